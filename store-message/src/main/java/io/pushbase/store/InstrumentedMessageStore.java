@@ -1,0 +1,81 @@
+package io.pushbase.store;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Wraps a {@link MessageStore} with metrics: per operation a timer
+ * ({@code store.<op>}, successes and failures alike) and failure meters by kind
+ * ({@code store.<op>.invalid}, {@code store.<op>.unavailable}, {@code store.<op>.error});
+ * plus {@code store.saveMany.failedKeys}. Thread-safe; adds no blocking.
+ */
+public final class InstrumentedMessageStore implements MessageStore {
+    private final MessageStore delegate;
+    private final MetricRegistry metrics;
+    private final Counter failedKeys;
+
+    public InstrumentedMessageStore(MessageStore delegate, MetricRegistry metrics) {
+        this.delegate = delegate;
+        this.metrics = metrics;
+        this.failedKeys = metrics.counter("store.saveMany.failedKeys");
+    }
+
+    @Override
+    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
+        return timed("save", () -> delegate.save(key, mid, payload, expireSeconds));
+    }
+
+    @Override
+    public CompletableFuture<List<String>> saveMany(
+            List<String> keys, long mid, byte[] payload, long expireSeconds) {
+        return timed(
+                "saveMany",
+                () ->
+                        delegate.saveMany(keys, mid, payload, expireSeconds)
+                                .thenApply(
+                                        failed -> {
+                                            failedKeys.inc(failed.size());
+                                            return failed;
+                                        }));
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+        return timed("fetch", () -> delegate.fetch(key, after, limit));
+    }
+
+    @Override
+    public CompletableFuture<Long> last(String key) {
+        return timed("last", () -> delegate.last(key));
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String key) {
+        return timed("delete", () -> delegate.delete(key));
+    }
+
+    private <T> CompletableFuture<T> timed(
+            String op, java.util.function.Supplier<CompletableFuture<T>> call) {
+        Timer.Context time = metrics.timer("store." + op).time();
+        return Futures.attempt(call)
+                .whenComplete(
+                        (v, err) -> {
+                            time.stop();
+                            if (err != null) {
+                                failureMeter(op, Futures.unwrap(err)).mark();
+                            }
+                        });
+    }
+
+    private Meter failureMeter(String op, Throwable t) {
+        String kind =
+                t instanceof InvalidArgumentException
+                        ? "invalid"
+                        : t instanceof StoreUnavailableException ? "unavailable" : "error";
+        return metrics.meter("store." + op + "." + kind);
+    }
+}

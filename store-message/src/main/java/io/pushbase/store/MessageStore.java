@@ -1,0 +1,48 @@
+package io.pushbase.store;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Per-key logs of messages by exact int64 message id ({@code mid}) with per-message expiry.
+ *
+ * <p>Every method returns at once; the future completes when the store has answered.
+ * Futures fail with {@link InvalidArgumentException} for requests that break
+ * {@link StoreLimits} (nothing is stored) and with {@link StoreUnavailableException} when
+ * the backing store did not answer within its bounded time. Implementations are
+ * thread-safe; calls for different keys proceed in parallel.
+ *
+ * <p>Semantics shared by every implementation (proved by the contract test):
+ * <ul>
+ *   <li>{@code save} completes only once the message is durable (for HBase: the put
+ *       returned with the WAL synced). Saving the same (key, mid) twice leaves one message.
+ *   <li>A message with {@code expireSeconds = N} is never returned after N seconds.
+ *   <li>At most {@link StoreLimits#maxStoredPerKey()} newest messages of a key are
+ *       returned; older ones are removed in bounded time, never piling up.
+ * </ul>
+ */
+public interface MessageStore {
+
+    /** Stores one message; completes when it is durable. */
+    CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds);
+
+    /**
+     * Stores one message for every key; completes with the keys whose message is not stored
+     * (empty when all succeeded). A duplicate key is stored once. Invalid input fails the
+     * whole call before anything is stored.
+     */
+    CompletableFuture<List<String>> saveMany(
+            List<String> keys, long mid, byte[] payload, long expireSeconds);
+
+    /**
+     * Unexpired messages of {@code key} with mid &gt; {@code after}, ascending by mid, at most
+     * {@code limit} (0 = the per-key cap), taken from the newest cap messages of the key.
+     */
+    CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit);
+
+    /** The largest unexpired mid of {@code key}, 0 if it has none. */
+    CompletableFuture<Long> last(String key);
+
+    /** Removes every message of {@code key}. */
+    CompletableFuture<Void> delete(String key);
+}

@@ -1,0 +1,113 @@
+package io.pushbase.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The bounds every store request is checked against, and the checks themselves, so every
+ * implementation rejects exactly the same input with the same message.
+ *
+ * @param maxPayloadBytes largest payload accepted (default 64 KiB)
+ * @param maxStoredPerKey newest messages kept and returned per key (default 100)
+ * @param retentionSeconds longest expiry a message may ask for (the HBase family TTL)
+ * @param maxKeysPerSaveMany most keys in one {@code saveMany}
+ */
+public record StoreLimits(
+        int maxPayloadBytes, int maxStoredPerKey, long retentionSeconds, int maxKeysPerSaveMany) {
+
+    /** Longest key, in UTF-8 bytes. */
+    public static final int MAX_KEY_BYTES = 256;
+
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_STORED_PER_KEY = 100;
+    public static final int DEFAULT_MAX_KEYS_PER_SAVE_MANY = 10_000;
+
+    public StoreLimits {
+        if (maxPayloadBytes <= 0
+                || maxStoredPerKey <= 0
+                || retentionSeconds <= 0
+                || maxKeysPerSaveMany <= 0) {
+            throw new IllegalArgumentException("every store limit must be positive");
+        }
+    }
+
+    public static StoreLimits defaults(long retentionSeconds) {
+        return new StoreLimits(
+                DEFAULT_MAX_PAYLOAD_BYTES,
+                DEFAULT_MAX_STORED_PER_KEY,
+                retentionSeconds,
+                DEFAULT_MAX_KEYS_PER_SAVE_MANY);
+    }
+
+    /** @return the key's UTF-8 bytes */
+    public byte[] checkKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new InvalidArgumentException("key must not be empty");
+        }
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_KEY_BYTES) {
+            throw new InvalidArgumentException(
+                    "key is " + bytes.length + " bytes, at most " + MAX_KEY_BYTES + " allowed");
+        }
+        return bytes;
+    }
+
+    public void checkMessage(long mid, byte[] payload, long expireSeconds) {
+        if (mid <= 0) {
+            throw new InvalidArgumentException("mid must be positive, got " + mid);
+        }
+        if (payload == null) {
+            throw new InvalidArgumentException("payload must be present");
+        }
+        if (payload.length > maxPayloadBytes) {
+            throw new InvalidArgumentException(
+                    "payload is "
+                            + payload.length
+                            + " bytes, at most "
+                            + maxPayloadBytes
+                            + " allowed");
+        }
+        if (expireSeconds < 0) {
+            throw new InvalidArgumentException(
+                    "expire must not be negative, got " + expireSeconds);
+        }
+        if (expireSeconds == 0) {
+            throw new InvalidArgumentException(
+                    "expire must be positive: 0 means online only and is never stored");
+        }
+        if (expireSeconds > retentionSeconds) {
+            throw new InvalidArgumentException(
+                    "expire is "
+                            + expireSeconds
+                            + " s, at most "
+                            + retentionSeconds
+                            + " s (the store's retention) allowed");
+        }
+    }
+
+    public void checkKeys(List<String> keys) {
+        if (keys == null || keys.isEmpty()) {
+            throw new InvalidArgumentException("keys must not be empty");
+        }
+        if (keys.size() > maxKeysPerSaveMany) {
+            throw new InvalidArgumentException(
+                    keys.size() + " keys, at most " + maxKeysPerSaveMany + " allowed per call");
+        }
+        for (String key : keys) {
+            try {
+                checkKey(key);
+            } catch (InvalidArgumentException e) {
+                throw new InvalidArgumentException(
+                        "keys[" + keys.indexOf(key) + "]: " + e.getMessage());
+            }
+        }
+    }
+
+    /** @return how many messages a fetch may return: {@code limit}, or the cap if 0 or above */
+    public int checkFetchLimit(int limit) {
+        if (limit < 0) {
+            throw new InvalidArgumentException("limit must not be negative, got " + limit);
+        }
+        return limit == 0 ? maxStoredPerKey : Math.min(limit, maxStoredPerKey);
+    }
+}

@@ -1,0 +1,126 @@
+package io.pushbase.store.app;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.pushbase.cluster.CuratorLifecycle;
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.NodeRegistration;
+import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.InstrumentedMessageStore;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.grpc.GrpcConfiguration;
+import io.pushbase.store.grpc.GrpcServer;
+import io.pushbase.store.grpc.MessageStoreService;
+import io.pushbase.store.hbase.HBaseClient;
+import io.pushbase.store.hbase.HBaseHealthCheck;
+import io.pushbase.store.hbase.HBaseMessageStore;
+import io.pushbase.store.hbase.HBaseStoreConfiguration;
+import io.pushbase.store.hbase.KeyTrimmer;
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * The message node: a stateless gRPC {@code MessageService} in front of HBase, registered
+ * in ZooKeeper. Wires and does nothing else. Run: {@code MessageApplication server
+ * message.yml}.
+ *
+ * <p>Start order (stop is the reverse): ZooKeeper session, HBase connection and table
+ * check, gRPC server, registration in discovery - so peers only ever see a node that
+ * answers, and a stopping node leaves discovery before it stops answering.
+ */
+public final class MessageApplication extends Application<MessageConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        new MessageApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "pushbase-message";
+    }
+
+    @Override
+    public void initialize(Bootstrap<MessageConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(
+                new SubstitutingSourceProvider(
+                        bootstrap.getConfigurationSourceProvider(),
+                        new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(MessageConfiguration config, Environment env) {
+        CuratorLifecycle curator = config.getZookeeper().build();
+        env.lifecycle().manage(curator);
+
+        HBaseStoreConfiguration hbaseConfig = config.getHbase();
+        HBaseClient hbase = hbaseConfig.build();
+        env.lifecycle().manage(hbase);
+
+        StoreLimits limits = config.getStore().limits(hbaseConfig.getRetention().toSeconds());
+        KeyTrimmer trimmer =
+                new KeyTrimmer(
+                        hbase::table,
+                        RowKeys.standard(),
+                        limits.maxStoredPerKey(),
+                        config.getStore().getTrimEvery(),
+                        config.getStore().getTrimMaxInFlight(),
+                        config.getStore().getTrimTrackedKeys(),
+                        env.metrics());
+        MessageStore store =
+                new InstrumentedMessageStore(
+                        new HBaseMessageStore(
+                                hbase::table,
+                                limits,
+                                RowKeys.standard(),
+                                trimmer,
+                                hbaseConfig.deadlineMillis()),
+                        env.metrics());
+
+        GrpcConfiguration grpc = config.getGrpc();
+        String host = grpc.resolveAdvertiseHost();
+        String address = host + ":" + grpc.getPort();
+        String nodeName = config.getNodeName() != null ? config.getNodeName() : address;
+        env.lifecycle()
+                .manage(
+                        new GrpcServer(
+                                NettyServerBuilder.forAddress(
+                                                new InetSocketAddress(
+                                                        grpc.getBindHost(), grpc.getPort()))
+                                        .maxInboundMessageSize(maxInboundBytes(limits))
+                                        .addService(new MessageStoreService(store, nodeName)),
+                                grpc.getDrainTimeout().toMilliseconds()));
+
+        ZkPaths paths = config.getZookeeper().paths();
+        env.lifecycle()
+                .manage(
+                        new NodeRegistration(
+                                curator.client(),
+                                paths.discovery(),
+                                ZkPaths.SERVICE_MESSAGE,
+                                host,
+                                grpc.getPort(),
+                                new NodeDetails(
+                                        nodeName, grpc.getWeight(), Map.of("grpc", address))));
+
+        env.healthChecks()
+                .register("hbase", new HBaseHealthCheck(store, hbaseConfig.deadlineMillis()));
+        env.healthChecks()
+                .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+    }
+
+    /** Largest request: a SaveMany with every key at its longest, plus the payload. */
+    static int maxInboundBytes(StoreLimits limits) {
+        long bytes =
+                (long) limits.maxKeysPerSaveMany() * (StoreLimits.MAX_KEY_BYTES + 8)
+                        + limits.maxPayloadBytes()
+                        + 4096;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, 4L * 1024 * 1024));
+    }
+}

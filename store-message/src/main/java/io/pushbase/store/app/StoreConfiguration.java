@@ -1,0 +1,107 @@
+package io.pushbase.store.app;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.validation.MaxDataSize;
+import io.dropwizard.validation.MinDataSize;
+import io.pushbase.store.StoreLimits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * YAML block {@code store:} of a message node: the per-request and per-key bounds
+ * ({@link StoreLimits}) and how the per-key cap is enforced.
+ */
+public class StoreConfiguration {
+    @NotNull
+    @MinDataSize(1)
+    @MaxDataSize(value = 4, unit = io.dropwizard.util.DataSizeUnit.MEBIBYTES)
+    private DataSize maxPayloadSize = DataSize.kibibytes(64);
+
+    @Min(1)
+    @Max(10_000)
+    private int maxStoredPerKey = StoreLimits.DEFAULT_MAX_STORED_PER_KEY;
+
+    @Min(1)
+    @Max(100_000)
+    private int maxKeysPerSaveMany = StoreLimits.DEFAULT_MAX_KEYS_PER_SAVE_MANY;
+
+    /** A key is trimmed back to its cap after this many saves of it on this node. */
+    @Min(1)
+    private int trimEvery = 10;
+
+    @Min(1)
+    private int trimMaxInFlight = 64;
+
+    @Min(1)
+    private int trimTrackedKeys = 100_000;
+
+    @JsonProperty
+    public DataSize getMaxPayloadSize() {
+        return maxPayloadSize;
+    }
+
+    @JsonProperty
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        this.maxPayloadSize = maxPayloadSize;
+    }
+
+    @JsonProperty
+    public int getMaxStoredPerKey() {
+        return maxStoredPerKey;
+    }
+
+    @JsonProperty
+    public void setMaxStoredPerKey(int maxStoredPerKey) {
+        this.maxStoredPerKey = maxStoredPerKey;
+    }
+
+    @JsonProperty
+    public int getMaxKeysPerSaveMany() {
+        return maxKeysPerSaveMany;
+    }
+
+    @JsonProperty
+    public void setMaxKeysPerSaveMany(int maxKeysPerSaveMany) {
+        this.maxKeysPerSaveMany = maxKeysPerSaveMany;
+    }
+
+    @JsonProperty
+    public int getTrimEvery() {
+        return trimEvery;
+    }
+
+    @JsonProperty
+    public void setTrimEvery(int trimEvery) {
+        this.trimEvery = trimEvery;
+    }
+
+    @JsonProperty
+    public int getTrimMaxInFlight() {
+        return trimMaxInFlight;
+    }
+
+    @JsonProperty
+    public void setTrimMaxInFlight(int trimMaxInFlight) {
+        this.trimMaxInFlight = trimMaxInFlight;
+    }
+
+    @JsonProperty
+    public int getTrimTrackedKeys() {
+        return trimTrackedKeys;
+    }
+
+    @JsonProperty
+    public void setTrimTrackedKeys(int trimTrackedKeys) {
+        this.trimTrackedKeys = trimTrackedKeys;
+    }
+
+    public StoreLimits limits(long retentionSeconds) {
+        return new StoreLimits(
+                (int) maxPayloadSize.toBytes(),
+                maxStoredPerKey,
+                retentionSeconds,
+                maxKeysPerSaveMany);
+    }
+}

@@ -1,0 +1,105 @@
+package io.pushbase.store.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.pushbase.schema.message.v1.DeleteReply;
+import io.pushbase.schema.message.v1.DeleteRequest;
+import io.pushbase.schema.message.v1.FetchReply;
+import io.pushbase.schema.message.v1.FetchRequest;
+import io.pushbase.schema.message.v1.LastReply;
+import io.pushbase.schema.message.v1.LastRequest;
+import io.pushbase.schema.message.v1.MessageServiceGrpc;
+import io.pushbase.schema.message.v1.PingReply;
+import io.pushbase.schema.message.v1.PingRequest;
+import io.pushbase.schema.message.v1.SaveManyReply;
+import io.pushbase.schema.message.v1.SaveManyRequest;
+import io.pushbase.schema.message.v1.SaveReply;
+import io.pushbase.schema.message.v1.SaveRequest;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.StoredMessage;
+import com.google.protobuf.ByteString;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks,
+ * and maps failures through {@link StoreStatuses}. Thread-safe (stateless besides the
+ * store it borrows).
+ */
+public final class MessageStoreService extends MessageServiceGrpc.MessageServiceImplBase {
+    private final MessageStore store;
+    private final String nodeId;
+
+    public MessageStoreService(MessageStore store, String nodeId) {
+        this.store = store;
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public void save(SaveRequest req, StreamObserver<SaveReply> out) {
+        answer(
+                store.save(
+                        req.getKey(),
+                        req.getMid(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds()),
+                v -> SaveReply.getDefaultInstance(),
+                out);
+    }
+
+    @Override
+    public void saveMany(SaveManyRequest req, StreamObserver<SaveManyReply> out) {
+        answer(
+                store.saveMany(
+                        req.getKeysList(),
+                        req.getMid(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds()),
+                failed -> SaveManyReply.newBuilder().addAllFailedKeys(failed).build(),
+                out);
+    }
+
+    @Override
+    public void fetch(FetchRequest req, StreamObserver<FetchReply> out) {
+        answer(
+                store.fetch(req.getKey(), req.getAfter(), req.getLimit()),
+                messages -> {
+                    FetchReply.Builder reply = FetchReply.newBuilder();
+                    for (StoredMessage m : messages) {
+                        reply.addMessagesBuilder()
+                                .setMid(m.mid())
+                                .setPayload(ByteString.copyFrom(m.payload()));
+                    }
+                    return reply.build();
+                },
+                out);
+    }
+
+    @Override
+    public void last(LastRequest req, StreamObserver<LastReply> out) {
+        answer(store.last(req.getKey()), mid -> LastReply.newBuilder().setMid(mid).build(), out);
+    }
+
+    @Override
+    public void delete(DeleteRequest req, StreamObserver<DeleteReply> out) {
+        answer(store.delete(req.getKey()), v -> DeleteReply.getDefaultInstance(), out);
+    }
+
+    @Override
+    public void ping(PingRequest req, StreamObserver<PingReply> out) {
+        out.onNext(PingReply.newBuilder().setNode(nodeId).build());
+        out.onCompleted();
+    }
+
+    private static <T, R> void answer(
+            CompletableFuture<T> result, Function<T, R> reply, StreamObserver<R> out) {
+        result.whenComplete(
+                (value, err) -> {
+                    if (err != null) {
+                        out.onError(StoreStatuses.toStatus(err).asRuntimeException());
+                        return;
+                    }
+                    out.onNext(reply.apply(value));
+                    out.onCompleted();
+                });
+    }
+}

@@ -1,0 +1,246 @@
+package io.pushbase.store.hbase;
+
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
+import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
+
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.Futures;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.StoreUnavailableException;
+import io.pushbase.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.hbase.CompareOperator;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Durability;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
+
+/**
+ * The durable {@link MessageStore}: one HBase row per message (layout in
+ * {@code io.pushbase.schema.hbase}), written with {@link Durability#SYNC_WAL} and a cell
+ * TTL equal to the message's expiry, so HBase hides an expired message at once and drops
+ * it physically at the next compaction.
+ *
+ * <p>Every read filters on the raw key column, so two keys whose hashes collide never see
+ * each other's messages. Reads of "the newest cap messages" are reversed scans bounded by
+ * the cap; the {@link KeyTrimmer} deletes what lies beyond the cap.
+ *
+ * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an
+HBaseClient} (which owns the connection). Futures complete on HBase client
+ * threads; callers must not block in their continuations. The table comes from a supplier
+ * (normally {@link HBaseClient#table()}) so the store can be wired before the client starts. Every HBase failure, and any
+ * answer slower than {@code deadlineMillis}, fails the future with
+ * {@link StoreUnavailableException}.
+ */
+public final class HBaseMessageStore implements MessageStore {
+    private final Supplier<? extends AsyncTable<?>> table;
+    private final StoreLimits limits;
+    private final RowKeys rowKeys;
+    private final KeyTrimmer trimmer;
+    private final long deadlineMillis;
+
+    /**
+     * @param deadlineMillis upper bound on any one operation; set a little above the HBase
+     *     client's operation timeout so the client's own timeout normally fires first
+     */
+    public HBaseMessageStore(
+            Supplier<? extends AsyncTable<?>> table,
+            StoreLimits limits,
+            RowKeys rowKeys,
+            KeyTrimmer trimmer,
+            long deadlineMillis) {
+        this.table = table;
+        this.limits = limits;
+        this.rowKeys = rowKeys;
+        this.trimmer = trimmer;
+        this.deadlineMillis = deadlineMillis;
+    }
+
+    @Override
+    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    byte[] keyBytes = limits.checkKey(key);
+                    limits.checkMessage(mid, payload, expireSeconds);
+                    byte[] prefix = rowKeys.prefix(key);
+                    return bounded(
+                                    table.get().put(put(keyBytes, prefix, mid, payload, expireSeconds)),
+                                    "save",
+                                    key)
+                            .thenRun(() -> trimmer.saved(key));
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> saveMany(
+            List<String> keys, long mid, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKeys(keys);
+                    limits.checkMessage(mid, payload, expireSeconds);
+                    List<String> unique = new ArrayList<>(new LinkedHashSet<>(keys));
+                    List<Put> puts = new ArrayList<>(unique.size());
+                    for (String key : unique) {
+                        puts.add(
+                                put(
+                                        limits.checkKey(key),
+                                        rowKeys.prefix(key),
+                                        mid,
+                                        payload,
+                                        expireSeconds));
+                    }
+                    // One batch call; HBase groups the puts per region server. Each put has
+                    // its own future, so a failure is pinned to its key, never hidden.
+                    List<CompletableFuture<Object>> results = table.get().batch(puts);
+                    List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(results.size());
+                    for (int i = 0; i < results.size(); i++) {
+                        String key = unique.get(i);
+                        outcomes.add(
+                                bounded(results.get(i), "saveMany", key)
+                                        .handle(
+                                                (ok, err) -> {
+                                                    if (err == null) {
+                                                        trimmer.saved(key);
+                                                    }
+                                                    return err == null;
+                                                }));
+                    }
+                    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                            .thenApply(
+                                    done -> {
+                                        List<String> failed = new ArrayList<>();
+                                        for (int i = 0; i < outcomes.size(); i++) {
+                                            if (!outcomes.get(i).join()) {
+                                                failed.add(unique.get(i));
+                                            }
+                                        }
+                                        return failed;
+                                    });
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+        return Futures.attempt(
+                () -> {
+                    byte[] keyBytes = limits.checkKey(key);
+                    int max = limits.checkFetchLimit(limit);
+                    // Newest-first, stopping at `after` and at the cap: exactly "the newest
+                    // cap messages with mid > after"; then ascending, the first `max`.
+                    Scan scan =
+                            newestFirst(rowKeys.prefix(key), Math.max(after, 0), keyBytes)
+                                    .setLimit(limits.maxStoredPerKey())
+                                    .setCaching(limits.maxStoredPerKey());
+                    return bounded(table.get().scanAll(scan), "fetch", key)
+                            .thenApply(
+                                    rows -> {
+                                        int n = Math.min(max, rows.size());
+                                        List<StoredMessage> out = new ArrayList<>(n);
+                                        for (int i = rows.size() - 1;
+                                                i >= rows.size() - n;
+                                                i--) {
+                                            Result r = rows.get(i);
+                                            out.add(
+                                                    new StoredMessage(
+                                                            RowKeys.mid(r.getRow()),
+                                                            r.getValue(FAMILY, COLUMN_PAYLOAD)));
+                                        }
+                                        return out;
+                                    });
+                });
+    }
+
+    @Override
+    public CompletableFuture<Long> last(String key) {
+        return Futures.attempt(
+                () -> {
+                    byte[] keyBytes = limits.checkKey(key);
+                    Scan scan =
+                            newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                                    .addColumn(FAMILY, COLUMN_KEY)
+                                    .setLimit(1)
+                                    .setCaching(1);
+                    return bounded(table.get().scanAll(scan), "last", key)
+                            .thenApply(
+                                    rows -> rows.isEmpty() ? 0L : RowKeys.mid(rows.get(0).getRow()));
+                });
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String key) {
+        return Futures.attempt(
+                () -> {
+                    byte[] keyBytes = limits.checkKey(key);
+                    Scan scan =
+                            newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                                    .addColumn(FAMILY, COLUMN_KEY);
+                    return bounded(table.get().scanAll(scan), "delete", key)
+                            .thenCompose(
+                                    rows -> {
+                                        List<Delete> deletes = new ArrayList<>(rows.size());
+                                        for (Result r : rows) {
+                                            deletes.add(new Delete(r.getRow()));
+                                        }
+                                        return bounded(
+                                                table.get().deleteAll(deletes), "delete", key);
+                                    });
+                });
+    }
+
+    /**
+     * A reversed scan over the rows of one key with mid &gt; {@code after}, filtered on the
+     * raw key so a hash collision never leaks another key's rows.
+     */
+    static Scan newestFirst(byte[] prefix, long after, byte[] keyBytes) {
+        SingleColumnValueFilter sameKey =
+                new SingleColumnValueFilter(FAMILY, COLUMN_KEY, CompareOperator.EQUAL, keyBytes);
+        sameKey.setFilterIfMissing(true);
+        sameKey.setLatestVersionOnly(true);
+        return new Scan()
+                .withStartRow(RowKeys.row(prefix, Long.MAX_VALUE), true)
+                .withStopRow(RowKeys.row(prefix, after), false)
+                .setReversed(true)
+                .setFilter(sameKey);
+    }
+
+    private static Put put(
+            byte[] keyBytes, byte[] prefix, long mid, byte[] payload, long expireSeconds) {
+        Put put = new Put(RowKeys.row(prefix, mid));
+        put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
+        put.addColumn(FAMILY, COLUMN_PAYLOAD, payload);
+        put.setTTL(TimeUnit.SECONDS.toMillis(expireSeconds));
+        put.setDurability(Durability.SYNC_WAL); // invariant 1: durable before the ack
+        return put;
+    }
+
+    private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String op, String key) {
+        return f.orTimeout(deadlineMillis, TimeUnit.MILLISECONDS)
+                .handle(
+                        (v, err) -> {
+                            if (err == null) {
+                                return CompletableFuture.completedFuture(v);
+                            }
+                            Throwable cause = Futures.unwrap(err);
+                            String why =
+                                    cause instanceof TimeoutException
+                                            ? "no answer within " + deadlineMillis + " ms"
+                                            : cause.toString();
+                            return CompletableFuture.<T>failedFuture(
+                                    new StoreUnavailableException(
+                                            "HBase " + op + " of key '" + key + "' failed: " + why,
+                                            cause));
+                        })
+                .thenCompose(x -> x);
+    }
+}

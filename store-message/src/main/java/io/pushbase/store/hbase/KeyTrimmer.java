@@ -1,0 +1,164 @@
+package io.pushbase.store.hbase;
+
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
+import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.schema.hbase.RowKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.concurrent.Semaphore;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Scan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each key's stored messages within the per-key cap: deletes the rows older than the
+ * newest {@code cap} of a key, off the save path.
+ *
+ * <p>A trim costs a scan, so it is not run per save: this node counts saves per key and
+ * trims a key after {@code every} saves to it. The counts live in a bounded LRU map; a key
+ * evicted with uncounted saves is trimmed on eviction, so no key escapes. Hence, per
+ * message node, a key holds at most {@code cap + every - 1} rows (plus what concurrent
+ * saves add during a trim). At most {@code maxInFlight} trims run at once; a save that
+ * would start one beyond that keeps its count, and the next save of the key tries again.
+ *
+ * <p>Thread-safe. Trims run as async HBase calls (no thread of its own). Failures are
+ * logged and counted ({@code store.trim.failures}); the key is trimmed again later.
+ */
+public final class KeyTrimmer {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyTrimmer.class);
+    /** Rows beyond the cap deleted by one scan; a bigger backlog takes several rounds. */
+    private static final int BATCH = 1_000;
+
+    private final Supplier<? extends AsyncTable<?>> table;
+    private final RowKeys rowKeys;
+    private final int cap;
+    private final int every;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final Map<String, Integer> counts;
+    private final Counter runs;
+    private final Counter rowsDeleted;
+    private final Counter deferred;
+    private final Counter failures;
+
+    public KeyTrimmer(
+            Supplier<? extends AsyncTable<?>> table,
+            RowKeys rowKeys,
+            int cap,
+            int every,
+            int maxInFlight,
+            int maxTrackedKeys,
+            MetricRegistry metrics) {
+        this.table = table;
+        this.rowKeys = rowKeys;
+        this.cap = cap;
+        this.every = every;
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.counts =
+                new LinkedHashMap<>(1024, 0.75f, true) {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+                        if (size() <= maxTrackedKeys) {
+                            return false;
+                        }
+                        // Never forget a key with uncounted saves: trim it now instead.
+                        if (!tryTrim(eldest.getKey())) {
+                            deferred.inc();
+                        }
+                        return true;
+                    }
+                };
+        this.runs = metrics.counter("store.trim.runs");
+        this.rowsDeleted = metrics.counter("store.trim.rows");
+        this.deferred = metrics.counter("store.trim.deferred");
+        this.failures = metrics.counter("store.trim.failures");
+    }
+
+    /** Counts one durable save of {@code key}; starts a trim when the key is due. */
+    public void saved(String key) {
+        boolean due;
+        synchronized (counts) {
+            int n = counts.merge(key, 1, Integer::sum);
+            due = n >= every;
+        }
+        if (due) {
+            if (tryTrim(key)) {
+                synchronized (counts) {
+                    counts.remove(key);
+                }
+            } else {
+                deferred.inc();
+            }
+        }
+    }
+
+    /** Trims currently running. */
+    public int running() {
+        return maxInFlight - inFlight.availablePermits();
+    }
+
+    private boolean tryTrim(String key) {
+        if (!inFlight.tryAcquire()) {
+            return false;
+        }
+        trim(key)
+                .whenComplete(
+                        (n, err) -> {
+                            inFlight.release();
+                            if (err != null) {
+                                failures.inc();
+                                LOG.warn("Trimming key '{}' failed; will retry later", key, err);
+                            }
+                        });
+        return true;
+    }
+
+    /**
+     * Deletes the rows of {@code key} beyond its newest {@code cap}; completes with how many
+     * rows were deleted. Public so operators' tools and tests can force a trim.
+     */
+    public CompletableFuture<Integer> trim(String key) {
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        Scan scan =
+                HBaseMessageStore.newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                        .addColumn(FAMILY, COLUMN_KEY)
+                        .setLimit(cap + BATCH)
+                        .setCaching(Math.min(cap + BATCH, 1_000));
+        runs.inc();
+        return table.get().scanAll(scan)
+                .thenCompose(
+                        rows -> {
+                            if (rows.size() <= cap) {
+                                return CompletableFuture.completedFuture(0);
+                            }
+                            List<Delete> deletes = new ArrayList<>(rows.size() - cap);
+                            for (Result r : rows.subList(cap, rows.size())) {
+                                deletes.add(new Delete(r.getRow()));
+                            }
+                            boolean more = rows.size() == cap + BATCH;
+                            return table.get().deleteAll(deletes)
+                                    .thenCompose(
+                                            done -> {
+                                                rowsDeleted.inc(deletes.size());
+                                                return more
+                                                        ? trim(key).thenApply(n -> n + deletes.size())
+                                                        : CompletableFuture.completedFuture(
+                                                                deletes.size());
+                                            });
+                        });
+    }
+}

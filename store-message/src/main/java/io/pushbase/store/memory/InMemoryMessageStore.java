@@ -1,0 +1,157 @@
+package io.pushbase.store.memory;
+
+import io.pushbase.store.Futures;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link MessageStore} in this JVM's heap, with the same semantics as the HBase store
+ * (the shared contract test proves it) but nothing durable: for tests of other components
+ * and for development without HBase.
+ *
+ * <p>Thread-safe: each key's log is guarded by its own lock. Memory: at most
+ * {@code maxStoredPerKey} messages per key are kept (older ones are dropped at save time,
+ * expired ones when the key is next touched); the number of keys is not bounded.
+ */
+public final class InMemoryMessageStore implements MessageStore {
+    private record Entry(byte[] payload, long expiresAtMillis) {}
+
+    private final StoreLimits limits;
+    private final LongSupplier clockMillis;
+    private final Map<String, NavigableMap<Long, Entry>> logs = new ConcurrentHashMap<>();
+
+    public InMemoryMessageStore(StoreLimits limits) {
+        this(limits, System::currentTimeMillis);
+    }
+
+    /** @param clockMillis wall clock in ms, replaceable so tests can move time */
+    public InMemoryMessageStore(StoreLimits limits, LongSupplier clockMillis) {
+        this.limits = limits;
+        this.clockMillis = clockMillis;
+    }
+
+    @Override
+    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKey(key);
+                    limits.checkMessage(mid, payload, expireSeconds);
+                    put(key, mid, payload, expireSeconds);
+                    return CompletableFuture.completedFuture(null);
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> saveMany(
+            List<String> keys, long mid, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKeys(keys);
+                    limits.checkMessage(mid, payload, expireSeconds);
+                    for (String key : new LinkedHashSet<>(keys)) {
+                        put(key, mid, payload, expireSeconds);
+                    }
+                    return CompletableFuture.completedFuture(List.of());
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKey(key);
+                    int max = limits.checkFetchLimit(limit);
+                    NavigableMap<Long, Entry> log = logs.get(key);
+                    List<StoredMessage> out = new ArrayList<>();
+                    if (log != null) {
+                        synchronized (log) {
+                            dropExpired(log);
+                            for (Map.Entry<Long, Entry> e :
+                                    log.tailMap(Math.max(after, 0), false).entrySet()) {
+                                if (out.size() == max) {
+                                    break;
+                                }
+                                out.add(new StoredMessage(e.getKey(), e.getValue().payload()));
+                            }
+                        }
+                    }
+                    return CompletableFuture.completedFuture(out);
+                });
+    }
+
+    @Override
+    public CompletableFuture<Long> last(String key) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKey(key);
+                    NavigableMap<Long, Entry> log = logs.get(key);
+                    long last = 0;
+                    if (log != null) {
+                        synchronized (log) {
+                            dropExpired(log);
+                            last = log.isEmpty() ? 0 : log.lastKey();
+                        }
+                    }
+                    return CompletableFuture.completedFuture(last);
+                });
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String key) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKey(key);
+                    logs.remove(key);
+                    return CompletableFuture.completedFuture(null);
+                });
+    }
+
+    /** Messages held for {@code key}, expired or not: what the store really keeps. */
+    public int heldCount(String key) {
+        NavigableMap<Long, Entry> log = logs.get(key);
+        if (log == null) {
+            return 0;
+        }
+        synchronized (log) {
+            return log.size();
+        }
+    }
+
+    private void put(String key, long mid, byte[] payload, long expireSeconds) {
+        Entry entry = new Entry(payload.clone(), clockMillis.getAsLong() + expireSeconds * 1000);
+        while (true) {
+            NavigableMap<Long, Entry> log = logs.computeIfAbsent(key, k -> new TreeMap<>());
+            synchronized (log) {
+                if (logs.get(key) != log) {
+                    continue; // deleted meanwhile: retry on the fresh log
+                }
+                log.put(mid, entry);
+                dropExpired(log);
+                while (log.size() > limits.maxStoredPerKey()) {
+                    log.pollFirstEntry();
+                }
+                return;
+            }
+        }
+    }
+
+    private void dropExpired(NavigableMap<Long, Entry> log) {
+        long now = clockMillis.getAsLong();
+        for (Iterator<Entry> it = log.values().iterator(); it.hasNext(); ) {
+            if (it.next().expiresAtMillis() <= now) {
+                it.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.pushbase.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link MessageStore} must have. Subclasses provide a store built with
+ * {@link #LIMITS} and the hooks to look beneath it. Keys are unique per test, so a subclass
+ * may share one backing store across tests.
+ */
+public abstract class MessageStoreContract {
+    protected static final int CAP = 20;
+    protected static final int TRIM_EVERY = 5;
+    protected static final long RETENTION = 3600;
+    protected static final StoreLimits LIMITS = new StoreLimits(1024, CAP, RETENTION, 1000);
+
+    protected abstract MessageStore store();
+
+    /** Rows really held for {@code key}, beyond what reads show (expired or over the cap). */
+    protected abstract int heldRows(String key) throws Exception;
+
+    /** Waits until background trimming has settled. */
+    protected void awaitTrims() throws Exception {}
+
+    /** Pushes in-memory state to disk where the store has such a notion. */
+    protected void flush() throws Exception {}
+
+    /** Two distinct keys the store files under the same bucket. */
+    protected abstract List<String> twoKeysInOneBucket();
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    protected String key(String name) {
+        return "k-" + run + "-" + name;
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<Long> mids(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::mid).toList();
+    }
+
+    @Test
+    void roundTripKeepsExactMidsNearTwoToTheSixtyTwo() throws Exception {
+        String k = key("exact");
+        long base = 1L << 62;
+        long[] mids = {base + 1, base + 2, base + 3, (1L << 53) + 1, 17952546363411611L};
+        for (long mid : mids) {
+            await(store().save(k, mid, bytes("{\"m\":" + mid + "}"), 600));
+        }
+        List<StoredMessage> got = await(store().fetch(k, 0, 0));
+        assertThat(mids(got))
+                .containsExactly((1L << 53) + 1, 17952546363411611L, base + 1, base + 2, base + 3);
+        assertThat(got.get(2).payload()).isEqualTo(bytes("{\"m\":" + (base + 1) + "}"));
+        assertThat(await(store().last(k))).isEqualTo(base + 3);
+    }
+
+    @Test
+    void fetchAnswersAscendingWhateverTheSaveOrder() throws Exception {
+        String k = key("order");
+        for (long mid : new long[] {50, 10, 40, 20, 30}) {
+            await(store().save(k, mid, bytes("m" + mid), 600));
+        }
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(10L, 20L, 30L, 40L, 50L);
+    }
+
+    @Test
+    void afterIsExclusiveAndLimitTakesTheOldestAfterIt() throws Exception {
+        String k = key("after");
+        for (long mid = 1; mid <= 10; mid++) {
+            await(store().save(k, mid, bytes("m" + mid), 600));
+        }
+        assertThat(mids(await(store().fetch(k, 4, 0)))).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(mids(await(store().fetch(k, 4, 3)))).containsExactly(5L, 6L, 7L);
+        assertThat(await(store().fetch(k, 10, 0))).isEmpty();
+        assertThat(mids(await(store().fetch(k, -5, 2)))).containsExactly(1L, 2L);
+        assertThat(await(store().fetch(k, Long.MAX_VALUE, 0))).isEmpty();
+    }
+
+    @Test
+    void unknownKeyHasNoMessagesAndLastZero() throws Exception {
+        assertThat(await(store().fetch(key("nobody"), 0, 0))).isEmpty();
+        assertThat(await(store().last(key("nobody")))).isZero();
+    }
+
+    @Test
+    void expiredMessagesAreNeverReturnedAlsoAfterAFlush() throws Exception {
+        String k = key("ttl");
+        await(store().save(k, 1, bytes("short"), 1));
+        await(store().save(k, 2, bytes("long"), 600));
+        await(store().save(k, 3, bytes("short-too"), 1));
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(1L, 2L, 3L);
+        flush();
+
+        Thread.sleep(1_600);
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(2L);
+        assertThat(await(store().last(k))).isEqualTo(2L);
+        flush();
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(2L);
+    }
+
+    @Test
+    void onlyTheNewestCapMessagesAreKeptAndReturned() throws Exception {
+        String k = key("cap");
+        int total = CAP + 4 * TRIM_EVERY + 3;
+        for (long mid = 1; mid <= total; mid++) {
+            await(store().save(k, mid, bytes("m" + mid), 600));
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long mid = total - CAP + 1; mid <= total; mid++) {
+            expected.add(mid);
+        }
+        assertThat(mids(await(store().fetch(k, 0, 0)))).isEqualTo(expected);
+        assertThat(mids(await(store().fetch(k, 0, 1000)))).isEqualTo(expected);
+        assertThat(mids(await(store().fetch(k, 0, 2)))).isEqualTo(expected.subList(0, 2));
+        awaitTrims();
+        assertThat(heldRows(k)).isBetween(CAP, CAP + TRIM_EVERY - 1);
+    }
+
+    @Test
+    void savingTheSameMidTwiceLeavesOneMessage() throws Exception {
+        String k = key("idem");
+        await(store().save(k, 7, bytes("first"), 600));
+        await(store().save(k, 7, bytes("again"), 600));
+        List<StoredMessage> got = await(store().fetch(k, 0, 0));
+        assertThat(mids(got)).containsExactly(7L);
+        assertThat(got.get(0).payload()).isEqualTo(bytes("again"));
+        assertThat(heldRows(k)).isEqualTo(1);
+    }
+
+    @Test
+    void saveManyStoresTheMessageForEveryKey() throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            keys.add(key("many-" + i));
+        }
+        List<String> withDuplicate = new ArrayList<>(keys);
+        withDuplicate.add(keys.get(0));
+        long mid = (1L << 62) + 99;
+        assertThat(await(store().saveMany(withDuplicate, mid, bytes("{\"all\":1}"), 600)))
+                .isEmpty();
+        for (String k : keys) {
+            List<StoredMessage> got = await(store().fetch(k, 0, 0));
+            assertThat(got).as(k).containsExactly(new StoredMessage(mid, bytes("{\"all\":1}")));
+        }
+        assertThat(heldRows(keys.get(0))).isEqualTo(1);
+    }
+
+    @Test
+    void deleteRemovesEveryMessageOfTheKeyOnly() throws Exception {
+        String gone = key("del");
+        String kept = key("del-neighbour");
+        for (long mid = 1; mid <= 5; mid++) {
+            await(store().save(gone, mid, bytes("x"), 600));
+            await(store().save(kept, mid, bytes("y"), 600));
+        }
+        await(store().delete(gone));
+        assertThat(await(store().fetch(gone, 0, 0))).isEmpty();
+        assertThat(await(store().last(gone))).isZero();
+        assertThat(await(store().fetch(kept, 0, 0))).hasSize(5);
+        await(store().delete(key("never-existed")));
+
+        await(store().save(gone, 6, bytes("after delete"), 600));
+        assertThat(mids(await(store().fetch(gone, 0, 0)))).containsExactly(6L);
+    }
+
+    @Test
+    void twoKeysInTheSameBucketNeverSeeEachOthersMessages() throws Exception {
+        List<String> pair = twoKeysInOneBucket();
+        String a = pair.get(0);
+        String b = pair.get(1);
+        await(store().save(a, 100, bytes("for a"), 600));
+        await(store().save(b, 200, bytes("for b"), 600));
+        await(store().save(a, 300, bytes("for a again"), 600));
+        assertThat(mids(await(store().fetch(a, 0, 0)))).containsExactly(100L, 300L);
+        assertThat(mids(await(store().fetch(b, 0, 0)))).containsExactly(200L);
+        assertThat(await(store().last(b))).isEqualTo(200L);
+        await(store().delete(b));
+        assertThat(mids(await(store().fetch(a, 0, 0)))).containsExactly(100L, 300L);
+    }
+
+    @Test
+    void keyOfExactly256Utf8BytesIsAccepted() throws Exception {
+        String k = "é".repeat(128); // 2 bytes each
+        await(store().save(k, 1, bytes("ok"), 600));
+        assertThat(await(store().fetch(k, 0, 0))).hasSize(1);
+        await(store().delete(k));
+    }
+
+    @Test
+    void everyInvalidArgumentIsRefusedWithItsReason() {
+        String k = key("invalid");
+        assertInvalid(store().save("", 1, bytes("x"), 60), "key must not be empty");
+        assertInvalid(store().save(null, 1, bytes("x"), 60), "key must not be empty");
+        assertInvalid(store().save("é".repeat(129), 1, bytes("x"), 60), "key is 258 bytes");
+        assertInvalid(store().save(k, 1, new byte[1025], 60), "payload is 1025 bytes");
+        assertInvalid(store().save(k, 1, bytes("x"), -1), "expire must not be negative");
+        assertInvalid(store().save(k, 1, bytes("x"), 0), "0 means online only");
+        assertInvalid(store().save(k, 1, bytes("x"), RETENTION + 1), "the store's retention");
+        assertInvalid(store().save(k, 0, bytes("x"), 60), "mid must be positive");
+        assertInvalid(store().save(k, -5, bytes("x"), 60), "mid must be positive");
+        assertInvalid(store().fetch(k, 0, -1), "limit must not be negative");
+        assertInvalid(store().fetch("", 0, 0), "key must not be empty");
+        assertInvalid(store().last(""), "key must not be empty");
+        assertInvalid(store().delete(""), "key must not be empty");
+        assertInvalid(store().saveMany(List.of(), 1, bytes("x"), 60), "keys must not be empty");
+        assertInvalid(
+                store().saveMany(List.of(k, ""), 1, bytes("x"), 60),
+                "keys[1]: key must not be empty");
+        assertInvalid(
+                store().saveMany(nKeys(1001), 1, bytes("x"), 60), "at most 1000 allowed per call");
+        assertInvalid(store().saveMany(List.of(k), 1, new byte[1025], 60), "payload is 1025");
+    }
+
+    @Test
+    void anInvalidSaveManyStoresNothing() throws Exception {
+        String k = key("nothing");
+        assertInvalid(store().saveMany(List.of(k, "x".repeat(300)), 1, bytes("x"), 60), "keys[1]");
+        assertThat(await(store().fetch(k, 0, 0))).isEmpty();
+        assertThat(heldRows(k)).isZero();
+    }
+
+    private List<String> nKeys(int n) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            keys.add(key("n" + i));
+        }
+        return keys;
+    }
+
+    private static void assertInvalid(CompletableFuture<?> f, String reason) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining(reason);
+    }
+}

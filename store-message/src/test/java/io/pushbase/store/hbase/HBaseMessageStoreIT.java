@@ -1,0 +1,158 @@
+package io.pushbase.store.hbase;
+
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
+import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.schema.hbase.MessageTableLayout;
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.MessageStoreContract;
+import io.pushbase.store.StoredMessage;
+import io.pushbase.store.memory.SameBucket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Scan;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(MiniHBase.class)
+class HBaseMessageStoreIT extends MessageStoreContract {
+    private static MiniHBase mini;
+    private static HBaseClient client;
+    private static KeyTrimmer trimmer;
+    private static MessageStore store;
+    private static final MessageTableLayout LAYOUT =
+            new MessageTableLayout("pushbase", "message_it", (int) RETENTION);
+
+    @BeforeAll
+    static void connect(MiniHBase cluster) throws Exception {
+        mini = cluster;
+        client = newClient(mini, LAYOUT);
+        client.start();
+        trimmer =
+                new KeyTrimmer(
+                        client::table, RowKeys.standard(), CAP, TRIM_EVERY, 16, 10_000,
+                        new MetricRegistry());
+        store = new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), trimmer, 10_000);
+    }
+
+    static HBaseClient newClient(MiniHBase mini, MessageTableLayout layout) {
+        return new HBaseClient(mini.clientConfiguration(), layout, true, 60_000, 5_000, 2_000);
+    }
+
+    @AfterAll
+    static void disconnect() throws Exception {
+        client.stop();
+    }
+
+    @Override
+    protected MessageStore store() {
+        return store;
+    }
+
+    @Override
+    protected int heldRows(String key) throws Exception {
+        return rawRows(client.table(), RowKeys.standard(), key);
+    }
+
+    static int rawRows(AsyncTable<?> table, RowKeys rowKeys, String key) throws Exception {
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        Scan scan =
+                HBaseMessageStore.newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                        .addColumn(FAMILY, COLUMN_KEY);
+        return table.scanAll(scan).get(30, TimeUnit.SECONDS).size();
+    }
+
+    @Override
+    protected void awaitTrims() throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (trimmer.running() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(trimmer.running()).isZero();
+    }
+
+    @Override
+    protected void flush() throws Exception {
+        mini.util().flush(LAYOUT.tableName());
+    }
+
+    @Override
+    protected List<String> twoKeysInOneBucket() {
+        return SameBucket.keys(RowKeys.standard(), key("bucket"));
+    }
+
+    @Test
+    void keysWhoseHashesCollideNeverSeeEachOthersMessages() throws Exception {
+        // Every key hashes to the same 8 bytes: only the raw key column tells them apart.
+        RowKeys colliding = new RowKeys(k -> new byte[RowKeys.HASH_LENGTH]);
+        MessageStore same =
+                new HBaseMessageStore(
+                        client::table,
+                        LIMITS,
+                        colliding,
+                        new KeyTrimmer(client::table, colliding, CAP, TRIM_EVERY, 4, 100,
+                                new MetricRegistry()),
+                        10_000);
+        String a = key("collide-a");
+        String b = key("collide-b");
+        await(same.save(a, 10, bytes("a10"), 600));
+        await(same.save(b, 20, bytes("b20"), 600));
+        await(same.save(a, 30, bytes("a30"), 600));
+        assertThat(await(same.fetch(a, 0, 0)))
+                .containsExactly(
+                        new StoredMessage(10, bytes("a10")), new StoredMessage(30, bytes("a30")));
+        assertThat(await(same.fetch(b, 0, 0))).containsExactly(new StoredMessage(20, bytes("b20")));
+        assertThat(await(same.last(a))).isEqualTo(30);
+        assertThat(await(same.last(b))).isEqualTo(20);
+        await(same.delete(a));
+        assertThat(await(same.fetch(b, 0, 0))).hasSize(1);
+        assertThat(await(same.fetch(a, 0, 0))).isEmpty();
+    }
+
+    @Test
+    void tableIsCreatedPreSplitWithTheLayoutsFamilyAndTtl() throws Exception {
+        var admin = mini.util().getAdmin();
+        var descriptor = admin.getDescriptor(LAYOUT.tableName());
+        LAYOUT.verify(descriptor);
+        assertThat(descriptor.getColumnFamily(FAMILY).getTimeToLive()).isEqualTo((int) RETENTION);
+        assertThat(admin.getRegions(LAYOUT.tableName())).hasSize(RowKeys.BUCKETS);
+    }
+
+    @Test
+    void aNodeRefusesATableWhoseTtlDiffersFromItsRetention() {
+        MessageTableLayout other = new MessageTableLayout("pushbase", "message_it", 7200);
+        HBaseClient mismatched = newClient(mini, other);
+        org.assertj.core.api.Assertions.assertThatThrownBy(mismatched::start)
+                .hasMessageContaining("TTL is 3600 s, expected 7200 s");
+    }
+
+    @Test
+    void expiredMessagesAreRemovedPhysicallyByCompaction() throws Exception {
+        String k = key("physical");
+        await(store.save(k, 1, bytes("gone soon"), 1));
+        flush();
+        Thread.sleep(1_500);
+        mini.util().compact(LAYOUT.tableName(), true);
+        byte[] prefix = RowKeys.standard().prefix(k);
+        Scan raw =
+                new Scan()
+                        .withStartRow(RowKeys.row(prefix, 0), true)
+                        .withStopRow(RowKeys.row(prefix, Long.MAX_VALUE), true)
+                        .setRaw(true);
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<Result> left = client.table().scanAll(raw).get(30, TimeUnit.SECONDS);
+        while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            left = client.table().scanAll(raw).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(left).isEmpty();
+    }
+}
