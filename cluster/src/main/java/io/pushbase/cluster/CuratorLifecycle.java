@@ -7,13 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the node's one Curator client: starts it and waits for the first connection, closes
- * it on stop. Everything else that needs ZooKeeper borrows {@link #client()} and must be
- * stopped before this (Dropwizard stops managed objects in reverse order).
+ * Owns the node's one Curator client: starts it and waits for the first connection, closes it on
+ * stop. Everything else that needs ZooKeeper borrows {@link #client()} and must be stopped before
+ * this (Dropwizard stops managed objects in reverse order).
  *
- * <p>Failure: {@link #start()} throws when ZooKeeper is not reachable within the
- * connection timeout, so a node with a wrong {@code connectString} fails at start with a
- * clear message instead of running unregistered.
+ * <p>Failure: {@link #start()} throws when ZooKeeper is not reachable within the connection
+ * timeout, so a node with a wrong {@code connectString} fails at start with a clear message instead
+ * of running unregistered.
  */
 public final class CuratorLifecycle implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(CuratorLifecycle.class);

@@ -6,10 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a node publishes about itself in service discovery, besides its main address:
- * its node name (comets sharing one name form a leader/standby pair), its weight for load
- * spreading and the hash ring, and its addresses by protocol (e.g. {@code grpc},
- * {@code tcp}, {@code ws}, {@code admin}).
+ * What a node publishes about itself in service discovery, besides its main address: its node name
+ * (comets sharing one name form a leader/standby pair), its weight for load spreading and the hash
+ * ring, and its addresses by protocol (e.g. {@code grpc}, {@code tcp}, {@code ws}, {@code admin}).
  *
  * <p>Immutable; serialised as JSON into the discovery znode.
  */

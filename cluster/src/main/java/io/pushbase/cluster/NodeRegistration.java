@@ -11,14 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers this node in Curator service discovery on {@link #start()} and removes it on
- * {@link #stop()}. The registration is an ephemeral znode ({@link ServiceType#DYNAMIC}):
- * it vanishes by itself when the node dies or its ZooKeeper session expires, and Curator
- * writes it again after a reconnect with a new session.
+ * Registers this node in Curator service discovery on {@link #start()} and removes it on {@link
+ * #stop()}. The registration is an ephemeral znode ({@link ServiceType#DYNAMIC}): it vanishes by
+ * itself when the node dies or its ZooKeeper session expires, and Curator writes it again after a
+ * reconnect with a new session.
  *
- * <p>Start after the server it advertises is listening and stop before that server, so
- * peers never see an address that does not answer. Borrows the Curator client (owned by
- * {@link CuratorLifecycle}). Not thread-safe; called by the lifecycle only.
+ * <p>Start after the server it advertises is listening and stop before that server, so peers never
+ * see an address that does not answer. Borrows the Curator client (owned by {@link
+ * CuratorLifecycle}). Not thread-safe; called by the lifecycle only.
  */
 public final class NodeRegistration implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistration.class);
@@ -73,7 +73,11 @@ public final class NodeRegistration implements Managed {
     public void start() throws Exception {
         discovery.start();
         discovery.registerService(instance);
-        LOG.info("Registered {} {} as {}", instance.getName(), instance.getId(), instance.getPayload());
+        LOG.info(
+                "Registered {} {} as {}",
+                instance.getName(),
+                instance.getId(),
+                instance.getPayload());
     }
 
     @Override

@@ -10,8 +10,8 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
- * YAML block {@code zookeeper:} of every node: where the ensemble is and under which root
- * Pushbase keeps its znodes. Builds the node's {@link CuratorLifecycle}.
+ * YAML block {@code zookeeper:} of every node: where the ensemble is and under which root Pushbase
+ * keeps its znodes. Builds the node's {@link CuratorLifecycle}.
  */
 public class ZooKeeperConfiguration {
     @NotEmpty private String connectString = "127.0.0.1:2181";

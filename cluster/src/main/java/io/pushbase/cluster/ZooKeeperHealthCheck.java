@@ -5,9 +5,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
- * Healthy when the node's ZooKeeper session is connected and the Pushbase root answers a
- * real read. Runs on the health-check caller's thread; the read is not retried, so a lost
- * connection reports unhealthy at once.
+ * Healthy when the node's ZooKeeper session is connected and the Pushbase root answers a real read.
+ * Runs on the health-check caller's thread; the read is not retried, so a lost connection reports
+ * unhealthy at once.
  */
 public final class ZooKeeperHealthCheck extends HealthCheck {
     private final CuratorFramework client;
@@ -31,8 +31,6 @@ public final class ZooKeeperHealthCheck extends HealthCheck {
         boolean rootExists = zk.exists(root, false) != null;
         return Result.healthy(
                 "session 0x%x, root %s %s",
-                zk.getSessionId(),
-                root,
-                rootExists ? "present" : "not created yet");
+                zk.getSessionId(), root, rootExists ? "present" : "not created yet");
     }
 }

@@ -1,6 +1,6 @@
 /**
- * Taking part in a Pushbase cluster, shared by every node kind: the ZooKeeper session
- * ({@link io.pushbase.cluster.CuratorLifecycle}), registering this node in Curator service
- * discovery ({@link io.pushbase.cluster.NodeRegistration}) and the ZooKeeper health check.
+ * Taking part in a Pushbase cluster, shared by every node kind: the ZooKeeper session ({@link
+ * io.pushbase.cluster.CuratorLifecycle}), registering this node in Curator service discovery
+ * ({@link io.pushbase.cluster.NodeRegistration}) and the ZooKeeper health check.
  */
 package io.pushbase.cluster;

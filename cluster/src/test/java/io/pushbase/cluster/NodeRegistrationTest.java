@@ -68,8 +68,7 @@ class NodeRegistrationTest {
                         details);
         registration.start();
 
-        Collection<ServiceInstance<NodeDetails>> seen =
-                awaitInstances(list -> list.size() == 1);
+        Collection<ServiceInstance<NodeDetails>> seen = awaitInstances(list -> list.size() == 1);
         ServiceInstance<NodeDetails> instance = seen.iterator().next();
         assertThat(instance.getId()).isEqualTo("127.0.0.1:8070");
         assertThat(instance.getAddress()).isEqualTo("127.0.0.1");

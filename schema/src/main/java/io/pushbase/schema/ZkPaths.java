@@ -1,8 +1,8 @@
 package io.pushbase.schema;
 
 /**
- * ZooKeeper paths and service names every node agrees on. All paths live under one root
- * (default {@value #DEFAULT_ROOT}) so several Pushbase clusters can share an ensemble.
+ * ZooKeeper paths and service names every node agrees on. All paths live under one root (default
+ * {@value #DEFAULT_ROOT}) so several Pushbase clusters can share an ensemble.
  *
  * <p>Immutable and thread-safe.
  */

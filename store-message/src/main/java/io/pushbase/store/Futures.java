@@ -9,8 +9,8 @@ public final class Futures {
     private Futures() {}
 
     /**
-     * Runs {@code body}, turning a synchronous throw (typically a limit check) into a
-     * failed future so callers see one failure path.
+     * Runs {@code body}, turning a synchronous throw (typically a limit check) into a failed future
+     * so callers see one failure path.
      */
     public static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> body) {
         try {

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Wraps a {@link MessageStore} with metrics: per operation a timer
- * ({@code store.<op>}, successes and failures alike) and failure meters by kind
- * ({@code store.<op>.invalid}, {@code store.<op>.unavailable}, {@code store.<op>.error});
- * plus {@code store.saveMany.failedKeys}. Thread-safe; adds no blocking.
+ * Wraps a {@link MessageStore} with metrics: per operation a timer ({@code store.<op>}, successes
+ * and failures alike) and failure meters by kind ({@code store.<op>.invalid}, {@code
+ * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.saveMany.failedKeys}.
+ * Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
     private final MessageStore delegate;

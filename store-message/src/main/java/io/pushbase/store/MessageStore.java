@@ -6,19 +6,19 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Per-key logs of messages by exact int64 message id ({@code mid}) with per-message expiry.
  *
- * <p>Every method returns at once; the future completes when the store has answered.
- * Futures fail with {@link InvalidArgumentException} for requests that break
- * {@link StoreLimits} (nothing is stored) and with {@link StoreUnavailableException} when
- * the backing store did not answer within its bounded time. Implementations are
- * thread-safe; calls for different keys proceed in parallel.
+ * <p>Every method returns at once; the future completes when the store has answered. Futures fail
+ * with {@link InvalidArgumentException} for requests that break {@link StoreLimits} (nothing is
+ * stored) and with {@link StoreUnavailableException} when the backing store did not answer within
+ * its bounded time. Implementations are thread-safe; calls for different keys proceed in parallel.
  *
  * <p>Semantics shared by every implementation (proved by the contract test):
+ *
  * <ul>
- *   <li>{@code save} completes only once the message is durable (for HBase: the put
- *       returned with the WAL synced). Saving the same (key, mid) twice leaves one message.
+ *   <li>{@code save} completes only once the message is durable (for HBase: the put returned with
+ *       the WAL synced). Saving the same (key, mid) twice leaves one message.
  *   <li>A message with {@code expireSeconds = N} is never returned after N seconds.
- *   <li>At most {@link StoreLimits#maxStoredPerKey()} newest messages of a key are
- *       returned; older ones are removed in bounded time, never piling up.
+ *   <li>At most {@link StoreLimits#maxStoredPerKey()} newest messages of a key are returned; older
+ *       ones are removed in bounded time, never piling up.
  * </ul>
  */
 public interface MessageStore {
@@ -27,9 +27,9 @@ public interface MessageStore {
     CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds);
 
     /**
-     * Stores one message for every key; completes with the keys whose message is not stored
-     * (empty when all succeeded). A duplicate key is stored once. Invalid input fails the
-     * whole call before anything is stored.
+     * Stores one message for every key; completes with the keys whose message is not stored (empty
+     * when all succeeded). A duplicate key is stored once. Invalid input fails the whole call
+     * before anything is stored.
      */
     CompletableFuture<List<String>> saveMany(
             List<String> keys, long mid, byte[] payload, long expireSeconds);

@@ -39,7 +39,9 @@ public record StoreLimits(
                 DEFAULT_MAX_KEYS_PER_SAVE_MANY);
     }
 
-    /** @return the key's UTF-8 bytes */
+    /**
+     * @return the key's UTF-8 bytes
+     */
     public byte[] checkKey(String key) {
         if (key == null || key.isEmpty()) {
             throw new InvalidArgumentException("key must not be empty");
@@ -68,8 +70,7 @@ public record StoreLimits(
                             + " allowed");
         }
         if (expireSeconds < 0) {
-            throw new InvalidArgumentException(
-                    "expire must not be negative, got " + expireSeconds);
+            throw new InvalidArgumentException("expire must not be negative, got " + expireSeconds);
         }
         if (expireSeconds == 0) {
             throw new InvalidArgumentException(
@@ -103,7 +104,9 @@ public record StoreLimits(
         }
     }
 
-    /** @return how many messages a fetch may return: {@code limit}, or the cap if 0 or above */
+    /**
+     * @return how many messages a fetch may return: {@code limit}, or the cap if 0 or above
+     */
     public int checkFetchLimit(int limit) {
         if (limit < 0) {
             throw new InvalidArgumentException("limit must not be negative, got " + limit);

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * One stored message: its exact id and its payload bytes as they were pushed.
  *
- * <p>The payload array is owned by this value once constructed; callers must not modify
- * it.
+ * <p>The payload array is owned by this value once constructed; callers must not modify it.
  */
 public record StoredMessage(long mid, byte[] payload) {
 

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link MessageStore} must have. Subclasses provide a store built with
- * {@link #LIMITS} and the hooks to look beneath it. Keys are unique per test, so a subclass
- * may share one backing store across tests.
+ * The behaviour every {@link MessageStore} must have. Subclasses provide a store built with {@link
+ * #LIMITS} and the hooks to look beneath it. Keys are unique per test, so a subclass may share one
+ * backing store across tests.
  */
 public abstract class MessageStoreContract {
     protected static final int CAP = 20;

@@ -19,21 +19,21 @@ import org.apache.hadoop.hbase.regionserver.BloomType;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The one definition of Pushbase's message table: namespace, table, column family, family
- * TTL and pre-split points. {@link #ensure} creates or verifies it through the HBase admin
- * API; {@link #shellScript()} renders the same definition as the {@code hbase shell}
- * script operators run ({@code schema/hbase/create-tables.hbase}, kept equal by a test).
+ * The one definition of Pushbase's message table: namespace, table, column family, family TTL and
+ * pre-split points. {@link #ensure} creates or verifies it through the HBase admin API; {@link
+ * #shellScript()} renders the same definition as the {@code hbase shell} script operators run
+ * ({@code schema/hbase/create-tables.hbase}, kept equal by a test).
  *
- * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m},
- * {@code VERSIONS => 1}; the family TTL is the longest retention and each cell carries
- * its message's own TTL. Qualifiers: {@code k} the raw key (detects hash collisions),
- * {@code p} the payload.
+ * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m}, {@code
+ * VERSIONS => 1}; the family TTL is the longest retention and each cell carries its message's own
+ * TTL. Qualifiers: {@code k} the raw key (detects hash collisions), {@code p} the payload.
  *
  * <p>Immutable and thread-safe.
  */
 public final class MessageTableLayout {
     public static final String DEFAULT_NAMESPACE = "pushbase";
     public static final String DEFAULT_TABLE = "message";
+
     /** Default family TTL and longest allowed message expiry: 30 days. */
     public static final int DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
 
@@ -96,8 +96,8 @@ public final class MessageTableLayout {
      * Makes sure the table exists as this layout defines it.
      *
      * @param create when the namespace or table is missing: create it (true) or fail
-     * @throws IllegalStateException naming the difference when the table is missing and
-     *     {@code create} is false, or exists with another family, VERSIONS or TTL
+     * @throws IllegalStateException naming the difference when the table is missing and {@code
+     *     create} is false, or exists with another family, VERSIONS or TTL
      * @throws TimeoutException when HBase does not answer within {@code timeoutMillis}
      */
     public void ensure(AsyncAdmin admin, boolean create, long timeoutMillis)
@@ -175,8 +175,7 @@ public final class MessageTableLayout {
 
     private void verifySplits(List<RegionInfo> regions) {
         for (byte[] split : splitKeys()) {
-            boolean present =
-                    regions.stream().anyMatch(r -> Arrays.equals(r.getStartKey(), split));
+            boolean present = regions.stream().anyMatch(r -> Arrays.equals(r.getStartKey(), split));
             if (!present) {
                 throw new IllegalStateException(
                         "HBase table "

@@ -7,13 +7,13 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * Builds and reads the message table's row keys:
- * {@code [1-byte bucket][8-byte hash of key][8-byte big-endian mid]}.
+ * Builds and reads the message table's row keys: {@code [1-byte bucket][8-byte hash of key][8-byte
+ * big-endian mid]}.
  *
- * <p>The bucket spreads keys over the pre-split regions; the hash gives every key a
- * fixed-length prefix so "all mids of key K after X" is one contiguous, bounded scan; the
- * big-endian mid (always positive) makes rows of a key sort by mid. Two keys may share a
- * hash; readers tell them apart by the raw key kept in column {@code k}.
+ * <p>The bucket spreads keys over the pre-split regions; the hash gives every key a fixed-length
+ * prefix so "all mids of key K after X" is one contiguous, bounded scan; the big-endian mid (always
+ * positive) makes rows of a key sort by mid. Two keys may share a hash; readers tell them apart by
+ * the raw key kept in column {@code k}.
  *
  * <p>Immutable and thread-safe. Changing the format breaks every stored row.
  */
@@ -30,8 +30,8 @@ public final class RowKeys {
     private final Function<byte[], byte[]> hash;
 
     /**
-     * Row keys with a custom key hash. Only tests use this, to force collisions; production
-     * code uses {@link #standard()}.
+     * Row keys with a custom key hash. Only tests use this, to force collisions; production code
+     * uses {@link #standard()}.
      *
      * @param hash maps the key's UTF-8 bytes to exactly {@link #HASH_LENGTH} bytes
      */

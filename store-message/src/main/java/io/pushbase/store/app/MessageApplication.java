@@ -27,13 +27,12 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
- * The message node: a stateless gRPC {@code MessageService} in front of HBase, registered
- * in ZooKeeper. Wires and does nothing else. Run: {@code MessageApplication server
- * message.yml}.
+ * The message node: a stateless gRPC {@code MessageService} in front of HBase, registered in
+ * ZooKeeper. Wires and does nothing else. Run: {@code MessageApplication server message.yml}.
  *
- * <p>Start order (stop is the reverse): ZooKeeper session, HBase connection and table
- * check, gRPC server, registration in discovery - so peers only ever see a node that
- * answers, and a stopping node leaves discovery before it stops answering.
+ * <p>Start order (stop is the reverse): ZooKeeper session, HBase connection and table check, gRPC
+ * server, registration in discovery - so peers only ever see a node that answers, and a stopping
+ * node leaves discovery before it stops answering.
  */
 public final class MessageApplication extends Application<MessageConfiguration> {
 
@@ -86,7 +85,10 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         GrpcConfiguration grpc = config.getGrpc();
         String host = grpc.resolveAdvertiseHost();
         String address = host + ":" + grpc.getPort();
-        String nodeName = config.getNodeName() != null ? config.getNodeName() : address;
+        String nodeName =
+                config.getNodeName() == null || config.getNodeName().isBlank()
+                        ? address
+                        : config.getNodeName();
         env.lifecycle()
                 .manage(
                         new GrpcServer(

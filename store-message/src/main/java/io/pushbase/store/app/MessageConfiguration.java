@@ -6,12 +6,11 @@ import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.store.grpc.GrpcConfiguration;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
 /**
- * A message node's YAML configuration (example: {@code store-message/message.yml}).
- * Validated at start; {@code ${ENV_VAR:-default}} substitution applies to every value.
+ * A message node's YAML configuration (example: {@code store-message/message.yml}). Validated at
+ * start; {@code ${ENV_VAR:-default}} substitution applies to every value.
  */
 public class MessageConfiguration extends Configuration {
     /** Name shown in the cluster view; default: the advertised gRPC address. */

@@ -10,8 +10,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 /**
- * YAML block {@code store:} of a message node: the per-request and per-key bounds
- * ({@link StoreLimits}) and how the per-key cap is enforced.
+ * YAML block {@code store:} of a message node: the per-request and per-key bounds ({@link
+ * StoreLimits}) and how the per-key cap is enforced.
  */
 public class StoreConfiguration {
     @NotNull

@@ -10,8 +10,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * YAML block {@code grpc:} of a message node: where its gRPC server listens, the address
- * and weight it advertises in service discovery, and how long stop drains calls.
+ * YAML block {@code grpc:} of a message node: where its gRPC server listens, the address and weight
+ * it advertises in service discovery, and how long stop drains calls.
  */
 public class GrpcConfiguration {
     @NotEmpty private String bindHost = "0.0.0.0";

@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lifecycle of one gRPC server. Takes a configured {@link ServerBuilder} so tests can run
- * the same services in-process. Stop lets running calls finish for up to
- * {@code drainMillis}, then cancels what is left.
+ * Lifecycle of one gRPC server. Takes a configured {@link ServerBuilder} so tests can run the same
+ * services in-process. Stop lets running calls finish for up to {@code drainMillis}, then cancels
+ * what is left.
  */
 public final class GrpcServer implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);

@@ -1,5 +1,6 @@
 package io.pushbase.store.grpc;
 
+import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.pushbase.schema.message.v1.DeleteReply;
 import io.pushbase.schema.message.v1.DeleteRequest;
@@ -16,14 +17,12 @@ import io.pushbase.schema.message.v1.SaveReply;
 import io.pushbase.schema.message.v1.SaveRequest;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
-import com.google.protobuf.ByteString;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks,
- * and maps failures through {@link StoreStatuses}. Thread-safe (stateless besides the
- * store it borrows).
+ * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks, and maps
+ * failures through {@link StoreStatuses}. Thread-safe (stateless besides the store it borrows).
  */
 public final class MessageStoreService extends MessageServiceGrpc.MessageServiceImplBase {
     private final MessageStore store;

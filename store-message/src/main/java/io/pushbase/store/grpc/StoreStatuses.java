@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one mapping from store failures to gRPC {@link Status}: the description names the
- * problem; stack traces never travel. Stateless.
+ * The one mapping from store failures to gRPC {@link Status}: the description names the problem;
+ * stack traces never travel. Stateless.
  */
 public final class StoreStatuses {
     private static final Logger LOG = LoggerFactory.getLogger(StoreStatuses.class);

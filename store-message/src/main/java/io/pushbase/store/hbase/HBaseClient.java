@@ -12,14 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the node's one asynchronous HBase connection. {@link #start()} connects, creates or
- * verifies the message table ({@link MessageTableLayout#ensure}) and builds the table
- * handle with bounded timeouts; {@link #stop()} closes the connection.
+ * Owns the node's one asynchronous HBase connection. {@link #start()} connects, creates or verifies
+ * the message table ({@link MessageTableLayout#ensure}) and builds the table handle with bounded
+ * timeouts; {@link #stop()} closes the connection.
  *
- * <p>Failure: start throws when HBase does not answer within {@code startTimeoutMillis} or
- * the table does not match the layout, so a misconfigured node fails at start with the
- * reason. After start, an unreachable HBase surfaces per operation, bounded by the
- * operation timeout. {@link #table()} is thread-safe and valid between start and stop.
+ * <p>Failure: start throws when HBase does not answer within {@code startTimeoutMillis} or the
+ * table does not match the layout, so a misconfigured node fails at start with the reason. After
+ * start, an unreachable HBase surfaces per operation, bounded by the operation timeout. {@link
+ * #table()} is thread-safe and valid between start and stop.
  */
 public final class HBaseClient implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(HBaseClient.class);

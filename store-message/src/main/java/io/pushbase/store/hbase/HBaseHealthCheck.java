@@ -5,8 +5,8 @@ import io.pushbase.store.MessageStore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Healthy when the message table answers a real read: the newest mid of a probe key,
- * through the same store path client requests take. Bounded by the store's own deadline.
+ * Healthy when the message table answers a real read: the newest mid of a probe key, through the
+ * same store path client requests take. Bounded by the store's own deadline.
  */
 public final class HBaseHealthCheck extends HealthCheck {
     /** A key no client uses (too long for no reason a client would have), read-only. */
@@ -29,7 +29,6 @@ public final class HBaseHealthCheck extends HealthCheck {
             return Result.unhealthy("HBase read failed: " + e);
         }
         return Result.healthy(
-                "read answered in %d ms",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                "read answered in %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 }

@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Delete;
@@ -27,21 +27,20 @@ import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
 
 /**
- * The durable {@link MessageStore}: one HBase row per message (layout in
- * {@code io.pushbase.schema.hbase}), written with {@link Durability#SYNC_WAL} and a cell
- * TTL equal to the message's expiry, so HBase hides an expired message at once and drops
- * it physically at the next compaction.
+ * The durable {@link MessageStore}: one HBase row per message (layout in {@code
+ * io.pushbase.schema.hbase}), written with {@link Durability#SYNC_WAL} and a cell TTL equal to the
+ * message's expiry, so HBase hides an expired message at once and drops it physically at the next
+ * compaction.
  *
- * <p>Every read filters on the raw key column, so two keys whose hashes collide never see
- * each other's messages. Reads of "the newest cap messages" are reversed scans bounded by
- * the cap; the {@link KeyTrimmer} deletes what lies beyond the cap.
+ * <p>Every read filters on the raw key column, so two keys whose hashes collide never see each
+ * other's messages. Reads of "the newest cap messages" are reversed scans bounded by the cap; the
+ * {@link KeyTrimmer} deletes what lies beyond the cap.
  *
- * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an
-HBaseClient} (which owns the connection). Futures complete on HBase client
- * threads; callers must not block in their continuations. The table comes from a supplier
- * (normally {@link HBaseClient#table()}) so the store can be wired before the client starts. Every HBase failure, and any
- * answer slower than {@code deadlineMillis}, fails the future with
- * {@link StoreUnavailableException}.
+ * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an HBaseClient} (which owns
+ * the connection). Futures complete on HBase client threads; callers must not block in their
+ * continuations. The table comes from a supplier (normally {@link HBaseClient#table()}) so the
+ * store can be wired before the client starts. Every HBase failure, and any answer slower than
+ * {@code deadlineMillis}, fails the future with {@link StoreUnavailableException}.
  */
 public final class HBaseMessageStore implements MessageStore {
     private final Supplier<? extends AsyncTable<?>> table;
@@ -51,8 +50,8 @@ public final class HBaseMessageStore implements MessageStore {
     private final long deadlineMillis;
 
     /**
-     * @param deadlineMillis upper bound on any one operation; set a little above the HBase
-     *     client's operation timeout so the client's own timeout normally fires first
+     * @param deadlineMillis upper bound on any one operation; set a little above the HBase client's
+     *     operation timeout so the client's own timeout normally fires first
      */
     public HBaseMessageStore(
             Supplier<? extends AsyncTable<?>> table,
@@ -75,7 +74,14 @@ public final class HBaseMessageStore implements MessageStore {
                     limits.checkMessage(mid, payload, expireSeconds);
                     byte[] prefix = rowKeys.prefix(key);
                     return bounded(
-                                    table.get().put(put(keyBytes, prefix, mid, payload, expireSeconds)),
+                                    table.get()
+                                            .put(
+                                                    put(
+                                                            keyBytes,
+                                                            prefix,
+                                                            mid,
+                                                            payload,
+                                                            expireSeconds)),
                                     "save",
                                     key)
                             .thenRun(() -> trimmer.saved(key));
@@ -147,9 +153,7 @@ public final class HBaseMessageStore implements MessageStore {
                                     rows -> {
                                         int n = Math.min(max, rows.size());
                                         List<StoredMessage> out = new ArrayList<>(n);
-                                        for (int i = rows.size() - 1;
-                                                i >= rows.size() - n;
-                                                i--) {
+                                        for (int i = rows.size() - 1; i >= rows.size() - n; i--) {
                                             Result r = rows.get(i);
                                             out.add(
                                                     new StoredMessage(
@@ -173,7 +177,10 @@ public final class HBaseMessageStore implements MessageStore {
                                     .setCaching(1);
                     return bounded(table.get().scanAll(scan), "last", key)
                             .thenApply(
-                                    rows -> rows.isEmpty() ? 0L : RowKeys.mid(rows.get(0).getRow()));
+                                    rows ->
+                                            rows.isEmpty()
+                                                    ? 0L
+                                                    : RowKeys.mid(rows.get(0).getRow()));
                 });
     }
 
@@ -199,8 +206,8 @@ public final class HBaseMessageStore implements MessageStore {
     }
 
     /**
-     * A reversed scan over the rows of one key with mid &gt; {@code after}, filtered on the
-     * raw key so a hash collision never leaks another key's rows.
+     * A reversed scan over the rows of one key with mid &gt; {@code after}, filtered on the raw key
+     * so a hash collision never leaks another key's rows.
      */
     static Scan newestFirst(byte[] prefix, long after, byte[] keyBytes) {
         SingleColumnValueFilter sameKey =

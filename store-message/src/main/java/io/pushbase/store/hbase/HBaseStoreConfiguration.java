@@ -13,9 +13,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 
 /**
- * YAML block {@code hbase:} of a message node: where HBase is, which table, the retention
- * (family TTL, the longest expiry a push may ask for) and the client's time bounds. Builds
- * the node's {@link HBaseClient}.
+ * YAML block {@code hbase:} of a message node: where HBase is, which table, the retention (family
+ * TTL, the longest expiry a push may ask for) and the client's time bounds. Builds the node's
+ * {@link HBaseClient}.
  */
 public class HBaseStoreConfiguration {
     /** ZooKeeper quorum of the HBase cluster (may differ from Pushbase's own ensemble). */
@@ -154,8 +154,8 @@ public class HBaseStoreConfiguration {
     }
 
     /**
-     * The store's hard deadline per operation: the client's operation timeout plus slack,
-     * so HBase's own timeout normally answers first.
+     * The store's hard deadline per operation: the client's operation timeout plus slack, so
+     * HBase's own timeout normally answers first.
      */
     public long deadlineMillis() {
         return operationTimeout.toMilliseconds() + 1_000;

@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Result;
@@ -22,21 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each key's stored messages within the per-key cap: deletes the rows older than the
- * newest {@code cap} of a key, off the save path.
+ * Keeps each key's stored messages within the per-key cap: deletes the rows older than the newest
+ * {@code cap} of a key, off the save path.
  *
- * <p>A trim costs a scan, so it is not run per save: this node counts saves per key and
- * trims a key after {@code every} saves to it. The counts live in a bounded LRU map; a key
- * evicted with uncounted saves is trimmed on eviction, so no key escapes. Hence, per
- * message node, a key holds at most {@code cap + every - 1} rows (plus what concurrent
- * saves add during a trim). At most {@code maxInFlight} trims run at once; a save that
- * would start one beyond that keeps its count, and the next save of the key tries again.
+ * <p>A trim costs a scan, so it is not run per save: this node counts saves per key and trims a key
+ * after {@code every} saves to it. The counts live in a bounded LRU map; a key evicted with
+ * uncounted saves is trimmed on eviction, so no key escapes. Hence, per message node, a key holds
+ * at most {@code cap + every - 1} rows (plus what concurrent saves add during a trim). At most
+ * {@code maxInFlight} trims run at once; a save that would start one beyond that keeps its count,
+ * and the next save of the key tries again.
  *
- * <p>Thread-safe. Trims run as async HBase calls (no thread of its own). Failures are
- * logged and counted ({@code store.trim.failures}); the key is trimmed again later.
+ * <p>Thread-safe. Trims run as async HBase calls (no thread of its own). Failures are logged and
+ * counted ({@code store.trim.failures}); the key is trimmed again later.
  */
 public final class KeyTrimmer {
     private static final Logger LOG = LoggerFactory.getLogger(KeyTrimmer.class);
+
     /** Rows beyond the cap deleted by one scan; a bigger backlog takes several rounds. */
     private static final int BATCH = 1_000;
 
@@ -128,8 +129,8 @@ public final class KeyTrimmer {
     }
 
     /**
-     * Deletes the rows of {@code key} beyond its newest {@code cap}; completes with how many
-     * rows were deleted. Public so operators' tools and tests can force a trim.
+     * Deletes the rows of {@code key} beyond its newest {@code cap}; completes with how many rows
+     * were deleted. Public so operators' tools and tests can force a trim.
      */
     public CompletableFuture<Integer> trim(String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
@@ -139,7 +140,8 @@ public final class KeyTrimmer {
                         .setLimit(cap + BATCH)
                         .setCaching(Math.min(cap + BATCH, 1_000));
         runs.inc();
-        return table.get().scanAll(scan)
+        return table.get()
+                .scanAll(scan)
                 .thenCompose(
                         rows -> {
                             if (rows.size() <= cap) {
@@ -150,12 +152,14 @@ public final class KeyTrimmer {
                                 deletes.add(new Delete(r.getRow()));
                             }
                             boolean more = rows.size() == cap + BATCH;
-                            return table.get().deleteAll(deletes)
+                            return table.get()
+                                    .deleteAll(deletes)
                                     .thenCompose(
                                             done -> {
                                                 rowsDeleted.inc(deletes.size());
                                                 return more
-                                                        ? trim(key).thenApply(n -> n + deletes.size())
+                                                        ? trim(key)
+                                                                .thenApply(n -> n + deletes.size())
                                                         : CompletableFuture.completedFuture(
                                                                 deletes.size());
                                             });

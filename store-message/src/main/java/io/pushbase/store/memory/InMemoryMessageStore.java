@@ -16,13 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A {@link MessageStore} in this JVM's heap, with the same semantics as the HBase store
- * (the shared contract test proves it) but nothing durable: for tests of other components
- * and for development without HBase.
+ * A {@link MessageStore} in this JVM's heap, with the same semantics as the HBase store (the shared
+ * contract test proves it) but nothing durable: for tests of other components and for development
+ * without HBase.
  *
- * <p>Thread-safe: each key's log is guarded by its own lock. Memory: at most
- * {@code maxStoredPerKey} messages per key are kept (older ones are dropped at save time,
- * expired ones when the key is next touched); the number of keys is not bounded.
+ * <p>Thread-safe: each key's log is guarded by its own lock. Memory: at most {@code
+ * maxStoredPerKey} messages per key are kept (older ones are dropped at save time, expired ones
+ * when the key is next touched); the number of keys is not bounded.
  */
 public final class InMemoryMessageStore implements MessageStore {
     private record Entry(byte[] payload, long expiresAtMillis) {}
@@ -35,7 +35,9 @@ public final class InMemoryMessageStore implements MessageStore {
         this(limits, System::currentTimeMillis);
     }
 
-    /** @param clockMillis wall clock in ms, replaceable so tests can move time */
+    /**
+     * @param clockMillis wall clock in ms, replaceable so tests can move time
+     */
     public InMemoryMessageStore(StoreLimits limits, LongSupplier clockMillis) {
         this.limits = limits;
         this.clockMillis = clockMillis;

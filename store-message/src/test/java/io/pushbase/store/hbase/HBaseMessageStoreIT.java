@@ -38,7 +38,12 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         client.start();
         trimmer =
                 new KeyTrimmer(
-                        client::table, RowKeys.standard(), CAP, TRIM_EVERY, 16, 10_000,
+                        client::table,
+                        RowKeys.standard(),
+                        CAP,
+                        TRIM_EVERY,
+                        16,
+                        10_000,
                         new MetricRegistry());
         store = new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), trimmer, 10_000);
     }
@@ -98,7 +103,13 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                         client::table,
                         LIMITS,
                         colliding,
-                        new KeyTrimmer(client::table, colliding, CAP, TRIM_EVERY, 4, 100,
+                        new KeyTrimmer(
+                                client::table,
+                                colliding,
+                                CAP,
+                                TRIM_EVERY,
+                                4,
+                                100,
                                 new MetricRegistry()),
                         10_000);
         String a = key("collide-a");

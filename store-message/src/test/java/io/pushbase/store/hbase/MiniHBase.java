@@ -10,10 +10,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One HBase mini cluster (1 master, 1 region server, ZooKeeper, local filesystem, no HDFS)
- * shared by every test class of a test JVM that uses this extension, stopped by JUnit when
- * the run ends. Also usable without JUnit ({@link #start()} / {@link #close()}), e.g. by
- * the benchmark.
+ * One HBase mini cluster (1 master, 1 region server, ZooKeeper, local filesystem, no HDFS) shared
+ * by every test class of a test JVM that uses this extension, stopped by JUnit when the run ends.
+ * Also usable without JUnit ({@link #start()} / {@link #close()}), e.g. by the benchmark.
  */
 public final class MiniHBase implements BeforeAllCallback, ParameterResolver, AutoCloseable {
     private static final Object LOCK = new Object();
