@@ -3,10 +3,8 @@ package io.pushbase.cluster;
 import io.dropwizard.lifecycle.Managed;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceType;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +50,7 @@ public final class NodeRegistration implements Managed {
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot describe this node: " + e, e);
         }
-        this.discovery =
-                ServiceDiscoveryBuilder.builder(NodeDetails.class)
-                        .client(client)
-                        .basePath(basePath)
-                        .serializer(new JsonInstanceSerializer<>(NodeDetails.class))
-                        .build();
+        this.discovery = NodeDiscovery.open(client, basePath);
     }
 
     /** The instance id peers see ({@code host:port}). */

@@ -13,9 +13,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,12 +36,7 @@ class NodeRegistrationTest {
         observerClient =
                 CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100));
         observerClient.start();
-        observer =
-                ServiceDiscoveryBuilder.builder(NodeDetails.class)
-                        .client(observerClient)
-                        .basePath(paths.discovery())
-                        .serializer(new JsonInstanceSerializer<>(NodeDetails.class))
-                        .build();
+        observer = NodeDiscovery.open(observerClient, paths.discovery());
         observer.start();
     }
 

@@ -72,15 +72,14 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                         config.getStore().getTrimMaxInFlight(),
                         config.getStore().getTrimTrackedKeys(),
                         env.metrics());
-        MessageStore store =
-                new InstrumentedMessageStore(
-                        new HBaseMessageStore(
-                                hbase::table,
-                                limits,
-                                RowKeys.standard(),
-                                trimmer,
-                                hbaseConfig.deadlineMillis()),
-                        env.metrics());
+        MessageStore hbaseStore =
+                new HBaseMessageStore(
+                        hbase::table,
+                        limits,
+                        RowKeys.standard(),
+                        trimmer,
+                        hbaseConfig.deadlineMillis());
+        MessageStore store = new InstrumentedMessageStore(hbaseStore, env.metrics());
 
         GrpcConfiguration grpc = config.getGrpc();
         String host = grpc.resolveAdvertiseHost();
@@ -112,7 +111,10 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                         nodeName, grpc.getWeight(), Map.of("grpc", address))));
 
         env.healthChecks()
-                .register("hbase", new HBaseHealthCheck(store, hbaseConfig.deadlineMillis()));
+                .register(
+                        "hbase",
+                        // the raw store: probes must not show up in client-facing metrics
+                        new HBaseHealthCheck(hbaseStore, hbaseConfig.deadlineMillis()));
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
     }

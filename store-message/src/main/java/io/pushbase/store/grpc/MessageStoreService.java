@@ -1,6 +1,6 @@
 package io.pushbase.store.grpc;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
 import io.pushbase.schema.message.v1.DeleteReply;
 import io.pushbase.schema.message.v1.DeleteRequest;
@@ -66,7 +66,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                     for (StoredMessage m : messages) {
                         reply.addMessagesBuilder()
                                 .setMid(m.mid())
-                                .setPayload(ByteString.copyFrom(m.payload()));
+                                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()));
                     }
                     return reply.build();
                 },

@@ -8,6 +8,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.NodeDiscovery;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
@@ -24,9 +25,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,11 +66,7 @@ class MessageApplicationIT {
                 CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100));
         observerClient.start();
         observer =
-                ServiceDiscoveryBuilder.builder(NodeDetails.class)
-                        .client(observerClient)
-                        .basePath(ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery())
-                        .serializer(new JsonInstanceSerializer<>(NodeDetails.class))
-                        .build();
+                NodeDiscovery.open(observerClient, ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery());
         observer.start();
     }
 
