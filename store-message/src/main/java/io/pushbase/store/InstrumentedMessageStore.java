@@ -10,23 +10,42 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Wraps a {@link MessageStore} with metrics: per operation a timer ({@code store.<op>}, successes
  * and failures alike) and failure meters by kind ({@code store.<op>.invalid}, {@code
- * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.saveMany.failedKeys}.
- * Thread-safe; adds no blocking.
+ * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.saveMany.failedKeys} and
+ * {@code store.append.conflicts} (appends refused because a larger mid was taken: a sign of two
+ * writers for one key). Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
     private final MessageStore delegate;
     private final MetricRegistry metrics;
     private final Counter failedKeys;
+    private final Meter appendConflicts;
 
     public InstrumentedMessageStore(MessageStore delegate, MetricRegistry metrics) {
         this.delegate = delegate;
         this.metrics = metrics;
         this.failedKeys = metrics.counter("store.saveMany.failedKeys");
+        this.appendConflicts = metrics.meter("store.append.conflicts");
     }
 
     @Override
     public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
         return timed("save", () -> delegate.save(key, mid, payload, expireSeconds));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(
+            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        return timed(
+                "append",
+                () ->
+                        delegate.append(key, mid, claim, payload, expireSeconds)
+                                .thenApply(
+                                        r -> {
+                                            if (!r.appended()) {
+                                                appendConflicts.mark();
+                                            }
+                                            return r;
+                                        }));
     }
 
     @Override

@@ -27,6 +27,19 @@ public interface MessageStore {
     CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds);
 
     /**
+     * Appends one message with store-enforced ordering: takes {@code mid} for {@code key} only if
+     * it is greater than every mid taken for the key before (an atomic compare-and-set on the key's
+     * head), then stores the message; else stores nothing and reports the head. Retrying with the
+     * same mid and {@code claim} is idempotent. {@code expireSeconds = 0} takes the mid and stores
+     * nothing (online-only messages). {@link #delete} keeps the head. Completes when the message is
+     * durable.
+     *
+     * @param claim 1..32 bytes the caller picks per push (e.g. random), identifying it
+     */
+    CompletableFuture<AppendResult> append(
+            String key, long mid, byte[] claim, byte[] payload, long expireSeconds);
+
+    /**
      * Stores one message for every key; completes with the keys whose message is not stored (empty
      * when all succeeded). A duplicate key is stored once. Invalid input fails the whole call
      * before anything is stored.
@@ -43,6 +56,6 @@ public interface MessageStore {
     /** The largest unexpired mid of {@code key}, 0 if it has none. */
     CompletableFuture<Long> last(String key);
 
-    /** Removes every message of {@code key}. */
+    /** Removes every message of {@code key} (its head stays: mids keep growing). */
     CompletableFuture<Void> delete(String key);
 }

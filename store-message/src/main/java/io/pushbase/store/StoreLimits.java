@@ -54,6 +54,21 @@ public record StoreLimits(
         return bytes;
     }
 
+    /** Longest append claim, in bytes. */
+    public static final int MAX_CLAIM_BYTES = 32;
+
+    /** Like {@link #checkMessage}, but expire 0 is allowed (take the mid, store nothing). */
+    public void checkAppend(long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        if (claim == null || claim.length == 0 || claim.length > MAX_CLAIM_BYTES) {
+            throw new InvalidArgumentException(
+                    "claim must be 1.."
+                            + MAX_CLAIM_BYTES
+                            + " bytes, got "
+                            + (claim == null ? 0 : claim.length));
+        }
+        checkMessage(mid, payload, expireSeconds == 0 ? 1 : expireSeconds);
+    }
+
     public void checkMessage(long mid, byte[] payload, long expireSeconds) {
         if (mid <= 0) {
             throw new InvalidArgumentException("mid must be positive, got " + mid);

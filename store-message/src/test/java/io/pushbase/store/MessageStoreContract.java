@@ -202,6 +202,121 @@ public abstract class MessageStoreContract {
         await(store().delete(k));
     }
 
+    private static byte[] claim(String s) {
+        return bytes(s);
+    }
+
+    @Test
+    void appendTakesOnlyMidsLargerThanEveryEarlierOne() throws Exception {
+        String k = key("append");
+        assertThat(await(store().append(k, 100, claim("c1"), bytes("m100"), 600)))
+                .isEqualTo(new AppendResult(true, 100));
+        assertThat(await(store().append(k, 200, claim("c2"), bytes("m200"), 600)))
+                .isEqualTo(new AppendResult(true, 200));
+        // A writer with a stale view proposes an older or equal mid: refused, told the head.
+        assertThat(await(store().append(k, 150, claim("c3"), bytes("stale"), 600)))
+                .isEqualTo(new AppendResult(false, 200));
+        assertThat(await(store().append(k, 200, claim("c4"), bytes("same mid"), 600)))
+                .isEqualTo(new AppendResult(false, 200));
+        assertThat(await(store().append(k, 201, claim("c5"), bytes("m201"), 600)))
+                .isEqualTo(new AppendResult(true, 201));
+        assertThat(await(store().fetch(k, 0, 0)))
+                .containsExactly(
+                        new StoredMessage(100, bytes("m100")),
+                        new StoredMessage(200, bytes("m200")),
+                        new StoredMessage(201, bytes("m201")));
+    }
+
+    @Test
+    void retryingAnAppendWithItsClaimIsIdempotent() throws Exception {
+        String k = key("append-retry");
+        long mid = (1L << 62) + 1;
+        assertThat(await(store().append(k, mid, claim("push-1"), bytes("once"), 600)).appended())
+                .isTrue();
+        // The answer was lost; the caller retries the same append (maybe on another node).
+        assertThat(await(store().append(k, mid, claim("push-1"), bytes("once"), 600)))
+                .isEqualTo(new AppendResult(true, mid));
+        // Even after a later append moved the head on, the retry recognises its own message.
+        await(store().append(k, mid + 5, claim("push-2"), bytes("later"), 600));
+        assertThat(await(store().append(k, mid, claim("push-1"), bytes("once"), 600)))
+                .isEqualTo(new AppendResult(true, mid + 5));
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(mid, mid + 5);
+        assertThat(heldRows(k)).isEqualTo(2);
+    }
+
+    @Test
+    void appendWithoutExpiryTakesTheMidAndStoresNothing() throws Exception {
+        String k = key("append-online");
+        assertThat(await(store().append(k, 10, claim("online"), bytes("live only"), 0)))
+                .isEqualTo(new AppendResult(true, 10));
+        assertThat(await(store().fetch(k, 0, 0))).isEmpty();
+        assertThat(await(store().append(k, 9, claim("late"), bytes("x"), 600)))
+                .isEqualTo(new AppendResult(false, 10));
+    }
+
+    @Test
+    void midsKeepGrowingAfterADelete() throws Exception {
+        String k = key("append-delete");
+        await(store().append(k, 500, claim("a"), bytes("before"), 600));
+        await(store().delete(k));
+        assertThat(await(store().fetch(k, 0, 0))).isEmpty();
+        assertThat(await(store().append(k, 400, claim("b"), bytes("older"), 600)))
+                .isEqualTo(new AppendResult(false, 500));
+        assertThat(await(store().append(k, 501, claim("c"), bytes("after"), 600)).appended())
+                .isTrue();
+    }
+
+    @Test
+    void concurrentAppendersNeverShareAMidAndEveryTakenMidIsStored() throws Exception {
+        // Two writers that both believe they own the key, each proposing from its own view.
+        String k = key("append-race");
+        int perWriter = 40;
+        List<CompletableFuture<List<Long>>> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            writers.add(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                List<Long> taken = new ArrayList<>();
+                                long next = 1;
+                                try {
+                                    for (int i = 0; i < perWriter; i++) {
+                                        byte[] c = claim(writer + "-" + i);
+                                        while (true) {
+                                            AppendResult r =
+                                                    await(
+                                                            store().append(
+                                                                            k,
+                                                                            next,
+                                                                            c,
+                                                                            bytes(writer + "-" + i),
+                                                                            600));
+                                            if (r.appended()) {
+                                                taken.add(next);
+                                                next++;
+                                                break;
+                                            }
+                                            next = r.head() + 1;
+                                        }
+                                    }
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                return taken;
+                            }));
+        }
+        List<Long> all = new ArrayList<>();
+        for (CompletableFuture<List<Long>> w : writers) {
+            List<Long> taken = w.get(120, TimeUnit.SECONDS);
+            assertThat(taken).isSorted().doesNotHaveDuplicates();
+            all.addAll(taken);
+        }
+        assertThat(all).hasSize(2 * perWriter).doesNotHaveDuplicates();
+        assertThat(mids(await(store().fetch(k, 0, 0))))
+                .containsExactlyElementsOf(
+                        all.stream().sorted().toList().subList(2 * perWriter - CAP, 2 * perWriter));
+    }
+
     @Test
     void everyInvalidArgumentIsRefusedWithItsReason() {
         String k = key("invalid");
@@ -225,6 +340,11 @@ public abstract class MessageStoreContract {
         assertInvalid(
                 store().saveMany(nKeys(1001), 1, bytes("x"), 60), "at most 1000 allowed per call");
         assertInvalid(store().saveMany(List.of(k), 1, new byte[1025], 60), "payload is 1025");
+        assertInvalid(store().append(k, 1, new byte[0], bytes("x"), 60), "claim must be 1..32");
+        assertInvalid(store().append(k, 1, new byte[33], bytes("x"), 60), "claim must be 1..32");
+        assertInvalid(store().append(k, 0, claim("c"), bytes("x"), 60), "mid must be positive");
+        assertInvalid(store().append(k, 1, claim("c"), bytes("x"), -1), "must not be negative");
+        assertInvalid(store().append("", 1, claim("c"), bytes("x"), 60), "key must not be empty");
     }
 
     @Test

@@ -26,7 +26,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  *
  * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m}, {@code
  * VERSIONS => 1}; the family TTL is the longest retention and each cell carries its message's own
- * TTL. Qualifiers: {@code k} the raw key (detects hash collisions), {@code p} the payload.
+ * TTL. Qualifiers: {@code k} the raw key (detects hash collisions), {@code p} the payload, {@code
+ * c} the append claim; on the key's head row (mid 0, which no read returns) {@code h}, the key's
+ * largest taken mid (see {@code docs/MIDS.md}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -40,6 +42,15 @@ public final class MessageTableLayout {
     public static final byte[] FAMILY = Bytes.toBytes("m");
     public static final byte[] COLUMN_KEY = Bytes.toBytes("k");
     public static final byte[] COLUMN_PAYLOAD = Bytes.toBytes("p");
+
+    /** On an appended message row: the claim of the append that stored it. */
+    public static final byte[] COLUMN_CLAIM = Bytes.toBytes("c");
+
+    /**
+     * On a key's head row (mid 0, never returned by reads): the key's largest taken mid, 8
+     * big-endian bytes, followed by the claim that took it.
+     */
+    public static final byte[] COLUMN_HEAD = Bytes.toBytes("h");
 
     private final TableName tableName;
     private final int retentionSeconds;

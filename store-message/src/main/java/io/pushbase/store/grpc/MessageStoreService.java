@@ -2,6 +2,8 @@ package io.pushbase.store.grpc;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.DeleteReply;
 import io.pushbase.schema.message.v1.DeleteRequest;
 import io.pushbase.schema.message.v1.FetchReply;
@@ -42,6 +44,19 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                         req.getPayload().toByteArray(),
                         req.getExpireSeconds()),
                 v -> SaveReply.getDefaultInstance(),
+                out);
+    }
+
+    @Override
+    public void append(AppendRequest req, StreamObserver<AppendReply> out) {
+        answer(
+                store.append(
+                        req.getKey(),
+                        req.getMid(),
+                        req.getClaim().toByteArray(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds()),
+                r -> AppendReply.newBuilder().setAppended(r.appended()).setHead(r.head()).build(),
                 out);
     }
 

@@ -1,16 +1,20 @@
 package io.pushbase.store.hbase;
 
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_CLAIM;
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.AppendResult;
 import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,12 +23,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Durability;
+import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
+import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * The durable {@link MessageStore}: one HBase row per message (layout in {@code
@@ -86,6 +93,140 @@ public final class HBaseMessageStore implements MessageStore {
                                     key)
                             .thenRun(() -> trimmer.saved(key));
                 });
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(
+            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    byte[] keyBytes = limits.checkKey(key);
+                    limits.checkAppend(mid, claim, payload, expireSeconds);
+                    Append a =
+                            new Append(
+                                    keyBytes,
+                                    rowKeys.prefix(key),
+                                    mid,
+                                    claim.clone(),
+                                    payload,
+                                    expireSeconds);
+                    return bounded(takeHead(a, 0), "append", key)
+                            .thenCompose(
+                                    result ->
+                                            result.appended() && expireSeconds > 0
+                                                    ? bounded(
+                                                                    table.get().put(a.message()),
+                                                                    "append",
+                                                                    key)
+                                                            .thenApply(
+                                                                    v -> {
+                                                                        trimmer.saved(key);
+                                                                        return result;
+                                                                    })
+                                                    : CompletableFuture.completedFuture(result));
+                });
+    }
+
+    /** One append in flight: its rows and cells. */
+    private record Append(
+            byte[] keyBytes,
+            byte[] prefix,
+            long mid,
+            byte[] claim,
+            byte[] payload,
+            long expireSeconds) {
+        byte[] headRow() {
+            return RowKeys.row(prefix, 0);
+        }
+
+        byte[] midBytes() {
+            return Bytes.toBytes(mid);
+        }
+
+        Put head() {
+            Put put = new Put(headRow());
+            put.addColumn(FAMILY, COLUMN_HEAD, Bytes.add(midBytes(), claim));
+            put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
+            put.setDurability(Durability.SYNC_WAL);
+            return put;
+        }
+
+        Put message() {
+            return put(keyBytes, prefix, mid, payload, expireSeconds)
+                    .addColumn(FAMILY, COLUMN_CLAIM, claim);
+        }
+    }
+
+    /** Most rounds of compare-and-set on one head before giving up (only races need more). */
+    private static final int HEAD_ROUNDS = 5;
+
+    /**
+     * Takes the key's head for {@code a.mid} with an atomic compare-and-set: the head cell is
+     * [mid][claim], and [mid] alone compares greater than it exactly when mid is larger (a shorter
+     * prefix sorts first), so "head &lt; mid" is one byte comparison. HBase's check-and-mutate
+     * operators read "given value OP existing", hence GREATER.
+     */
+    private CompletableFuture<AppendResult> takeHead(Append a, int round) {
+        CheckAndMutate larger =
+                CheckAndMutate.newBuilder(a.headRow())
+                        .ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.GREATER, a.midBytes())
+                        .build(a.head());
+        return table.get()
+                .checkAndMutate(larger)
+                .thenCompose(
+                        r ->
+                                r.isSuccess()
+                                        ? CompletableFuture.completedFuture(
+                                                new AppendResult(true, a.mid()))
+                                        : resolveRefused(a, round));
+    }
+
+    /** The compare-and-set failed: no head yet, an earlier attempt of ours, or a larger mid. */
+    private CompletableFuture<AppendResult> resolveRefused(Append a, int round) {
+        if (round >= HEAD_ROUNDS) {
+            return CompletableFuture.failedFuture(
+                    new StoreUnavailableException(
+                            "head of key still contended after " + HEAD_ROUNDS + " rounds", null));
+        }
+        Get head = new Get(a.headRow()).addColumn(FAMILY, COLUMN_HEAD);
+        Get ours = new Get(RowKeys.row(a.prefix(), a.mid())).addColumn(FAMILY, COLUMN_CLAIM);
+        List<CompletableFuture<Result>> reads = table.get().get(List.of(head, ours));
+        return reads.get(0)
+                .thenCombine(reads.get(1), (h, m) -> new Result[] {h, m})
+                .thenCompose(
+                        rows -> {
+                            byte[] cell = rows[0].getValue(FAMILY, COLUMN_HEAD);
+                            if (cell == null) {
+                                CheckAndMutate first =
+                                        CheckAndMutate.newBuilder(a.headRow())
+                                                .ifNotExists(FAMILY, COLUMN_HEAD)
+                                                .build(a.head());
+                                return table.get()
+                                        .checkAndMutate(first)
+                                        .thenCompose(
+                                                r ->
+                                                        r.isSuccess()
+                                                                ? CompletableFuture.completedFuture(
+                                                                        new AppendResult(
+                                                                                true, a.mid()))
+                                                                : resolveRefused(a, round + 1));
+                            }
+                            long headMid = Bytes.toLong(cell, 0, Long.BYTES);
+                            byte[] headClaim = Arrays.copyOfRange(cell, Long.BYTES, cell.length);
+                            byte[] storedClaim = rows[1].getValue(FAMILY, COLUMN_CLAIM);
+                            boolean ourEarlierAttempt =
+                                    headMid == a.mid() && Arrays.equals(headClaim, a.claim())
+                                            || Arrays.equals(storedClaim, a.claim());
+                            if (ourEarlierAttempt) {
+                                return CompletableFuture.completedFuture(
+                                        new AppendResult(true, headMid));
+                            }
+                            if (headMid < a.mid()) {
+                                return takeHead(a, round + 1); // raced with a smaller mid
+                            }
+                            return CompletableFuture.completedFuture(
+                                    new AppendResult(false, headMid));
+                        });
     }
 
     @Override

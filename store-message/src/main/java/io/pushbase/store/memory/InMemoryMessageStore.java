@@ -1,10 +1,12 @@
 package io.pushbase.store.memory;
 
+import io.pushbase.store.AppendResult;
 import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,11 +27,14 @@ import java.util.function.LongSupplier;
  * when the key is next touched); the number of keys is not bounded.
  */
 public final class InMemoryMessageStore implements MessageStore {
-    private record Entry(byte[] payload, long expiresAtMillis) {}
+    private record Entry(byte[] payload, long expiresAtMillis, byte[] claim) {}
 
     private final StoreLimits limits;
     private final LongSupplier clockMillis;
     private final Map<String, NavigableMap<Long, Entry>> logs = new ConcurrentHashMap<>();
+    private final Map<String, Head> heads = new ConcurrentHashMap<>();
+
+    private record Head(long mid, byte[] claim) {}
 
     public InMemoryMessageStore(StoreLimits limits) {
         this(limits, System::currentTimeMillis);
@@ -49,8 +54,30 @@ public final class InMemoryMessageStore implements MessageStore {
                 () -> {
                     limits.checkKey(key);
                     limits.checkMessage(mid, payload, expireSeconds);
-                    put(key, mid, payload, expireSeconds);
+                    put(key, mid, payload, expireSeconds, null);
                     return CompletableFuture.completedFuture(null);
+                });
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(
+            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkKey(key);
+                    limits.checkAppend(mid, claim, payload, expireSeconds);
+                    byte[] ours = claim.clone();
+                    Head head =
+                            heads.compute(
+                                    key,
+                                    (k, h) -> h == null || h.mid() < mid ? new Head(mid, ours) : h);
+                    boolean taken =
+                            head.mid() == mid && Arrays.equals(head.claim(), ours)
+                                    || storedWithClaim(key, mid, ours);
+                    if (taken && expireSeconds > 0) {
+                        put(key, mid, payload, expireSeconds, ours);
+                    }
+                    return CompletableFuture.completedFuture(new AppendResult(taken, head.mid()));
                 });
     }
 
@@ -62,7 +89,7 @@ public final class InMemoryMessageStore implements MessageStore {
                     limits.checkKeys(keys);
                     limits.checkMessage(mid, payload, expireSeconds);
                     for (String key : new LinkedHashSet<>(keys)) {
-                        put(key, mid, payload, expireSeconds);
+                        put(key, mid, payload, expireSeconds, null);
                     }
                     return CompletableFuture.completedFuture(List.of());
                 });
@@ -114,7 +141,7 @@ public final class InMemoryMessageStore implements MessageStore {
         return Futures.attempt(
                 () -> {
                     limits.checkKey(key);
-                    logs.remove(key);
+                    logs.remove(key); // the head stays: mids keep growing after a delete
                     return CompletableFuture.completedFuture(null);
                 });
     }
@@ -130,8 +157,20 @@ public final class InMemoryMessageStore implements MessageStore {
         }
     }
 
-    private void put(String key, long mid, byte[] payload, long expireSeconds) {
-        Entry entry = new Entry(payload.clone(), clockMillis.getAsLong() + expireSeconds * 1000);
+    private boolean storedWithClaim(String key, long mid, byte[] claim) {
+        NavigableMap<Long, Entry> log = logs.get(key);
+        if (log == null) {
+            return false;
+        }
+        synchronized (log) {
+            Entry e = log.get(mid);
+            return e != null && Arrays.equals(e.claim(), claim);
+        }
+    }
+
+    private void put(String key, long mid, byte[] payload, long expireSeconds, byte[] claim) {
+        Entry entry =
+                new Entry(payload.clone(), clockMillis.getAsLong() + expireSeconds * 1000, claim);
         while (true) {
             NavigableMap<Long, Entry> log = logs.computeIfAbsent(key, k -> new TreeMap<>());
             synchronized (log) {
