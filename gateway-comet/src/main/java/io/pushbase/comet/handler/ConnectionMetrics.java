@@ -1,0 +1,90 @@
+package io.pushbase.comet.handler;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.comet.codec.Reply;
+
+/**
+ * The counters of one transport's connections (prefix e.g. {@code comet.tcp} or {@code comet.ws}):
+ * every bound that was hit and every refusal, so ops sees why connections end (DESIGN invariant 5).
+ *
+ * <ul>
+ *   <li>{@code <prefix>.subscribed} — subscriptions admitted;
+ *   <li>{@code <prefix>.rejected.param|auth|channel|node} — refusals by reply;
+ *   <li>{@code <prefix>.closed.badInput} — closed without reply for breaking the framing;
+ *   <li>{@code <prefix>.closed.firstRequestTimeout}, {@code <prefix>.closed.heartbeatTimeout};
+ *   <li>{@code <prefix>.closed.slowConsumer} — closed for not reading what was written to it.
+ * </ul>
+ *
+ * Thread-safe (Dropwizard counters).
+ */
+public final class ConnectionMetrics {
+    private final Counter subscribed;
+    private final Counter rejectedParam;
+    private final Counter rejectedAuth;
+    private final Counter rejectedChannel;
+    private final Counter rejectedNode;
+    private final Counter badInput;
+    private final Counter firstRequestTimeouts;
+    private final Counter heartbeatTimeouts;
+    private final Counter slowConsumers;
+
+    public ConnectionMetrics(MetricRegistry registry, String prefix) {
+        this.subscribed = registry.counter(prefix + ".subscribed");
+        this.rejectedParam = registry.counter(prefix + ".rejected.param");
+        this.rejectedAuth = registry.counter(prefix + ".rejected.auth");
+        this.rejectedChannel = registry.counter(prefix + ".rejected.channel");
+        this.rejectedNode = registry.counter(prefix + ".rejected.node");
+        this.badInput = registry.counter(prefix + ".closed.badInput");
+        this.firstRequestTimeouts = registry.counter(prefix + ".closed.firstRequestTimeout");
+        this.heartbeatTimeouts = registry.counter(prefix + ".closed.heartbeatTimeout");
+        this.slowConsumers = registry.counter(prefix + ".closed.slowConsumer");
+    }
+
+    public Counter subscribed() {
+        return subscribed;
+    }
+
+    public Counter rejectedParam() {
+        return rejectedParam;
+    }
+
+    public Counter rejectedAuth() {
+        return rejectedAuth;
+    }
+
+    public Counter rejectedChannel() {
+        return rejectedChannel;
+    }
+
+    public Counter rejectedNode() {
+        return rejectedNode;
+    }
+
+    /** The refusal counter for an error reply. */
+    public Counter rejected(Reply reply) {
+        return switch (reply) {
+            case PARAM -> rejectedParam;
+            case AUTH -> rejectedAuth;
+            case CHANNEL -> rejectedChannel;
+            case NODE -> rejectedNode;
+            case HEARTBEAT -> throw new IllegalArgumentException("not a refusal: " + reply);
+        };
+    }
+
+    public Counter badInput() {
+        return badInput;
+    }
+
+    public Counter firstRequestTimeouts() {
+        return firstRequestTimeouts;
+    }
+
+    public Counter heartbeatTimeouts() {
+        return heartbeatTimeouts;
+    }
+
+    public Counter slowConsumers() {
+        return slowConsumers;
+    }
+}

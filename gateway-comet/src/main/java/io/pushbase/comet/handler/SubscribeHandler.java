@@ -1,0 +1,103 @@
+package io.pushbase.comet.handler;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.pushbase.comet.codec.HeartbeatDecoder;
+import io.pushbase.comet.codec.Reply;
+import io.pushbase.comet.codec.RespRequest;
+import io.pushbase.comet.subscription.Admission;
+import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.comet.subscription.InvalidSubscriptionException;
+import io.pushbase.comet.subscription.Subscription;
+import io.pushbase.comet.subscription.SubscriptionGate;
+import io.pushbase.comet.subscription.SubscriptionParser;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a TCP client's first request (PROTOCOL.md sections 3 and 5). Anything but a valid {@code
+ * sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close; a valid one goes to the
+ * {@link SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and a
+ * close. On admission it replies {@code +h\r\n} and switches the connection to heartbeat mode: this
+ * handler becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which
+ * receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s goes in
+ * front of it.
+ *
+ * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
+ * error handler, which logs and closes.
+ */
+public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeHandler.class);
+
+    private final ConnectionSettings settings;
+    private final SubscriptionParser parser;
+    private final SubscriptionGate gate;
+    private final ConnectionMetrics metrics;
+
+    public SubscribeHandler(
+            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+        this.settings = settings;
+        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds());
+        this.gate = gate;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, RespRequest request) {
+        if (!"sub".equals(request.command())) {
+            refuse(ctx, Reply.PARAM, "unknown command");
+            return;
+        }
+        Subscription subscription;
+        try {
+            subscription =
+                    parser.parse(request.arg(1), request.arg(2), request.arg(3), request.arg(4));
+        } catch (InvalidSubscriptionException e) {
+            refuse(ctx, Reply.PARAM, e.getMessage());
+            return;
+        }
+        ChannelSubscriber subscriber =
+                new ChannelSubscriber(
+                        ctx.channel(),
+                        subscription,
+                        settings.maxPendingMessages(),
+                        metrics.slowConsumers());
+        Admission admission =
+                Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
+        if (admission == Admission.OK) {
+            subscribed(ctx, subscription);
+        } else {
+            refuse(ctx, Refusals.replyFor(admission), admission + " " + subscription);
+        }
+    }
+
+    private void subscribed(ChannelHandlerContext ctx, Subscription subscription) {
+        metrics.subscribed().inc();
+        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
+        // The reply goes out before any heartbeat answer the replacement handlers write.
+        ctx.writeAndFlush(Reply.HEARTBEAT.buffer(ctx.alloc()));
+        ChannelPipeline pipeline = ctx.pipeline();
+        // Replace this handler first: the decoder swap below forwards bytes already received,
+        // and their heartbeats must reach the heartbeat handler, not this one.
+        pipeline.replace(
+                this, TcpInitializer.HEARTBEAT, HeartbeatHandler.tcp(metrics.slowConsumers()));
+        pipeline.addBefore(
+                TcpInitializer.DECODER,
+                TcpInitializer.READ_TIMEOUT,
+                new ReadTimeoutHandler(
+                        settings.readTimeoutSeconds(subscription.heartbeatSeconds()),
+                        TimeUnit.SECONDS));
+        pipeline.replace(TcpInitializer.DECODER, TcpInitializer.DECODER, new HeartbeatDecoder());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
+        metrics.rejected(reply).inc();
+        LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
+        ctx.writeAndFlush(reply.buffer(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,62 @@
+package io.pushbase.comet.handler;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.pushbase.comet.codec.RespRequestDecoder;
+import io.pushbase.comet.codec.TcpMessageEncoder;
+import io.pushbase.comet.subscription.SubscriptionGate;
+
+/**
+ * Builds the pipeline of a TCP client connection (PROTOCOL.md section 3), and does nothing else:
+ *
+ * <pre>
+ * encoder              TcpMessageEncoder           pushed messages as $len\r\n&lt;json&gt;\r\n
+ * decoder              RespRequestDecoder          the one sub request
+ * firstRequestTimeout  FirstRequestTimeoutHandler  close if it is not complete within 5 s
+ * subscribe            SubscribeHandler            validate, ask the gate, reply
+ * errors               ConnectionErrorHandler      count, log, close
+ * </pre>
+ *
+ * After a successful subscribe, {@link SubscribeHandler} swaps it to heartbeat mode: {@code
+ * readTimeout} (heartbeat + 5 s), {@code decoder} = {@code HeartbeatDecoder}, {@code heartbeat} =
+ * {@link HeartbeatHandler}. Shared by every connection of one TCP server; thread-safe.
+ */
+public final class TcpInitializer extends ChannelInitializer<Channel> {
+    public static final String ENCODER = "encoder";
+    public static final String DECODER = "decoder";
+    public static final String FIRST_REQUEST_TIMEOUT = "firstRequestTimeout";
+    public static final String SUBSCRIBE = "subscribe";
+    public static final String READ_TIMEOUT = "readTimeout";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String ERRORS = "errors";
+
+    private final ConnectionSettings settings;
+    private final SubscriptionGate gate;
+    private final ConnectionMetrics metrics;
+    private final TcpMessageEncoder encoder = new TcpMessageEncoder();
+    private final ConnectionErrorHandler errors;
+
+    public TcpInitializer(
+            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+        this.settings = settings;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.errors = new ConnectionErrorHandler(metrics);
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(ENCODER, encoder);
+        pipeline.addLast(
+                DECODER,
+                new RespRequestDecoder(settings.maxBulkLength(), settings.maxLineLength()));
+        pipeline.addLast(
+                FIRST_REQUEST_TIMEOUT,
+                new FirstRequestTimeoutHandler(
+                        settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
+        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, metrics));
+        pipeline.addLast(ERRORS, errors);
+    }
+}

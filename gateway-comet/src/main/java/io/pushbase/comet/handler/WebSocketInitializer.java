@@ -1,0 +1,105 @@
+package io.pushbase.comet.handler;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.pushbase.comet.codec.WebSocketMessageEncoder;
+import io.pushbase.comet.subscription.SubscriptionGate;
+
+/**
+ * Builds the pipeline of a WebSocket client connection (PROTOCOL.md section 3), and does nothing
+ * else:
+ *
+ * <pre>
+ * http                 HttpServerCodec                 bounded request line and headers
+ * aggregator           HttpObjectAggregator            the upgrade request, no body allowed
+ * firstRequestTimeout  FirstRequestTimeoutHandler      close if no request within 5 s
+ * origin               OriginCheckHandler              optional Origin allow-list (403)
+ * (handshaker)         added by the protocol handler
+ * websocket            WebSocketServerProtocolHandler  handshake on /sub..., ping/pong/close
+ * encoder              WebSocketMessageEncoder         pushed messages as one text frame
+ * subscribe            WebSocketSubscribeHandler       validate, ask the gate, reply
+ * notFound             NotFoundHandler                 404 for any other request
+ * errors               ConnectionErrorHandler          count, log, close
+ * </pre>
+ *
+ * The protocol handler sends no Close frame when the comet closes (errors are a text frame followed
+ * by a plain TCP close, as gopush-cluster did) and accepts handshakes with or without {@code
+ * Origin}. After a successful subscribe the pipeline gains {@code readTimeout} first and {@code
+ * heartbeatDecoder} + {@code heartbeat} in place of {@code subscribe}. Shared by every connection
+ * of one WebSocket server; thread-safe.
+ */
+public final class WebSocketInitializer extends ChannelInitializer<Channel> {
+    public static final String HTTP = "http";
+    public static final String AGGREGATOR = "aggregator";
+    public static final String FIRST_REQUEST_TIMEOUT = "firstRequestTimeout";
+    public static final String ORIGIN = "origin";
+    public static final String WEBSOCKET = "websocket";
+    public static final String ENCODER = "encoder";
+    public static final String SUBSCRIBE = "subscribe";
+    public static final String NOT_FOUND = "notFound";
+    public static final String READ_TIMEOUT = "readTimeout";
+    public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String ERRORS = "errors";
+
+    private final ConnectionSettings settings;
+    private final SubscriptionGate gate;
+    private final ConnectionMetrics metrics;
+    private final WebSocketServerProtocolConfig protocolConfig;
+    private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
+    private final ConnectionErrorHandler errors;
+
+    public WebSocketInitializer(
+            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+        this.settings = settings;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.errors = new ConnectionErrorHandler(metrics);
+        this.protocolConfig =
+                WebSocketServerProtocolConfig.newBuilder()
+                        .websocketPath(settings.webSocketPath())
+                        // The query string carries the parameters: /sub?key=...
+                        .checkStartsWith(true)
+                        .handshakeTimeoutMillis(settings.firstRequestTimeout().toMillis())
+                        // null: close without a Close frame (PROTOCOL.md section 5).
+                        .sendCloseFrame(null)
+                        .decoderConfig(
+                                WebSocketDecoderConfig.newBuilder()
+                                        .maxFramePayloadLength(settings.maxWebSocketFramePayload())
+                                        // A bad frame closes without a Close frame, like any
+                                        // other framing violation (the error handler closes).
+                                        .closeOnProtocolViolation(false)
+                                        .build())
+                        .build();
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(
+                HTTP,
+                new HttpServerCodec(
+                        new HttpDecoderConfig()
+                                .setMaxInitialLineLength(settings.maxHttpLineLength())
+                                .setMaxHeaderSize(settings.maxHttpHeaderSize())));
+        // The upgrade is a GET: any body at all is refused (413) rather than buffered.
+        pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(0));
+        pipeline.addLast(
+                FIRST_REQUEST_TIMEOUT,
+                new FirstRequestTimeoutHandler(
+                        settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
+        pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
+        pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
+        pipeline.addLast(ENCODER, encoder);
+        pipeline.addLast(SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, metrics));
+        pipeline.addLast(NOT_FOUND, new NotFoundHandler());
+        pipeline.addLast(ERRORS, errors);
+    }
+}

@@ -1,0 +1,144 @@
+package io.pushbase.comet.handler;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.pushbase.comet.codec.Reply;
+import io.pushbase.comet.codec.WebSocketHeartbeatDecoder;
+import io.pushbase.comet.subscription.Admission;
+import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.comet.subscription.InvalidSubscriptionException;
+import io.pushbase.comet.subscription.Subscription;
+import io.pushbase.comet.subscription.SubscriptionGate;
+import io.pushbase.comet.subscription.SubscriptionParser;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Subscribes a WebSocket client once its handshake on {@code /sub?key=&heartbeat=&token=&ver=}
+ * completed (PROTOCOL.md sections 3 and 5). Same rules and gate as TCP: bad parameters get a text
+ * frame {@code -p\r\n}, a refusal {@code -a}, {@code -c} or {@code -n}, each followed by a plain
+ * TCP close (no Close frame); admission gets a text frame {@code +h\r\n} and switches the
+ * connection to heartbeat mode: this handler becomes a {@link HeartbeatHandler} behind a {@link
+ * WebSocketHeartbeatDecoder}, and a read timeout of heartbeat + 5 s goes first in the pipeline.
+ *
+ * <p>A data frame before the subscription is answered is a protocol violation: released, counted,
+ * closed. Other messages (HTTP requests for other paths) pass on. One instance per connection;
+ * event loop only. Gate exceptions propagate to the error handler, which logs and closes.
+ */
+public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketSubscribeHandler.class);
+
+    private final ConnectionSettings settings;
+    private final SubscriptionParser parser;
+    private final SubscriptionGate gate;
+    private final ConnectionMetrics metrics;
+
+    public WebSocketSubscribeHandler(
+            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+        this.settings = settings;
+        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds());
+        this.gate = gate;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof HandshakeComplete handshake) {
+            subscribe(ctx, handshake.requestUri());
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof WebSocketFrame frame) {
+            ReferenceCountUtil.release(frame);
+            metrics.badInput().inc();
+            LOG.debug("Closing {}: a frame before subscribing", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void subscribe(ChannelHandlerContext ctx, String uri) {
+        Subscription subscription;
+        try {
+            Map<String, List<String>> params;
+            try {
+                params = new QueryStringDecoder(uri).parameters();
+            } catch (IllegalArgumentException e) {
+                // e.g. a broken %-escape: bad parameters like any other.
+                throw new InvalidSubscriptionException("query string: " + e.getMessage());
+            }
+            subscription =
+                    parser.parse(
+                            first(params, "key"),
+                            first(params, "heartbeat"),
+                            first(params, "token"),
+                            first(params, "ver"));
+        } catch (InvalidSubscriptionException e) {
+            refuse(ctx, Reply.PARAM, e.getMessage());
+            return;
+        }
+        ChannelSubscriber subscriber =
+                new ChannelSubscriber(
+                        ctx.channel(),
+                        subscription,
+                        settings.maxPendingMessages(),
+                        metrics.slowConsumers());
+        Admission admission =
+                Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
+        if (admission == Admission.OK) {
+            subscribed(ctx, subscription);
+        } else {
+            refuse(ctx, Refusals.replyFor(admission), admission + " " + subscription);
+        }
+    }
+
+    private void subscribed(ChannelHandlerContext ctx, Subscription subscription) {
+        metrics.subscribed().inc();
+        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
+        ctx.writeAndFlush(new TextWebSocketFrame(Reply.HEARTBEAT.buffer(ctx.alloc())));
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(
+                this,
+                WebSocketInitializer.HEARTBEAT,
+                HeartbeatHandler.webSocket(metrics.slowConsumers()));
+        pipeline.addBefore(
+                WebSocketInitializer.HEARTBEAT,
+                WebSocketInitializer.HEARTBEAT_DECODER,
+                new WebSocketHeartbeatDecoder());
+        pipeline.addFirst(
+                WebSocketInitializer.READ_TIMEOUT,
+                new ReadTimeoutHandler(
+                        settings.readTimeoutSeconds(subscription.heartbeatSeconds()),
+                        TimeUnit.SECONDS));
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
+        metrics.rejected(reply).inc();
+        LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
+        // The protocol handler is configured to send no Close frame: the close is a plain TCP one.
+        ctx.writeAndFlush(new TextWebSocketFrame(reply.buffer(ctx.alloc())))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The first value of a query parameter (as Go's {@code url.Values.Get}), null if absent. */
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

@@ -1,0 +1,53 @@
+package io.pushbase.comet.subscription;
+
+import io.pushbase.comet.message.MessageFormat;
+import java.util.Objects;
+
+/**
+ * A validated subscribe request (PROTOCOL.md section 3): the key, the client's heartbeat period,
+ * and the optional token and client version. Immutable.
+ *
+ * @param key subscription key, never empty
+ * @param heartbeatSeconds the client's heartbeat period; the comet closes the connection after
+ *     {@code heartbeatSeconds + 5} seconds without input
+ * @param token auth token, empty when the client sent none
+ * @param version client version, empty when the client sent none (then the client gets the {@link
+ *     MessageFormat#OLD old} message format)
+ */
+public record Subscription(String key, int heartbeatSeconds, String token, String version) {
+
+    public Subscription {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(version, "version");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (heartbeatSeconds <= 0) {
+            throw new IllegalArgumentException("heartbeat must be positive: " + heartbeatSeconds);
+        }
+    }
+
+    public boolean hasToken() {
+        return !token.isEmpty();
+    }
+
+    /** The message format this client reads: new when it sent a version, old otherwise. */
+    public MessageFormat messageFormat() {
+        return MessageFormat.forVersion(version);
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+        return "Subscription{key="
+                + key
+                + ", heartbeat="
+                + heartbeatSeconds
+                + "s, token="
+                + (hasToken() ? "present" : "none")
+                + ", version="
+                + (version.isEmpty() ? "none" : version)
+                + "}";
+    }
+}

@@ -1,0 +1,77 @@
+package io.pushbase.comet.subscription;
+
+/**
+ * Checks a client's raw subscribe arguments (TCP {@code sub} arguments or WebSocket query
+ * parameters) and builds the {@link Subscription}, or refuses them with the reasons that
+ * gopush-cluster answered {@code -p} for: missing or empty key; heartbeat missing, not a number, or
+ * below the minimum. A heartbeat is a decimal number with an optional sign, ASCII digits only, as
+ * Go's {@code strconv.Atoi} reads it; one beyond Java's {@code int} range is refused too.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class SubscriptionParser {
+    /** gopush-cluster's minimum heartbeat period. */
+    public static final int DEFAULT_MIN_HEARTBEAT_SECONDS = 30;
+
+    private final int minHeartbeatSeconds;
+
+    public SubscriptionParser(int minHeartbeatSeconds) {
+        if (minHeartbeatSeconds < 1) {
+            throw new IllegalArgumentException(
+                    "minimum heartbeat must be positive: " + minHeartbeatSeconds);
+        }
+        this.minHeartbeatSeconds = minHeartbeatSeconds;
+    }
+
+    /**
+     * @param key the subscription key; null when absent
+     * @param heartbeat the heartbeat period in seconds as the client sent it; null when absent
+     * @param token null or empty when absent
+     * @param version null or empty when absent
+     * @throws InvalidSubscriptionException for the {@code -p} cases
+     */
+    public Subscription parse(String key, String heartbeat, String token, String version)
+            throws InvalidSubscriptionException {
+        if (key == null || key.isEmpty()) {
+            throw new InvalidSubscriptionException("key is missing or empty");
+        }
+        if (heartbeat == null) {
+            throw new InvalidSubscriptionException("heartbeat is missing");
+        }
+        int seconds = parseHeartbeat(heartbeat);
+        if (seconds < minHeartbeatSeconds) {
+            throw new InvalidSubscriptionException(
+                    "heartbeat " + seconds + " is below the minimum " + minHeartbeatSeconds);
+        }
+        return new Subscription(
+                key, seconds, token == null ? "" : token, version == null ? "" : version);
+    }
+
+    private static int parseHeartbeat(String text) throws InvalidSubscriptionException {
+        // Integer.parseInt would also take non-ASCII digits, which Go never did. At most 18
+        // digits fit a long; leading zeros are fine, as in Go.
+        int start = !text.isEmpty() && (text.charAt(0) == '+' || text.charAt(0) == '-') ? 1 : 0;
+        if (text.length() == start || text.length() - start > 18) {
+            throw new InvalidSubscriptionException("heartbeat is not a number: " + quote(text));
+        }
+        long value = 0;
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new InvalidSubscriptionException("heartbeat is not a number: " + quote(text));
+            }
+            value = value * 10 + (c - '0');
+        }
+        if (start == 1 && text.charAt(0) == '-') {
+            value = -value;
+        }
+        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+            throw new InvalidSubscriptionException("heartbeat is out of range: " + quote(text));
+        }
+        return (int) value;
+    }
+
+    private static String quote(String text) {
+        return "\"" + (text.length() > 32 ? text.substring(0, 32) + "..." : text) + "\"";
+    }
+}

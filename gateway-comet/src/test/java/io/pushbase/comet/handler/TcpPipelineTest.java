@@ -1,0 +1,527 @@
+package io.pushbase.comet.handler;
+
+import static io.pushbase.comet.testing.Wire.EXAMPLE_SUB;
+import static io.pushbase.comet.testing.Wire.bytes;
+import static io.pushbase.comet.testing.Wire.outbound;
+import static io.pushbase.comet.testing.Wire.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.codahale.metrics.MetricRegistry;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import io.pushbase.comet.codec.HeartbeatDecoder;
+import io.pushbase.comet.subscription.Admission;
+import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.comet.subscription.Subscription;
+import io.pushbase.comet.subscription.SubscriptionGate;
+import io.pushbase.comet.testing.RecordingGate;
+import io.pushbase.comet.testing.StallingOutbound;
+import io.pushbase.comet.testing.Wire;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The TCP client protocol of PROTOCOL.md sections 3 and 5, byte for byte, through the whole
+ * pipeline {@link TcpInitializer} builds. Time is a mock ticker: no test sleeps.
+ */
+class TcpPipelineTest {
+    private static final byte[] TEST_1 = "{\"test\":1}".getBytes(StandardCharsets.UTF_8);
+
+    private final MetricRegistry registry = new MetricRegistry();
+    private final ConnectionMetrics metrics = new ConnectionMetrics(registry, "comet.tcp");
+    private final MockTicker ticker = Ticker.newMockTicker();
+
+    private EmbeddedChannel connect(SubscriptionGate gate) {
+        return connect(ConnectionSettings.defaults(), gate);
+    }
+
+    private EmbeddedChannel connect(ConnectionSettings settings, SubscriptionGate gate) {
+        return EmbeddedChannel.builder()
+                .ticker(ticker)
+                .handlers(new TcpInitializer(settings, gate, metrics))
+                .build();
+    }
+
+    private long count(String name) {
+        return registry.counter("comet.tcp." + name).getCount();
+    }
+
+    // --- subscribe ---
+
+    @Test
+    void theProtocolExampleIsAnsweredWithPlusH() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(gate.asked()).containsExactly(new Subscription("Terry-Mao", 30, "", ""));
+        assertThat(count("subscribed")).isEqualTo(1);
+        assertThat(channel.pipeline().get(HeartbeatDecoder.class)).isNotNull();
+        assertThat(channel.pipeline().get(SubscribeHandler.class)).isNull();
+        assertThat(channel.pipeline().get(FirstRequestTimeoutHandler.class)).isNull();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSubWithAVersionButNoTokenSendsAnEmptyFourthArgument() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(
+                bytes("*5\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$2\r\n30\r\n$0\r\n\r\n$3\r\n1.0\r\n"));
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        Subscription subscription = gate.subscriber().subscription();
+        assertThat(subscription.token()).isEmpty();
+        assertThat(subscription.hasToken()).isFalse();
+        assertThat(subscription.version()).isEqualTo("1.0");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theTokenReachesTheGate() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(request("sub", "k", "60", "eyJ.token.sig")));
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        assertThat(gate.asked()).containsExactly(new Subscription("k", 60, "eyJ.token.sig", ""));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSubscriptionArrivingOneByteAtATimeWorks() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        Wire.writeByteByByte(channel, EXAMPLE_SUB + "hh");
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n+h\r\n+h\r\n");
+        assertThat(channel.isOpen()).isTrue();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSubscriptionSplitAtEveryPositionWorks() {
+        String wire = EXAMPLE_SUB + "h";
+        for (int split = 1; split < wire.length(); split++) {
+            EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+            channel.writeInbound(bytes(wire.substring(0, split)));
+            channel.writeInbound(bytes(wire.substring(split)));
+
+            assertThat(outbound(channel)).as("split at %d", split).isEqualTo("+h\r\n+h\r\n");
+            assertFalse(channel.finish());
+        }
+    }
+
+    // --- heartbeats ---
+
+    @Test
+    void eachHeartbeatIsAnswered() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+
+        channel.writeInbound(bytes("h"));
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+
+        channel.writeInbound(bytes("hh"));
+        assertThat(outbound(channel)).isEqualTo("+h\r\n+h\r\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void heartbeatsInTheSamePacketAsTheSubAreAnsweredAfterPlusH() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+        channel.writeInbound(bytes(EXAMPLE_SUB + "hh"));
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n+h\r\n+h\r\n");
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x", "H", "\r\n", " ", "*", "hx", "h\n"})
+    void anyByteOtherThanHAfterSubscribingClosesWithoutReply(String input) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+
+        channel.writeInbound(bytes(input));
+
+        // Heartbeats before the bad byte are still answered; nothing else is.
+        assertThat(outbound(channel)).isEqualTo(input.startsWith("h") ? "+h\r\n" : "");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.live()).isEmpty();
+        assertThat(count("closed.badInput")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aClientThatDoesNotReadHeartbeatRepliesIsClosed() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        outbound(channel);
+        StallingOutbound socket = new StallingOutbound();
+        channel.pipeline().addFirst(socket);
+
+        for (int i = 0; i < HeartbeatHandler.MAX_PENDING_REPLIES; i++) {
+            channel.writeInbound(bytes("h"));
+        }
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(socket.held()).isEqualTo(HeartbeatHandler.MAX_PENDING_REPLIES);
+        channel.writeInbound(bytes("h"));
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(count("closed.slowConsumer")).isEqualTo(1);
+        socket.discard();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void heartbeatRepliesThatReachTheSocketFreeTheirSlots() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        outbound(channel);
+        StallingOutbound socket = new StallingOutbound();
+        channel.pipeline().addFirst(socket);
+
+        for (int round = 0; round < 3; round++) {
+            channel.writeInbound(bytes("h".repeat(HeartbeatHandler.MAX_PENDING_REPLIES)));
+            socket.drain();
+        }
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(outbound(channel))
+                .isEqualTo("+h\r\n".repeat(3 * HeartbeatHandler.MAX_PENDING_REPLIES));
+        assertFalse(channel.finish());
+    }
+
+    // --- -p ---
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(
+            strings = {
+                // unknown command (case matters, as in gopush-cluster)
+                "*3\r\n$3\r\npub\r\n$9\r\nTerry-Mao\r\n$2\r\n30\r\n",
+                "*3\r\n$3\r\nSUB\r\n$9\r\nTerry-Mao\r\n$2\r\n30\r\n",
+                "*1\r\n$0\r\n\r\n",
+                // key missing or empty
+                "*1\r\n$3\r\nsub\r\n",
+                "*3\r\n$3\r\nsub\r\n$0\r\n\r\n$2\r\n30\r\n",
+                // heartbeat missing
+                "*2\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n",
+                // heartbeat not a number
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$0\r\n\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$2\r\nxx\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$3\r\n30s\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$3\r\n 30\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$4\r\n30.0\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$12\r\n999999999999\r\n",
+                // heartbeat below the minimum of 30
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$2\r\n29\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$1\r\n0\r\n",
+                "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$3\r\n-30\r\n",
+            })
+    void badParametersAreAnsweredMinusPThenClosed(String input) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(input));
+
+        assertThat(outbound(channel)).isEqualTo("-p\r\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).isEmpty();
+        assertThat(count("rejected.param")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void heartbeatsGoTheWayGoReadThem() {
+        // Go's strconv.Atoi takes a sign and leading zeros.
+        for (String heartbeat : new String[] {"+30", "030", "30"}) {
+            RecordingGate gate = RecordingGate.admitting();
+            EmbeddedChannel channel = connect(gate);
+
+            channel.writeInbound(bytes(request("sub", "k", heartbeat)));
+
+            assertThat(outbound(channel)).isEqualTo("+h\r\n");
+            assertThat(gate.subscriber().subscription().heartbeatSeconds()).isEqualTo(30);
+            assertFalse(channel.finish());
+        }
+    }
+
+    @Test
+    void theMinimumHeartbeatIsConfigurable() {
+        ConnectionSettings settings = ConnectionSettings.builder().minHeartbeatSeconds(10).build();
+        EmbeddedChannel accepted = connect(settings, RecordingGate.admitting());
+        accepted.writeInbound(bytes(request("sub", "k", "10")));
+        assertThat(outbound(accepted)).isEqualTo("+h\r\n");
+        assertFalse(accepted.finish());
+
+        EmbeddedChannel refused = connect(settings, RecordingGate.admitting());
+        refused.writeInbound(bytes(request("sub", "k", "9")));
+        assertThat(outbound(refused)).isEqualTo("-p\r\n");
+        assertFalse(refused.finish());
+    }
+
+    @Test
+    void bytesAfterARefusedRequestAreIgnored() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+        channel.writeInbound(bytes(request("sub", "k", "1") + "hhh"));
+
+        assertThat(outbound(channel)).isEqualTo("-p\r\n");
+        assertFalse(channel.finish());
+    }
+
+    // --- the gate's refusals ---
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Admission.class,
+            names = {"REJECT_AUTH", "REJECT_CHANNEL", "REJECT_NOT_OWNER"})
+    void refusalsAreAnsweredWithTheirReplyThenClosed(Admission refusal) {
+        RecordingGate gate = new RecordingGate(refusal);
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(request("sub", "k", "30", "bad-token", "1.0")));
+
+        String expected =
+                switch (refusal) {
+                    case REJECT_AUTH -> "-a\r\n";
+                    case REJECT_CHANNEL -> "-c\r\n";
+                    case REJECT_NOT_OWNER -> "-n\r\n";
+                    case OK -> throw new AssertionError();
+                };
+        assertThat(outbound(channel)).isEqualTo(expected);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).containsExactly(new Subscription("k", 30, "bad-token", "1.0"));
+        assertThat(gate.live()).isEmpty();
+        String counter =
+                switch (refusal) {
+                    case REJECT_AUTH -> "rejected.auth";
+                    case REJECT_CHANNEL -> "rejected.channel";
+                    default -> "rejected.node";
+                };
+        assertThat(count(counter)).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aFailingGateClosesTheConnectionWithoutReply() {
+        EmbeddedChannel channel =
+                connect(
+                        (subscription, subscriber) -> {
+                            throw new IllegalStateException("registry is broken");
+                        });
+
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        assertFalse(channel.finish());
+    }
+
+    // --- closed without a reply ---
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(
+            strings = {
+                "*3\r\n$x\r\nsub\r\n", // bad $len
+                "*3\r\n$-1\r\n", // negative $len
+                "*0\r\n", // argc outside 1..5
+                "*6\r\n",
+                "$3\r\nsub\r\n", // first line not starting with '*'
+                "GET /sub HTTP/1.1\r\n",
+                "h",
+                "*3\n", // missing CR
+                "*3\r\n$3\nsub\r\n",
+                "*3\r\n$3\r\nsub\nx",
+                "*3\r\n$x3\r\n",
+                "*y\r\n", // bad *N
+                "*1\r\n$2049\r\n", // oversized bulk
+            })
+    void malformedFramingIsClosedWithoutReply(String input) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(input));
+
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).isEmpty();
+        assertThat(count("closed.badInput")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theBulkLimitIsConfigurable() {
+        ConnectionSettings settings = ConnectionSettings.builder().maxBulkLength(8).build();
+        EmbeddedChannel channel = connect(settings, RecordingGate.admitting());
+
+        channel.writeInbound(bytes(request("sub", "k", "30", "123456789")));
+
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        assertFalse(channel.finish());
+    }
+
+    // --- timeouts ---
+
+    @Test
+    void aSilentConnectionIsClosedFiveSecondsAfterAccept() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+        ticker.advance(4999, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+
+        ticker.advance(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(count("closed.firstRequestTimeout")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anIncompleteFirstRequestDoesNotExtendTheDeadline() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+        String sub = EXAMPLE_SUB;
+
+        for (int i = 0; i < 4; i++) {
+            channel.writeInbound(bytes(sub.substring(i, i + 1)));
+            ticker.advance(1, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertThat(channel.isOpen()).isTrue();
+        channel.writeInbound(bytes(sub.substring(4, 10)));
+        ticker.advance(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(outbound(channel)).isEmpty();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theFirstRequestTimeoutIsConfigurable() {
+        ConnectionSettings settings =
+                ConnectionSettings.builder().firstRequestTimeout(Duration.ofSeconds(1)).build();
+        EmbeddedChannel channel = connect(settings, RecordingGate.admitting());
+
+        ticker.advance(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSubscribedConnectionIsClosedHeartbeatPlusFiveSecondsAfterItsLastInput() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        Subscriber subscriber = gate.subscriber();
+
+        // The first-request deadline no longer applies.
+        ticker.advance(34, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+
+        // A heartbeat restarts the 35 s.
+        channel.writeInbound(bytes("h"));
+        ticker.advance(34, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+
+        ticker.advance(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(outbound(channel)).isEqualTo("+h\r\n+h\r\n");
+        assertThat(subscriber.closeFuture().toCompletableFuture()).isCompleted();
+        assertThat(gate.live()).isEmpty();
+        assertThat(count("closed.heartbeatTimeout")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theReadTimeoutFollowsTheClientsHeartbeat() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+        channel.writeInbound(bytes(request("sub", "k", "120")));
+
+        ticker.advance(124, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+
+        ticker.advance(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        outbound(channel);
+        assertFalse(channel.finish());
+    }
+
+    // --- pushed messages ---
+
+    @Test
+    void aClientWithoutVersionGetsTheOldFormatReferenceBytes() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+
+        assertThat(gate.subscriber().deliver(17952546363411610L, TEST_1))
+                .isEqualTo(Subscriber.Delivery.QUEUED);
+
+        assertThat(outbound(channel))
+                .isEqualTo(
+                        "+h\r\n$54\r\n{\"msg\":\"{\\\"test\\\":1}\",\"mid\":17952546363411610,"
+                                + "\"gid\":0}\r\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aClientWithVersionGetsTheNewFormatReferenceBytes() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(bytes(request("sub", "Terry-Mao", "30", "", "1.0")));
+
+        gate.subscriber().deliver(17952546403772882L, TEST_1);
+
+        assertThat(outbound(channel))
+                .isEqualTo(
+                        "+h\r\n$50\r\n{\"msg\":{\"test\":1},\"mid\":17952546403772882,"
+                                + "\"gid\":0}\r\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void closingTheSubscriberClosesTheConnectionWithoutReply() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(bytes(EXAMPLE_SUB));
+        outbound(channel);
+
+        gate.subscriber().close();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(gate.live()).isEmpty();
+        assertFalse(channel.finish());
+    }
+}
