@@ -12,15 +12,13 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.WebSocketHeartbeatDecoder;
-import io.pushbase.comet.subscription.Admission;
-import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +40,14 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
 
     private final ConnectionSettings settings;
     private final SubscriptionParser parser;
-    private final SubscriptionGate gate;
+    private final Admitter admitter;
     private final ConnectionMetrics metrics;
 
     public WebSocketSubscribeHandler(
             ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
         this.settings = settings;
         this.parser = new SubscriptionParser(settings.minHeartbeatSeconds());
-        this.gate = gate;
+        this.admitter = new Admitter(gate, settings, metrics);
         this.metrics = metrics;
     }
 
@@ -93,18 +91,11 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
             refuse(ctx, Reply.PARAM, e.getMessage());
             return;
         }
-        ChannelSubscriber subscriber =
-                new ChannelSubscriber(
-                        ctx.channel(),
-                        subscription,
-                        settings.maxPendingMessages(),
-                        metrics.slowConsumers());
-        Admission admission =
-                Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
-        if (admission == Admission.OK) {
+        Optional<Reply> refusal = admitter.admit(ctx.channel(), subscription);
+        if (refusal.isEmpty()) {
             subscribed(ctx, subscription);
         } else {
-            refuse(ctx, Refusals.replyFor(admission), admission + " " + subscription);
+            refuse(ctx, refusal.get(), refusal.get().name() + " " + subscription);
         }
     }
 
