@@ -1,0 +1,14 @@
+package io.pushbase.comet.push;
+
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.schema.message.v1.AppendRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where the comet appends messages: message nodes, through a client that spreads calls and fails
+ * over between them. The future fails when no message node could take the append within the
+ * client's bound; an append is idempotent by its claim, so the client may retry it anywhere.
+ */
+public interface MessageLog {
+    CompletableFuture<AppendReply> append(AppendRequest request);
+}

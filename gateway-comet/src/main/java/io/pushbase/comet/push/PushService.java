@@ -1,0 +1,208 @@
+package io.pushbase.comet.push;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.schema.message.v1.AppendRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes a message to a key: assigns its mid, has it appended by a message node, then writes it to
+ * every live connection of the key; the future completes with the mid only after the append was
+ * acknowledged (durable when {@code expire > 0}, DESIGN.md invariant 1).
+ *
+ * <p>Ordering: one key's pushes run one at a time, in arrival order ({@link KeySequencer}), so its
+ * connections receive messages in mid order. The mid proposed is {@code max(now, last + 1)}; the
+ * message node takes it only if it is larger than every mid the key has had (docs/MIDS.md),
+ * otherwise it answers the key's head and the push proposes {@code head + 1}, at most {@value
+ * #MAX_PROPOSALS} times. Different keys run in parallel.
+ *
+ * <p>Bounds: at most {@code maxQueuedPerKey} pushes wait per key and {@code maxInFlight} in the
+ * whole comet; beyond either the push fails at once with {@link PushRejectedException}. A push for
+ * a key this comet does not own fails the same way. Failures of the message log fail the push
+ * (nothing was delivered).
+ *
+ * <p>Thread-safe and non-blocking. Metrics: timer {@code comet.push}, meters {@code
+ * comet.push.failed}, {@code comet.push.rejected}, {@code comet.push.conflicts}, counter {@code
+ * comet.push.delivered} (messages written to connections), {@code comet.push.undelivered}
+ * (connections closed or overflowing at delivery).
+ */
+public final class PushService {
+    private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
+    static final int MAX_PROPOSALS = 8;
+    private static final int CLAIM_BYTES = 16;
+
+    private final KeyChannels channels;
+    private final MessageLog log;
+    private final MidClock clock;
+    private final Predicate<String> owns;
+    private final KeySequencer sequencer;
+    private final java.util.concurrent.Semaphore inFlight;
+    private final int maxInFlight;
+    private final Timer pushTimer;
+    private final Meter failed;
+    private final Meter rejected;
+    private final Meter conflicts;
+    private final Counter delivered;
+    private final Counter undelivered;
+
+    /**
+     * @param owns whether this comet may push to a key now (leader, ZooKeeper session, ring)
+     */
+    public PushService(
+            KeyChannels channels,
+            MessageLog log,
+            MidClock clock,
+            Predicate<String> owns,
+            int maxQueuedPerKey,
+            int maxInFlight,
+            MetricRegistry metrics) {
+        this.channels = channels;
+        this.log = log;
+        this.clock = clock;
+        this.owns = owns;
+        this.sequencer = new KeySequencer(maxQueuedPerKey);
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
+        this.pushTimer = metrics.timer("comet.push");
+        this.failed = metrics.meter("comet.push.failed");
+        this.rejected = metrics.meter("comet.push.rejected");
+        this.conflicts = metrics.meter("comet.push.conflicts");
+        this.delivered = metrics.counter("comet.push.delivered");
+        this.undelivered = metrics.counter("comet.push.undelivered");
+    }
+
+    /**
+     * Pushes {@code payload} to {@code key}.
+     *
+     * @param payload the message JSON as pushed; not copied, must not be modified afterwards
+     * @param expireSeconds 0 = online only (the mid is taken, nothing is stored)
+     * @return the message's mid, once appended and written to the key's connections
+     */
+    public CompletableFuture<Long> push(String key, byte[] payload, long expireSeconds) {
+        if (!owns.test(key)) {
+            rejected.mark();
+            return CompletableFuture.failedFuture(
+                    new PushRejectedException("this comet does not own key '" + key + "' now"));
+        }
+        if (!inFlight.tryAcquire()) {
+            rejected.mark();
+            return CompletableFuture.failedFuture(
+                    new PushRejectedException(maxInFlight + " pushes already in flight"));
+        }
+        Timer.Context time = pushTimer.time();
+        ByteString body = UnsafeByteOperations.unsafeWrap(payload);
+        return sequencer
+                .submit(key, state -> appendThenDeliver(key, payload, body, expireSeconds, state))
+                .whenComplete(
+                        (mid, err) -> {
+                            inFlight.release();
+                            time.stop();
+                            if (err != null) {
+                                if (err instanceof PushRejectedException
+                                        || err.getCause() instanceof PushRejectedException) {
+                                    rejected.mark();
+                                } else {
+                                    failed.mark();
+                                    LOG.warn("Push to key '{}' failed: {}", key, err.toString());
+                                }
+                            }
+                        });
+    }
+
+    /** Pushes to many keys independently; completes with the keys whose push failed. */
+    public CompletableFuture<List<String>> pushMany(
+            List<String> keys, byte[] payload, long expireSeconds) {
+        List<String> unique = keys.stream().distinct().toList();
+        List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(unique.size());
+        for (String key : unique) {
+            outcomes.add(push(key, payload, expireSeconds).handle((mid, err) -> err == null));
+        }
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        done -> {
+                            List<String> failedKeys = new ArrayList<>();
+                            for (int i = 0; i < unique.size(); i++) {
+                                if (!outcomes.get(i).join()) {
+                                    failedKeys.add(unique.get(i));
+                                }
+                            }
+                            return failedKeys;
+                        });
+    }
+
+    private CompletableFuture<Long> appendThenDeliver(
+            String key,
+            byte[] payload,
+            ByteString body,
+            long expireSeconds,
+            KeySequencer.KeyState state) {
+        byte[] claim = new byte[CLAIM_BYTES];
+        ThreadLocalRandom.current().nextBytes(claim);
+        long mid = Math.max(clock.now(), state.lastMid + 1);
+        return propose(key, body, expireSeconds, UnsafeByteOperations.unsafeWrap(claim), mid, 1)
+                .thenApply(
+                        taken -> {
+                            state.lastMid = taken;
+                            deliver(key, taken, payload);
+                            return taken;
+                        });
+    }
+
+    private CompletableFuture<Long> propose(
+            String key,
+            ByteString body,
+            long expireSeconds,
+            ByteString claim,
+            long mid,
+            int round) {
+        AppendRequest request =
+                AppendRequest.newBuilder()
+                        .setKey(key)
+                        .setMid(mid)
+                        .setPayload(body)
+                        .setExpireSeconds(expireSeconds)
+                        .setClaim(claim)
+                        .build();
+        return log.append(request)
+                .thenCompose(
+                        reply -> {
+                            if (reply.getAppended()) {
+                                return CompletableFuture.completedFuture(mid);
+                            }
+                            conflicts.mark();
+                            if (round >= MAX_PROPOSALS) {
+                                return CompletableFuture.failedFuture(
+                                        new IllegalStateException(
+                                                "key '"
+                                                        + key
+                                                        + "' head kept moving past "
+                                                        + MAX_PROPOSALS
+                                                        + " proposed mids"));
+                            }
+                            long next = Math.max(clock.now(), reply.getHead() + 1);
+                            return propose(key, body, expireSeconds, claim, next, round + 1);
+                        });
+    }
+
+    private void deliver(String key, long mid, byte[] payload) {
+        for (Subscriber s : channels.subscribers(key)) {
+            if (s.deliver(mid, payload) == Subscriber.Delivery.QUEUED) {
+                delivered.inc();
+            } else {
+                undelivered.inc();
+            }
+        }
+    }
+}

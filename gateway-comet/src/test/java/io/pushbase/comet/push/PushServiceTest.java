@@ -1,0 +1,214 @@
+package io.pushbase.comet.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.StoredMessage;
+import io.pushbase.store.memory.InMemoryMessageStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PushServiceTest {
+    private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final KeyChannels channels = new KeyChannels(64, metrics);
+
+    private PushService comet(MidClock clock, MessageLog log) {
+        return new PushService(channels, log, clock, key -> true, 1000, 10_000, metrics);
+    }
+
+    private PushService comet() {
+        return comet(MidClock.system(), new StoreBackedLog(store));
+    }
+
+    private static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPushIsStoredBeforeItIsAcknowledgedAndReachesEveryConnectionOfTheKey() throws Exception {
+        RecordingSubscriber a = new RecordingSubscriber("k");
+        RecordingSubscriber b = new RecordingSubscriber("k");
+        RecordingSubscriber other = new RecordingSubscriber("other");
+        channels.add(a);
+        channels.add(b);
+        channels.add(other);
+
+        long mid = await(comet().push("k", json("{\"test\":1}"), 600));
+
+        assertThat(await(store.fetch("k", 0, 0)))
+                .containsExactly(new StoredMessage(mid, json("{\"test\":1}")));
+        assertThat(a.mids).containsExactly(mid);
+        assertThat(b.payloads).containsExactly("{\"test\":1}");
+        assertThat(other.mids).isEmpty();
+        long now = MidClock.system().now();
+        assertThat(mid).as("time-like: 100 ns units").isBetween(now - 10_000_000L, now);
+    }
+
+    @Test
+    void concurrentPushesToOneKeyArriveInStrictlyIncreasingMidOrder() throws Exception {
+        RecordingSubscriber sub = new RecordingSubscriber("busy");
+        channels.add(sub);
+        PushService comet = comet();
+        List<CompletableFuture<Long>> pushes = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            Thread th =
+                    new Thread(
+                            () -> {
+                                for (int i = 0; i < 50; i++) {
+                                    CompletableFuture<Long> f =
+                                            comet.push("busy", json("{\"t\":" + thread + "}"), 600);
+                                    synchronized (pushes) {
+                                        pushes.add(f);
+                                    }
+                                }
+                            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        for (CompletableFuture<Long> f : pushes) {
+            await(f);
+        }
+        assertThat(sub.mids).hasSize(200).isSorted().doesNotHaveDuplicates();
+        assertThat(await(store.fetch("busy", 0, 0)).stream().map(StoredMessage::mid).toList())
+                .isEqualTo(sub.mids.subList(100, 200));
+    }
+
+    @Test
+    void twoCometsThatBothBelieveTheyOwnAKeyStillProduceIncreasingMids() throws Exception {
+        // The second comet's clock is an hour behind: its own proposals would go backwards.
+        PushService first = comet();
+        PushService second =
+                comet(
+                        new MidClock(Clock.offset(Clock.systemUTC(), Duration.ofHours(-1))),
+                        new StoreBackedLog(store));
+        List<Long> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            PushService comet = i % 2 == 0 ? first : second;
+            acknowledged.add(await(comet.push("shared", json("{\"i\":" + i + "}"), 600)));
+        }
+        assertThat(acknowledged).isSorted().doesNotHaveDuplicates();
+        assertThat(await(store.fetch("shared", 0, 0)).stream().map(StoredMessage::mid).toList())
+                .isEqualTo(acknowledged);
+        assertThat(metrics.meter("comet.push.conflicts").getCount()).isPositive();
+    }
+
+    @Test
+    void anOnlineOnlyPushIsDeliveredNotStoredAndStillOrdered() throws Exception {
+        RecordingSubscriber sub = new RecordingSubscriber("live");
+        channels.add(sub);
+        long online = await(comet().push("live", json("{\"now\":true}"), 0));
+        long stored = await(comet().push("live", json("{\"later\":true}"), 600));
+        assertThat(sub.mids).containsExactly(online, stored);
+        assertThat(stored).isGreaterThan(online);
+        assertThat(await(store.fetch("live", 0, 0)))
+                .containsExactly(new StoredMessage(stored, json("{\"later\":true}")));
+    }
+
+    @Test
+    void aKeyThisCometDoesNotOwnIsRefusedAndNothingHappens() throws Exception {
+        RecordingSubscriber sub = new RecordingSubscriber("elsewhere");
+        channels.add(sub);
+        PushService notOwner =
+                new PushService(
+                        channels,
+                        new StoreBackedLog(store),
+                        MidClock.system(),
+                        key -> false,
+                        10,
+                        10,
+                        metrics);
+        assertThatThrownBy(() -> await(notOwner.push("elsewhere", json("{}"), 600)))
+                .hasCauseInstanceOf(PushRejectedException.class)
+                .hasMessageContaining("does not own key 'elsewhere'");
+        assertThat(await(store.fetch("elsewhere", 0, 0))).isEmpty();
+        assertThat(sub.mids).isEmpty();
+        assertThat(metrics.meter("comet.push.rejected").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void pushesBeyondTheQueueBoundOfAKeyAreRefusedNotQueued() throws Exception {
+        List<CompletableFuture<AppendReply>> held = new ArrayList<>();
+        MessageLog stalled =
+                request -> {
+                    CompletableFuture<AppendReply> f = new CompletableFuture<>();
+                    held.add(f);
+                    return f;
+                };
+        PushService comet =
+                new PushService(channels, stalled, MidClock.system(), key -> true, 3, 100, metrics);
+        List<CompletableFuture<Long>> accepted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            accepted.add(comet.push("slow", json("{}"), 600));
+        }
+        CompletableFuture<Long> fourth = comet.push("slow", json("{}"), 600);
+        assertThatThrownBy(() -> await(fourth))
+                .hasCauseInstanceOf(PushRejectedException.class)
+                .hasMessageContaining("3 pushes already queued for key 'slow'");
+        assertThat(accepted).noneMatch(CompletableFuture::isDone);
+        assertThat(held).hasSize(1); // one at a time per key
+        held.get(0).complete(AppendReply.newBuilder().setAppended(true).build());
+        long firstMid = await(accepted.get(0));
+        assertThat(firstMid).isPositive();
+        assertThat(held).hasSize(2);
+    }
+
+    @Test
+    void aFailedAppendFailsThePushAndDeliversNothing() throws Exception {
+        RecordingSubscriber sub = new RecordingSubscriber("down");
+        channels.add(sub);
+        MessageLog down =
+                request ->
+                        CompletableFuture.failedFuture(
+                                new IllegalStateException("no message node could take it"));
+        PushService comet = comet(MidClock.system(), down);
+        assertThatThrownBy(() -> await(comet.push("down", json("{}"), 600)))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("no message node could take it");
+        assertThat(sub.mids).isEmpty();
+        assertThat(metrics.meter("comet.push.failed").getCount()).isEqualTo(1);
+        // The key is not stuck: the next push goes through once the log is back.
+        PushService recovered = comet();
+        assertThat(await(recovered.push("down", json("{}"), 600))).isPositive();
+    }
+
+    @Test
+    void pushManyReportsExactlyTheKeysThatFailed() throws Exception {
+        StoreBackedLog real = new StoreBackedLog(store);
+        MessageLog flaky =
+                request ->
+                        request.getKey().startsWith("bad")
+                                ? CompletableFuture.failedFuture(new IllegalStateException("down"))
+                                : real.append(request);
+        PushService comet = comet(MidClock.system(), flaky);
+        List<String> failed =
+                await(
+                        comet.pushMany(
+                                List.of("good1", "bad1", "good2", "bad2", "good1"),
+                                json("{}"),
+                                60));
+        assertThat(failed).containsExactlyInAnyOrder("bad1", "bad2");
+        assertThat(await(store.fetch("good1", 0, 0))).hasSize(1);
+        assertThat(await(store.fetch("good2", 0, 0))).hasSize(1);
+    }
+}
