@@ -91,11 +91,11 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         env.lifecycle()
                 .manage(
                         new GrpcServer(
-                                NettyServerBuilder.forAddress(
-                                                new InetSocketAddress(
-                                                        grpc.getBindHost(), grpc.getPort()))
-                                        .maxInboundMessageSize(maxInboundBytes(limits))
-                                        .addService(new MessageStoreService(store, nodeName)),
+                                grpcServerBuilder(
+                                        new InetSocketAddress(grpc.getBindHost(), grpc.getPort()),
+                                        store,
+                                        limits,
+                                        nodeName),
                                 grpc.getDrainTimeout().toMilliseconds()));
 
         ZkPaths paths = config.getZookeeper().paths();
@@ -117,6 +117,19 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                         new HBaseHealthCheck(hbaseStore, hbaseConfig.deadlineMillis()));
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+    }
+
+    /**
+     * The message node's gRPC server as it runs in production (the benchmark uses it too). The
+     * service never blocks (HBase calls are asynchronous), so calls run on the transport's threads
+     * ({@code directExecutor}): no hand-off to a pool per call.
+     */
+    public static NettyServerBuilder grpcServerBuilder(
+            InetSocketAddress address, MessageStore store, StoreLimits limits, String nodeName) {
+        return NettyServerBuilder.forAddress(address)
+                .directExecutor()
+                .maxInboundMessageSize(maxInboundBytes(limits))
+                .addService(new MessageStoreService(store, nodeName));
     }
 
     /** Largest request: a SaveMany with every key at its longest, plus the payload. */

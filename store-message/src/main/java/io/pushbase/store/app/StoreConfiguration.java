@@ -27,9 +27,13 @@ public class StoreConfiguration {
     @Max(100_000)
     private int maxKeysPerSaveMany = StoreLimits.DEFAULT_MAX_KEYS_PER_SAVE_MANY;
 
-    /** A key is trimmed back to its cap after this many saves of it on this node. */
+    /**
+     * A key is trimmed back to its cap after this many saves of it on this node. A trim is a scan,
+     * so the default equals the default cap: a key cannot exceed its cap before that many saves,
+     * and a busy key costs one scan per 100 saves.
+     */
     @Min(1)
-    private int trimEvery = 10;
+    private int trimEvery = StoreLimits.DEFAULT_MAX_STORED_PER_KEY;
 
     @Min(1)
     private int trimMaxInFlight = 64;

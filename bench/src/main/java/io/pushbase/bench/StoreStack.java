@@ -1,0 +1,182 @@
+package io.pushbase.bench;
+
+import com.codahale.metrics.MetricRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.pushbase.schema.hbase.MessageTableLayout;
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.schema.message.v1.MessageServiceGrpc;
+import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
+import io.pushbase.store.InstrumentedMessageStore;
+import io.pushbase.store.MessageStore;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.app.MessageApplication;
+import io.pushbase.store.app.StoreConfiguration;
+import io.pushbase.store.grpc.GrpcServer;
+import io.pushbase.store.hbase.HBaseClient;
+import io.pushbase.store.hbase.HBaseMessageStore;
+import io.pushbase.store.hbase.HBaseStoreConfiguration;
+import io.pushbase.store.hbase.KeyTrimmer;
+import io.pushbase.store.hbase.MiniHBase;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything under test, wired as {@code MessageApplication} wires a message node: an HBase mini
+ * cluster in this JVM, the node's HBase client with its production time bounds (only the ZooKeeper
+ * quorum points at the mini cluster), {@link KeyTrimmer}, {@link HBaseMessageStore} behind {@link
+ * InstrumentedMessageStore}, a real Netty gRPC server on loopback and a real Netty gRPC client
+ * channel to it.
+ */
+final class StoreStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreStack.class);
+
+    /** The message node's defaults, as shipped. */
+    private static final StoreConfiguration DEFAULTS = new StoreConfiguration();
+
+    static final long RETENTION_SECONDS = MessageTableLayout.DEFAULT_RETENTION_SECONDS;
+    static final int CLIENT_MAX_INBOUND_BYTES = 16 * 1024 * 1024;
+
+    private final MetricRegistry metrics = new MetricRegistry();
+    private MiniHBase mini;
+    private HBaseStoreConfiguration hbaseConfig;
+    private HBaseClient hbase;
+    private KeyTrimmer trimmer;
+    private GrpcServer server;
+    private ManagedChannel channel;
+    private MessageServiceFutureStub stub;
+
+    private StoreStack() {}
+
+    /** Starts the whole stack; on failure, stops what had started and rethrows. */
+    static StoreStack start() throws Exception {
+        StoreStack stack = new StoreStack();
+        try {
+            stack.startAll();
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void startAll() throws Exception {
+        long t0 = System.nanoTime();
+        mini = MiniHBase.start();
+        LOG.info(
+                "HBase mini cluster up in {} ms (ZooKeeper {})",
+                (System.nanoTime() - t0) / 1_000_000,
+                mini.zookeeperQuorum());
+
+        hbaseConfig = new HBaseStoreConfiguration();
+        hbaseConfig.setZookeeperQuorum(mini.zookeeperQuorum());
+        hbase = hbaseConfig.build();
+        hbase.start();
+
+        StoreLimits limits = DEFAULTS.limits(RETENTION_SECONDS);
+        trimmer =
+                new KeyTrimmer(
+                        hbase::table,
+                        RowKeys.standard(),
+                        limits.maxStoredPerKey(),
+                        DEFAULTS.getTrimEvery(),
+                        DEFAULTS.getTrimMaxInFlight(),
+                        DEFAULTS.getTrimTrackedKeys(),
+                        metrics);
+        MessageStore store =
+                new InstrumentedMessageStore(
+                        new HBaseMessageStore(
+                                hbase::table,
+                                limits,
+                                RowKeys.standard(),
+                                trimmer,
+                                hbaseConfig.deadlineMillis()),
+                        metrics);
+
+        server =
+                new GrpcServer(
+                        MessageApplication.grpcServerBuilder(
+                                new InetSocketAddress("127.0.0.1", 0), store, limits, "bench"),
+                        5_000);
+        server.start();
+
+        channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+                        .usePlaintext()
+                        .maxInboundMessageSize(CLIENT_MAX_INBOUND_BYTES)
+                        .build();
+        stub = MessageServiceGrpc.newFutureStub(channel);
+        LOG.info(
+                "Store ready in {} ms: table {}, gRPC on 127.0.0.1:{}",
+                (System.nanoTime() - t0) / 1_000_000,
+                hbaseConfig.layout().tableName(),
+                server.port());
+    }
+
+    /** The client stub; callers add their own deadline. */
+    MessageServiceFutureStub stub() {
+        return stub;
+    }
+
+    KeyTrimmer trimmer() {
+        return trimmer;
+    }
+
+    MetricRegistry metrics() {
+        return metrics;
+    }
+
+    /** Flushes the message table's memstores to store files (blocks until done). */
+    void flush() throws Exception {
+        mini.util().flush(hbaseConfig.layout().tableName());
+    }
+
+    /** Waits until no trim is running (or the timeout passed); returns trims still running. */
+    int awaitTrims(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (trimmer.running() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        return trimmer.running();
+    }
+
+    /** Stops client channel, gRPC server, HBase client and mini cluster, in that order. */
+    @Override
+    public void close() {
+        long t0 = System.nanoTime();
+        if (channel != null) {
+            step(
+                    "gRPC channel",
+                    () -> {
+                        channel.shutdown();
+                        if (!channel.awaitTermination(10, TimeUnit.SECONDS)) {
+                            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                        }
+                    });
+        }
+        if (server != null) {
+            step("gRPC server", server::stop);
+        }
+        if (hbase != null) {
+            step("HBase client", hbase::stop);
+        }
+        if (mini != null) {
+            step("HBase mini cluster", mini::close);
+        }
+        LOG.info("Stopped everything in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void step(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.warn("Stopping {} failed", what, e);
+        }
+    }
+}
