@@ -1,0 +1,299 @@
+package io.pushbase.cluster.message;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.google.protobuf.ByteString;
+import io.dropwizard.lifecycle.Managed;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.schema.message.v1.AppendRequest;
+import io.pushbase.schema.message.v1.DeleteReply;
+import io.pushbase.schema.message.v1.DeleteRequest;
+import io.pushbase.schema.message.v1.FetchReply;
+import io.pushbase.schema.message.v1.FetchRequest;
+import io.pushbase.schema.message.v1.LastReply;
+import io.pushbase.schema.message.v1.LastRequest;
+import io.pushbase.schema.message.v1.SaveManyReply;
+import io.pushbase.schema.message.v1.SaveManyRequest;
+import io.pushbase.schema.message.v1.SaveReply;
+import io.pushbase.schema.message.v1.SaveRequest;
+import io.pushbase.schema.message.v1.StoredMessage;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The message nodes' {@code MessageService} as comets and web nodes call it: follows the live
+ * message nodes in discovery, keeps one gRPC channel per node, spreads calls across them by weight
+ * (smooth weighted round-robin, see {@link MessageNodePool}) and retries a failed call on another
+ * node.
+ *
+ * <p>Failure semantics. Every operation returns at once; its future completes with the answer, or
+ * fails with:
+ *
+ * <ul>
+ *   <li>the node's {@link io.grpc.StatusRuntimeException} for {@code INVALID_ARGUMENT} (its
+ *       description names the problem) and any other status a different node could not change -
+ *       never retried;
+ *   <li>{@link MessageNodesUnavailableException} when attempts failing with {@code UNAVAILABLE},
+ *       {@code DEADLINE_EXCEEDED} or {@code CANCELLED} (a node dying or vanishing mid-call) found
+ *       no node to take the call within the total bound. Each attempt has its own deadline (the
+ *       attempt timeout) and goes to a node other than the one that just failed while another is
+ *       live; see {@link RetryingCall} for the exact rules.
+ * </ul>
+ *
+ * <p>Retries are safe because every {@code MessageService} RPC is idempotent: a save stores one
+ * message per (key, mid), however often it arrives (the newer payload wins), so a save whose answer
+ * was lost may be sent to another node; reads and deletes repeat harmlessly. For the same reason a
+ * failed save may still have been stored.
+ *
+ * <p>Threading: thread-safe and non-blocking - no thread per call; attempts use gRPC's async stubs.
+ * Futures complete on gRPC's callback threads or on the client's single retry-timer thread, so
+ * dependent stages must not block. Calls run detached from the caller's gRPC context (its
+ * cancellation and deadline do not apply; this client's bounds do).
+ *
+ * <p>Ownership: borrows {@link LiveNodes} of service {@value ZkPaths#SERVICE_MESSAGE} (start it
+ * before this client, stop it after); owns the channels and the timer thread, released by {@link
+ * #stop()}, which gives running calls up to one attempt timeout and fails the rest.
+ *
+ * <p>Metrics (in the registry passed in): meters {@code messageClient.attempts}, {@code
+ * messageClient.retries} (attempts after a call's first), {@code messageClient.failures.<CODE>}
+ * (failed attempts by gRPC status), {@code messageClient.node.<instance id>.calls} (attempts per
+ * node), {@code messageClient.exhausted} (calls that ended in {@link
+ * MessageNodesUnavailableException}); timers {@code messageClient.<op>} per operation, retries
+ * included.
+ */
+public final class MessageNodeClient implements Managed {
+    /**
+     * Largest reply accepted: a Fetch answers up to the per-key cap of messages of up to the
+     * largest payload (100 x 64 KiB by default, 6.4 MiB), well above gRPC's 4 MiB default; 16 MiB
+     * leaves room for a raised cap.
+     */
+    public static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private enum State {
+        NEW,
+        STARTED,
+        STOPPED
+    }
+
+    private final LiveNodes nodes;
+    private final long attemptTimeoutMillis;
+    private final long totalTimeoutMillis;
+    private final ClientMetrics metrics;
+    private final MessageNodePool pool;
+    private final ScheduledExecutorService timer;
+    private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
+    private final Runnable followNodes;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+    /**
+     * @param nodes live instances of service {@value ZkPaths#SERVICE_MESSAGE}
+     * @param attemptTimeoutMillis deadline of one attempt on one node
+     * @param totalTimeoutMillis bound of a whole call, retries included
+     */
+    public MessageNodeClient(
+            LiveNodes nodes,
+            long attemptTimeoutMillis,
+            long totalTimeoutMillis,
+            MetricRegistry metrics) {
+        if (!ZkPaths.SERVICE_MESSAGE.equals(nodes.serviceName())) {
+            throw new IllegalArgumentException(
+                    "needs the live nodes of service '"
+                            + ZkPaths.SERVICE_MESSAGE
+                            + "', got '"
+                            + nodes.serviceName()
+                            + "'");
+        }
+        if (attemptTimeoutMillis <= 0 || totalTimeoutMillis < attemptTimeoutMillis) {
+            throw new IllegalArgumentException(
+                    "need 0 < attempt timeout <= total timeout, got "
+                            + attemptTimeoutMillis
+                            + " ms and "
+                            + totalTimeoutMillis
+                            + " ms");
+        }
+        this.nodes = nodes;
+        this.attemptTimeoutMillis = attemptTimeoutMillis;
+        this.totalTimeoutMillis = totalTimeoutMillis;
+        this.metrics = new ClientMetrics(metrics);
+        this.pool = new MessageNodePool(MessageNodeClient::openChannel, this.metrics::nodeCalls);
+        // One daemon thread, only for waits between rounds of retries; started on first use.
+        this.timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "message-client-retry");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.followNodes = () -> pool.update(nodes::instances);
+    }
+
+    private static ManagedChannel openChannel(String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .build();
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.NEW, State.STARTED)) {
+            throw new IllegalStateException("message node client already started");
+        }
+        nodes.addListener(followNodes);
+        followNodes.run();
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        if (state.getAndSet(State.STOPPED) == State.STOPPED) {
+            return;
+        }
+        nodes.removeListener(followNodes);
+        timer.shutdownNow();
+        // Calls waiting for their next round: run them now; each sees the stopped client and fails.
+        for (Runnable next : List.copyOf(waiting)) {
+            runWaiting(next);
+        }
+        pool.close(attemptTimeoutMillis);
+    }
+
+    /**
+     * Runs {@code next} on the timer after {@code delayNanos}. Waits are tracked because the
+     * timer's own pending tasks cannot be run once it is shut down: {@link #stop()} runs them
+     * itself, and a wait that arrives after that runs at once; either way the call then fails.
+     */
+    private void later(Runnable next, long delayNanos) {
+        waiting.add(next);
+        try {
+            timer.schedule(() -> runWaiting(next), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            runWaiting(next);
+        }
+    }
+
+    private void runWaiting(Runnable next) {
+        if (waiting.remove(next)) {
+            next.run();
+        }
+    }
+
+    /** Instance ids of the message nodes this client sends to now, sorted. */
+    public List<String> liveNodeIds() {
+        return pool.nodes().stream().map(n -> n.id).toList();
+    }
+
+    /**
+     * Stores one message; completes when a node answered that it is durable.
+     *
+     * @param payload copied; the caller may reuse the array at once
+     */
+    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
+        SaveRequest request =
+                SaveRequest.newBuilder()
+                        .setKey(key)
+                        .setMid(mid)
+                        .setPayload(ByteString.copyFrom(payload))
+                        .setExpireSeconds(expireSeconds)
+                        .build();
+        return this.<SaveReply, Void>call(
+                "save", (stub, out) -> stub.save(request, out), reply -> null);
+    }
+
+    /**
+     * Appends one message with store-enforced ordering (docs/MIDS.md). The same request, with the
+     * same claim, is what a retry on another node sends, so a retry after a lost answer is
+     * idempotent. Completes with the node's answer: appended, or refused with the key's head.
+     */
+    public CompletableFuture<AppendReply> append(AppendRequest request) {
+        return this.<AppendReply, AppendReply>call(
+                "append", (stub, out) -> stub.append(request, out), reply -> reply);
+    }
+
+    /**
+     * Stores one message for every key; completes with the keys whose put failed on the node that
+     * answered (empty when all are durable). Those are not retried here: the node has already spent
+     * HBase's own retries on them; the caller decides.
+     *
+     * @param payload copied; the caller may reuse the array at once
+     */
+    public CompletableFuture<List<String>> saveMany(
+            List<String> keys, long mid, byte[] payload, long expireSeconds) {
+        SaveManyRequest request =
+                SaveManyRequest.newBuilder()
+                        .addAllKeys(keys)
+                        .setMid(mid)
+                        .setPayload(ByteString.copyFrom(payload))
+                        .setExpireSeconds(expireSeconds)
+                        .build();
+        return this.<SaveManyReply, List<String>>call(
+                "saveMany",
+                (stub, out) -> stub.saveMany(request, out),
+                reply -> List.copyOf(reply.getFailedKeysList()));
+    }
+
+    /**
+     * The unexpired messages of {@code key} with mid &gt; {@code after}, ascending, at most {@code
+     * limit} (0 = the node's cap). The proto values are immutable and their payloads are not
+     * copied.
+     */
+    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+        FetchRequest request =
+                FetchRequest.newBuilder().setKey(key).setAfter(after).setLimit(limit).build();
+        return this.<FetchReply, List<StoredMessage>>call(
+                "fetch", (stub, out) -> stub.fetch(request, out), FetchReply::getMessagesList);
+    }
+
+    /** The largest stored mid of {@code key}, 0 if it has none. */
+    public CompletableFuture<Long> last(String key) {
+        LastRequest request = LastRequest.newBuilder().setKey(key).build();
+        return this.<LastReply, Long>call(
+                "last", (stub, out) -> stub.last(request, out), reply -> reply.getMid());
+    }
+
+    /** Removes every stored message of {@code key}. */
+    public CompletableFuture<Void> delete(String key) {
+        DeleteRequest request = DeleteRequest.newBuilder().setKey(key).build();
+        return this.<DeleteReply, Void>call(
+                "delete", (stub, out) -> stub.delete(request, out), reply -> null);
+    }
+
+    private <R, T> CompletableFuture<T> call(
+            String op, RetryingCall.Rpc<R> rpc, Function<R, T> result) {
+        if (state.get() != State.STARTED) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("message node client is " + state.get()));
+        }
+        Timer.Context time = metrics.call(op).time();
+        CompletableFuture<T> answer =
+                new RetryingCall<>(
+                                op,
+                                rpc,
+                                result,
+                                pool,
+                                this::later,
+                                metrics,
+                                () -> state.get() == State.STOPPED,
+                                attemptTimeoutMillis,
+                                totalTimeoutMillis)
+                        .start();
+        answer.whenComplete((v, e) -> time.stop());
+        return answer;
+    }
+
+    @Override
+    public String toString() {
+        return "MessageNodeClient" + liveNodeIds();
+    }
+}
