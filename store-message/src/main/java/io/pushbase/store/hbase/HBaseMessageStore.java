@@ -40,8 +40,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  * compaction.
  *
  * <p>Every read filters on the raw key column, so two keys whose hashes collide never see each
- * other's messages. Reads of "the newest cap messages" are reversed scans bounded by the cap; the
- * {@link KeyTrimmer} deletes what lies beyond the cap.
+ * other's messages. A fetch is one forward scan over a window of twice the cap (the {@link
+ * KeyTrimmer} keeps keys near their cap, so this normally sees everything after {@code after});
+ * only when the window fills does it take the newest cap with a bounded reversed scan.
  *
  * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an HBaseClient} (which owns
  * the connection). Futures complete on HBase client threads; callers must not block in their
@@ -283,27 +284,54 @@ public final class HBaseMessageStore implements MessageStore {
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     int max = limits.checkFetchLimit(limit);
-                    // Newest-first, stopping at `after` and at the cap: exactly "the newest
-                    // cap messages with mid > after"; then ascending, the first `max`.
-                    Scan scan =
-                            newestFirst(rowKeys.prefix(key), Math.max(after, 0), keyBytes)
-                                    .setLimit(limits.maxStoredPerKey())
-                                    .setCaching(limits.maxStoredPerKey());
-                    return bounded(table.get().scanAll(scan), "fetch", key)
-                            .thenApply(
+                    long from = Math.max(after, 0);
+                    if (from == Long.MAX_VALUE) {
+                        return CompletableFuture.completedFuture(List.of());
+                    }
+                    byte[] prefix = rowKeys.prefix(key);
+                    int cap = limits.maxStoredPerKey();
+                    // Forward scans are much cheaper than reversed ones in HBase, and the trimmer
+                    // keeps a key near its cap: one forward pass over a window of 2 x cap rows
+                    // normally sees every message after `from`, already ascending.
+                    int window = 2 * cap;
+                    Scan forward =
+                            oldestFirst(prefix, from, keyBytes).setLimit(window).setCaching(window);
+                    return bounded(table.get().scanAll(forward), "fetch", key)
+                            .thenCompose(
                                     rows -> {
-                                        int n = Math.min(max, rows.size());
-                                        List<StoredMessage> out = new ArrayList<>(n);
-                                        for (int i = rows.size() - 1; i >= rows.size() - n; i--) {
-                                            Result r = rows.get(i);
-                                            out.add(
-                                                    new StoredMessage(
-                                                            RowKeys.mid(r.getRow()),
-                                                            r.getValue(FAMILY, COLUMN_PAYLOAD)));
+                                        if (rows.size() < window) {
+                                            // all of them: the newest cap, then the first max
+                                            int skip = Math.max(0, rows.size() - cap);
+                                            return CompletableFuture.completedFuture(
+                                                    messages(rows.subList(skip, rows.size()), max));
                                         }
-                                        return out;
+                                        // More than the window after `from`: exactly "the newest
+                                        // cap messages with mid > from" from a bounded
+                                        // newest-first scan.
+                                        Scan newest =
+                                                newestFirst(prefix, from, keyBytes)
+                                                        .setLimit(cap)
+                                                        .setCaching(cap);
+                                        return bounded(table.get().scanAll(newest), "fetch", key)
+                                                .thenApply(
+                                                        desc -> {
+                                                            List<Result> asc =
+                                                                    new ArrayList<>(desc);
+                                                            java.util.Collections.reverse(asc);
+                                                            return messages(asc, max);
+                                                        });
                                     });
                 });
+    }
+
+    /** The first {@code max} of {@code ascending} rows as messages. */
+    private static List<StoredMessage> messages(List<Result> ascending, int max) {
+        int n = Math.min(max, ascending.size());
+        List<StoredMessage> out = new ArrayList<>(n);
+        for (Result r : ascending.subList(0, n)) {
+            out.add(new StoredMessage(RowKeys.mid(r.getRow()), r.getValue(FAMILY, COLUMN_PAYLOAD)));
+        }
+        return out;
     }
 
     @Override
@@ -351,15 +379,27 @@ public final class HBaseMessageStore implements MessageStore {
      * so a hash collision never leaks another key's rows.
      */
     static Scan newestFirst(byte[] prefix, long after, byte[] keyBytes) {
-        SingleColumnValueFilter sameKey =
-                new SingleColumnValueFilter(FAMILY, COLUMN_KEY, CompareOperator.EQUAL, keyBytes);
-        sameKey.setFilterIfMissing(true);
-        sameKey.setLatestVersionOnly(true);
         return new Scan()
                 .withStartRow(RowKeys.row(prefix, Long.MAX_VALUE), true)
                 .withStopRow(RowKeys.row(prefix, after), false)
                 .setReversed(true)
-                .setFilter(sameKey);
+                .setFilter(sameKey(keyBytes));
+    }
+
+    /** A forward scan over the rows of one key with mid &gt; {@code after} (below MAX). */
+    static Scan oldestFirst(byte[] prefix, long after, byte[] keyBytes) {
+        return new Scan()
+                .withStartRow(RowKeys.row(prefix, after + 1), true)
+                .withStopRow(RowKeys.row(prefix, Long.MAX_VALUE), true)
+                .setFilter(sameKey(keyBytes));
+    }
+
+    private static SingleColumnValueFilter sameKey(byte[] keyBytes) {
+        SingleColumnValueFilter sameKey =
+                new SingleColumnValueFilter(FAMILY, COLUMN_KEY, CompareOperator.EQUAL, keyBytes);
+        sameKey.setFilterIfMissing(true);
+        sameKey.setLatestVersionOnly(true);
+        return sameKey;
     }
 
     private static Put put(

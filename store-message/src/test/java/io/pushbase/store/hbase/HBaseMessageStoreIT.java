@@ -129,6 +129,50 @@ class HBaseMessageStoreIT extends MessageStoreContract {
     }
 
     @Test
+    void aKeyWithMoreRowsThanTheForwardWindowStillAnswersTheNewestCap() throws Exception {
+        // A trimmer that never trims: the key keeps every row, far beyond twice the cap.
+        MessageStore untrimmed =
+                new HBaseMessageStore(
+                        client::table,
+                        LIMITS,
+                        RowKeys.standard(),
+                        new KeyTrimmer(
+                                client::table,
+                                RowKeys.standard(),
+                                CAP,
+                                Integer.MAX_VALUE,
+                                1,
+                                10,
+                                new MetricRegistry()),
+                        10_000);
+        String k = key("window");
+        int total = 2 * CAP + 7;
+        for (long mid = 1; mid <= total; mid++) {
+            await(untrimmed.save(k, mid, bytes("m" + mid), 600));
+        }
+        assertThat(heldRows(k)).isEqualTo(total);
+        List<Long> newest = new java.util.ArrayList<>();
+        for (long mid = total - CAP + 1; mid <= total; mid++) {
+            newest.add(mid);
+        }
+        assertThat(await(untrimmed.fetch(k, 0, 0)).stream().map(StoredMessage::mid).toList())
+                .isEqualTo(newest);
+        assertThat(await(untrimmed.fetch(k, 0, 3)).stream().map(StoredMessage::mid).toList())
+                .isEqualTo(newest.subList(0, 3));
+        // Few enough rows after `after` for the forward window: same answer semantics.
+        assertThat(
+                        await(untrimmed.fetch(k, total - 5, 0)).stream()
+                                .map(StoredMessage::mid)
+                                .toList())
+                .containsExactly(
+                        (long) total - 4,
+                        (long) total - 3,
+                        (long) total - 2,
+                        (long) total - 1,
+                        (long) total);
+    }
+
+    @Test
     void tableIsCreatedPreSplitWithTheLayoutsFamilyAndTtl() throws Exception {
         var admin = mini.util().getAdmin();
         var descriptor = admin.getDescriptor(LAYOUT.tableName());
