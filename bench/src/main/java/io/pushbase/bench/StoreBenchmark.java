@@ -371,6 +371,9 @@ public final class StoreBenchmark {
 
     /** Runs a scenario, logs its result and what GC and the key trimmer did meanwhile. */
     private Row measure(Scenario scenario) throws Exception {
+        log.info(
+                "Store settled (trims done, flushed, no compaction) in {} ms",
+                stack.settle(120_000));
         long gcCount = gcCount();
         long gcMillis = gcMillis();
         long trims = count("store.trim.runs");

@@ -133,6 +133,27 @@ final class StoreStack implements AutoCloseable {
         mini.util().flush(hbaseConfig.layout().tableName());
     }
 
+    /**
+     * Brings the store to rest before a scenario, so each one measures its own load and not the
+     * previous scenario's aftermath: waits for running trims, flushes the memstores, then waits
+     * until the region server has no compaction running on the table (at most {@code
+     * timeoutMillis}). Returns how long it took.
+     */
+    long settle(long timeoutMillis) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        awaitTrims(timeoutMillis);
+        flush();
+        var admin = mini.util().getAdmin();
+        var table = hbaseConfig.layout().tableName();
+        while (admin.getCompactionState(table)
+                        != org.apache.hadoop.hbase.client.CompactionState.NONE
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
     /** Waits until no trim is running (or the timeout passed); returns trims still running. */
     int awaitTrims(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
