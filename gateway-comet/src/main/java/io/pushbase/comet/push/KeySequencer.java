@@ -50,6 +50,7 @@ final class KeySequencer {
         if (slot[0] == null) {
             result.completeExceptionally(
                     new PushRejectedException(
+                            PushRejectedException.Reason.OVERLOADED,
                             maxQueuedPerKey + " pushes already queued for key '" + key + "'"));
             return result;
         }

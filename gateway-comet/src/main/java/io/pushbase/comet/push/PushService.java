@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
 public final class PushService {
     private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
     static final int MAX_PROPOSALS = 8;
+
+    /** Longest key in UTF-8 bytes (the message store's limit). */
+    public static final int MAX_KEY_BYTES = 256;
+
     private static final int CLAIM_BYTES = 16;
 
     private final KeyChannels channels;
@@ -48,6 +52,7 @@ public final class PushService {
     private final MidClock clock;
     private final Predicate<String> owns;
     private final KeySequencer sequencer;
+    private final int maxPayloadBytes;
     private final java.util.concurrent.Semaphore inFlight;
     private final int maxInFlight;
     private final Timer pushTimer;
@@ -65,9 +70,11 @@ public final class PushService {
             MessageLog log,
             MidClock clock,
             Predicate<String> owns,
+            int maxPayloadBytes,
             int maxQueuedPerKey,
             int maxInFlight,
             MetricRegistry metrics) {
+        this.maxPayloadBytes = maxPayloadBytes;
         this.channels = channels;
         this.log = log;
         this.clock = clock;
@@ -88,25 +95,29 @@ public final class PushService {
      *
      * @param payload the message JSON as pushed; not copied, must not be modified afterwards
      * @param expireSeconds 0 = online only (the mid is taken, nothing is stored)
-     * @return the message's mid, once appended and written to the key's connections
+     * @return the message's mid and reach, once appended and written to the key's connections
      */
-    public CompletableFuture<Long> push(String key, byte[] payload, long expireSeconds) {
+    public CompletableFuture<Pushed> push(String key, byte[] payload, long expireSeconds) {
+        String invalid = invalid(key, payload, expireSeconds);
+        if (invalid != null) {
+            return refuse(PushRejectedException.Reason.INVALID, invalid);
+        }
         if (!owns.test(key)) {
-            rejected.mark();
-            return CompletableFuture.failedFuture(
-                    new PushRejectedException("this comet does not own key '" + key + "' now"));
+            return refuse(
+                    PushRejectedException.Reason.NOT_OWNER,
+                    "this comet does not own key '" + key + "' now");
         }
         if (!inFlight.tryAcquire()) {
-            rejected.mark();
-            return CompletableFuture.failedFuture(
-                    new PushRejectedException(maxInFlight + " pushes already in flight"));
+            return refuse(
+                    PushRejectedException.Reason.OVERLOADED,
+                    maxInFlight + " pushes already in flight");
         }
         Timer.Context time = pushTimer.time();
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
         return sequencer
                 .submit(key, state -> appendThenDeliver(key, payload, body, expireSeconds, state))
                 .whenComplete(
-                        (mid, err) -> {
+                        (pushed, err) -> {
                             inFlight.release();
                             time.stop();
                             if (err != null) {
@@ -121,13 +132,55 @@ public final class PushService {
                         });
     }
 
-    /** Pushes to many keys independently; completes with the keys whose push failed. */
+    private <T> CompletableFuture<T> refuse(PushRejectedException.Reason reason, String why) {
+        rejected.mark();
+        return CompletableFuture.failedFuture(new PushRejectedException(reason, why));
+    }
+
+    /** Why a push is invalid, or null when it is not. */
+    String invalid(String key, byte[] payload, long expireSeconds) {
+        if (key == null || key.isEmpty()) {
+            return "key must not be empty";
+        }
+        int keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (keyBytes > MAX_KEY_BYTES) {
+            return "key is " + keyBytes + " bytes, at most " + MAX_KEY_BYTES + " allowed";
+        }
+        if (payload == null || payload.length == 0) {
+            return "message must not be empty";
+        }
+        if (payload.length > maxPayloadBytes) {
+            return "message is "
+                    + payload.length
+                    + " bytes, at most "
+                    + maxPayloadBytes
+                    + " allowed";
+        }
+        if (expireSeconds < 0) {
+            return "expire must not be negative, got " + expireSeconds;
+        }
+        return null;
+    }
+
+    /**
+     * Pushes to many keys independently; completes with the keys whose push failed. Invalid input
+     * for any key fails the whole call before anything is pushed.
+     */
     public CompletableFuture<List<String>> pushMany(
             List<String> keys, byte[] payload, long expireSeconds) {
+        if (keys == null || keys.isEmpty()) {
+            return refuse(PushRejectedException.Reason.INVALID, "keys must not be empty");
+        }
+        for (String key : keys) {
+            String invalid = invalid(key, payload, expireSeconds);
+            if (invalid != null) {
+                return refuse(PushRejectedException.Reason.INVALID, invalid);
+            }
+        }
         List<String> unique = keys.stream().distinct().toList();
         List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(unique.size());
         for (String key : unique) {
-            outcomes.add(push(key, payload, expireSeconds).handle((mid, err) -> err == null));
+            outcomes.add(push(key, payload, expireSeconds).handle((pushed, err) -> err == null));
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(
@@ -142,7 +195,7 @@ public final class PushService {
                         });
     }
 
-    private CompletableFuture<Long> appendThenDeliver(
+    private CompletableFuture<Pushed> appendThenDeliver(
             String key,
             byte[] payload,
             ByteString body,
@@ -155,8 +208,7 @@ public final class PushService {
                 .thenApply(
                         taken -> {
                             state.lastMid = taken;
-                            deliver(key, taken, payload);
-                            return taken;
+                            return new Pushed(taken, deliver(key, taken, payload));
                         });
     }
 
@@ -196,13 +248,16 @@ public final class PushService {
                         });
     }
 
-    private void deliver(String key, long mid, byte[] payload) {
+    private int deliver(String key, long mid, byte[] payload) {
+        int queued = 0;
         for (Subscriber s : channels.subscribers(key)) {
             if (s.deliver(mid, payload) == Subscriber.Delivery.QUEUED) {
-                delivered.inc();
+                queued++;
             } else {
                 undelivered.inc();
             }
         }
+        delivered.inc(queued);
+        return queued;
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.testing.RecordingSubscriber;
+import io.pushbase.comet.testing.StoreBackedLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
@@ -25,7 +27,7 @@ class PushServiceTest {
     private final KeyChannels channels = new KeyChannels(64, metrics);
 
     private PushService comet(MidClock clock, MessageLog log) {
-        return new PushService(channels, log, clock, key -> true, 1000, 10_000, metrics);
+        return new PushService(channels, log, clock, key -> true, 64 * 1024, 1000, 10_000, metrics);
     }
 
     private PushService comet() {
@@ -49,7 +51,9 @@ class PushServiceTest {
         channels.add(b);
         channels.add(other);
 
-        long mid = await(comet().push("k", json("{\"test\":1}"), 600));
+        Pushed pushed = await(comet().push("k", json("{\"test\":1}"), 600));
+        long mid = pushed.mid();
+        assertThat(pushed.delivered()).isEqualTo(2);
 
         assertThat(await(store.fetch("k", 0, 0)))
                 .containsExactly(new StoredMessage(mid, json("{\"test\":1}")));
@@ -65,7 +69,7 @@ class PushServiceTest {
         RecordingSubscriber sub = new RecordingSubscriber("busy");
         channels.add(sub);
         PushService comet = comet();
-        List<CompletableFuture<Long>> pushes = new ArrayList<>();
+        List<CompletableFuture<Pushed>> pushes = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int thread = t;
@@ -73,7 +77,7 @@ class PushServiceTest {
                     new Thread(
                             () -> {
                                 for (int i = 0; i < 50; i++) {
-                                    CompletableFuture<Long> f =
+                                    CompletableFuture<Pushed> f =
                                             comet.push("busy", json("{\"t\":" + thread + "}"), 600);
                                     synchronized (pushes) {
                                         pushes.add(f);
@@ -86,7 +90,7 @@ class PushServiceTest {
         for (Thread th : threads) {
             th.join();
         }
-        for (CompletableFuture<Long> f : pushes) {
+        for (CompletableFuture<Pushed> f : pushes) {
             await(f);
         }
         assertThat(sub.mids).hasSize(200).isSorted().doesNotHaveDuplicates();
@@ -105,7 +109,7 @@ class PushServiceTest {
         List<Long> acknowledged = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             PushService comet = i % 2 == 0 ? first : second;
-            acknowledged.add(await(comet.push("shared", json("{\"i\":" + i + "}"), 600)));
+            acknowledged.add(await(comet.push("shared", json("{\"i\":" + i + "}"), 600)).mid());
         }
         assertThat(acknowledged).isSorted().doesNotHaveDuplicates();
         assertThat(await(store.fetch("shared", 0, 0)).stream().map(StoredMessage::mid).toList())
@@ -117,8 +121,8 @@ class PushServiceTest {
     void anOnlineOnlyPushIsDeliveredNotStoredAndStillOrdered() throws Exception {
         RecordingSubscriber sub = new RecordingSubscriber("live");
         channels.add(sub);
-        long online = await(comet().push("live", json("{\"now\":true}"), 0));
-        long stored = await(comet().push("live", json("{\"later\":true}"), 600));
+        long online = await(comet().push("live", json("{\"now\":true}"), 0)).mid();
+        long stored = await(comet().push("live", json("{\"later\":true}"), 600)).mid();
         assertThat(sub.mids).containsExactly(online, stored);
         assertThat(stored).isGreaterThan(online);
         assertThat(await(store.fetch("live", 0, 0)))
@@ -135,6 +139,7 @@ class PushServiceTest {
                         new StoreBackedLog(store),
                         MidClock.system(),
                         key -> false,
+                        1024,
                         10,
                         10,
                         metrics);
@@ -156,19 +161,20 @@ class PushServiceTest {
                     return f;
                 };
         PushService comet =
-                new PushService(channels, stalled, MidClock.system(), key -> true, 3, 100, metrics);
-        List<CompletableFuture<Long>> accepted = new ArrayList<>();
+                new PushService(
+                        channels, stalled, MidClock.system(), key -> true, 1024, 3, 100, metrics);
+        List<CompletableFuture<Pushed>> accepted = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             accepted.add(comet.push("slow", json("{}"), 600));
         }
-        CompletableFuture<Long> fourth = comet.push("slow", json("{}"), 600);
+        CompletableFuture<Pushed> fourth = comet.push("slow", json("{}"), 600);
         assertThatThrownBy(() -> await(fourth))
                 .hasCauseInstanceOf(PushRejectedException.class)
                 .hasMessageContaining("3 pushes already queued for key 'slow'");
         assertThat(accepted).noneMatch(CompletableFuture::isDone);
         assertThat(held).hasSize(1); // one at a time per key
         held.get(0).complete(AppendReply.newBuilder().setAppended(true).build());
-        long firstMid = await(accepted.get(0));
+        long firstMid = await(accepted.get(0)).mid();
         assertThat(firstMid).isPositive();
         assertThat(held).hasSize(2);
     }
@@ -189,7 +195,39 @@ class PushServiceTest {
         assertThat(metrics.meter("comet.push.failed").getCount()).isEqualTo(1);
         // The key is not stuck: the next push goes through once the log is back.
         PushService recovered = comet();
-        assertThat(await(recovered.push("down", json("{}"), 600))).isPositive();
+        assertThat(await(recovered.push("down", json("{}"), 600)).mid()).isPositive();
+    }
+
+    @Test
+    void invalidPushesAreRefusedNamingTheProblemAndNothingIsStored() throws Exception {
+        PushService comet =
+                new PushService(
+                        channels,
+                        new StoreBackedLog(store),
+                        MidClock.system(),
+                        key -> true,
+                        16,
+                        10,
+                        10,
+                        metrics);
+        assertRefused(comet.push("", json("{}"), 60), "key must not be empty");
+        assertRefused(comet.push("x".repeat(257), json("{}"), 60), "key is 257 bytes");
+        assertRefused(comet.push("k", new byte[0], 60), "message must not be empty");
+        assertRefused(comet.push("k", new byte[17], 60), "message is 17 bytes, at most 16");
+        assertRefused(comet.push("k", json("{}"), -1), "expire must not be negative");
+        assertRefused(comet.pushMany(List.of(), json("{}"), 60), "keys must not be empty");
+        assertRefused(comet.pushMany(List.of("ok", ""), json("{}"), 60), "key must not be empty");
+        assertThat(await(store.fetch("k", 0, 0))).isEmpty();
+        assertThat(await(store.fetch("ok", 0, 0))).isEmpty();
+    }
+
+    private static void assertRefused(CompletableFuture<?> f, String why) {
+        assertThatThrownBy(() -> await(f))
+                .hasCauseInstanceOf(PushRejectedException.class)
+                .hasMessageContaining(why)
+                .cause()
+                .extracting(e -> ((PushRejectedException) e).reason())
+                .isEqualTo(PushRejectedException.Reason.INVALID);
     }
 
     @Test

@@ -1,15 +1,20 @@
-package io.pushbase.comet.push;
+package io.pushbase.comet.testing;
 
+import io.pushbase.comet.push.MessageLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.store.MessageStore;
+import io.pushbase.store.grpc.StoreStatuses;
 import java.util.concurrent.CompletableFuture;
 
-/** A {@link MessageLog} straight onto a {@link MessageStore}, as a message node would do it. */
-final class StoreBackedLog implements MessageLog {
+/**
+ * A {@link MessageLog} straight onto a {@link MessageStore}, failing as a message node's gRPC
+ * answer would (through the node's own {@link StoreStatuses} mapping).
+ */
+public final class StoreBackedLog implements MessageLog {
     private final MessageStore store;
 
-    StoreBackedLog(MessageStore store) {
+    public StoreBackedLog(MessageStore store) {
         this.store = store;
     }
 

@@ -1,4 +1,4 @@
-package io.pushbase.comet.push;
+package io.pushbase.comet.testing;
 
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;
@@ -10,13 +10,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A subscriber that records what it was given, in order. */
-final class RecordingSubscriber implements Subscriber {
-    final List<Long> mids = new CopyOnWriteArrayList<>();
-    final List<String> payloads = new CopyOnWriteArrayList<>();
+public final class RecordingSubscriber implements Subscriber {
+    public final List<Long> mids = new CopyOnWriteArrayList<>();
+    public final List<String> payloads = new CopyOnWriteArrayList<>();
     private final Subscription subscription;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    RecordingSubscriber(String key) {
+    public RecordingSubscriber(String key) {
         this.subscription = new Subscription(key, 30, "", "1");
     }
 

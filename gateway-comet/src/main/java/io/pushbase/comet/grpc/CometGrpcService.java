@@ -1,0 +1,119 @@
+package io.pushbase.comet.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.push.PushRejectedException;
+import io.pushbase.comet.push.PushService;
+import io.pushbase.schema.comet.v1.CloseReply;
+import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.CometPingReply;
+import io.pushbase.schema.comet.v1.CometPingRequest;
+import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.OnlineReply;
+import io.pushbase.schema.comet.v1.OnlineRequest;
+import io.pushbase.schema.comet.v1.PushManyReply;
+import io.pushbase.schema.comet.v1.PushManyRequest;
+import io.pushbase.schema.comet.v1.PushReply;
+import io.pushbase.schema.comet.v1.PushRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@code CometService} over the comet's {@link PushService} and {@link KeyChannels}: a thin adapter
+ * that never blocks and maps every failure to one {@link Status} (see {@link #toStatus}).
+ * Thread-safe.
+ */
+public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBase {
+    private final PushService pushes;
+    private final KeyChannels channels;
+    private final String nodeName;
+    private final Supplier<String> role;
+
+    public CometGrpcService(
+            PushService pushes, KeyChannels channels, String nodeName, Supplier<String> role) {
+        this.pushes = pushes;
+        this.channels = channels;
+        this.nodeName = nodeName;
+        this.role = role;
+    }
+
+    @Override
+    public void push(PushRequest req, StreamObserver<PushReply> out) {
+        answer(
+                pushes.push(req.getKey(), req.getPayload().toByteArray(), req.getExpireSeconds()),
+                p -> PushReply.newBuilder().setMid(p.mid()).setDelivered(p.delivered()).build(),
+                out);
+    }
+
+    @Override
+    public void pushMany(PushManyRequest req, StreamObserver<PushManyReply> out) {
+        answer(
+                pushes.pushMany(
+                        req.getKeysList(), req.getPayload().toByteArray(), req.getExpireSeconds()),
+                failed -> PushManyReply.newBuilder().addAllFailedKeys(failed).build(),
+                out);
+    }
+
+    @Override
+    public void close(CloseRequest req, StreamObserver<CloseReply> out) {
+        out.onNext(CloseReply.newBuilder().setClosed(channels.close(req.getKey())).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void online(OnlineRequest req, StreamObserver<OnlineReply> out) {
+        OnlineReply.Builder reply = OnlineReply.newBuilder();
+        for (String key : req.getKeysList()) {
+            reply.putConnections(key, channels.count(key));
+        }
+        out.onNext(reply.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void ping(CometPingRequest req, StreamObserver<CometPingReply> out) {
+        out.onNext(CometPingReply.newBuilder().setNodeName(nodeName).setRole(role.get()).build());
+        out.onCompleted();
+    }
+
+    /** The one mapping from push failures to gRPC statuses; descriptions name the problem. */
+    static Status toStatus(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof PushRejectedException r) {
+            Status status =
+                    switch (r.reason()) {
+                        case INVALID -> Status.INVALID_ARGUMENT;
+                        case NOT_OWNER -> Status.FAILED_PRECONDITION;
+                        case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
+                    };
+            return status.withDescription(r.getMessage());
+        }
+        if (t instanceof StatusRuntimeException s
+                && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+            // The message node refused the message itself (e.g. expire beyond its retention).
+            return s.getStatus();
+        }
+        return Status.UNAVAILABLE.withDescription(
+                "message not stored, nothing delivered: " + t.getMessage());
+    }
+
+    private static <T, R> void answer(
+            CompletableFuture<T> result, Function<T, R> reply, StreamObserver<R> out) {
+        result.whenComplete(
+                (value, err) -> {
+                    if (err != null) {
+                        out.onError(toStatus(err).asRuntimeException());
+                    } else {
+                        out.onNext(reply.apply(value));
+                        out.onCompleted();
+                    }
+                });
+    }
+}

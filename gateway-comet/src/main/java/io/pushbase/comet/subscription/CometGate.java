@@ -1,0 +1,57 @@
+package io.pushbase.comet.subscription;
+
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.token.TokenCheck;
+import io.pushbase.cluster.token.TokenVerifier;
+import io.pushbase.comet.channel.KeyChannels;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The comet's admission rules for a parsed subscription, in order: the token (when auth is on) must
+ * entitle the bearer to the key ({@code -a}); the key must belong to this comet now ({@code -n}:
+ * ring, leadership, ZooKeeper session); the key's channel must have room ({@code -c}). An admitted
+ * subscriber joins {@link KeyChannels} and leaves it when it closes.
+ *
+ * <p>Thread-safe; runs on event loops and does no I/O (token checks are CPU only). Metrics: {@code
+ * comet.auth.<missing|invalid|expired|wrong_key>} counters for refused tokens, {@code
+ * comet.gate.not_owner}.
+ */
+public final class CometGate implements SubscriptionGate {
+    private final Optional<TokenVerifier> tokens;
+    private final Predicate<String> owns;
+    private final KeyChannels channels;
+    private final MetricRegistry metrics;
+
+    /**
+     * @param tokens the token check, or empty when auth is off (gopush-cluster's default)
+     * @param owns whether this comet serves a key now
+     */
+    public CometGate(
+            Optional<TokenVerifier> tokens,
+            Predicate<String> owns,
+            KeyChannels channels,
+            MetricRegistry metrics) {
+        this.tokens = tokens;
+        this.owns = owns;
+        this.channels = channels;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Admission admit(Subscription subscription, Subscriber subscriber) {
+        if (tokens.isPresent()) {
+            TokenCheck check = tokens.get().check(subscription.token(), subscription.key());
+            if (check != TokenCheck.VALID) {
+                metrics.counter("comet.auth." + check.name().toLowerCase(Locale.ROOT)).inc();
+                return Admission.REJECT_AUTH;
+            }
+        }
+        if (!owns.test(subscription.key())) {
+            metrics.counter("comet.gate.not_owner").inc();
+            return Admission.REJECT_NOT_OWNER;
+        }
+        return channels.add(subscriber) ? Admission.OK : Admission.REJECT_CHANNEL;
+    }
+}

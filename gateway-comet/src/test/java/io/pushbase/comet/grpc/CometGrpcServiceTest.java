@@ -1,0 +1,160 @@
+package io.pushbase.comet.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.push.MessageLog;
+import io.pushbase.comet.push.MidClock;
+import io.pushbase.comet.push.PushService;
+import io.pushbase.comet.testing.RecordingSubscriber;
+import io.pushbase.comet.testing.StoreBackedLog;
+import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.CometPingRequest;
+import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.OnlineRequest;
+import io.pushbase.schema.comet.v1.PushManyRequest;
+import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.StoredMessage;
+import io.pushbase.store.memory.InMemoryMessageStore;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CometGrpcServiceTest {
+    private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final KeyChannels channels = new KeyChannels(64, metrics);
+    private Server server;
+    private ManagedChannel channel;
+
+    private CometServiceGrpc.CometServiceBlockingStub start(MessageLog log) throws Exception {
+        PushService pushes =
+                new PushService(
+                        channels,
+                        log,
+                        MidClock.system(),
+                        key -> !key.startsWith("elsewhere"),
+                        64 * 1024,
+                        100,
+                        1000,
+                        metrics);
+        String name = InProcessServerBuilder.generateName();
+        server =
+                InProcessServerBuilder.forName(name)
+                        .directExecutor()
+                        .addService(new CometGrpcService(pushes, channels, "c1", () -> "leader"))
+                        .build()
+                        .start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        return CometServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        channel.shutdownNow();
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static PushRequest push(String key, String json, long expire) {
+        return PushRequest.newBuilder()
+                .setKey(key)
+                .setPayload(ByteString.copyFromUtf8(json))
+                .setExpireSeconds(expire)
+                .build();
+    }
+
+    @Test
+    void pushAnswersTheMidAfterStoringAndReachesTheKeysConnections() throws Exception {
+        var comet = start(new StoreBackedLog(store));
+        RecordingSubscriber sub = new RecordingSubscriber("k");
+        channels.add(sub);
+        var reply = comet.push(push("k", "{\"test\":1}", 600));
+        assertThat(reply.getDelivered()).isEqualTo(1);
+        assertThat(sub.mids).containsExactly(reply.getMid());
+        assertThat(store.fetch("k", 0, 0).get(5, TimeUnit.SECONDS))
+                .extracting(StoredMessage::mid)
+                .containsExactly(reply.getMid());
+    }
+
+    @Test
+    void pushManyOnlineCloseAndPingWork() throws Exception {
+        var comet = start(new StoreBackedLog(store));
+        RecordingSubscriber a = new RecordingSubscriber("a");
+        RecordingSubscriber b = new RecordingSubscriber("b");
+        channels.add(a);
+        channels.add(b);
+        var many =
+                comet.pushMany(
+                        PushManyRequest.newBuilder()
+                                .addAllKeys(List.of("a", "b", "nobody"))
+                                .setPayload(ByteString.copyFromUtf8("{\"all\":1}"))
+                                .setExpireSeconds(60)
+                                .build());
+        assertThat(many.getFailedKeysList()).isEmpty();
+        assertThat(a.payloads).containsExactly("{\"all\":1}");
+        assertThat(b.payloads).containsExactly("{\"all\":1}");
+        assertThat(
+                        comet.online(OnlineRequest.newBuilder().addKeys("a").addKeys("zzz").build())
+                                .getConnectionsMap())
+                .containsEntry("a", 1)
+                .containsEntry("zzz", 0);
+        assertThat(comet.close(CloseRequest.newBuilder().setKey("a").build()).getClosed())
+                .isEqualTo(1);
+        assertThat(a.isOpen()).isFalse();
+        var ping = comet.ping(CometPingRequest.getDefaultInstance());
+        assertThat(ping.getNodeName()).isEqualTo("c1");
+        assertThat(ping.getRole()).isEqualTo("leader");
+    }
+
+    @Test
+    void everyFailureTravelsAsItsOwnStatusWithTheReason() throws Exception {
+        var comet =
+                start(
+                        request ->
+                                request.getKey().equals("down")
+                                        ? CompletableFuture.failedFuture(
+                                                new IllegalStateException(
+                                                        "no message node answered"))
+                                        : new StoreBackedLog(store).append(request));
+        assertStatus(
+                () -> comet.push(push("", "{}", 60)),
+                Status.Code.INVALID_ARGUMENT,
+                "key must not be empty");
+        assertStatus(
+                () -> comet.push(push("k", "", 60)),
+                Status.Code.INVALID_ARGUMENT,
+                "message must not be empty");
+        assertStatus(
+                () -> comet.push(push("elsewhere-1", "{}", 60)),
+                Status.Code.FAILED_PRECONDITION,
+                "does not own key 'elsewhere-1'");
+        assertStatus(
+                () -> comet.push(push("down", "{}", 60)),
+                Status.Code.UNAVAILABLE,
+                "no message node answered");
+        // The store's own refusal (expire beyond its retention) is the caller's mistake.
+        assertStatus(() -> comet.push(push("k", "{}", 7200)), Status.Code.UNAVAILABLE, "retention");
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String description) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(code);
+                            assertThat(e.getStatus().getDescription()).contains(description);
+                        });
+    }
+}
