@@ -7,6 +7,7 @@
  *
  * <p>Failures of one connection end in its {@link io.pushbase.comet.handler.ConnectionErrorHandler}
  * and close only that connection. Admission and delivery are behind {@code
- * io.pushbase.comet.subscription}'s interfaces; the server bootstrap comes with the comet node.
+ * io.pushbase.comet.subscription}'s interfaces; the listeners that bootstrap these pipelines are in
+ * {@code io.pushbase.comet.server}.
  */
 package io.pushbase.comet.handler;

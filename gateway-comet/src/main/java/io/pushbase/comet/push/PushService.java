@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * (nothing was delivered).
  *
  * <p>Thread-safe and non-blocking. Metrics: timer {@code comet.push}, meters {@code
- * comet.push.failed}, {@code comet.push.rejected}, {@code comet.push.conflicts}, counter {@code
- * comet.push.delivered} (messages written to connections), {@code comet.push.undelivered}
- * (connections closed or overflowing at delivery).
+ * comet.push.acknowledged} (pushes answered with their mid), {@code comet.push.failed}, {@code
+ * comet.push.rejected}, {@code comet.push.conflicts}, counter {@code comet.push.delivered}
+ * (messages written to connections), {@code comet.push.undelivered} (connections closed or
+ * overflowing at delivery).
  */
 public final class PushService {
     private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
@@ -56,6 +57,7 @@ public final class PushService {
     private final java.util.concurrent.Semaphore inFlight;
     private final int maxInFlight;
     private final Timer pushTimer;
+    private final Meter acknowledged;
     private final Meter failed;
     private final Meter rejected;
     private final Meter conflicts;
@@ -83,6 +85,7 @@ public final class PushService {
         this.maxInFlight = maxInFlight;
         this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
         this.pushTimer = metrics.timer("comet.push");
+        this.acknowledged = metrics.meter("comet.push.acknowledged");
         this.failed = metrics.meter("comet.push.failed");
         this.rejected = metrics.meter("comet.push.rejected");
         this.conflicts = metrics.meter("comet.push.conflicts");
@@ -120,7 +123,9 @@ public final class PushService {
                         (pushed, err) -> {
                             inFlight.release();
                             time.stop();
-                            if (err != null) {
+                            if (err == null) {
+                                acknowledged.mark();
+                            } else {
                                 if (err instanceof PushRejectedException
                                         || err.getCause() instanceof PushRejectedException) {
                                     rejected.mark();

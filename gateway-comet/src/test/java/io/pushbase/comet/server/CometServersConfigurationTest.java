@@ -1,0 +1,174 @@
+package io.pushbase.comet.server;
+
+import static io.pushbase.comet.server.ClientServerTest.WAIT;
+import static io.pushbase.comet.server.ClientServerTest.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.configuration.ConfigurationValidationException;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.BaseValidator;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.handler.ConnectionSettings;
+import io.pushbase.comet.testing.KeyChannelsGate;
+import io.pushbase.comet.testing.TextWebSocketClient;
+import io.pushbase.comet.testing.Wire;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CometServersConfigurationTest {
+    private final YamlConfigurationFactory<CometServersConfiguration> factory =
+            new YamlConfigurationFactory<>(
+                    CometServersConfiguration.class,
+                    BaseValidator.newValidator(),
+                    Jackson.newObjectMapper(),
+                    "dw");
+
+    @TempDir Path dir;
+
+    private CometServersConfiguration parse(String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("comet.yml"), yaml);
+        return factory.build(new FileConfigurationSourceProvider(), file.toString());
+    }
+
+    @Test
+    void theDefaultsAreGopushClustersPortsAndLimits() {
+        CometServersConfiguration config = new CometServersConfiguration();
+
+        assertThat(BaseValidator.newValidator().validate(config)).isEmpty();
+        assertThat(config.getTcp().getBindHost()).isEqualTo("0.0.0.0");
+        assertThat(config.getTcp().getPort()).isEqualTo(6969);
+        assertThat(config.getWs().getBindHost()).isEqualTo("0.0.0.0");
+        assertThat(config.getWs().getPort()).isEqualTo(6968);
+        assertThat(config.getWs().getPath()).isEqualTo("/sub");
+        assertThat(config.getWs().getAllowedOrigins()).isEmpty();
+        assertThat(config.getTcp().getTls().isEnabled()).isFalse();
+        assertThat(config.getWs().getTls().isEnabled()).isFalse();
+        assertThat(config.getWorkerThreads()).isZero();
+        assertThat(config.isNativeTransport()).isTrue();
+        assertThat(config.getMaxSubscribersPerKey()).isEqualTo(64);
+        assertThat(config.buildConnectionSettings()).isEqualTo(ConnectionSettings.defaults());
+        ConnectionSettings settings = config.buildConnectionSettings();
+        assertThat(settings.firstRequestTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(settings.minHeartbeatSeconds()).isEqualTo(30);
+        assertThat(settings.maxBulkLength()).isEqualTo(2048);
+        assertThat(settings.maxPendingMessages()).isEqualTo(120);
+    }
+
+    @Test
+    void yamlOverridesOnlyWhatItNamesAndBuildsTheSettingsFromIt() throws Exception {
+        CometServersConfiguration config =
+                parse(
+                        """
+                        firstRequestTimeout: 2s
+                        minHeartbeatSeconds: 10
+                        maxPendingMessages: 50
+                        maxSubscribersPerKey: 8
+                        ws:
+                          port: 7000
+                          path: /push
+                          allowedOrigins: [https://app.example.com]
+                        """);
+
+        assertThat(config.getTcp().getPort()).isEqualTo(6969);
+        assertThat(config.getWs().getPort()).isEqualTo(7000);
+        assertThat(config.getFirstRequestTimeout()).isEqualTo(Duration.seconds(2));
+        ConnectionSettings settings = config.buildConnectionSettings();
+        assertThat(settings.firstRequestTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(settings.minHeartbeatSeconds()).isEqualTo(10);
+        assertThat(settings.maxPendingMessages()).isEqualTo(50);
+        assertThat(settings.webSocketPath()).isEqualTo("/push");
+        assertThat(settings.allowedOrigins()).isEqualTo(Set.of("https://app.example.com"));
+        assertThat(config.buildKeyChannels(new MetricRegistry())).isNotNull();
+    }
+
+    @Test
+    void invalidValuesAreRefusedAtStartNamingTheSetting() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        """
+                                        minHeartbeatSeconds: 0
+                                        maxPendingMessages: 0
+                                        firstRequestTimeout: 1ms
+                                        tcp:
+                                          port: 70000
+                                        ws:
+                                          path: sub
+                                          tls:
+                                            enabled: true
+                                        """))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("minHeartbeatSeconds")
+                .hasMessageContaining("maxPendingMessages")
+                .hasMessageContaining("firstRequestTimeout")
+                .hasMessageContaining("tcp.port")
+                .hasMessageContaining("ws.path")
+                .hasMessageContaining("certificateChain and privateKey must name readable files");
+    }
+
+    @Test
+    void bothListenersOnOnePortAreRefused() {
+        assertThatThrownBy(() -> parse("tcp: {port: 7000}\nws: {port: 7000}\n"))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("tcp.port and ws.port must differ");
+    }
+
+    @Test
+    void theServersItBuildsServeBothProtocols() throws Exception {
+        CometServersConfiguration config =
+                parse(
+                        """
+                        workerThreads: 1
+                        tcp: {bindHost: 127.0.0.1, port: 0}
+                        ws: {bindHost: 127.0.0.1, port: 0}
+                        """);
+        MetricRegistry metrics = new MetricRegistry();
+        KeyChannels channels = config.buildKeyChannels(metrics);
+        ConnectionSettings settings = config.buildConnectionSettings();
+        EventLoops loops = config.buildEventLoops();
+        assertThat(loops.transport()).isEqualTo(Transport.preferred());
+        loops.start();
+        ClientServer tcp =
+                config.buildTcpServer(loops, settings, new KeyChannelsGate(channels), metrics);
+        ClientServer ws =
+                config.buildWebSocketServer(
+                        loops, settings, new KeyChannelsGate(channels), metrics);
+        try {
+            tcp.start();
+            ws.start();
+            try (Socket socket = new Socket("127.0.0.1", tcp.port());
+                    TextWebSocketClient client =
+                            TextWebSocketClient.connect(
+                                    URI.create(
+                                            "ws://127.0.0.1:"
+                                                    + ws.port()
+                                                    + "/sub?key=b&heartbeat=30"),
+                                    null,
+                                    WAIT)) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream()
+                        .write(Wire.request("sub", "a", "30").getBytes(StandardCharsets.UTF_8));
+                assertThat(read(socket.getInputStream(), 4)).isEqualTo("+h\r\n");
+                assertThat(client.nextText(WAIT)).isEqualTo("+h\r\n");
+                assertThat(channels.connectionCount()).isEqualTo(2);
+                assertThat(metrics.counter("comet.tcp.subscribed").getCount()).isEqualTo(1);
+                assertThat(metrics.counter("comet.ws.subscribed").getCount()).isEqualTo(1);
+            }
+        } finally {
+            ws.stop();
+            tcp.stop();
+            loops.stop();
+        }
+    }
+}
