@@ -3,7 +3,7 @@ package io.pushbase.store.app;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
-import io.pushbase.store.grpc.GrpcConfiguration;
+import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

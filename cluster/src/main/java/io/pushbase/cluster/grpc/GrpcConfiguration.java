@@ -1,4 +1,4 @@
-package io.pushbase.store.grpc;
+package io.pushbase.cluster.grpc;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
@@ -10,8 +10,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * YAML block {@code grpc:} of a message node: where its gRPC server listens, the address and weight
- * it advertises in service discovery, and how long stop drains calls.
+ * YAML block {@code grpc:} of a node (message or comet): where its gRPC server listens, the address
+ * and weight it advertises in service discovery, and how long stop drains calls.
  */
 public class GrpcConfiguration {
     @NotEmpty private String bindHost = "0.0.0.0";
@@ -23,7 +23,7 @@ public class GrpcConfiguration {
     /** Host peers connect to; default: bindHost, or this machine's address for 0.0.0.0. */
     private String advertiseHost;
 
-    /** Relative share of load this node takes among message nodes. */
+    /** Relative share of load (message nodes) or of keys on the ring (comets) this node takes. */
     @Min(1)
     @Max(1000)
     private int weight = 1;

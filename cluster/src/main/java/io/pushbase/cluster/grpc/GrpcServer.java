@@ -1,4 +1,4 @@
-package io.pushbase.store.grpc;
+package io.pushbase.cluster.grpc;
 
 import io.dropwizard.lifecycle.Managed;
 import io.grpc.Server;
