@@ -1,0 +1,176 @@
+package io.pushbase.comet.app;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.pushbase.cluster.CuratorLifecycle;
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.cluster.grpc.GrpcConfiguration;
+import io.pushbase.cluster.grpc.GrpcServer;
+import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.cluster.CometLeadership;
+import io.pushbase.comet.cluster.RingOwnership;
+import io.pushbase.comet.grpc.CometGrpcService;
+import io.pushbase.comet.handler.ConnectionSettings;
+import io.pushbase.comet.push.MidClock;
+import io.pushbase.comet.push.PushService;
+import io.pushbase.comet.server.CometServersConfiguration;
+import io.pushbase.comet.server.EventLoops;
+import io.pushbase.comet.stat.StatServlet;
+import io.pushbase.comet.subscription.CometGate;
+import io.pushbase.schema.ZkPaths;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The comet node: holds the clients' TCP and WebSocket connections of the keys it owns on the ring,
+ * serves {@code CometService} to web nodes, and appends every push through the message nodes before
+ * delivering it. Wires and does nothing else. Run: {@code CometApplication server comet.yml}.
+ *
+ * <p>Start order (stop is the reverse): ZooKeeper session; live views of message nodes and comets;
+ * the message-node client; event loops, TCP and WebSocket listeners, gRPC server; the leader
+ * election (which registers this comet in discovery only while it leads, so peers only ever see a
+ * listening comet); ring ownership last. On stop, ring ownership and leadership go first: the comet
+ * leaves the ring and discovery before its listeners close.
+ */
+public final class CometApplication extends Application<CometConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        new CometApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "pushbase-comet";
+    }
+
+    @Override
+    public void initialize(Bootstrap<CometConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(
+                new SubstitutingSourceProvider(
+                        bootstrap.getConfigurationSourceProvider(),
+                        new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(CometConfiguration config, Environment env) throws Exception {
+        MetricRegistry metrics = env.metrics();
+        ZkPaths paths = config.getZookeeper().paths();
+        long discoveryTimeout = config.getDiscoveryStartTimeout().toMilliseconds();
+
+        CuratorLifecycle curator = config.getZookeeper().build();
+        env.lifecycle().manage(curator);
+        LiveNodes messageNodes =
+                new LiveNodes(
+                        curator.client(),
+                        paths.discovery(),
+                        ZkPaths.SERVICE_MESSAGE,
+                        discoveryTimeout);
+        env.lifecycle().manage(messageNodes);
+        MessageNodeClient messageClient = config.getMessageNodes().build(messageNodes, metrics);
+        env.lifecycle().manage(messageClient);
+        LiveNodes comets =
+                new LiveNodes(
+                        curator.client(),
+                        paths.discovery(),
+                        ZkPaths.SERVICE_COMET,
+                        discoveryTimeout);
+        env.lifecycle().manage(comets);
+
+        String nodeName = config.getNodeName();
+        CometServersConfiguration clients = config.getClients();
+        GrpcConfiguration grpc = config.getGrpc();
+        String host = grpc.resolveAdvertiseHost();
+        NodeDetails details =
+                new NodeDetails(
+                        nodeName,
+                        grpc.getWeight(),
+                        Map.of(
+                                "tcp", host + ":" + clients.getTcp().getPort(),
+                                "ws", host + ":" + clients.getWs().getPort(),
+                                "grpc", host + ":" + grpc.getPort()));
+        CometLeadership leadership =
+                new CometLeadership(curator.client(), paths, host, grpc.getPort(), details);
+        KeyChannels channels = clients.buildKeyChannels(metrics);
+        RingOwnership ring = new RingOwnership(leadership, comets, channels, metrics);
+
+        PushConfiguration push = config.getPush();
+        PushService pushes =
+                new PushService(
+                        channels,
+                        messageClient::append,
+                        MidClock.system(),
+                        ring::owns,
+                        (int) push.getMaxPayloadSize().toBytes(),
+                        push.getMaxQueuedPerKey(),
+                        push.getMaxInFlight(),
+                        metrics);
+        CometGate gate =
+                new CometGate(config.getAuth().buildVerifier(), ring::owns, channels, metrics);
+
+        EventLoops loops = clients.buildEventLoops();
+        env.lifecycle().manage(loops);
+        ConnectionSettings settings = clients.buildConnectionSettings();
+        env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, metrics));
+        env.lifecycle().manage(clients.buildWebSocketServer(loops, settings, gate, metrics));
+        env.lifecycle()
+                .manage(
+                        new GrpcServer(
+                                NettyServerBuilder.forAddress(
+                                                new InetSocketAddress(
+                                                        grpc.getBindHost(), grpc.getPort()))
+                                        .directExecutor()
+                                        .addService(
+                                                new CometGrpcService(
+                                                        pushes,
+                                                        channels,
+                                                        nodeName,
+                                                        () ->
+                                                                leadership
+                                                                        .role()
+                                                                        .name()
+                                                                        .toLowerCase(Locale.ROOT))),
+                                grpc.getDrainTimeout().toMilliseconds()));
+        env.lifecycle().manage(leadership);
+        env.lifecycle().manage(ring);
+
+        env.admin()
+                .addServlet("stat", new StatServlet(nodeName, channels, metrics))
+                .addMapping("/stat");
+        env.healthChecks()
+                .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+        env.healthChecks()
+                .register(
+                        "messageNodes",
+                        new HealthCheck() {
+                            @Override
+                            protected Result check() {
+                                int live = messageNodes.instances().size();
+                                return live > 0
+                                        ? Result.healthy("%d message nodes", live)
+                                        : Result.unhealthy("no message node registered");
+                            }
+                        });
+        env.healthChecks()
+                .register(
+                        "role",
+                        new HealthCheck() {
+                            @Override
+                            protected Result check() {
+                                // A standby is healthy: it is doing its job by waiting.
+                                return Result.healthy(
+                                        "%s of %s, ring %s",
+                                        leadership.role(), nodeName, ring.ring());
+                            }
+                        });
+    }
+}

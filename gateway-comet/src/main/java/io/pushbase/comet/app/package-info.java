@@ -1,0 +1,2 @@
+/** The comet node as a Dropwizard application: configuration and wiring only. */
+package io.pushbase.comet.app;
