@@ -1,0 +1,184 @@
+package io.pushbase.comet.testing;
+
+import com.google.protobuf.ByteString;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.pushbase.cluster.CuratorLifecycle;
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.NodeRegistration;
+import io.pushbase.cluster.ZooKeeperConfiguration;
+import io.pushbase.comet.app.CometApplication;
+import io.pushbase.comet.app.CometConfiguration;
+import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.PushReply;
+import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.grpc.MessageStoreService;
+import io.pushbase.store.memory.InMemoryMessageStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A small real cluster for comet integration tests: a ZooKeeper ({@link TestingServer}), message
+ * nodes ({@code MessageStoreService} gRPC servers on loopback sockets over one shared in-memory
+ * store, registered in discovery exactly as message nodes register) and comets (the real
+ * application from the shipped {@code comet.yml}). Owns everything it starts; {@link #close()}
+ * stops it all in reverse order.
+ */
+public final class CometTestCluster implements AutoCloseable {
+    public static final ZkPaths PATHS = ZkPaths.under(ZkPaths.DEFAULT_ROOT);
+
+    private final TestingServer zk;
+    private final CuratorLifecycle messageSession;
+    private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
+    private final List<Server> messageServers = new ArrayList<>();
+    private final List<NodeRegistration> registrations = new ArrayList<>();
+    private final List<Comet> comets = new ArrayList<>();
+
+    /** One running comet and the ports it listens on. */
+    public record Comet(DropwizardTestSupport<CometConfiguration> app, int tcp, int ws, int grpc) {
+        public ManagedChannel channel() {
+            return NettyChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext().build();
+        }
+
+        public CometServiceGrpc.CometServiceBlockingStub stub(ManagedChannel channel) {
+            return CometServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+        }
+
+        /** Pushes one message through this comet's gRPC service. */
+        public PushReply push(String key, String json, long expire) {
+            ManagedChannel channel = channel();
+            try {
+                return stub(channel)
+                        .push(
+                                PushRequest.newBuilder()
+                                        .setKey(key)
+                                        .setPayload(ByteString.copyFromUtf8(json))
+                                        .setExpireSeconds(expire)
+                                        .build());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+
+        public int adminPort() {
+            return app.getAdminPort();
+        }
+    }
+
+    /** A ZooKeeper and {@code messageNodes} message nodes. */
+    public CometTestCluster(int messageNodes) throws Exception {
+        zk = new TestingServer(true);
+        ZooKeeperConfiguration zkConfig = new ZooKeeperConfiguration();
+        zkConfig.setConnectString(zk.getConnectString());
+        messageSession = zkConfig.build();
+        messageSession.start();
+        for (int i = 1; i <= messageNodes; i++) {
+            startMessageNode("msg-" + i);
+        }
+    }
+
+    public InMemoryMessageStore store() {
+        return store;
+    }
+
+    public List<Server> messageServers() {
+        return messageServers;
+    }
+
+    private void startMessageNode(String name) throws Exception {
+        Server server =
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .directExecutor()
+                        .addService(new MessageStoreService(store, name))
+                        .build()
+                        .start();
+        messageServers.add(server);
+        NodeRegistration registration =
+                new NodeRegistration(
+                        messageSession.client(),
+                        PATHS.discovery(),
+                        ZkPaths.SERVICE_MESSAGE,
+                        "127.0.0.1",
+                        server.getPort(),
+                        new NodeDetails(name, 1, Map.of("grpc", "127.0.0.1:" + server.getPort())));
+        registration.start();
+        registrations.add(registration);
+    }
+
+    /** Starts a comet named {@code nodeName} on free loopback ports, with extra overrides. */
+    public Comet startComet(String nodeName, ConfigOverride... extra) throws Exception {
+        int tcp = freePort();
+        int ws = freePort();
+        int grpc = freePort();
+        List<ConfigOverride> overrides =
+                new ArrayList<>(
+                        List.of(
+                                ConfigOverride.config("nodeName", nodeName),
+                                ConfigOverride.config("clients.tcp.bindHost", "127.0.0.1"),
+                                ConfigOverride.config("clients.tcp.port", Integer.toString(tcp)),
+                                ConfigOverride.config("clients.ws.bindHost", "127.0.0.1"),
+                                ConfigOverride.config("clients.ws.port", Integer.toString(ws)),
+                                ConfigOverride.config("grpc.bindHost", "127.0.0.1"),
+                                ConfigOverride.config("grpc.port", Integer.toString(grpc)),
+                                ConfigOverride.config(
+                                        "zookeeper.connectString", zk.getConnectString()),
+                                ConfigOverride.config("zookeeper.sessionTimeout", "4s"),
+                                ConfigOverride.config("messageNodes.attemptTimeout", "500ms"),
+                                ConfigOverride.config("server.adminConnectors[0].port", "0")));
+        overrides.addAll(List.of(extra));
+        DropwizardTestSupport<CometConfiguration> app =
+                new DropwizardTestSupport<>(
+                        CometApplication.class,
+                        "comet.yml",
+                        overrides.toArray(ConfigOverride[]::new));
+        app.before();
+        Comet comet = new Comet(app, tcp, ws, grpc);
+        comets.add(comet);
+        return comet;
+    }
+
+    /** Stops a comet now (as a graceful shutdown of its process would). */
+    public void stop(Comet comet) {
+        if (comets.remove(comet)) {
+            comet.app().after();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (int i = comets.size() - 1; i >= 0; i--) {
+                comets.get(i).app().after();
+            }
+            comets.clear();
+            for (NodeRegistration r : registrations) {
+                r.stop();
+            }
+            for (Server s : messageServers) {
+                s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            messageSession.stop();
+            zk.close();
+        }
+    }
+}
