@@ -52,6 +52,17 @@ public final class CometGate implements SubscriptionGate {
             metrics.counter("comet.gate.not_owner").inc();
             return Admission.REJECT_NOT_OWNER;
         }
-        return channels.add(subscriber) ? Admission.OK : Admission.REJECT_CHANNEL;
+        if (!channels.add(subscriber)) {
+            return Admission.REJECT_CHANNEL;
+        }
+        // The ring may have moved the key away between the check above and the add: the sweep
+        // that closes moved keys' connections runs after each ring change, so a connection added
+        // after its sweep would stay. Checking again after the add closes that window; the
+        // refusal closes the connection, which takes it out of the channel.
+        if (!owns.test(subscription.key())) {
+            metrics.counter("comet.gate.not_owner").inc();
+            return Admission.REJECT_NOT_OWNER;
+        }
+        return Admission.OK;
     }
 }

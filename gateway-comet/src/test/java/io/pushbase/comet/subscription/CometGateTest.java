@@ -51,6 +51,22 @@ class CometGateTest {
     }
 
     @Test
+    void aKeyThatMovesAwayWhileItsConnectionIsBeingAddedIsStillSentAway() {
+        // Owned at the first check, moved by the time the connection is in its channel.
+        java.util.concurrent.atomic.AtomicInteger checks =
+                new java.util.concurrent.atomic.AtomicInteger();
+        CometGate gate =
+                new CometGate(
+                        Optional.empty(), key -> checks.incrementAndGet() == 1, channels, metrics);
+        Subscription s = new Subscription("racing", 30, "", "1");
+        EmbeddedChannel ch = new EmbeddedChannel();
+        assertThat(gate.admit(s, new ChannelSubscriber(ch, s, 120, metrics.counter("slow"))))
+                .isEqualTo(Admission.REJECT_NOT_OWNER);
+        ch.close(); // what the handler does with a refusal
+        assertThat(channels.count("racing")).isZero();
+    }
+
+    @Test
     void aKeyThatBelongsElsewhereIsSentAwayBeforeTakingASlot() {
         CometGate gate =
                 new CometGate(Optional.empty(), key -> !key.equals("moved"), channels, metrics);
