@@ -76,6 +76,10 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                                         // A bad frame closes without a Close frame, like any
                                         // other framing violation (the error handler closes).
                                         .closeOnProtocolViolation(false)
+                                        // Clients send only "h"; anything else closes the
+                                        // connection anyway, so a per-connection UTF-8
+                                        // validator would only cost memory.
+                                        .withUTF8Validator(false)
                                         .build())
                         .build();
     }

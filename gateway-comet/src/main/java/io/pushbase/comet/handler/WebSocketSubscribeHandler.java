@@ -117,6 +117,10 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
                 new ReadTimeoutHandler(
                         settings.readTimeoutSeconds(subscription.heartbeatSeconds()),
                         TimeUnit.SECONDS));
+        // Only the upgrade request can miss the path; an idle connection should not carry it.
+        if (pipeline.get(WebSocketInitializer.NOT_FOUND) != null) {
+            pipeline.remove(WebSocketInitializer.NOT_FOUND);
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
