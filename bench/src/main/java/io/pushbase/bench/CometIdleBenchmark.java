@@ -108,24 +108,11 @@ public final class CometIdleBenchmark {
                 throw new IllegalArgumentException("--protocol must be tcp, ws or both");
             }
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null) {
-                System.err.println("error: " + e.getMessage());
-            }
-            System.err.println(USAGE);
-            System.exit(e.getMessage() == null ? 0 : 2);
+            BenchMain.usageAndExit(USAGE, e.getMessage());
         }
         List<String> protocols = protocol.equals("both") ? List.of("tcp", "ws") : List.of(protocol);
-        int exit = 1;
-        try {
-            new CometIdleBenchmark(connections, protocols).run();
-            exit = 0;
-        } catch (Throwable t) {
-            System.err.println("Benchmark failed:");
-            t.printStackTrace();
-        }
-        System.out.flush();
-        // ZooKeeper leaves non-daemon threads behind even after a clean stop.
-        System.exit(exit);
+        int n = connections;
+        BenchMain.runAndExit(() -> new CometIdleBenchmark(n, protocols).run());
     }
 
     private static String value(String[] args, int i) {
@@ -244,7 +231,7 @@ public final class CometIdleBenchmark {
                         + " Heap is G1 `used` after `jcmd GC.run` (full GC) before and after;"
                         + " RSS is VmRSS; per connection = delta / established connections.\n");
         out.append("\nMachine:\n\n");
-        for (String line : machine()) {
+        for (String line : MachineInfo.describe()) {
             out.append("- ").append(line).append('\n');
         }
         out.append("- Comet JVM: ")
@@ -258,44 +245,6 @@ public final class CometIdleBenchmark {
                         + HEARTBEAT_SECONDS
                         + " s, one distinct key per connection\n");
         System.out.print(out);
-    }
-
-    private List<String> machine() {
-        List<String> lines = new ArrayList<>();
-        lines.add(
-                "CPU: "
-                        + Runtime.getRuntime().availableProcessors()
-                        + " cores (nproc), "
-                        + procValue(Path.of("/proc/cpuinfo"), "model name"));
-        lines.add("Memory: " + procValue(Path.of("/proc/meminfo"), "MemTotal"));
-        lines.add(
-                "Java: "
-                        + System.getProperty("java.vm.vendor")
-                        + " "
-                        + System.getProperty("java.vm.name")
-                        + " "
-                        + System.getProperty("java.runtime.version"));
-        lines.add(
-                "OS: "
-                        + System.getProperty("os.name")
-                        + " "
-                        + System.getProperty("os.version")
-                        + " "
-                        + System.getProperty("os.arch"));
-        return lines;
-    }
-
-    private static String procValue(Path file, String name) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(name)) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return "unknown";
     }
 
     static void progress(String format, Object... args) {

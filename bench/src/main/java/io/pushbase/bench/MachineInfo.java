@@ -13,7 +13,15 @@ import java.util.Optional;
 final class MachineInfo {
     private MachineInfo() {}
 
+    /** The machine and this JVM, plus where HBase keeps its data and on which filesystem. */
     static List<String> describe(Path dataDir) {
+        List<String> lines = describe();
+        lines.add("HBase data (WAL and store files): " + dataDir + " on " + fileSystem(dataDir));
+        return lines;
+    }
+
+    /** The machine and this JVM: CPU, memory, Java with its flags, OS. */
+    static List<String> describe() {
         List<String> lines = new ArrayList<>();
         String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name").orElse("unknown model");
         lines.add(
@@ -46,7 +54,6 @@ final class MachineInfo {
                         + System.getProperty("os.version")
                         + " "
                         + System.getProperty("os.arch"));
-        lines.add("HBase data (WAL and store files): " + dataDir + " on " + fileSystem(dataDir));
         return lines;
     }
 

@@ -71,29 +71,19 @@ public final class StoreBenchmark {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback.xml");
         }
-        int exit = 1;
         BenchOptions options = null;
         try {
             options = BenchOptions.parse(args);
         } catch (BenchOptions.UsageException e) {
-            if (e.getMessage() != null) {
-                System.err.println("error: " + e.getMessage());
-            }
-            System.err.println(BenchOptions.USAGE);
-            System.exit(e.getMessage() == null ? 0 : 2);
+            BenchMain.usageAndExit(BenchOptions.USAGE, e.getMessage());
         }
-        try {
-            SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
-            new StoreBenchmark(options).run();
-            exit = 0;
-        } catch (Throwable t) {
-            System.err.println("Benchmark failed:");
-            t.printStackTrace();
-        }
-        System.out.flush();
-        // HBase and ZooKeeper leave non-daemon threads behind even after a clean stop.
-        System.exit(exit);
+        BenchOptions parsed = options;
+        BenchMain.runAndExit(
+                () -> {
+                    SLF4JBridgeHandler.removeHandlersForRootLogger();
+                    SLF4JBridgeHandler.install();
+                    new StoreBenchmark(parsed).run();
+                });
     }
 
     private void run() throws Exception {
