@@ -1,21 +1,40 @@
 package io.pushbase.comet.handler;
 
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import java.util.Objects;
-import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The step TCP and WebSocket share once a subscription parsed: wrap the connection in a bounded
- * {@link ChannelSubscriber}, ask the {@link SubscriptionGate}, and map a refusal to its reply
- * ({@code -a}, {@code -c}, {@code -n}). Stateless apart from its collaborators; used on event
- * loops, must not block (neither must the gate).
+ * What TCP and WebSocket do alike once a first request is read: a parsed subscription goes to the
+ * {@link SubscriptionGate} (wrapped in a bounded {@link ChannelSubscriber}); admission is counted
+ * and answered {@code +h} before the connection switches to heartbeat mode; a refusal ({@code -p}
+ * for bad parameters, {@code -a}, {@code -c}, {@code -n} from the gate) is counted, answered and
+ * followed by a close. How a reply is framed and how the pipeline switches is the {@link
+ * Transport}'s part.
+ *
+ * <p>Stateless apart from its collaborators; used on event loops, must not block (neither must the
+ * gate).
  */
 final class Admitter {
+    private static final Logger LOG = LoggerFactory.getLogger(Admitter.class);
+
+    /** The transport-specific part of answering a subscription. */
+    interface Transport {
+        /** Writes and flushes one reply in the transport's framing. */
+        ChannelFuture write(ChannelHandlerContext ctx, Reply reply);
+
+        /** Swaps the connection's pipeline to heartbeat mode after {@code +h} was written. */
+        void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription);
+    }
+
     private final SubscriptionGate gate;
     private final ConnectionSettings settings;
     private final ConnectionMetrics metrics;
@@ -26,19 +45,33 @@ final class Admitter {
         this.metrics = metrics;
     }
 
-    /**
-     * @return empty when admitted, else the reply that refuses the connection
-     */
-    Optional<Reply> admit(Channel channel, Subscription subscription) {
+    /** Asks the gate about {@code subscription} and answers the client either way. */
+    void admit(ChannelHandlerContext ctx, Subscription subscription, Transport transport) {
         ChannelSubscriber subscriber =
                 new ChannelSubscriber(
-                        channel,
+                        ctx.channel(),
                         subscription,
                         settings.maxPendingMessages(),
                         metrics.slowConsumers());
         Admission admission =
                 Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
-        return Optional.ofNullable(replyFor(admission));
+        Reply refusal = replyFor(admission);
+        if (refusal != null) {
+            refuse(ctx, refusal, admission + " " + subscription, transport);
+            return;
+        }
+        metrics.subscribed().inc();
+        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
+        // The reply goes out before any heartbeat answer the replacement handlers write.
+        transport.write(ctx, Reply.HEARTBEAT);
+        transport.switchToHeartbeats(ctx, subscription);
+    }
+
+    /** Answers {@code reply} and closes the connection. */
+    void refuse(ChannelHandlerContext ctx, Reply reply, String reason, Transport transport) {
+        metrics.rejected(reply).inc();
+        LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
+        transport.write(ctx, reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The error reply for each refusing admission; null for OK. */

@@ -1,6 +1,6 @@
 package io.pushbase.comet.handler;
 
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -12,10 +12,7 @@ import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers a TCP client's first request (PROTOCOL.md sections 3 and 5). Anything but a valid {@code
@@ -29,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
  * error handler, which logs and closes.
  */
-public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequest> {
-    private static final Logger LOG = LoggerFactory.getLogger(SubscribeHandler.class);
-
+public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequest>
+        implements Admitter.Transport {
     private final ConnectionSettings settings;
     private final SubscriptionParser parser;
     private final Admitter admitter;
@@ -48,7 +44,7 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, RespRequest request) {
         if (!"sub".equals(request.command())) {
-            refuse(ctx, Reply.PARAM, "unknown command");
+            admitter.refuse(ctx, Reply.PARAM, "unknown command", this);
             return;
         }
         Subscription subscription;
@@ -56,22 +52,19 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
             subscription =
                     parser.parse(request.arg(1), request.arg(2), request.arg(3), request.arg(4));
         } catch (InvalidSubscriptionException e) {
-            refuse(ctx, Reply.PARAM, e.getMessage());
+            admitter.refuse(ctx, Reply.PARAM, e.getMessage(), this);
             return;
         }
-        Optional<Reply> refusal = admitter.admit(ctx.channel(), subscription);
-        if (refusal.isEmpty()) {
-            subscribed(ctx, subscription);
-        } else {
-            refuse(ctx, refusal.get(), refusal.get().name() + " " + subscription);
-        }
+        admitter.admit(ctx, subscription, this);
     }
 
-    private void subscribed(ChannelHandlerContext ctx, Subscription subscription) {
-        metrics.subscribed().inc();
-        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
-        // The reply goes out before any heartbeat answer the replacement handlers write.
-        ctx.writeAndFlush(Reply.HEARTBEAT.buffer(ctx.alloc()));
+    @Override
+    public ChannelFuture write(ChannelHandlerContext ctx, Reply reply) {
+        return ctx.writeAndFlush(reply.buffer(ctx.alloc()));
+    }
+
+    @Override
+    public void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription) {
         ChannelPipeline pipeline = ctx.pipeline();
         // Replace this handler first: the decoder swap below forwards bytes already received,
         // and their heartbeats must reach the heartbeat handler, not this one.
@@ -84,11 +77,5 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
                         settings.readTimeoutSeconds(subscription.heartbeatSeconds()),
                         TimeUnit.SECONDS));
         pipeline.replace(TcpInitializer.DECODER, TcpInitializer.DECODER, new HeartbeatDecoder());
-    }
-
-    private void refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
-        metrics.rejected(reply).inc();
-        LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
-        ctx.writeAndFlush(reply.buffer(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
     }
 }

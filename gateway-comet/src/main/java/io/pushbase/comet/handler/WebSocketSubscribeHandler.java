@@ -1,6 +1,6 @@
 package io.pushbase.comet.handler;
 
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -18,7 +18,6 @@ import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * closed. Other messages (HTTP requests for other paths) pass on. One instance per connection;
  * event loop only. Gate exceptions propagate to the error handler, which logs and closes.
  */
-public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapter {
+public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapter
+        implements Admitter.Transport {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketSubscribeHandler.class);
 
     private final ConnectionSettings settings;
@@ -88,21 +88,20 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
                             first(params, "token"),
                             first(params, "ver"));
         } catch (InvalidSubscriptionException e) {
-            refuse(ctx, Reply.PARAM, e.getMessage());
+            admitter.refuse(ctx, Reply.PARAM, e.getMessage(), this);
             return;
         }
-        Optional<Reply> refusal = admitter.admit(ctx.channel(), subscription);
-        if (refusal.isEmpty()) {
-            subscribed(ctx, subscription);
-        } else {
-            refuse(ctx, refusal.get(), refusal.get().name() + " " + subscription);
-        }
+        admitter.admit(ctx, subscription, this);
     }
 
-    private void subscribed(ChannelHandlerContext ctx, Subscription subscription) {
-        metrics.subscribed().inc();
-        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
-        ctx.writeAndFlush(new TextWebSocketFrame(Reply.HEARTBEAT.buffer(ctx.alloc())));
+    @Override
+    public ChannelFuture write(ChannelHandlerContext ctx, Reply reply) {
+        // A refusal's close is a plain TCP one: the protocol handler sends no Close frame.
+        return ctx.writeAndFlush(new TextWebSocketFrame(reply.buffer(ctx.alloc())));
+    }
+
+    @Override
+    public void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription) {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(
                 this,
@@ -121,14 +120,6 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
         if (pipeline.get(WebSocketInitializer.NOT_FOUND) != null) {
             pipeline.remove(WebSocketInitializer.NOT_FOUND);
         }
-    }
-
-    private void refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
-        metrics.rejected(reply).inc();
-        LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
-        // The protocol handler is configured to send no Close frame: the close is a plain TCP one.
-        ctx.writeAndFlush(new TextWebSocketFrame(reply.buffer(ctx.alloc())))
-                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The first value of a query parameter (as Go's {@code url.Values.Get}), null if absent. */
