@@ -55,7 +55,7 @@ public final class StoreBenchmark {
 
     private final BenchOptions options;
     private final Logger log = LoggerFactory.getLogger(StoreBenchmark.class);
-    private final MidClock mids = new MidClock();
+    private final MidSequence mids = new MidSequence();
     private final ByteString payload = payload();
     private final AtomicLong failedKeys = new AtomicLong();
     private StoreStack stack;

@@ -3,18 +3,15 @@ package io.pushbase.comet.cluster;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.lifecycle.Managed;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.ring.HashRing;
+import io.pushbase.cluster.ring.RingWeights;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.schema.ZkPaths;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.apache.curator.x.discovery.ServiceInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,35 +131,12 @@ public final class RingOwnership implements Managed {
         }
     }
 
-    /**
-     * The ring's input from registrations: {@code nodeName -> weight}, one entry per node name (the
-     * first instance by id decides, as {@link LiveNodes#instances()} is sorted by id).
-     */
-    static Map<String, Integer> weightsOf(List<ServiceInstance<NodeDetails>> instances) {
-        Map<String, Integer> weights = new TreeMap<>();
-        for (ServiceInstance<NodeDetails> instance : instances) {
-            NodeDetails details = instance.getPayload();
-            if (details == null
-                    || details.getNodeName().isEmpty()
-                    || details.getWeight() < 1
-                    || details.getWeight() > HashRing.MAX_WEIGHT) {
-                LOG.warn(
-                        "Comet registration {} left out of the ring: {}",
-                        instance.getId(),
-                        details);
-                continue;
-            }
-            weights.putIfAbsent(details.getNodeName(), details.getWeight());
-        }
-        return weights;
-    }
-
     /** Rebuilds the ring from the live registrations; on a change, closes the keys that left. */
     private synchronized void refresh() {
         if (!running) {
             return;
         }
-        Map<String, Integer> weights = weightsOf(comets.instances());
+        Map<String, Integer> weights = RingWeights.of(comets.instances());
         if (leadership.isLeader()) {
             // Registered by this comet: on the ring whatever the view says this instant (see the
             // class comment), or a reconnect would close every connection of this comet.

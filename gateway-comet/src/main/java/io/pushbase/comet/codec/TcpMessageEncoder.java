@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
-import io.pushbase.comet.message.MessageJson;
 import io.pushbase.comet.message.PushMessage;
+import io.pushbase.schema.client.MessageJson;
 import java.nio.charset.StandardCharsets;
 
 /**

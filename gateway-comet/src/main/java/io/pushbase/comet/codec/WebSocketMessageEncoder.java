@@ -5,8 +5,8 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.pushbase.comet.message.MessageJson;
 import io.pushbase.comet.message.PushMessage;
+import io.pushbase.schema.client.MessageJson;
 import java.util.List;
 
 /**

@@ -76,7 +76,12 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
 
     @Override
     public void ping(CometPingRequest req, StreamObserver<CometPingReply> out) {
-        out.onNext(CometPingReply.newBuilder().setNodeName(nodeName).setRole(role.get()).build());
+        out.onNext(
+                CometPingReply.newBuilder()
+                        .setNodeName(nodeName)
+                        .setRole(role.get())
+                        .setConnections(channels.connectionCount())
+                        .build());
         out.onCompleted();
     }
 

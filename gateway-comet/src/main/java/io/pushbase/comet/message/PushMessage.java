@@ -1,5 +1,7 @@
 package io.pushbase.comet.message;
 
+import io.pushbase.schema.client.MessageFormat;
+import io.pushbase.schema.client.MessageJson;
 import java.util.Arrays;
 import java.util.Objects;
 

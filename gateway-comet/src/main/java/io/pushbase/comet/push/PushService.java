@@ -6,13 +6,14 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.pushbase.cluster.message.KeyAppender;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.subscription.Subscriber;
-import io.pushbase.schema.message.v1.AppendRequest;
+import io.pushbase.schema.client.MidClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * connections receive messages in mid order. The mid proposed is {@code max(now, last + 1)}; the
  * message node takes it only if it is larger than every mid the key has had (docs/MIDS.md),
  * otherwise it answers the key's head and the push proposes {@code head + 1}, at most {@value
- * #MAX_PROPOSALS} times. Different keys run in parallel.
+ * KeyAppender#MAX_PROPOSALS} times ({@link KeyAppender}). Different keys run in parallel.
  *
  * <p>Bounds: at most {@code maxQueuedPerKey} pushes wait per key and {@code maxInFlight} in the
  * whole comet; beyond either the push fails at once with {@link PushRejectedException}. A push for
@@ -41,16 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushService {
     private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
-    static final int MAX_PROPOSALS = 8;
 
     /** Longest key in UTF-8 bytes (the message store's limit). */
     public static final int MAX_KEY_BYTES = 256;
 
-    private static final int CLAIM_BYTES = 16;
-
     private final KeyChannels channels;
-    private final MessageLog log;
-    private final MidClock clock;
+    private final KeyAppender appender;
     private final Predicate<String> owns;
     private final KeySequencer sequencer;
     private final int maxPayloadBytes;
@@ -60,7 +57,6 @@ public final class PushService {
     private final Meter acknowledged;
     private final Meter failed;
     private final Meter rejected;
-    private final Meter conflicts;
     private final Counter delivered;
     private final Counter undelivered;
 
@@ -78,8 +74,6 @@ public final class PushService {
             MetricRegistry metrics) {
         this.maxPayloadBytes = maxPayloadBytes;
         this.channels = channels;
-        this.log = log;
-        this.clock = clock;
         this.owns = owns;
         this.sequencer = new KeySequencer(maxQueuedPerKey);
         this.maxInFlight = maxInFlight;
@@ -88,7 +82,7 @@ public final class PushService {
         this.acknowledged = metrics.meter("comet.push.acknowledged");
         this.failed = metrics.meter("comet.push.failed");
         this.rejected = metrics.meter("comet.push.rejected");
-        this.conflicts = metrics.meter("comet.push.conflicts");
+        this.appender = new KeyAppender(log, clock, metrics.meter("comet.push.conflicts"));
         this.delivered = metrics.counter("comet.push.delivered");
         this.undelivered = metrics.counter("comet.push.undelivered");
     }
@@ -206,50 +200,11 @@ public final class PushService {
             ByteString body,
             long expireSeconds,
             KeySequencer.KeyState state) {
-        byte[] claim = new byte[CLAIM_BYTES];
-        ThreadLocalRandom.current().nextBytes(claim);
-        long mid = Math.max(clock.now(), state.lastMid + 1);
-        return propose(key, body, expireSeconds, UnsafeByteOperations.unsafeWrap(claim), mid, 1)
+        return appender.append(key, body, expireSeconds, state.lastMid)
                 .thenApply(
                         taken -> {
                             state.lastMid = taken;
                             return new Pushed(taken, deliver(key, taken, payload));
-                        });
-    }
-
-    private CompletableFuture<Long> propose(
-            String key,
-            ByteString body,
-            long expireSeconds,
-            ByteString claim,
-            long mid,
-            int round) {
-        AppendRequest request =
-                AppendRequest.newBuilder()
-                        .setKey(key)
-                        .setMid(mid)
-                        .setPayload(body)
-                        .setExpireSeconds(expireSeconds)
-                        .setClaim(claim)
-                        .build();
-        return log.append(request)
-                .thenCompose(
-                        reply -> {
-                            if (reply.getAppended()) {
-                                return CompletableFuture.completedFuture(mid);
-                            }
-                            conflicts.mark();
-                            if (round >= MAX_PROPOSALS) {
-                                return CompletableFuture.failedFuture(
-                                        new IllegalStateException(
-                                                "key '"
-                                                        + key
-                                                        + "' head kept moving past "
-                                                        + MAX_PROPOSALS
-                                                        + " proposed mids"));
-                            }
-                            long next = Math.max(clock.now(), reply.getHead() + 1);
-                            return propose(key, body, expireSeconds, claim, next, round + 1);
                         });
     }
 

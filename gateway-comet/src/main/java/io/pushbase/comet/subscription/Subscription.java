@@ -1,6 +1,6 @@
 package io.pushbase.comet.subscription;
 
-import io.pushbase.comet.message.MessageFormat;
+import io.pushbase.schema.client.MessageFormat;
 import java.util.Objects;
 
 /**

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.codahale.metrics.MetricRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.ring.HashRing;
@@ -27,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.apache.curator.test.TestingServer;
-import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -285,34 +283,11 @@ class RingOwnershipTest {
     }
 
     @Test
-    void registrationsCountOncePerNodeNameAndWeightsNoRingCanTakeAreLeftOut() throws Exception {
-        List<ServiceInstance<NodeDetails>> instances =
-                List.of(
-                        instance("127.0.0.1:7001", new NodeDetails("a", 2, Map.of())),
-                        instance("127.0.0.1:7002", new NodeDetails("a", 5, Map.of())),
-                        instance("127.0.0.1:7003", new NodeDetails("b", 0, Map.of())),
-                        instance("127.0.0.1:7004", new NodeDetails("c", 1, Map.of())));
-
-        assertThat(RingOwnership.weightsOf(instances)).isEqualTo(Map.of("a", 2, "c", 1));
-    }
-
-    @Test
     void ownershipFollowsOnlyTheCometService() {
         LiveNodes messages =
                 new LiveNodes(curator.client(), PATHS.discovery(), ZkPaths.SERVICE_MESSAGE, 10_000);
         assertThatThrownBy(() -> new RingOwnership(leadership, messages, channels, metrics))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(ZkPaths.SERVICE_MESSAGE);
-    }
-
-    private static ServiceInstance<NodeDetails> instance(String id, NodeDetails details)
-            throws Exception {
-        return ServiceInstance.<NodeDetails>builder()
-                .name(ZkPaths.SERVICE_COMET)
-                .id(id)
-                .address("127.0.0.1")
-                .port(7000)
-                .payload(details)
-                .build();
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.pushbase.comet.message.MessageFormat;
 import io.pushbase.comet.message.PushMessage;
 import io.pushbase.comet.testing.Wire;
+import io.pushbase.schema.client.MessageFormat;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -11,12 +11,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
-import io.pushbase.comet.push.MessageLog;
-import io.pushbase.comet.push.MidClock;
 import io.pushbase.comet.push.PushService;
 import io.pushbase.comet.testing.RecordingSubscriber;
 import io.pushbase.comet.testing.StoreBackedLog;
+import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
@@ -116,6 +116,7 @@ class CometGrpcServiceTest {
         var ping = comet.ping(CometPingRequest.getDefaultInstance());
         assertThat(ping.getNodeName()).isEqualTo("c1");
         assertThat(ping.getRole()).isEqualTo("leader");
+        assertThat(ping.getConnections()).isEqualTo(1); // b is still connected
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.testing.RecordingSubscriber;
 import io.pushbase.comet.testing.StoreBackedLog;
+import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;

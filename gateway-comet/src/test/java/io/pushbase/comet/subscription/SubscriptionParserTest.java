@@ -3,7 +3,7 @@ package io.pushbase.comet.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pushbase.comet.message.MessageFormat;
+import io.pushbase.schema.client.MessageFormat;
 import org.junit.jupiter.api.Test;
 
 class SubscriptionParserTest {

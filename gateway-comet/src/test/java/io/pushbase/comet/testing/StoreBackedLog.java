@@ -1,6 +1,6 @@
 package io.pushbase.comet.testing;
 
-import io.pushbase.comet.push.MessageLog;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.store.MessageStore;

@@ -1,7 +1,6 @@
-package io.pushbase.comet.message;
+package io.pushbase.schema.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -157,12 +156,6 @@ class MessageJsonTest {
             String json = new String(MessageJson.render(mid, payload, MessageFormat.NEW), UTF8);
             assertThat(json).isEqualTo("{\"msg\":1,\"mid\":" + mid + ",\"gid\":0}");
         }
-    }
-
-    @Test
-    void aPushMessageNeedsAPayload() {
-        assertThatThrownBy(() -> new PushMessage(1, new byte[0], MessageFormat.NEW))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.pushbase.comet.message;
+package io.pushbase.schema.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -56,7 +56,7 @@ public final class MessageJson {
 
     /** Exact number of bytes {@link #write} produces for these arguments. */
     public static int length(long mid, byte[] payload, MessageFormat format) {
-        int msg = format == MessageFormat.NEW ? payload.length : 2 + escapedLength(payload);
+        int msg = format == MessageFormat.NEW ? payload.length : stringLength(payload);
         return FIXED_LENGTH + msg + decimalLength(mid);
     }
 
@@ -69,9 +69,7 @@ public final class MessageJson {
         if (format == MessageFormat.NEW) {
             out.writeBytes(payload);
         } else {
-            out.writeByte('"');
-            writeEscaped(out, payload);
-            out.writeByte('"');
+            writeString(out, payload);
         }
         out.writeBytes(MID_FIELD);
         out.writeCharSequence(Long.toString(mid), StandardCharsets.US_ASCII);
@@ -86,6 +84,22 @@ public final class MessageJson {
         out.writerIndex(0);
         write(out, mid, payload, format);
         return json;
+    }
+
+    /**
+     * Appends {@code utf8} as a JSON string, quotes included, escaped exactly as Go's {@code
+     * json.Marshal} of a {@code string} (the rules in the class comment). For the web node's
+     * answers, which gopush-cluster rendered with Go's encoder.
+     */
+    public static void writeString(ByteBuf out, byte[] utf8) {
+        out.writeByte('"');
+        writeEscaped(out, utf8);
+        out.writeByte('"');
+    }
+
+    /** Exact number of bytes {@link #writeString} produces for {@code utf8}. */
+    public static int stringLength(byte[] utf8) {
+        return 2 + escapedLength(utf8);
     }
 
     /** Length of {@code payload} once escaped as the content of a JSON string (no quotes). */

@@ -1,4 +1,4 @@
-package io.pushbase.comet.message;
+package io.pushbase.schema.client;
 
 /**
  * Which message JSON a subscriber gets, chosen once per connection by the client's {@code sub}

@@ -1,4 +1,4 @@
-package io.pushbase.comet.push;
+package io.pushbase.schema.client;
 
 import java.time.Clock;
 import java.time.Instant;

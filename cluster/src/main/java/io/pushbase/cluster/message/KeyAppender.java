@@ -1,0 +1,94 @@
+package io.pushbase.cluster.message;
+
+import com.codahale.metrics.Meter;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.pushbase.schema.client.MidClock;
+import io.pushbase.schema.message.v1.AppendRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Takes a mid for one message of a key and has it appended, as docs/MIDS.md describes: proposes
+ * {@code max(now, floor)}, and when the message node answers that the key's head is not smaller,
+ * proposes {@code max(now, head + 1)} again, at most {@value #MAX_PROPOSALS} times. The mid the
+ * future completes with is larger than every mid the key had before (DESIGN.md invariant 2),
+ * whoever else appends to the key meanwhile.
+ *
+ * <p>Comets call it for every push (with the last mid they took for the key as the floor); web
+ * nodes call it with floor 0 to store a push whose comet cannot be reached. One claim (16 random
+ * bytes) serves every proposal of one call, so a retried attempt whose first answer was lost is
+ * recognised by the message node and the message is stored once.
+ *
+ * <p>Thread-safe and non-blocking. Failure: the future fails with the log's failure (no message
+ * node could take the append), or with {@link IllegalStateException} when the head kept moving past
+ * every proposal; in both cases the caller must treat the message as not stored. Meter {@code
+ * conflicts} marks each refused proposal.
+ */
+public final class KeyAppender {
+    /** Proposals per append before giving up: only a key pushed to from several places races. */
+    public static final int MAX_PROPOSALS = 8;
+
+    private static final int CLAIM_BYTES = 16;
+
+    private final MessageLog log;
+    private final MidClock clock;
+    private final Meter conflicts;
+
+    public KeyAppender(MessageLog log, MidClock clock, Meter conflicts) {
+        this.log = log;
+        this.clock = clock;
+        this.conflicts = conflicts;
+    }
+
+    /**
+     * Appends {@code body} to {@code key} under a new mid.
+     *
+     * @param floor a mid the new one must exceed (the caller's last mid for the key, or 0)
+     * @param expireSeconds 0 = online only: the mid is taken, nothing is stored
+     * @return the mid taken, once the append was acknowledged
+     */
+    public CompletableFuture<Long> append(
+            String key, ByteString body, long expireSeconds, long floor) {
+        byte[] claim = new byte[CLAIM_BYTES];
+        ThreadLocalRandom.current().nextBytes(claim);
+        long mid = Math.max(clock.now(), floor == Long.MAX_VALUE ? floor : floor + 1);
+        return propose(key, body, expireSeconds, UnsafeByteOperations.unsafeWrap(claim), mid, 1);
+    }
+
+    private CompletableFuture<Long> propose(
+            String key,
+            ByteString body,
+            long expireSeconds,
+            ByteString claim,
+            long mid,
+            int round) {
+        AppendRequest request =
+                AppendRequest.newBuilder()
+                        .setKey(key)
+                        .setMid(mid)
+                        .setPayload(body)
+                        .setExpireSeconds(expireSeconds)
+                        .setClaim(claim)
+                        .build();
+        return log.append(request)
+                .thenCompose(
+                        reply -> {
+                            if (reply.getAppended()) {
+                                return CompletableFuture.completedFuture(mid);
+                            }
+                            conflicts.mark();
+                            if (round >= MAX_PROPOSALS) {
+                                return CompletableFuture.failedFuture(
+                                        new IllegalStateException(
+                                                "key '"
+                                                        + key
+                                                        + "' head kept moving past "
+                                                        + MAX_PROPOSALS
+                                                        + " proposed mids"));
+                            }
+                            long next = Math.max(clock.now(), reply.getHead() + 1);
+                            return propose(key, body, expireSeconds, claim, next, round + 1);
+                        });
+    }
+}
