@@ -47,8 +47,13 @@ public final class ZkPaths {
         return root + "/services";
     }
 
+    /** Parent of every comet node name's leader election. */
+    public String cometLeaders() {
+        return root + "/comet-leaders";
+    }
+
     /** Leader-election path of the comets that share {@code nodeName}. */
     public String cometLeader(String nodeName) {
-        return root + "/comet-leaders/" + nodeName;
+        return cometLeaders() + "/" + nodeName;
     }
 }

@@ -16,6 +16,8 @@ import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.LastReply;
 import io.pushbase.schema.message.v1.LastRequest;
+import io.pushbase.schema.message.v1.PingReply;
+import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.schema.message.v1.SaveManyReply;
 import io.pushbase.schema.message.v1.SaveManyRequest;
 import io.pushbase.schema.message.v1.SaveReply;
@@ -267,6 +269,16 @@ public final class MessageNodeClient implements Managed {
         DeleteRequest request = DeleteRequest.newBuilder().setKey(key).build();
         return this.<DeleteReply, Void>call(
                 "delete", (stub, out) -> stub.delete(request, out), reply -> null);
+    }
+
+    /**
+     * Asks one message node (as any call would pick it) whether it answers; completes with its
+     * instance id. For health checks: a node that answers is one a pull or a push can reach now.
+     */
+    public CompletableFuture<String> ping() {
+        PingRequest request = PingRequest.getDefaultInstance();
+        return this.<PingReply, String>call(
+                "ping", (stub, out) -> stub.ping(request, out), PingReply::getNode);
     }
 
     private <R, T> CompletableFuture<T> call(

@@ -15,6 +15,7 @@ import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.cluster.message.MessageNodesHealthCheck;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.cluster.CometLeadership;
 import io.pushbase.comet.cluster.RingOwnership;
@@ -148,18 +149,7 @@ public final class CometApplication extends Application<CometConfiguration> {
                 .addMapping("/stat");
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
-        env.healthChecks()
-                .register(
-                        "messageNodes",
-                        new HealthCheck() {
-                            @Override
-                            protected Result check() {
-                                int live = messageNodes.instances().size();
-                                return live > 0
-                                        ? Result.healthy("%d message nodes", live)
-                                        : Result.unhealthy("no message node registered");
-                            }
-                        });
+        env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messageClient));
         env.healthChecks()
                 .register(
                         "role",

@@ -10,6 +10,7 @@ import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.schema.client.Keys;
 import io.pushbase.schema.client.MidClock;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushService {
     private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
-
-    /** Longest key in UTF-8 bytes (the message store's limit). */
-    public static final int MAX_KEY_BYTES = 256;
 
     private final KeyChannels channels;
     private final KeyAppender appender;
@@ -138,12 +136,9 @@ public final class PushService {
 
     /** Why a push is invalid, or null when it is not. */
     String invalid(String key, byte[] payload, long expireSeconds) {
-        if (key == null || key.isEmpty()) {
-            return "key must not be empty";
-        }
-        int keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (keyBytes > MAX_KEY_BYTES) {
-            return "key is " + keyBytes + " bytes, at most " + MAX_KEY_BYTES + " allowed";
+        String keyProblem = Keys.problem(key);
+        if (keyProblem != null) {
+            return keyProblem;
         }
         if (payload == null || payload.length == 0) {
             return "message must not be empty";

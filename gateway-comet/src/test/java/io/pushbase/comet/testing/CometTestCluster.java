@@ -90,6 +90,11 @@ public final class CometTestCluster implements AutoCloseable {
         }
     }
 
+    /** Where the cluster's ZooKeeper listens, for nodes started beside the comets. */
+    public String zookeeperConnectString() {
+        return zk.getConnectString();
+    }
+
     public InMemoryMessageStore store() {
         return store;
     }
@@ -142,7 +147,7 @@ public final class CometTestCluster implements AutoCloseable {
         DropwizardTestSupport<CometConfiguration> app =
                 new DropwizardTestSupport<>(
                         CometApplication.class,
-                        "comet.yml",
+                        shippedConfig(),
                         overrides.toArray(ConfigOverride[]::new));
         app.before();
         Comet comet = new Comet(app, tcp, ws, grpc);
@@ -155,6 +160,13 @@ public final class CometTestCluster implements AutoCloseable {
         if (comets.remove(comet)) {
             comet.app().after();
         }
+    }
+
+    /** The shipped comet.yml, from this module's tests or a sibling module's. */
+    private static String shippedConfig() {
+        return java.nio.file.Files.exists(java.nio.file.Path.of("comet.yml"))
+                ? "comet.yml"
+                : "../gateway-comet/comet.yml";
     }
 
     private static int freePort() throws IOException {

@@ -1,0 +1,189 @@
+package io.pushbase.web.app;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jersey.DropwizardResourceConfig;
+import io.pushbase.cluster.CuratorLifecycle;
+import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.cluster.message.KeyAppender;
+import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.cluster.message.MessageNodesHealthCheck;
+import io.pushbase.cluster.token.TokenVerifier;
+import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.client.MidClock;
+import io.pushbase.web.comet.CometChannels;
+import io.pushbase.web.comet.CometClient;
+import io.pushbase.web.comet.CometDirectory;
+import io.pushbase.web.push.PushRouter;
+import io.pushbase.web.resources.AdminMessageResource;
+import io.pushbase.web.resources.AdminPushResource;
+import io.pushbase.web.resources.AdminSecretFilter;
+import io.pushbase.web.resources.AdminTokenResource;
+import io.pushbase.web.resources.GetOnlyFilter;
+import io.pushbase.web.resources.MessageResource;
+import io.pushbase.web.resources.MethodNotAllowedMapper;
+import io.pushbase.web.resources.NodesResource;
+import io.pushbase.web.resources.ServerResource;
+import io.pushbase.web.resources.TimeResource;
+import io.pushbase.web.view.ClusterView;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.glassfish.jersey.servlet.ServletProperties;
+
+/**
+ * The web node: gopush-cluster's external HTTP API on the application port (node lookup, offline
+ * pull, time id) and its admin API on the admin port (push, multi-key push, delete, tokens, cluster
+ * view), beside Dropwizard's metrics and health checks. Stateless; any number run behind a load
+ * balancer. Wires and does nothing else. Run: {@code WebApplication server web.yml}.
+ *
+ * <p>Start order (stop is the reverse): ZooKeeper session; live views of message nodes, comets and
+ * web nodes; the message-node client; comet channels; Jetty; then this node's registration. The
+ * admin API is a second Jersey application mounted on the admin context under {@code /1/admin/*}
+ * and {@code /admin/*}.
+ */
+public final class WebApplication extends Application<WebConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        new WebApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "pushbase-web";
+    }
+
+    @Override
+    public void initialize(Bootstrap<WebConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(
+                new SubstitutingSourceProvider(
+                        bootstrap.getConfigurationSourceProvider(),
+                        new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(WebConfiguration config, Environment env) throws Exception {
+        MetricRegistry metrics = env.metrics();
+        ZkPaths paths = config.getZookeeper().paths();
+        long discoveryTimeout = config.getDiscoveryStartTimeout().toMilliseconds();
+
+        CuratorLifecycle curator = config.getZookeeper().build();
+        env.lifecycle().manage(curator);
+        LiveNodes messageNodes =
+                new LiveNodes(
+                        curator.client(),
+                        paths.discovery(),
+                        ZkPaths.SERVICE_MESSAGE,
+                        discoveryTimeout);
+        LiveNodes cometNodes =
+                new LiveNodes(
+                        curator.client(),
+                        paths.discovery(),
+                        ZkPaths.SERVICE_COMET,
+                        discoveryTimeout);
+        LiveNodes webNodes =
+                new LiveNodes(
+                        curator.client(), paths.discovery(), ZkPaths.SERVICE_WEB, discoveryTimeout);
+        CometDirectory directory = new CometDirectory(cometNodes);
+        CometChannels channels = new CometChannels();
+        directory.addListener(
+                () ->
+                        channels.retain(
+                                directory.nodes().stream()
+                                        .flatMap(n -> n.address("grpc").stream())
+                                        .collect(Collectors.toSet())));
+        env.lifecycle().manage(messageNodes);
+        env.lifecycle().manage(cometNodes);
+        env.lifecycle().manage(webNodes);
+        MessageNodeClient messages = config.getMessageNodes().build(messageNodes, metrics);
+        env.lifecycle().manage(messages);
+        env.lifecycle().manage(channels);
+
+        CometClient comets =
+                new CometClient(
+                        channels,
+                        config.getComets().getPushTimeout().toMilliseconds(),
+                        config.getComets().getControlTimeout().toMilliseconds());
+        MidClock clock = MidClock.system();
+        PushRouter router =
+                new PushRouter(
+                        directory,
+                        comets,
+                        new KeyAppender(
+                                messages::append, clock, metrics.meter("web.push.conflicts")),
+                        messages,
+                        metrics);
+        Optional<TokenVerifier> tokens = config.getAuth().buildVerifier();
+        ApiConfiguration api = config.getApi();
+
+        env.jersey().register(new GetOnlyFilter());
+        env.jersey().register(new MethodNotAllowedMapper());
+        env.jersey().register(new ServerResource(directory, metrics));
+        env.jersey()
+                .register(new MessageResource(messages, tokens, api.getMaxPullMessages(), metrics));
+        env.jersey().register(new TimeResource(clock, metrics));
+
+        DropwizardResourceConfig admin = new DropwizardResourceConfig(metrics);
+        if (!api.getAdminSecret().isEmpty()) {
+            admin.register(new AdminSecretFilter(api.getAdminSecret()));
+        }
+        admin.register(new MethodNotAllowedMapper());
+        admin.register(
+                new AdminPushResource(
+                        router,
+                        (int) api.getMaxBodySize().toBytes(),
+                        api.getMaxKeysPerPush(),
+                        metrics));
+        admin.register(new AdminMessageResource(router, metrics));
+        admin.register(
+                new AdminTokenResource(
+                        config.getAuth().buildIssuer(),
+                        java.time.Duration.ofMillis(api.getDefaultTokenTtl().toMilliseconds()),
+                        java.time.Duration.ofMillis(api.getMaxTokenTtl().toMilliseconds()),
+                        metrics));
+        admin.register(
+                new NodesResource(
+                        new ClusterView(
+                                curator.client(), paths, directory, messageNodes, webNodes, comets),
+                        env.getObjectMapper(),
+                        metrics));
+        // Mounted as a filter on the whole admin context so its routes keep their full paths;
+        // what it does not match (/metrics, /healthcheck, ...) falls through to Dropwizard.
+        admin.property(ServletProperties.FILTER_FORWARD_ON_404, true);
+        env.admin()
+                .addFilter("admin-api", new ServletContainer(admin))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+
+        WebRegistration registration =
+                new WebRegistration(
+                        curator.client(), paths, config.getNodeName(), config.getAdvertiseHost());
+        env.lifecycle().addServerLifecycleListener(registration);
+        env.lifecycle().manage(registration);
+
+        env.healthChecks()
+                .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+        env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messages));
+        env.healthChecks()
+                .register(
+                        "comets",
+                        new HealthCheck() {
+                            @Override
+                            protected Result check() {
+                                Set<String> names = directory.weights().keySet();
+                                return names.isEmpty()
+                                        ? Result.unhealthy(
+                                                "no comet is live: pushes are only stored")
+                                        : Result.healthy("comets on the ring: %s", names);
+                            }
+                        });
+    }
+}

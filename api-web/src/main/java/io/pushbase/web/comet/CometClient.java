@@ -1,0 +1,114 @@
+package io.pushbase.web.comet;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.pushbase.schema.comet.v1.CloseReply;
+import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.CometPingReply;
+import io.pushbase.schema.comet.v1.CometPingRequest;
+import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.PushManyReply;
+import io.pushbase.schema.comet.v1.PushManyRequest;
+import io.pushbase.schema.comet.v1.PushReply;
+import io.pushbase.schema.comet.v1.PushRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Calls a comet's {@code CometService}, each call bounded by a deadline. Futures fail with gRPC's
+ * {@code StatusRuntimeException} (the comet's status, or {@code UNAVAILABLE} / {@code
+ * DEADLINE_EXCEEDED} when it cannot be reached in time); nothing is retried here, the caller knows
+ * what a retry would mean.
+ *
+ * <p>The push deadline must exceed the comet's own bound for appending to message nodes ({@code
+ * messageNodes.totalTimeout} in comet.yml), or the web node gives up on pushes the comet still
+ * completes. Thread-safe; borrows the {@link CometChannels}.
+ */
+public final class CometClient {
+    private final CometChannels channels;
+    private final long pushDeadlineMillis;
+    private final long controlDeadlineMillis;
+
+    /**
+     * @param pushDeadlineMillis bound of Push and PushMany
+     * @param controlDeadlineMillis bound of Close and Ping
+     */
+    public CometClient(
+            CometChannels channels, long pushDeadlineMillis, long controlDeadlineMillis) {
+        this.channels = channels;
+        this.pushDeadlineMillis = pushDeadlineMillis;
+        this.controlDeadlineMillis = controlDeadlineMillis;
+    }
+
+    public CompletableFuture<PushReply> push(CometDirectory.CometNode comet, PushRequest request) {
+        return call(comet, pushDeadlineMillis, (stub, out) -> stub.push(request, out));
+    }
+
+    public CompletableFuture<PushManyReply> pushMany(
+            CometDirectory.CometNode comet, PushManyRequest request) {
+        return call(comet, pushDeadlineMillis, (stub, out) -> stub.pushMany(request, out));
+    }
+
+    public CompletableFuture<CloseReply> close(
+            CometDirectory.CometNode comet, CloseRequest request) {
+        return call(comet, controlDeadlineMillis, (stub, out) -> stub.close(request, out));
+    }
+
+    /** Pings the comet at {@code grpcAddress}, which need not be on the ring (a standby). */
+    public CompletableFuture<CometPingReply> ping(String grpcAddress) {
+        return call(
+                grpcAddress,
+                controlDeadlineMillis,
+                (stub, out) -> stub.ping(CometPingRequest.getDefaultInstance(), out));
+    }
+
+    private <R> CompletableFuture<R> call(
+            CometDirectory.CometNode comet,
+            long deadlineMillis,
+            BiConsumer<CometServiceGrpc.CometServiceStub, StreamObserver<R>> rpc) {
+        return comet.address("grpc")
+                .map(address -> call(address, deadlineMillis, rpc))
+                .orElseGet(
+                        () ->
+                                CompletableFuture.failedFuture(
+                                        Status.UNAVAILABLE
+                                                .withDescription(
+                                                        "comet "
+                                                                + comet.instanceId()
+                                                                + " registered no grpc address")
+                                                .asRuntimeException()));
+    }
+
+    private <R> CompletableFuture<R> call(
+            String address,
+            long deadlineMillis,
+            BiConsumer<CometServiceGrpc.CometServiceStub, StreamObserver<R>> rpc) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        CometServiceGrpc.CometServiceStub stub =
+                CometServiceGrpc.newStub(channels.channel(address))
+                        .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+        rpc.accept(
+                stub,
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(R value) {
+                        answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(
+                                Status.INTERNAL
+                                        .withDescription("comet answered nothing")
+                                        .asRuntimeException());
+                    }
+                });
+        return answer;
+    }
+}

@@ -1,0 +1,130 @@
+package io.pushbase.web.reply;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.pushbase.schema.client.MessageFormat;
+import io.pushbase.schema.client.MessageJson;
+import io.pushbase.schema.message.v1.StoredMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The {@code data} objects of the HTTP API, rendered byte for byte as gopush-cluster's Go encoder
+ * rendered them (sorted keys, no spaces, Go's string escaping via {@link MessageJson}). Messages
+ * are never re-serialised: the payload goes out exactly as it was pushed. Stateless.
+ */
+public final class Data {
+    private Data() {}
+
+    /** {@code {"server":"host:port"}}. */
+    public static byte[] server(String address) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "server");
+        string(out, address);
+        return close(out);
+    }
+
+    /** {@code {"server":["host:port",...]}}. */
+    public static byte[] servers(List<String> addresses) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "server");
+        strings(out, addresses);
+        return close(out);
+    }
+
+    /** {@code {"timeid":N}}. */
+    public static byte[] timeId(long mid) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "timeid");
+        out.writeCharSequence(Long.toString(mid), StandardCharsets.US_ASCII);
+        return close(out);
+    }
+
+    /**
+     * {@code /1/msg/get}: {@code {"msgs":[{"msg":<payload>,"mid":N,"gid":0},...]}}, each element
+     * the new message format.
+     */
+    public static byte[] messages(List<StoredMessage> messages) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "msgs");
+        out.writeByte('[');
+        for (int i = 0; i < messages.size(); i++) {
+            if (i > 0) {
+                out.writeByte(',');
+            }
+            StoredMessage m = messages.get(i);
+            MessageJson.write(out, m.getMid(), m.getPayload().toByteArray(), MessageFormat.NEW);
+        }
+        out.writeByte(']');
+        return close(out);
+    }
+
+    /**
+     * {@code /msg/get}: {@code {"msgs":["<old message JSON>",...],"pmsgs":[]}}, each element the
+     * old message format as a JSON string (so its payload is escaped twice, as gopush-cluster did).
+     */
+    public static byte[] oldMessages(List<StoredMessage> messages) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "msgs");
+        out.writeByte('[');
+        for (int i = 0; i < messages.size(); i++) {
+            if (i > 0) {
+                out.writeByte(',');
+            }
+            StoredMessage m = messages.get(i);
+            byte[] old =
+                    MessageJson.render(m.getMid(), m.getPayload().toByteArray(), MessageFormat.OLD);
+            MessageJson.writeString(out, old);
+        }
+        out.writeBytes(ascii("],\"pmsgs\":[]"));
+        return close(out);
+    }
+
+    /** {@code {"fk":["key",...]}}: the keys a multi-key push failed for. */
+    public static byte[] failedKeys(List<String> keys) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "fk");
+        strings(out, keys);
+        return close(out);
+    }
+
+    /** {@code {"token":"..."}} (Pushbase). */
+    public static byte[] token(String token) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "token");
+        string(out, token);
+        return close(out);
+    }
+
+    private static void field(ByteBuf out, String name) {
+        out.writeByte('{');
+        string(out, name);
+        out.writeByte(':');
+    }
+
+    private static void string(ByteBuf out, String value) {
+        MessageJson.writeString(out, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void strings(ByteBuf out, List<String> values) {
+        out.writeByte('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.writeByte(',');
+            }
+            string(out, values.get(i));
+        }
+        out.writeByte(']');
+    }
+
+    private static byte[] close(ByteBuf out) {
+        out.writeByte('}');
+        byte[] json = new byte[out.readableBytes()];
+        out.readBytes(json);
+        return json;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,126 @@
+package io.pushbase.web.resources;
+
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.cluster.token.TokenCheck;
+import io.pushbase.cluster.token.TokenVerifier;
+import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.message.v1.StoredMessage;
+import io.pushbase.web.reply.Answer;
+import io.pushbase.web.reply.Data;
+import io.pushbase.web.reply.Dialect;
+import io.pushbase.web.reply.Ret;
+import io.pushbase.web.reply.Route;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Offline pull (PROTOCOL.md section 1): the unexpired stored messages of a key with mid greater
+ * than the one given, ascending, at most {@code maxMessages}, read through a message node (spread
+ * and failed over by {@link MessageNodeClient}). {@code /1/msg/get} answers the new message format;
+ * {@code /msg/get} the old one as JSON strings, with an empty {@code pmsgs}.
+ *
+ * <p>A missing key or mid, an over-long key or a mid that is not an int64 is {@code 65534}; with
+ * auth on, a token ({@code t} / {@code token}) that does not entitle its bearer to the key is
+ * {@code 1002}; no message node answering is {@code 65535}. The pull is asynchronous: no request
+ * thread waits for the store.
+ */
+@Path("/")
+public final class MessageResource {
+    private final MessageNodeClient messages;
+    private final Optional<TokenVerifier> tokens;
+    private final int maxMessages;
+    private final Route v1;
+    private final Route unversioned;
+
+    /**
+     * @param tokens the token check, empty when auth is off
+     * @param maxMessages most messages one pull answers (the message nodes' per-key cap)
+     */
+    public MessageResource(
+            MessageNodeClient messages,
+            Optional<TokenVerifier> tokens,
+            int maxMessages,
+            MetricRegistry metrics) {
+        this.messages = messages;
+        this.tokens = tokens;
+        this.maxMessages = maxMessages;
+        this.v1 = new Route("msg.get.v1", Dialect.VERSIONED, metrics);
+        this.unversioned = new Route("msg.get", Dialect.UNVERSIONED, metrics);
+    }
+
+    @GET
+    @Path("1/msg/get")
+    public void pullV1(
+            @QueryParam("k") String key,
+            @QueryParam("m") String mid,
+            @QueryParam("t") String token,
+            @QueryParam("cb") String cb,
+            @Suspended AsyncResponse out) {
+        v1.serve(out, cb, () -> pull(key, mid, token, Data::messages));
+    }
+
+    @GET
+    @Path("msg/get")
+    public void pull(
+            @QueryParam("key") String key,
+            @QueryParam("mid") String mid,
+            @QueryParam("token") String token,
+            @QueryParam("callback") String callback,
+            @Suspended AsyncResponse out) {
+        unversioned.serve(out, callback, () -> pull(key, mid, token, Data::oldMessages));
+    }
+
+    private CompletionStage<Answer> pull(
+            String key, String midText, String token, Function<List<StoredMessage>, byte[]> data) {
+        if (key == null || key.isEmpty() || midText == null || midText.isEmpty()) {
+            return done(Answer.error(Ret.PARAM, "key and mid are both required"));
+        }
+        long after;
+        try {
+            after = Long.parseLong(midText);
+        } catch (NumberFormatException e) {
+            return done(
+                    Answer.error(
+                            Ret.PARAM, "mid must be an int64 in decimal, got '" + midText + "'"));
+        }
+        String keyProblem = Keys.problem(key);
+        if (keyProblem != null) {
+            return done(Answer.error(Ret.PARAM, keyProblem));
+        }
+        if (tokens.isPresent()) {
+            TokenCheck check = tokens.get().check(token, key);
+            if (check != TokenCheck.VALID) {
+                return done(
+                        Answer.error(
+                                Ret.UNAUTHORISED,
+                                "token "
+                                        + check.name()
+                                                .toLowerCase(java.util.Locale.ROOT)
+                                                .replace('_', ' ')));
+            }
+        }
+        // Mid 0 is never a message: "after a negative mid" is "everything".
+        return messages.fetch(key, Math.max(0, after), maxMessages)
+                .handle(
+                        (stored, err) -> {
+                            if (err != null) {
+                                return Answer.error(
+                                        Ret.INTERNAL, "no message node answered: " + err);
+                            }
+                            return stored.isEmpty() ? Answer.ok() : Answer.ok(data.apply(stored));
+                        });
+    }
+
+    private static CompletionStage<Answer> done(Answer answer) {
+        return CompletableFuture.completedFuture(answer);
+    }
+}

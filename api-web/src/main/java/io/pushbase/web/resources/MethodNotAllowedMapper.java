@@ -1,0 +1,27 @@
+package io.pushbase.web.resources;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+
+/**
+ * A route called with the wrong method answers as gopush-cluster's Go server did: status 405, body
+ * {@code Method Not Allowed} and a newline, as plain text.
+ */
+public final class MethodNotAllowedMapper implements ExceptionMapper<NotAllowedException> {
+    static final String BODY = "Method Not Allowed\n";
+
+    @Override
+    public Response toResponse(NotAllowedException e) {
+        return notAllowed();
+    }
+
+    static Response notAllowed() {
+        return Response.status(405)
+                .type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8"))
+                .header("X-Content-Type-Options", "nosniff")
+                .entity(BODY)
+                .build();
+    }
+}

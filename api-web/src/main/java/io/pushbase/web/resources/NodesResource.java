@@ -1,0 +1,56 @@
+package io.pushbase.web.resources;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pushbase.web.reply.Answer;
+import io.pushbase.web.reply.Dialect;
+import io.pushbase.web.reply.Ret;
+import io.pushbase.web.reply.Route;
+import io.pushbase.web.view.ClusterView;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * (Pushbase) {@code GET /1/admin/nodes}: the {@link ClusterView} as {@code
+ * {"data":{"comets":[...],"messages":[...],"webs":[...]},"ret":0}}.
+ */
+@Path("/")
+public final class NodesResource {
+    private final ClusterView view;
+    private final ObjectMapper json;
+    private final Route route;
+
+    public NodesResource(ClusterView view, ObjectMapper json, MetricRegistry metrics) {
+        this.view = view;
+        this.json = json;
+        this.route = new Route("admin.nodes", Dialect.ADMIN, metrics);
+    }
+
+    @GET
+    @Path("1/admin/nodes")
+    public void nodes(@Suspended AsyncResponse out) {
+        route.serve(out, null, this::render);
+    }
+
+    private CompletionStage<Answer> render() {
+        try {
+            return view.snapshot()
+                    .thenApply(
+                            snapshot -> {
+                                try {
+                                    return Answer.ok(json.writeValueAsBytes(snapshot));
+                                } catch (JsonProcessingException e) {
+                                    return Answer.error(Ret.INTERNAL, e.toString());
+                                }
+                            });
+        } catch (Exception e) {
+            return CompletableFuture.completedFuture(
+                    Answer.error(Ret.INTERNAL, "reading the cluster from ZooKeeper failed: " + e));
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.pushbase.web.view;
+
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.comet.v1.CometPingReply;
+import io.pushbase.web.comet.CometClient;
+import io.pushbase.web.comet.CometDirectory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * The cluster as an operator sees it: every comet process (leaders and standbys, from the leader
+ * elections in ZooKeeper) with its role and connection count as the comet itself reports them (a
+ * gRPC ping), its weight and addresses when it is on the ring; every message node; every web node.
+ *
+ * <p>Reads ZooKeeper and pings comets on each call: it is for the admin port, not for clients.
+ * Thread-safe. A comet that does not answer its ping is listed with role {@code unreachable}.
+ */
+public final class ClusterView {
+    private final CuratorFramework zk;
+    private final ZkPaths paths;
+    private final CometDirectory comets;
+    private final LiveNodes messages;
+    private final LiveNodes webs;
+    private final CometClient cometClient;
+
+    public ClusterView(
+            CuratorFramework zk,
+            ZkPaths paths,
+            CometDirectory comets,
+            LiveNodes messages,
+            LiveNodes webs,
+            CometClient cometClient) {
+        this.zk = zk;
+        this.paths = paths;
+        this.comets = comets;
+        this.messages = messages;
+        this.webs = webs;
+        this.cometClient = cometClient;
+    }
+
+    /** One comet process. */
+    public record CometProcess(
+            String nodeName,
+            String id,
+            String role,
+            boolean elected,
+            boolean onRing,
+            Integer weight,
+            Map<String, String> addresses,
+            Integer connections) {}
+
+    /** One message or web node as registered. */
+    public record Node(String nodeName, String id, int weight, Map<String, String> addresses) {}
+
+    /** The whole view. */
+    public record Snapshot(List<CometProcess> comets, List<Node> messages, List<Node> webs) {}
+
+    public CompletableFuture<Snapshot> snapshot() throws Exception {
+        Map<String, CometDirectory.CometNode> onRing = new LinkedHashMap<>();
+        for (CometDirectory.CometNode node : comets.nodes()) {
+            onRing.put(node.instanceId(), node);
+        }
+        List<CompletableFuture<CometProcess>> processes = new ArrayList<>();
+        for (Map.Entry<String, List<String>> election : elections().entrySet()) {
+            List<String> participants = election.getValue();
+            for (int i = 0; i < participants.size(); i++) {
+                processes.add(
+                        describe(
+                                election.getKey(),
+                                participants.get(i),
+                                i == 0,
+                                onRing.get(participants.get(i))));
+            }
+        }
+        return CompletableFuture.allOf(processes.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        done ->
+                                new Snapshot(
+                                        processes.stream().map(CompletableFuture::join).toList(),
+                                        nodes(messages),
+                                        nodes(webs)));
+    }
+
+    private CompletableFuture<CometProcess> describe(
+            String nodeName, String id, boolean elected, CometDirectory.CometNode ring) {
+        Integer weight = ring == null ? null : ring.details().getWeight();
+        Map<String, String> addresses = ring == null ? Map.of() : ring.details().getAddresses();
+        return cometClient
+                .ping(id)
+                .handle(
+                        (CometPingReply ping, Throwable err) ->
+                                new CometProcess(
+                                        nodeName,
+                                        id,
+                                        err == null ? ping.getRole() : "unreachable",
+                                        elected,
+                                        ring != null,
+                                        weight,
+                                        addresses,
+                                        err == null ? ping.getConnections() : null));
+    }
+
+    /**
+     * Node name -> election participant ids, the elected one first (Curator's LeaderLatch: the
+     * lowest sequence number leads; each participant's znode data is its id, {@code
+     * host:grpcPort}).
+     */
+    private Map<String, List<String>> elections() throws Exception {
+        String base = paths.cometLeaders();
+        Map<String, List<String>> elections = new LinkedHashMap<>();
+        List<String> names;
+        try {
+            names = zk.getChildren().forPath(base);
+        } catch (KeeperException.NoNodeException e) {
+            return elections; // no comet ever ran
+        }
+        for (String name : names.stream().sorted().toList()) {
+            List<String> latches = new ArrayList<>();
+            try {
+                latches.addAll(zk.getChildren().forPath(base + "/" + name));
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            }
+            latches.sort(Comparator.comparing(ClusterView::sequence));
+            List<String> ids = new ArrayList<>();
+            for (String latch : latches) {
+                try {
+                    ids.add(
+                            new String(
+                                    zk.getData().forPath(base + "/" + name + "/" + latch),
+                                    StandardCharsets.UTF_8));
+                } catch (KeeperException.NoNodeException e) {
+                    // left the election meanwhile
+                }
+            }
+            if (!ids.isEmpty()) {
+                elections.put(name, ids);
+            }
+        }
+        return elections;
+    }
+
+    private static String sequence(String latchNode) {
+        int dash = latchNode.lastIndexOf('-');
+        return dash < 0 ? latchNode : latchNode.substring(dash + 1);
+    }
+
+    private static List<Node> nodes(LiveNodes live) {
+        List<Node> nodes = new ArrayList<>();
+        for (ServiceInstance<NodeDetails> instance : live.instances()) {
+            NodeDetails d = instance.getPayload();
+            nodes.add(
+                    d == null
+                            ? new Node("", instance.getId(), 0, Map.of())
+                            : new Node(
+                                    d.getNodeName(),
+                                    instance.getId(),
+                                    d.getWeight(),
+                                    d.getAddresses()));
+        }
+        return nodes;
+    }
+}

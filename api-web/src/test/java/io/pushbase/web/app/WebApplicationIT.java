@@ -1,0 +1,506 @@
+package io.pushbase.web.app;
+
+import static io.pushbase.web.testing.WebTestCluster.q;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pushbase.cluster.ring.HashRing;
+import io.pushbase.comet.testing.CometTestCluster.Comet;
+import io.pushbase.comet.testing.TcpClient;
+import io.pushbase.schema.client.MidClock;
+import io.pushbase.store.StoredMessage;
+import io.pushbase.web.testing.WebTestCluster;
+import io.pushbase.web.testing.WebTestCluster.Web;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The web node as it ships ({@code web.yml}) in front of two real comets and two real message nodes
+ * (see {@link WebTestCluster}), driven over HTTP as a gopush-cluster client and an app server
+ * would: every route and error code, exact answer bytes, JSONP, lookup agreeing with the comet that
+ * accepts the key, push online and offline then pull with exact mids, multi-key push across comets,
+ * delete, bad input, and pushes while a comet is down (stored by the web node). Ordered: the last
+ * tests stop a comet.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebApplicationIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static WebTestCluster cluster;
+    private static Comet cometA;
+    private static Comet cometB;
+    private static Web web;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = new WebTestCluster(2);
+        cometA = cluster.comets().startComet("comet-a");
+        cometB = cluster.comets().startComet("comet-b");
+        web = cluster.startWeb();
+        awaitRing(Map.of("comet-a", 1, "comet-b", 1));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Waits until the web node and both comets see the same ring, and each comet admits. */
+    private static void awaitRing(Map<String, Integer> weights) throws Exception {
+        HashRing ring = HashRing.of(weights);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            boolean agreed = true;
+            for (int i = 0; i < 20 && agreed; i++) {
+                String key = "probe-" + i;
+                String owner = ring.nodeFor(key).orElseThrow();
+                Comet comet = owner.equals("comet-a") ? cometA : cometB;
+                HttpResponse<String> lookup = web.get("/1/server/get?p=2&k=" + key);
+                agreed = lookup.body().equals(serverJson(comet.tcp())) && admits(comet, key);
+            }
+            if (agreed) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("web node and comets never agreed on ring " + weights);
+    }
+
+    private static boolean admits(Comet comet, String key) throws Exception {
+        try (TcpClient client = TcpClient.subscribe(comet.tcp(), key, null, null)) {
+            return client.readLine().equals("+h\r\n");
+        }
+    }
+
+    private static String serverJson(int port) {
+        return "{\"data\":{\"server\":\"127.0.0.1:" + port + "\"},\"ret\":0}";
+    }
+
+    private static Comet ownerOf(String key) {
+        String owner = HashRing.of(Map.of("comet-a", 1, "comet-b", 1)).nodeFor(key).orElseThrow();
+        return owner.equals("comet-a") ? cometA : cometB;
+    }
+
+    private static Comet otherThan(Comet comet) {
+        return comet == cometA ? cometB : cometA;
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static List<Long> pulledMids(String key, long after) throws Exception {
+        JsonNode answer = json(web.get("/1/msg/get?k=" + q(key) + "&m=" + after));
+        assertThat(answer.get("ret").asInt()).isZero();
+        List<Long> mids = new ArrayList<>();
+        if (answer.has("data")) {
+            for (JsonNode m : answer.get("data").get("msgs")) {
+                mids.add(m.get("mid").asLong());
+            }
+        }
+        return mids;
+    }
+
+    private static List<Long> storedMids(String key) throws Exception {
+        return cluster.comets().store().fetch(key, 0, 0).get(5, TimeUnit.SECONDS).stream()
+                .map(StoredMessage::mid)
+                .toList();
+    }
+
+    @Test
+    @Order(1)
+    void lookupNamesTheCometThatAcceptsTheKeyInEveryRouteShape() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            String key = "lookup-" + i;
+            Comet owner = ownerOf(key);
+            assertThat(web.get("/1/server/get?p=2&k=" + key).body())
+                    .isEqualTo(serverJson(owner.tcp()));
+            assertThat(web.get("/1/server/get?p=1&k=" + key).body())
+                    .isEqualTo(serverJson(owner.ws()));
+            assertThat(web.get("/2/server/get?p=2&k=" + key).body())
+                    .isEqualTo(
+                            "{\"data\":{\"server\":[\"127.0.0.1:"
+                                    + owner.tcp()
+                                    + "\"]},\"ret\":0}");
+            assertThat(web.get("/server/get?proto=2&key=" + key).body())
+                    .isEqualTo(
+                            "{\"data\":{\"server\":\"127.0.0.1:"
+                                    + owner.tcp()
+                                    + "\"},\"msg\":\"ok\",\"ret\":0}");
+            assertThat(admits(owner, key)).isTrue();
+            try (TcpClient wrong = TcpClient.subscribe(otherThan(owner).tcp(), key, null, null)) {
+                assertThat(wrong.readLine()).isEqualTo("-n\r\n");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void lookupRefusesBadParametersWithGopushCodes() throws Exception {
+        assertThat(web.get("/1/server/get?p=2").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/server/get?p=2&k=").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/server/get?p=3&k=a").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/server/get?k=a").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/server/get?proto=x&key=a").body())
+                .isEqualTo("{\"msg\":\"ok\",\"ret\":65534}");
+        HttpResponse<String> tooLong = web.get("/1/server/get?p=2&k=" + "k".repeat(257));
+        assertThat(tooLong.body()).isEqualTo("{\"ret\":65534}");
+        assertThat(tooLong.headers().firstValue("X-Pushbase-Error"))
+                .get()
+                .asString()
+                .contains("257 bytes");
+    }
+
+    @Test
+    @Order(3)
+    void jsonpWrapsTheAnswerWithTheCallbackOfEachDialect() throws Exception {
+        HttpResponse<String> v1 = web.get("/1/time/get?cb=jQuery1910_42");
+        assertThat(v1.body())
+                .matches("jQuery1910_42\\(\\{\"data\":\\{\"timeid\":\\d+\\},\"ret\":0\\}\\)");
+        assertThat(v1.headers().firstValue("Content-Type"))
+                .hasValue("application/javascript;charset=utf-8");
+        HttpResponse<String> old = web.get("/time/get?callback=cb");
+        assertThat(old.body())
+                .matches("cb\\(\\{\"data\":\\{\"timeid\":\\d+\\},\"msg\":\"ok\",\"ret\":0\\}\\)");
+        HttpResponse<String> plain = web.get("/1/time/get");
+        assertThat(plain.headers().firstValue("Content-Type"))
+                .hasValue("application/json;charset=utf-8");
+        // The unversioned route's callback parameter is "callback", not "cb".
+        assertThat(web.get("/time/get?cb=x").body()).startsWith("{\"data\"");
+        HttpResponse<String> script = web.get("/1/time/get?cb=" + q("alert(1);x"));
+        assertThat(script.body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/msg/get?k=nobody&m=0&cb=f").body()).isEqualTo("f({\"ret\":0})");
+    }
+
+    @Test
+    @Order(4)
+    void timeIdIsNowInHundredNanosecondUnits() throws Exception {
+        long before = MidClock.system().now();
+        long timeId = json(web.get("/1/time/get")).get("data").get("timeid").asLong();
+        long after = MidClock.system().now();
+        assertThat(timeId).isBetween(before, after);
+    }
+
+    @Test
+    @Order(5)
+    void aPushReachesTheOnlineClientAndThePullReturnsExactlyItsMid() throws Exception {
+        String key = "Terry-Mao";
+        try (TcpClient old = TcpClient.subscribe(ownerOf(key).tcp(), key, null, null);
+                TcpClient current = TcpClient.subscribe(ownerOf(key).tcp(), key, null, "1.0")) {
+            assertThat(old.readLine()).isEqualTo("+h\r\n");
+            assertThat(current.readLine()).isEqualTo("+h\r\n");
+            HttpResponse<String> pushed =
+                    web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"test\":1}");
+            assertThat(pushed.body()).isEqualTo("{\"ret\":0}");
+            JsonNode online = JSON.readTree(current.readPush());
+            long mid = online.get("mid").asLong();
+            assertThat(online.get("msg").toString()).isEqualTo("{\"test\":1}");
+            assertThat(old.readPush())
+                    .isEqualTo("{\"msg\":\"{\\\"test\\\":1}\",\"mid\":" + mid + ",\"gid\":0}");
+
+            assertThat(web.get("/1/msg/get?k=" + key + "&m=0").body())
+                    .isEqualTo(
+                            "{\"data\":{\"msgs\":[{\"msg\":{\"test\":1},\"mid\":"
+                                    + mid
+                                    + ",\"gid\":0}]},\"ret\":0}");
+            assertThat(web.get("/msg/get?key=" + key + "&mid=0").body())
+                    .isEqualTo(
+                            "{\"data\":{\"msgs\":[\"{\\\"msg\\\":\\\"{\\\\\\\"test\\\\\\\":1}\\\",\\\"mid\\\":"
+                                    + mid
+                                    + ",\\\"gid\\\":0}\"],\"pmsgs\":[]},\"msg\":\"ok\",\"ret\":0}");
+            assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mid).body())
+                    .isEqualTo("{\"ret\":0}");
+            assertThat(web.get("/msg/get?key=" + key + "&mid=" + mid).body())
+                    .isEqualTo("{\"msg\":\"ok\",\"ret\":0}");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void pushesToAnOfflineKeyArePulledInOrderAfterTheGivenMid() throws Exception {
+        String key = "offline-1";
+        for (int i = 0; i < 5; i++) {
+            assertThat(
+                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
+                                    .body())
+                    .isEqualTo("{\"ret\":0}");
+        }
+        JsonNode all = json(web.get("/1/msg/get?k=" + key + "&m=0")).get("data").get("msgs");
+        assertThat(all).hasSize(5);
+        List<Long> mids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            assertThat(all.get(i).get("msg").get("n").asInt()).isEqualTo(i);
+            mids.add(all.get(i).get("mid").asLong());
+        }
+        assertThat(mids).isSorted().doesNotHaveDuplicates().isEqualTo(storedMids(key));
+        assertThat(pulledMids(key, mids.get(2))).isEqualTo(mids.subList(3, 5));
+        // A negative mid is "from the start".
+        assertThat(pulledMids(key, -5)).isEqualTo(mids);
+    }
+
+    @Test
+    @Order(7)
+    void keysWithNonAsciiBytesRoundTrip() throws Exception {
+        String key = "键-ü-\uD83D\uDE00";
+        assertThat(web.post("/1/admin/push/private?key=" + q(key) + "&expire=60", "\"é\"").body())
+                .isEqualTo("{\"ret\":0}");
+        JsonNode msgs = json(web.get("/1/msg/get?k=" + q(key) + "&m=0")).get("data").get("msgs");
+        assertThat(msgs.get(0).get("msg").asText()).isEqualTo("é");
+        assertThat(web.get("/1/server/get?p=2&k=" + q(key)).body())
+                .isEqualTo(serverJson(ownerOf(key).tcp()));
+    }
+
+    @Test
+    @Order(8)
+    void badPushInputIsRefusedAndNothingIsStoredOrDelivered() throws Exception {
+        String key = "bad-input";
+        try (TcpClient client = TcpClient.subscribe(ownerOf(key).tcp(), key, null, "1")) {
+            assertThat(client.readLine()).isEqualTo("+h\r\n");
+            String path = "/1/admin/push/private?key=" + key + "&expire=";
+            assertThat(web.post(path + "60", "{\"a\":").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "60", "{} {}").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "60", "").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "60", "NaN").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "60", "\"" + "x".repeat(64 * 1024) + "\"").body())
+                    .isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "4294967296", "{}").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "-1", "{}").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path + "1e3", "{}").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post(path, "{}").body()).isEqualTo("{\"ret\":65534}");
+            assertThat(web.post("/1/admin/push/private?expire=60", "{}").body())
+                    .isEqualTo("{\"ret\":65534}");
+            assertThat(storedMids(key)).isEmpty();
+
+            // gopush-cluster's largest expire parses, but is over the store's retention (3600 s in
+            // the test cluster): refused, and the problem is named.
+            HttpResponse<String> overRetention = web.post(path + "4294967295", "{}");
+            assertThat(overRetention.body()).isEqualTo("{\"ret\":65534}");
+            assertThat(overRetention.headers().firstValue("X-Pushbase-Error"))
+                    .get()
+                    .asString()
+                    .contains("retention");
+            assertThat(storedMids(key)).isEmpty();
+
+            // The retention itself is fine; the client gets only this one message.
+            assertThat(web.post(path + "3600", "{\"ok\":1}").body()).isEqualTo("{\"ret\":0}");
+            assertThat(client.readPush()).startsWith("{\"msg\":{\"ok\":1},");
+            assertThat(storedMids(key)).hasSize(1);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void pullRefusesBadParameters() throws Exception {
+        assertThat(web.get("/1/msg/get?k=a&m=x").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/msg/get?k=a&m=").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/msg/get?k=&m=1").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/msg/get?m=1").body()).isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/1/msg/get?k=a&m=99999999999999999999").body())
+                .isEqualTo("{\"ret\":65534}");
+        assertThat(web.get("/msg/get?key=a").body()).isEqualTo("{\"msg\":\"ok\",\"ret\":65534}");
+    }
+
+    @Test
+    @Order(10)
+    void wrongMethodsAre405AsGoAnsweredThem() throws Exception {
+        HttpResponse<String> post = web.send(web.port(), "POST", "/1/server/get?k=a&p=2", "", null);
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.body()).isEqualTo("Method Not Allowed\n");
+        assertThat(web.send(web.port(), "PUT", "/1/time/get", "", null).statusCode())
+                .isEqualTo(405);
+        assertThat(web.send(web.port(), "DELETE", "/msg/get", null, null).statusCode())
+                .isEqualTo(405);
+        HttpResponse<String> get =
+                web.send(
+                        web.adminPort(), "GET", "/1/admin/push/private?key=a&expire=1", null, null);
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.body()).isEqualTo("Method Not Allowed\n");
+    }
+
+    @Test
+    @Order(11)
+    void multiKeyPushGoesToEveryKeyAcrossCometsAndListsNoFailedKeys() throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            keys.add("multi-" + i);
+        }
+        assertThat(keys.stream().map(WebApplicationIT::ownerOf).distinct()).hasSize(2);
+        List<TcpClient> clients = new ArrayList<>();
+        try {
+            for (String key : keys) {
+                TcpClient c = TcpClient.subscribe(ownerOf(key).tcp(), key, null, "1");
+                clients.add(c);
+                assertThat(c.readLine()).isEqualTo("+h\r\n");
+            }
+            String body =
+                    JSON.writeValueAsString(
+                            Map.of("m", "{\"all\":true}", "k", String.join(",", keys)));
+            assertThat(web.post("/1/admin/push/mprivate?expire=600", body).body())
+                    .isEqualTo("{\"ret\":0}");
+            for (int i = 0; i < keys.size(); i++) {
+                JsonNode got = JSON.readTree(clients.get(i).readPush());
+                assertThat(got.get("msg").get("all").asBoolean()).isTrue();
+                assertThat(storedMids(keys.get(i))).containsExactly(got.get("mid").asLong());
+            }
+        } finally {
+            for (TcpClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(12)
+    void multiKeyPushRefusesMalformedBodies() throws Exception {
+        String path = "/1/admin/push/mprivate?expire=60";
+        for (String body :
+                List.of(
+                        "",
+                        "[]",
+                        "{\"m\":\"{}\"}",
+                        "{\"k\":\"a\"}",
+                        "{\"m\":{},\"k\":\"a\"}",
+                        "{\"m\":\"{}\",\"k\":\"\"}",
+                        "{\"m\":\"{}\",\"k\":\"a,,b\"}",
+                        "{\"m\":\"not json\",\"k\":\"a\"}",
+                        "{\"m\":\"{}\",\"k\":\"a\"")) {
+            assertThat(web.post(path, body).body()).as(body).isEqualTo("{\"ret\":65534}");
+        }
+        assertThat(web.post("/1/admin/push/mprivate?expire=x", "{\"m\":\"{}\",\"k\":\"a\"}").body())
+                .isEqualTo("{\"ret\":65534}");
+        assertThat(storedMids("a")).isEmpty();
+    }
+
+    @Test
+    @Order(13)
+    void deleteRemovesTheMailboxAndClosesTheKeysConnections() throws Exception {
+        String key = "to-delete";
+        web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"old\":1}");
+        assertThat(pulledMids(key, 0)).hasSize(1);
+        try (TcpClient client = TcpClient.subscribe(ownerOf(key).tcp(), key, null, null)) {
+            assertThat(client.readLine()).isEqualTo("+h\r\n");
+            assertThat(web.post("/1/admin/msg/del", "key=" + key).body()).isEqualTo("{\"ret\":0}");
+            assertThat(client.readLine()).as("closed by its comet").isEmpty();
+        }
+        assertThat(pulledMids(key, 0)).isEmpty();
+        web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"new\":1}");
+        assertThat(web.post("/admin/msg/clean?key=" + key, "").body()).isEqualTo("{\"ret\":0}");
+        assertThat(pulledMids(key, 0)).isEmpty();
+        assertThat(web.post("/1/admin/msg/del", "").body()).isEqualTo("{\"ret\":65534}");
+    }
+
+    @Test
+    @Order(14)
+    void theClusterViewListsEveryNodeWithItsRole() throws Exception {
+        HttpResponse<String> response =
+                web.send(web.adminPort(), "GET", "/1/admin/nodes", null, null);
+        JsonNode data = json(response).get("data");
+        assertThat(data.get("comets")).hasSize(2);
+        for (JsonNode comet : data.get("comets")) {
+            assertThat(comet.get("role").asText()).isEqualTo("leader");
+            assertThat(comet.get("onRing").asBoolean()).isTrue();
+            assertThat(comet.get("connections").asInt()).isGreaterThanOrEqualTo(0);
+            assertThat(comet.get("addresses").get("tcp").asText()).startsWith("127.0.0.1:");
+        }
+        assertThat(data.get("messages")).hasSize(2);
+        assertThat(data.get("webs")).hasSize(1);
+        assertThat(data.get("webs").get(0).get("addresses").get("http").asText())
+                .isEqualTo("127.0.0.1:" + web.port());
+    }
+
+    @Test
+    @Order(15)
+    void healthChecksAndRouteMetricsAreOnTheAdminPort() throws Exception {
+        HttpResponse<String> health = web.send(web.adminPort(), "GET", "/healthcheck", null, null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode checks = JSON.readTree(health.body());
+        for (String check : List.of("zookeeper", "messageNodes", "comets")) {
+            assertThat(checks.get(check).get("healthy").asBoolean()).as(check).isTrue();
+        }
+        JsonNode meters =
+                JSON.readTree(web.send(web.adminPort(), "GET", "/metrics", null, null).body())
+                        .get("meters");
+        assertThat(meters.get("web.route.admin.push.private.ret.0").get("count").asLong())
+                .isPositive();
+        assertThat(meters.get("web.route.server.get.v1.ret.65534").get("count").asLong())
+                .isPositive();
+    }
+
+    @Test
+    @Order(20)
+    void whileAKeysCometIsDownItsPushesAreStoredWithGrowingMidsAndPulled() throws Exception {
+        String key = firstKeyOn("comet-b", "down-");
+        assertThat(web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"n\":0}").body())
+                .isEqualTo("{\"ret\":0}");
+        long before = storedMids(key).get(0);
+
+        cluster.comets().stop(cometB);
+        // Until the web node sees comet-b leave, pushes for its keys fail over to the store; after,
+        // the ring sends them to comet-a, which stores them too. Either way: ret 0, stored,
+        // ordered.
+        for (int i = 1; i <= 5; i++) {
+            assertThat(
+                            web.post(
+                                            "/1/admin/push/private?key=" + key + "&expire=600",
+                                            "{\"n\":" + i + "}")
+                                    .body())
+                    .isEqualTo("{\"ret\":0}");
+        }
+        List<Long> mids = pulledMids(key, 0);
+        assertThat(mids).hasSize(6).isSorted().doesNotHaveDuplicates();
+        assertThat(mids.get(0)).isEqualTo(before);
+        JsonNode msgs =
+                json(web.get("/1/msg/get?k=" + key + "&m=" + before)).get("data").get("msgs");
+        for (int i = 0; i < 5; i++) {
+            assertThat(msgs.get(i).get("msg").get("n").asInt()).isEqualTo(i + 1);
+        }
+    }
+
+    @Test
+    @Order(21)
+    void withNoCometLiveLookupIs1001AndStoredPushesStillSucceed() throws Exception {
+        cluster.comets().stop(cometA);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!web.get("/1/server/get?p=2&k=x").body().equals("{\"ret\":1001}")) {
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(web.get("/server/get?proto=1&key=x").body())
+                .isEqualTo("{\"msg\":\"ok\",\"ret\":1001}");
+        assertThat(web.post("/1/admin/push/private?key=nobody-home&expire=60", "[1]").body())
+                .isEqualTo("{\"ret\":0}");
+        assertThat(pulledMids("nobody-home", 0)).hasSize(1);
+        // Online only, and nobody to deliver to: said so, nothing stored.
+        assertThat(web.post("/1/admin/push/private?key=nobody-home&expire=0", "[2]").body())
+                .isEqualTo("{\"ret\":1001}");
+        String body = JSON.writeValueAsString(Map.of("m", "{}", "k", "x1,x2"));
+        assertThat(web.post("/1/admin/push/mprivate?expire=0", body).body())
+                .isEqualTo("{\"data\":{\"fk\":[\"x1\",\"x2\"]},\"ret\":0}");
+        assertThat(web.post("/1/admin/push/mprivate?expire=60", body).body())
+                .isEqualTo("{\"ret\":0}");
+        assertThat(pulledMids("x1", 0)).hasSize(1);
+        HttpResponse<String> health = web.send(web.adminPort(), "GET", "/healthcheck", null, null);
+        assertThat(JSON.readTree(health.body()).get("comets").get("healthy").asBoolean()).isFalse();
+    }
+
+    private static String firstKeyOn(String node, String prefix) {
+        HashRing ring = HashRing.of(Map.of("comet-a", 1, "comet-b", 1));
+        for (int i = 0; ; i++) {
+            if (ring.nodeFor(prefix + i).orElseThrow().equals(node)) {
+                return prefix + i;
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.pushbase.web.testing;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.pushbase.comet.testing.CometTestCluster;
+import io.pushbase.web.app.WebApplication;
+import io.pushbase.web.app.WebConfiguration;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real cluster for web-node integration tests: the comet test cluster (ZooKeeper {@code
+ * TestingServer}, message nodes over the in-memory store, real comets) plus web nodes, each the
+ * real application from the shipped {@code web.yml} on free loopback ports. Owns everything it
+ * starts; {@link #close()} stops it all.
+ */
+public final class WebTestCluster implements AutoCloseable {
+    /**
+     * Web nodes read their overrides under their own system-property prefix: the comets' ({@code
+     * dw.}) stay set while they run and would not parse as a web configuration.
+     */
+    public static final String PREFIX = "pbweb.";
+
+    private final CometTestCluster comets;
+    private final List<Web> webs = new ArrayList<>();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One running web node. */
+    public record Web(DropwizardTestSupport<WebConfiguration> app) {
+        public int port() {
+            return app.getLocalPort();
+        }
+
+        public int adminPort() {
+            return app.getAdminPort();
+        }
+
+        /** GET on the external API; {@code pathAndQuery} starts with '/'. */
+        public HttpResponse<String> get(String pathAndQuery)
+                throws IOException, InterruptedException {
+            return send(port(), "GET", pathAndQuery, null, null);
+        }
+
+        /** POST on the admin API. */
+        public HttpResponse<String> post(String pathAndQuery, String body)
+                throws IOException, InterruptedException {
+            return send(adminPort(), "POST", pathAndQuery, body, null);
+        }
+
+        public HttpResponse<String> send(
+                int port, String method, String pathAndQuery, String body, String authorization)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                            .timeout(Duration.ofSeconds(30))
+                            .method(
+                                    method,
+                                    body == null
+                                            ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    public WebTestCluster(int messageNodes) throws Exception {
+        comets = new CometTestCluster(messageNodes);
+    }
+
+    public CometTestCluster comets() {
+        return comets;
+    }
+
+    /**
+     * Starts a web node from web.yml on free loopback ports, with extra overrides (made with {@link
+     * #PREFIX}).
+     */
+    public Web startWeb(ConfigOverride... extra) throws Exception {
+        List<ConfigOverride> overrides =
+                new ArrayList<>(
+                        List.of(
+                                ConfigOverride.config(
+                                        PREFIX,
+                                        "zookeeper.connectString",
+                                        comets.zookeeperConnectString()),
+                                ConfigOverride.config(PREFIX, "zookeeper.sessionTimeout", "4s"),
+                                ConfigOverride.config(
+                                        PREFIX, "messageNodes.attemptTimeout", "500ms"),
+                                ConfigOverride.config(PREFIX, "comets.pushTimeout", "5s"),
+                                ConfigOverride.config(
+                                        "server.applicationConnectors[0].bindHost", "127.0.0.1"),
+                                ConfigOverride.config(
+                                        PREFIX, "server.applicationConnectors[0].port", "0"),
+                                ConfigOverride.config(
+                                        PREFIX, "server.adminConnectors[0].port", "0")));
+        overrides.addAll(List.of(extra));
+        DropwizardTestSupport<WebConfiguration> app =
+                new DropwizardTestSupport<>(
+                        WebApplication.class,
+                        "web.yml",
+                        PREFIX,
+                        overrides.toArray(ConfigOverride[]::new));
+        app.before();
+        Web web = new Web(app);
+        webs.add(web);
+        return web;
+    }
+
+    /** {@code s} percent-encoded for a query string (UTF-8). */
+    public static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (int i = webs.size() - 1; i >= 0; i--) {
+                webs.get(i).app().after();
+            }
+            webs.clear();
+        } finally {
+            comets.close();
+        }
+    }
+}
