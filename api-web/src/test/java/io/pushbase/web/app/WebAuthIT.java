@@ -1,0 +1,139 @@
+package io.pushbase.web.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.pushbase.comet.testing.CometTestCluster.Comet;
+import io.pushbase.comet.testing.TcpClient;
+import io.pushbase.web.testing.WebTestCluster;
+import io.pushbase.web.testing.WebTestCluster.Web;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Auth on, as an operator would run it: comet and web node share the token secret, and the admin
+ * API has a bearer secret. Tokens issued by the web node are accepted by the comet and by the
+ * offline pull, for their key only; without the bearer secret no admin route answers.
+ */
+class WebAuthIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "a-shared-token-secret-of-32-bytes-at-least";
+    private static final String ADMIN = "Bearer the-admin-secret";
+    private static WebTestCluster cluster;
+    private static Comet comet;
+    private static Web web;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new WebTestCluster(1);
+        comet =
+                cluster.comets()
+                        .startComet(
+                                "comet-auth",
+                                ConfigOverride.config("auth.enabled", "true"),
+                                ConfigOverride.config("auth.secret", SECRET));
+        web =
+                cluster.startWeb(
+                        ConfigOverride.config(WebTestCluster.PREFIX, "auth.enabled", "true"),
+                        ConfigOverride.config(WebTestCluster.PREFIX, "auth.secret", SECRET),
+                        ConfigOverride.config(
+                                WebTestCluster.PREFIX, "api.adminSecret", "the-admin-secret"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!web.get("/1/server/get?p=2&k=a").body().contains(":" + comet.tcp())) {
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static HttpResponse<String> admin(String path, String authorization) throws Exception {
+        return web.send(web.adminPort(), "POST", path, "", authorization);
+    }
+
+    private static String token(String key) throws Exception {
+        HttpResponse<String> issued = admin("/1/admin/token?key=" + key + "&ttl=60", ADMIN);
+        JsonNode answer = JSON.readTree(issued.body());
+        assertThat(answer.get("ret").asInt()).isZero();
+        return answer.get("data").get("token").asText();
+    }
+
+    @Test
+    void adminRoutesNeedTheBearerSecret() throws Exception {
+        for (String auth : new String[] {null, "Bearer wrong", "the-admin-secret"}) {
+            HttpResponse<String> refused = admin("/1/admin/token?key=a", auth);
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.body()).isEqualTo("{\"ret\":1002}");
+        }
+        HttpResponse<String> push =
+                web.send(
+                        web.adminPort(),
+                        "POST",
+                        "/1/admin/push/private?key=a&expire=5",
+                        "{}",
+                        null);
+        assertThat(push.statusCode()).isEqualTo(401);
+        assertThat(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, null).statusCode())
+                .isEqualTo(401);
+        assertThat(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, ADMIN).statusCode())
+                .isEqualTo(200);
+        // Dropwizard's own admin pages are not part of the admin API.
+        assertThat(web.send(web.adminPort(), "GET", "/healthcheck", null, null).body())
+                .contains("messageNodes");
+    }
+
+    @Test
+    void anIssuedTokenOpensTheCometAndTheMailboxOfItsKeyOnly() throws Exception {
+        String key = "alice";
+        String token = token(key);
+        try (TcpClient client = TcpClient.subscribe(comet.tcp(), key, token, "1");
+                TcpClient thief = TcpClient.subscribe(comet.tcp(), "bob", token, "1");
+                TcpClient anonymous = TcpClient.subscribe(comet.tcp(), key, null, null)) {
+            assertThat(client.readLine()).isEqualTo("+h\r\n");
+            assertThat(thief.readLine()).isEqualTo("-a\r\n");
+            assertThat(anonymous.readLine()).isEqualTo("-a\r\n");
+            HttpResponse<String> pushed =
+                    web.send(
+                            web.adminPort(),
+                            "POST",
+                            "/1/admin/push/private?key=" + key + "&expire=60",
+                            "{\"secret\":1}",
+                            ADMIN);
+            assertThat(pushed.body()).isEqualTo("{\"ret\":0}");
+            assertThat(client.readPush()).startsWith("{\"msg\":{\"secret\":1},");
+        }
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=0").body()).isEqualTo("{\"ret\":1002}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=0&t=garbage").body())
+                .isEqualTo("{\"ret\":1002}");
+        assertThat(web.get("/1/msg/get?k=bob&m=0&t=" + token).body()).isEqualTo("{\"ret\":1002}");
+        assertThat(web.get("/msg/get?key=" + key + "&mid=0").body())
+                .isEqualTo("{\"msg\":\"ok\",\"ret\":1002}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=0&t=" + token).body())
+                .contains("{\"secret\":1}");
+        assertThat(web.get("/msg/get?key=" + key + "&mid=0&token=" + token).body())
+                .contains("secret");
+        // Lookup and time need no token, as in gopush-cluster.
+        assertThat(web.get("/1/time/get").body()).contains("timeid");
+    }
+
+    @Test
+    void tokenTtlsOutsideTheBoundsAreRefused() throws Exception {
+        for (String ttl : new String[] {"0", "-1", "x", "2592001"}) {
+            assertThat(admin("/1/admin/token?key=a&ttl=" + ttl, ADMIN).body())
+                    .as(ttl)
+                    .isEqualTo("{\"ret\":65534}");
+        }
+        assertThat(admin("/1/admin/token?ttl=5", ADMIN).body()).isEqualTo("{\"ret\":65534}");
+        assertThat(JSON.readTree(admin("/1/admin/token?key=a", ADMIN).body()).get("ret").asInt())
+                .isZero();
+    }
+}
