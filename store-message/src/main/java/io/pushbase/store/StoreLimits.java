@@ -1,5 +1,6 @@
 package io.pushbase.store;
 
+import io.pushbase.schema.client.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -16,7 +17,7 @@ public record StoreLimits(
         int maxPayloadBytes, int maxStoredPerKey, long retentionSeconds, int maxKeysPerSaveMany) {
 
     /** Longest key, in UTF-8 bytes. */
-    public static final int MAX_KEY_BYTES = 256;
+    public static final int MAX_KEY_BYTES = Keys.MAX_BYTES;
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_STORED_PER_KEY = 100;
@@ -43,15 +44,11 @@ public record StoreLimits(
      * @return the key's UTF-8 bytes
      */
     public byte[] checkKey(String key) {
-        if (key == null || key.isEmpty()) {
-            throw new InvalidArgumentException("key must not be empty");
+        String problem = Keys.problem(key);
+        if (problem != null) {
+            throw new InvalidArgumentException(problem);
         }
-        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_KEY_BYTES) {
-            throw new InvalidArgumentException(
-                    "key is " + bytes.length + " bytes, at most " + MAX_KEY_BYTES + " allowed");
-        }
-        return bytes;
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Longest append claim, in bytes. */
