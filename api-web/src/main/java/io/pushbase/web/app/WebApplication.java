@@ -25,6 +25,7 @@ import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushResource;
 import io.pushbase.web.resources.AdminSecretFilter;
 import io.pushbase.web.resources.AdminTokenResource;
+import io.pushbase.web.resources.DemoResource;
 import io.pushbase.web.resources.GetOnlyFilter;
 import io.pushbase.web.resources.MessageResource;
 import io.pushbase.web.resources.MethodNotAllowedMapper;
@@ -131,6 +132,7 @@ public final class WebApplication extends Application<WebConfiguration> {
         env.jersey()
                 .register(new MessageResource(messages, tokens, api.getMaxPullMessages(), metrics));
         env.jersey().register(new TimeResource(clock, metrics));
+        env.jersey().register(new DemoResource());
 
         DropwizardResourceConfig admin = new DropwizardResourceConfig(metrics);
         if (!api.getAdminSecret().isEmpty()) {

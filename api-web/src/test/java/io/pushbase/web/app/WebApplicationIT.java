@@ -439,6 +439,15 @@ class WebApplicationIT {
     }
 
     @Test
+    @Order(16)
+    void theDemoPageIsServedOnTheExternalPort() throws Exception {
+        HttpResponse<String> demo = web.get("/demo");
+        assertThat(demo.statusCode()).isEqualTo(200);
+        assertThat(demo.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
+        assertThat(demo.body()).contains("new WebSocket(").contains("/1/msg/get?k=");
+    }
+
+    @Test
     @Order(20)
     void whileAKeysCometIsDownItsPushesAreStoredWithGrowingMidsAndPulled() throws Exception {
         String key = firstKeyOn("comet-b", "down-");

@@ -1,0 +1,120 @@
+package io.pushbase.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/pushbase standalone} from the built distribution, run as a user runs it, in a test:
+ * its output collected, its start awaited, stopped by a signal to its own PID. Everything it spawns
+ * is recorded while it runs, so a test can prove nothing outlives it; {@link #close()} kills what
+ * is left by those handles (never by name).
+ */
+final class Standalone implements AutoCloseable {
+    static final Path DIST = Path.of(System.getProperty("pushbase.dist", "../dist/target/x"));
+
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private volatile List<ProcessHandle> descendants = List.of();
+
+    private Standalone(Process process) {
+        this.process = process;
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try (BufferedReader in =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    process.getInputStream(),
+                                                    StandardCharsets.UTF_8))) {
+                                String line;
+                                while ((line = in.readLine()) != null) {
+                                    output.add(line);
+                                }
+                            } catch (IOException e) {
+                                // process gone
+                            }
+                        },
+                        "standalone-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Runs {@code bin/pushbase} with {@code args}, output (both streams) collected. */
+    static Standalone run(String... args) throws IOException {
+        List<String> command =
+                new java.util.ArrayList<>(List.of(DIST.resolve("bin/pushbase").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        return new Standalone(builder.start());
+    }
+
+    /** Waits for the ready banner; records the children. */
+    Duration awaitReady(Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (output.stream().noneMatch(l -> l.startsWith("Pushbase standalone is ready"))) {
+            if (!process.isAlive()) {
+                throw new AssertionError("standalone exited during start:\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "standalone not ready after " + timeout + ":\n" + output());
+            }
+            Thread.sleep(100);
+        }
+        descendants = process.descendants().toList();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    List<ProcessHandle> descendants() {
+        return descendants;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String output() {
+        return String.join("\n", output);
+    }
+
+    /** Sends {@code signal} (e.g. INT, TERM) to the launcher's own PID and waits for its exit. */
+    int signalAndWait(String signal, Duration timeout) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("standalone still running " + timeout + " after SIG" + signal);
+        }
+        return process.exitValue();
+    }
+
+    int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+        for (ProcessHandle child : descendants) {
+            if (child.isAlive()) {
+                child.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.pushbase.launcher.standalone;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Waits until a child answers its health check, or fails with the child's last log lines. */
+final class Readiness {
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private Readiness() {}
+
+    /**
+     * Polls {@code url} until it answers 200 (every Dropwizard health check healthy).
+     *
+     * @throws IllegalStateException when the child exits or the deadline passes
+     */
+    static void awaitHealthy(ChildJvm child, String url, long deadlineNanos)
+            throws InterruptedException {
+        String last = "no answer";
+        while (System.nanoTime() < deadlineNanos) {
+            if (!child.isAlive()) {
+                throw new IllegalStateException(
+                        child.name() + " exited during start; last log lines:\n" + child.tail(30));
+            }
+            try {
+                HttpResponse<String> r =
+                        HTTP.send(
+                                HttpRequest.newBuilder(URI.create(url))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(
+                child.name()
+                        + " not healthy in time ("
+                        + url
+                        + ": "
+                        + last
+                        + "); last log lines:\n"
+                        + child.tail(30));
+    }
+}

@@ -1,0 +1,248 @@
+package io.pushbase.launcher.standalone;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole Pushbase cluster on one machine, each part its own child JVM: ZooKeeper and HBase
+ * together (the {@code local-hbase} process, data under {@code --data}), then one message, one
+ * comet and one web node ({@code bin/pushbase <role>}), each started after the one before it is
+ * healthy; the web node's health check (ZooKeeper, a message node answering, a comet on the ring)
+ * is the last gate.
+ *
+ * <p>Ownership: owns every child it started; {@link #close()} stops them in reverse order (SIGTERM,
+ * then SIGKILL after a grace period). Each role also exits by itself when this process dies (its
+ * standard input, a pipe held here, closes). Not thread-safe: one thread starts, one closes.
+ */
+final class StandaloneCluster implements AutoCloseable {
+    private static final Duration START_BUDGET = Duration.ofSeconds(120);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final List<String> ROLE_JVM =
+            List.of("-Xmx512m", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+
+    private final StandaloneOptions options;
+    private final PrintStream out;
+    private final Deque<ChildJvm> children = new ArrayDeque<>();
+    private String zookeeper;
+
+    StandaloneCluster(StandaloneOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Starts everything; on failure stops what it started and throws. */
+    void start() throws Exception {
+        long deadline = System.nanoTime() + START_BUDGET.toNanos();
+        Path logs = options.data().resolve("logs");
+        Files.createDirectories(logs);
+        try {
+            zookeeper = options.zookeeper() != null ? options.zookeeper() : startHBase(deadline);
+            int messageAdmin = options.port(8071);
+            ChildJvm message =
+                    startRole(
+                            "message",
+                            Map.of(
+                                    "HBASE_ZK", zookeeper,
+                                    "PUSHBASE_GRPC_PORT", port(8070),
+                                    "PUSHBASE_ADMIN_PORT", port(8071)));
+            Readiness.awaitHealthy(message, health(messageAdmin), deadline);
+            ChildJvm comet =
+                    startRole(
+                            "comet",
+                            Map.of(
+                                    "PUSHBASE_TCP_PORT", port(6969),
+                                    "PUSHBASE_WS_PORT", port(6968),
+                                    "PUSHBASE_GRPC_PORT", port(6970),
+                                    "PUSHBASE_ADMIN_PORT", port(6971)));
+            ChildJvm web =
+                    startRole(
+                            "web",
+                            Map.of(
+                                    "PUSHBASE_HTTP_PORT", port(8090),
+                                    "PUSHBASE_ADMIN_PORT", port(8091)));
+            Readiness.awaitHealthy(comet, health(options.port(6971)), deadline);
+            Readiness.awaitHealthy(web, health(options.port(8091)), deadline);
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private String port(int defaultPort) {
+        return Integer.toString(options.port(defaultPort));
+    }
+
+    private static String health(int adminPort) {
+        return "http://127.0.0.1:" + adminPort + "/healthcheck";
+    }
+
+    private String startHBase(long deadlineNanos) throws Exception {
+        Path lib = options.home().resolve("lib").resolve("hbase");
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException(
+                    "no local HBase in "
+                            + lib
+                            + ": run the distribution's bin/pushbase, or pass --zk HOST:PORT");
+        }
+        ChildJvm hbase =
+                ChildJvm.start(
+                        "hbase",
+                        // The local HBase's own JVM flags (local-hbase/jvm.options).
+                        List.of("@" + lib.resolve("jvm.options")),
+                        lib + File.separator + "*",
+                        "io.pushbase.localhbase.LocalHBaseMain",
+                        List.of("--data", options.data().toString(), "--zk-port", port(2181)),
+                        Map.of(),
+                        options.data().resolve("logs").resolve("hbase.log"),
+                        false);
+        children.push(hbase);
+        BufferedReader stdout = hbase.stdout();
+        String ready = readReady(hbase, stdout, deadlineNanos);
+        hbase.drainStdoutToLog(stdout);
+        return ready;
+    }
+
+    /** Reads the child's standard output up to its {@code READY <zk>} line; answers the zk. */
+    private static String readReady(ChildJvm hbase, BufferedReader stdout, long deadlineNanos)
+            throws Exception {
+        // readLine blocks; a watchdog stops the child if the deadline passes first.
+        Thread watchdog =
+                new Thread(
+                        () -> {
+                            try {
+                                long left = deadlineNanos - System.nanoTime();
+                                if (left > 0) {
+                                    TimeUnit.NANOSECONDS.sleep(left);
+                                }
+                                hbase.stop(Duration.ofSeconds(5));
+                            } catch (InterruptedException done) {
+                                // READY arrived in time
+                            }
+                        },
+                        "hbase-start-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            String line;
+            while ((line = stdout.readLine()) != null) {
+                if (line.startsWith("READY ")) {
+                    return line.substring("READY ".length()).trim();
+                }
+            }
+        } catch (IOException e) {
+            // the child died: reported below
+        } finally {
+            watchdog.interrupt();
+        }
+        throw new IllegalStateException(
+                "HBase did not start (in time); last log lines:\n" + hbase.tail(30));
+    }
+
+    private ChildJvm startRole(String role, Map<String, String> ports) throws IOException {
+        Map<String, String> env = new HashMap<>(ports);
+        env.put("PUSHBASE_ZK", zookeeper);
+        env.put("PUSHBASE_SUPERVISED", "1");
+        ChildJvm child =
+                ChildJvm.start(
+                        role,
+                        ROLE_JVM,
+                        options.home().resolve("lib") + File.separator + "*",
+                        "io.pushbase.launcher.PushbaseMain",
+                        List.of(
+                                role,
+                                options.home().resolve("conf").resolve(role + ".yml").toString()),
+                        env,
+                        options.data().resolve("logs").resolve(role + ".log"),
+                        true);
+        children.push(child);
+        return child;
+    }
+
+    /** Where each part listens, and what to try. */
+    void printBanner() {
+        String h = "127.0.0.1";
+        out.println();
+        out.println(
+                "Pushbase standalone is ready. Data: "
+                        + options.data()
+                        + ", logs: "
+                        + options.data().resolve("logs"));
+        out.println(
+                "  ZooKeeper     "
+                        + zookeeper
+                        + (options.zookeeper() == null ? "   (HBase's too; data kept)" : ""));
+        out.println(
+                "  message node  gRPC "
+                        + h
+                        + ":"
+                        + port(8070)
+                        + "   admin http://"
+                        + h
+                        + ":"
+                        + port(8071));
+        out.println(
+                "  comet node    TCP "
+                        + h
+                        + ":"
+                        + port(6969)
+                        + "   WebSocket ws://"
+                        + h
+                        + ":"
+                        + port(6968)
+                        + "/sub   admin http://"
+                        + h
+                        + ":"
+                        + port(6971));
+        out.println(
+                "  web node      http://"
+                        + h
+                        + ":"
+                        + port(8090)
+                        + "   admin http://"
+                        + h
+                        + ":"
+                        + port(8091));
+        out.println("Try:");
+        out.println(
+                "  curl -s -X POST 'http://"
+                        + h
+                        + ":"
+                        + port(8091)
+                        + "/1/admin/push/private?key=Terry-Mao&expire=600' -d '{\"hello\":\"pushbase\"}'");
+        out.println("  curl -s 'http://" + h + ":" + port(8090) + "/1/msg/get?k=Terry-Mao&m=0'");
+        out.println("Ctrl-C stops everything.");
+        out.flush();
+    }
+
+    /** The first child that exited on its own, or null while all run. */
+    ChildJvm firstExited() {
+        for (ChildJvm child : children) {
+            if (!child.isAlive()) {
+                return child;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        while (!children.isEmpty()) {
+            ChildJvm child = children.pop();
+            int code = child.stop(STOP_GRACE);
+            out.println(
+                    "Stopped " + child.name() + " (pid " + child.pid() + ", exit " + code + ")");
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,66 @@
+package io.pushbase.launcher.standalone;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * {@code pushbase standalone}: starts a {@link StandaloneCluster}, prints where everything listens,
+ * and runs until Ctrl-C or SIGTERM (a shutdown hook stops every child, in reverse order, before
+ * this JVM exits) or until a child dies on its own (then everything stops and the exit code is 1).
+ */
+public final class StandaloneCommand {
+    /** The distribution root, set by {@code bin/pushbase}. */
+    static final String HOME_PROPERTY = "pushbase.home";
+
+    private StandaloneCommand() {}
+
+    /** Runs the command; answers the process exit code. */
+    public static int run(String[] args) throws Exception {
+        PrintStream out = System.out;
+        String home = System.getProperty(HOME_PROPERTY);
+        if (home == null) {
+            System.err.println("pushbase.home is not set: start standalone through bin/pushbase");
+            return 2;
+        }
+        StandaloneOptions options;
+        try {
+            options = StandaloneOptions.parse(Path.of(home), args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(StandaloneOptions.USAGE);
+            return 2;
+        }
+        StandaloneCluster cluster = new StandaloneCluster(options, out);
+        Thread hook =
+                new Thread(
+                        () -> {
+                            out.println("Stopping Pushbase standalone...");
+                            try {
+                                cluster.close();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "standalone-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Starting Pushbase standalone (data in " + options.data() + ")...");
+        try {
+            cluster.start();
+        } catch (Exception e) {
+            System.err.println("Pushbase standalone failed to start: " + e.getMessage());
+            return 1;
+        }
+        cluster.printBanner();
+        while (true) {
+            ChildJvm exited = cluster.firstExited();
+            if (exited != null) {
+                System.err.println(
+                        exited.name()
+                                + " exited on its own; stopping everything. Last log lines:\n"
+                                + exited.tail(20));
+                return 1; // the shutdown hook stops the rest
+            }
+            Thread.sleep(500);
+        }
+    }
+}
