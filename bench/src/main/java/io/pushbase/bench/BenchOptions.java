@@ -1,10 +1,9 @@
 package io.pushbase.bench;
 
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Settings of one benchmark run. Each comes from a command-line flag, else a system property
@@ -47,79 +46,25 @@ record BenchOptions(
                             + " bench.warmup, bench.prewarm, bench.keys, bench.fetchKeys,"
                             + " bench.only.");
 
-    /** A command line the benchmark cannot run with. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    static BenchOptions parse(String[] args) throws UsageException {
-        String seconds = System.getProperty("bench.seconds", "20");
-        String warmup = System.getProperty("bench.warmup", "5");
-        String prewarm = System.getProperty("bench.prewarm", "15");
-        String keys = System.getProperty("bench.keys", "10000");
-        String fetchKeys = System.getProperty("bench.fetchKeys", "200");
-        String only = System.getProperty("bench.only", String.join(",", ALL_SCENARIOS));
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                throw new UsageException(null);
-            }
-            if (!flag.startsWith("--")) {
-                throw new UsageException("unexpected argument " + flag);
-            }
-            String value;
-            int eq = flag.indexOf('=');
-            if (eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new UsageException("missing value after " + flag);
-            }
-            switch (flag) {
-                case "--seconds" -> seconds = value;
-                case "--warmup" -> warmup = value;
-                case "--prewarm" -> prewarm = value;
-                case "--keys" -> keys = value;
-                case "--fetch-keys" -> fetchKeys = value;
-                case "--only" -> only = value;
-                default -> throw new UsageException("unknown option " + flag);
-            }
-        }
-        Set<String> chosen =
-                Set.copyOf(
-                        Arrays.asList(only.toLowerCase(Locale.ROOT).replace(" ", "").split(",")));
-        if (!ALL_SCENARIOS.containsAll(chosen)) {
-            throw new UsageException("--only takes a subset of save,savemany,fetch: " + only);
-        }
+    static BenchOptions parse(String[] args) throws BenchFlags.UsageException {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("seconds", "20");
+        defaults.put("warmup", "5");
+        defaults.put("prewarm", "15");
+        defaults.put("keys", "10000");
+        defaults.put("fetch-keys", "200");
+        defaults.put("only", String.join(",", ALL_SCENARIOS));
+        BenchFlags flags = BenchFlags.parse(args, defaults);
         return new BenchOptions(
-                Duration.ofSeconds(number("--seconds", seconds, 1)),
-                Duration.ofSeconds(number("--warmup", warmup, 0)),
-                Duration.ofSeconds(number("--prewarm", prewarm, 0)),
-                (int) number("--keys", keys, 100),
-                (int) number("--fetch-keys", fetchKeys, 1),
-                ALL_SCENARIOS.stream().filter(chosen::contains).toList());
+                flags.seconds("seconds", 1),
+                flags.seconds("warmup", 0),
+                flags.seconds("prewarm", 0),
+                (int) flags.number("keys", 100),
+                (int) flags.number("fetch-keys", 1),
+                flags.subset("only", ALL_SCENARIOS));
     }
 
     boolean runs(String scenario) {
         return scenarios.contains(scenario);
-    }
-
-    private static long number(String flag, String value, long min) throws UsageException {
-        long n;
-        try {
-            n = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " needs a whole number, got '" + value + "'");
-        }
-        if (n < min || n > Integer.MAX_VALUE) {
-            throw new UsageException(flag + " must be at least " + min + ", got " + n);
-        }
-        return n;
     }
 }

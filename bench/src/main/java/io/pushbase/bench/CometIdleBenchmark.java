@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +22,6 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -67,8 +65,6 @@ public final class CometIdleBenchmark {
     private final int connections;
     private final List<String> protocols;
     private final Path repoRoot = Path.of("").toAbsolutePath();
-    private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    private final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
     private CometIdleBenchmark(int connections, List<String> protocols) {
         this.connections = connections;
@@ -126,17 +122,12 @@ public final class CometIdleBenchmark {
         progress(
                 "Comet idle-connection benchmark: %d connections per run, protocols %s",
                 connections, protocols);
-        Path cometClasspath = repoRoot.resolve("gateway-comet/target/runtime-classpath.txt");
-        String classpath =
-                repoRoot.resolve("gateway-comet/target/classes")
-                        + ":"
-                        + Files.readString(cometClasspath).trim();
         List<Row> rows = new ArrayList<>();
         String cometFlags = "";
         try (TestingServer zk = new TestingServer(true)) {
             progress("ZooKeeper TestingServer at %s", zk.getConnectString());
             for (String protocol : protocols) {
-                Comet comet = Comet.start(this, protocol, classpath, zk.getConnectString());
+                Comet comet = Comet.start(this, protocol, zk.getConnectString());
                 try {
                     cometFlags = comet.vmFlags();
                     rows.add(measure(comet, protocol));
@@ -253,12 +244,6 @@ public final class CometIdleBenchmark {
 
     private static String kib(long bytes) {
         return String.format(Locale.ROOT, "%,d KiB", bytes / 1024);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** The TCP {@code sub} request for a key. */
@@ -497,73 +482,40 @@ public final class CometIdleBenchmark {
         }
     }
 
-    /** The comet child JVM: started, measured and stopped through its {@link Process} handle. */
+    /** The comet child JVM: started, measured and stopped through its {@link ChildJvm} handle. */
     private static final class Comet {
-        private final CometIdleBenchmark bench;
-        private final Process process;
+        private final ChildJvm jvm;
         final int tcpPort;
         final int wsPort;
         final int adminPort;
-        private final Path log;
 
-        private Comet(
-                CometIdleBenchmark bench,
-                Process process,
-                int tcpPort,
-                int wsPort,
-                int adminPort,
-                Path log) {
-            this.bench = bench;
-            this.process = process;
+        private Comet(ChildJvm jvm, int tcpPort, int wsPort, int adminPort) {
+            this.jvm = jvm;
             this.tcpPort = tcpPort;
             this.wsPort = wsPort;
             this.adminPort = adminPort;
-            this.log = log;
         }
 
-        static Comet start(CometIdleBenchmark bench, String protocol, String classpath, String zk)
+        static Comet start(CometIdleBenchmark bench, String protocol, String zk)
                 throws IOException {
-            int tcp = freePort();
-            int ws = freePort();
-            int grpc = freePort();
-            int admin = freePort();
-            List<String> command = new ArrayList<>();
-            command.add(bench.java.toString());
-            command.addAll(COMET_JVM_FLAGS);
-            command.addAll(
-                    List.of(
-                            "-cp",
-                            classpath,
-                            "io.pushbase.comet.app.CometApplication",
-                            "server",
-                            bench.repoRoot.resolve("gateway-comet/comet.yml").toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(bench.repoRoot.toFile());
-            Map<String, String> env = builder.environment();
-            env.put("PUSHBASE_ZK", zk);
-            env.put("PUSHBASE_COMET_NAME", "comet-idle-bench");
-            env.put("PUSHBASE_TCP_BIND", "127.0.0.1");
-            env.put("PUSHBASE_TCP_PORT", Integer.toString(tcp));
-            env.put("PUSHBASE_WS_BIND", "127.0.0.1");
-            env.put("PUSHBASE_WS_PORT", Integer.toString(ws));
-            env.put("PUSHBASE_GRPC_BIND", "127.0.0.1");
-            env.put("PUSHBASE_GRPC_PORT", Integer.toString(grpc));
-            env.put("PUSHBASE_ADVERTISE_HOST", "127.0.0.1");
-            env.put("PUSHBASE_ADMIN_BIND", "127.0.0.1");
-            env.put("PUSHBASE_ADMIN_PORT", Integer.toString(admin));
+            CometPorts ports = CometPorts.free();
             Path log = bench.repoRoot.resolve("bench/target/comet-idle-" + protocol + ".log");
-            Files.createDirectories(log.getParent());
-            builder.redirectErrorStream(true).redirectOutput(log.toFile());
-            Process process = builder.start();
-            progress(
-                    "%s: comet pid %d started (tcp %d, ws %d, grpc %d, admin %d), log %s",
-                    protocol, process.pid(), tcp, ws, grpc, admin, log);
-            Comet comet = new Comet(bench, process, tcp, ws, admin, log);
-            Runtime.getRuntime().addShutdownHook(new Thread(comet::stop));
-            return comet;
+            ChildJvm jvm =
+                    ChildJvm.start(
+                            "comet",
+                            bench.repoRoot,
+                            "gateway-comet",
+                            CometPorts.MAIN_CLASS,
+                            "comet.yml",
+                            COMET_JVM_FLAGS,
+                            ports.environment(zk, "comet-idle-bench"),
+                            log);
+            progress("%s: comet pid %d started (%s), log %s", protocol, jvm.pid(), ports, log);
+            return new Comet(jvm, ports.tcp(), ports.ws(), ports.admin());
         }
 
         long pid() {
-            return process.pid();
+            return jvm.pid();
         }
 
         /** Waits until a TCP {@code sub} is answered {@code +h}: the comet has become leader. */
@@ -571,10 +523,7 @@ public final class CometIdleBenchmark {
             long end = System.nanoTime() + deadline.toNanos();
             String last = "no answer yet";
             for (int attempt = 0; System.nanoTime() < end; attempt++) {
-                if (!process.isAlive()) {
-                    throw new IOException(
-                            "comet exited with " + process.exitValue() + ", see " + log);
-                }
+                jvm.checkAlive();
                 try (Socket socket = new Socket()) {
                     socket.connect(new InetSocketAddress("127.0.0.1", tcpPort), 1_000);
                     socket.setSoTimeout(5_000);
@@ -593,12 +542,12 @@ public final class CometIdleBenchmark {
                 Thread.sleep(250);
             }
             throw new IOException(
-                    "comet not ready after " + deadline + ": " + last + ", see " + log);
+                    "comet not ready after " + deadline + ": " + last + ", see " + jvm.log());
         }
 
         long heapUsedAfterGc() throws IOException, InterruptedException {
-            jcmd("GC.run");
-            String info = jcmd("GC.heap_info");
+            jvm.jcmd("GC.run");
+            String info = jvm.jcmd("GC.heap_info");
             Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
             if (!m.find()) {
                 throw new IOException("no heap used in GC.heap_info: " + info);
@@ -616,9 +565,7 @@ public final class CometIdleBenchmark {
         }
 
         String vmFlags() throws IOException, InterruptedException {
-            String out = jcmd("VM.flags").trim();
-            int colon = out.indexOf(":\n");
-            return (colon >= 0 ? out.substring(colon + 2) : out).trim();
+            return jvm.vmFlags();
         }
 
         /** The comet's own count of open connections of the protocol ({@code /stat}). */
@@ -647,33 +594,8 @@ public final class CometIdleBenchmark {
             }
         }
 
-        private String jcmd(String command) throws IOException, InterruptedException {
-            Process p =
-                    new ProcessBuilder(bench.jcmd.toString(), Long.toString(pid()), command)
-                            .redirectErrorStream(true)
-                            .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException("jcmd " + command + " failed: " + out);
-            }
-            return out;
-        }
-
         void stop() {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            jvm.stop();
         }
     }
 }

@@ -4,7 +4,6 @@ import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 
 import com.codahale.metrics.Counting;
 import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.pushbase.bench.ClosedLoop.Outcome;
 import io.pushbase.bench.ClosedLoop.Result;
@@ -27,7 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The message-store benchmark: the HBase store of a message node, served over real gRPC on
@@ -66,39 +64,13 @@ public final class StoreBenchmark {
 
     /** Runs the benchmark; see the class comment for arguments and exit codes. */
     public static void main(String[] args) {
-        // The store-message test-jar on the classpath carries a logback-test.xml, which
-        // logback would prefer; use this module's quiet logback.xml instead.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback.xml");
-        }
-        BenchOptions options = null;
-        try {
-            options = BenchOptions.parse(args);
-        } catch (BenchOptions.UsageException e) {
-            BenchMain.usageAndExit(BenchOptions.USAGE, e.getMessage());
-        }
-        BenchOptions parsed = options;
-        BenchMain.runAndExit(
-                () -> {
-                    SLF4JBridgeHandler.removeHandlersForRootLogger();
-                    SLF4JBridgeHandler.install();
-                    new StoreBenchmark(parsed).run();
-                });
+        BenchOptions options =
+                BenchMain.optionsOrExit(args, BenchOptions::parse, BenchOptions.USAGE);
+        BenchMain.runWithStoreLogging(() -> new StoreBenchmark(options).run());
     }
 
     private void run() throws Exception {
-        Path dataDir =
-                Path.of(
-                        System.getProperty(
-                                "bench.dataDir",
-                                Path.of(System.getProperty("java.io.tmpdir"), "pushbase-bench")
-                                        .toString()));
-        // Where HBaseTestingUtility puts the mini cluster's ZooKeeper, WAL and store files.
-        if (System.getProperty("test.build.data.basedirectory") == null) {
-            System.setProperty("test.build.data.basedirectory", dataDir.toString());
-        } else {
-            dataDir = Path.of(System.getProperty("test.build.data.basedirectory"));
-        }
+        Path dataDir = StoreStack.useDataDir();
         log.info(
                 "Store benchmark: pre-warm {} s, then per scenario warm-up {} s and measured"
                         + " window {} s; {} keys, {} fetch keys, scenarios {}",
@@ -236,53 +208,12 @@ public final class StoreBenchmark {
     private void prefillFetchKeys() throws Exception {
         long t0 = System.nanoTime();
         List<String> keys = keys("fetch", options.fetchKeys());
-        // Chunks of at most 1,000 keys per SaveMany, a few chunks in flight at once.
-        List<List<String>> chunks = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i += 1_000) {
-            chunks.add(keys.subList(i, Math.min(keys.size(), i + 1_000)));
-        }
-        List<ListenableFuture<Outcome>> window = new ArrayList<>();
-        for (int m = 0; m < FETCH_LIMIT; m++) {
-            long mid = mids.next();
-            for (List<String> chunk : chunks) {
-                SaveManyRequest request =
-                        SaveManyRequest.newBuilder()
-                                .addAllKeys(chunk)
-                                .setMid(mid)
-                                .setPayload(payload)
-                                .setExpireSeconds(EXPIRE_SECONDS)
-                                .build();
-                window.add(
-                        Futures.transform(
-                                stub().saveMany(request),
-                                reply -> saveManyOutcome(reply, chunk.size()),
-                                directExecutor()));
-                if (window.size() == 8) {
-                    awaitPrefill(window);
-                }
-            }
-        }
-        awaitPrefill(window);
-        int trims = stack.awaitTrims(60_000);
-        if (trims > 0) {
-            log.warn("{} trims still running after the pre-fill", trims);
-        }
-        stack.flush();
+        stack.prefill(keys, FETCH_LIMIT, payload, EXPIRE_SECONDS, mids);
         log.info(
                 "Pre-filled {} keys with {} messages each and flushed the table in {} ms",
                 keys.size(),
                 FETCH_LIMIT,
                 (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private static void awaitPrefill(List<ListenableFuture<Outcome>> window) throws Exception {
-        for (Outcome outcome :
-                Futures.allAsList(window).get(2 * CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            if (outcome.problem() != null) {
-                throw new IllegalStateException("Pre-filling the fetch keys failed: " + outcome);
-            }
-        }
-        window.clear();
     }
 
     private Result fetch(int callers) throws InterruptedException {
@@ -327,7 +258,7 @@ public final class StoreBenchmark {
         return ThreadLocalRandom.current().nextInt(bound);
     }
 
-    private static List<String> keys(String scenario, int n) {
+    static List<String> keys(String scenario, int n) {
         List<String> keys = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             keys.add(String.format(Locale.ROOT, "bench:%s:user%06d", scenario, i));
@@ -336,7 +267,7 @@ public final class StoreBenchmark {
     }
 
     /** A JSON push of about 200 bytes, like a chat notification. */
-    private static ByteString payload() {
+    static ByteString payload() {
         String json =
                 "{\"type\":\"chat\",\"from\":\"user:4711\",\"to\":\"user:0815\","
                         + "\"ts\":1700000000000,\"title\":\"New message\",\"body\":\"";
@@ -483,7 +414,7 @@ public final class StoreBenchmark {
         System.out.print(out);
     }
 
-    private static String millis(long micros) {
+    static String millis(long micros) {
         return String.format(Locale.ROOT, "%.3f", micros / 1000.0);
     }
 }

@@ -1,6 +1,9 @@
 package io.pushbase.bench;
 
 import com.codahale.metrics.MetricRegistry;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.grpc.GrpcServer;
@@ -8,6 +11,8 @@ import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
+import io.pushbase.schema.message.v1.SaveManyReply;
+import io.pushbase.schema.message.v1.SaveManyRequest;
 import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
@@ -19,6 +24,9 @@ import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import io.pushbase.store.hbase.KeyTrimmer;
 import io.pushbase.store.hbase.MiniHBase;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +46,7 @@ final class StoreStack implements AutoCloseable {
 
     static final long RETENTION_SECONDS = MessageTableLayout.DEFAULT_RETENTION_SECONDS;
     static final int CLIENT_MAX_INBOUND_BYTES = 16 * 1024 * 1024;
+    private static final long PREFILL_DEADLINE_SECONDS = 30;
 
     private final MetricRegistry metrics = new MetricRegistry();
     private MiniHBase mini;
@@ -49,6 +58,27 @@ final class StoreStack implements AutoCloseable {
     private MessageServiceFutureStub stub;
 
     private StoreStack() {}
+
+    /**
+     * Where the mini cluster keeps its ZooKeeper, WAL and store files: the system property {@code
+     * test.build.data.basedirectory} (HBaseTestingUtility's) if set, else {@code bench.dataDir}
+     * (the run scripts set it), else a folder under the temp directory; sets the former. Call
+     * before {@link #start()}.
+     */
+    static Path useDataDir() {
+        String set = System.getProperty("test.build.data.basedirectory");
+        if (set != null) {
+            return Path.of(set);
+        }
+        Path dataDir =
+                Path.of(
+                        System.getProperty(
+                                "bench.dataDir",
+                                Path.of(System.getProperty("java.io.tmpdir"), "pushbase-bench")
+                                        .toString()));
+        System.setProperty("test.build.data.basedirectory", dataDir.toString());
+        return dataDir;
+    }
 
     /** Starts the whole stack; on failure, stops what had started and rethrows. */
     static StoreStack start() throws Exception {
@@ -113,6 +143,67 @@ final class StoreStack implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000,
                 hbaseConfig.layout().tableName(),
                 server.port());
+    }
+
+    /** The port of the message node's gRPC server (loopback). */
+    int grpcPort() {
+        return server.port();
+    }
+
+    /**
+     * Stores {@code messages} messages in every key of {@code keys} through {@code SaveMany} (one
+     * mid per round, chunks of at most 1,000 keys, 8 calls in flight), then waits for the key
+     * trimmer and flushes the table, so readers start from a store at rest.
+     *
+     * @throws IllegalStateException when any key was not stored
+     */
+    void prefill(
+            List<String> keys,
+            int messages,
+            ByteString payload,
+            long expireSeconds,
+            MidSequence mids)
+            throws Exception {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += 1_000) {
+            chunks.add(keys.subList(i, Math.min(keys.size(), i + 1_000)));
+        }
+        List<ListenableFuture<SaveManyReply>> window = new ArrayList<>();
+        for (int m = 0; m < messages; m++) {
+            long mid = mids.next();
+            for (List<String> chunk : chunks) {
+                window.add(
+                        stub().withDeadlineAfter(PREFILL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                                .saveMany(
+                                        SaveManyRequest.newBuilder()
+                                                .addAllKeys(chunk)
+                                                .setMid(mid)
+                                                .setPayload(payload)
+                                                .setExpireSeconds(expireSeconds)
+                                                .build()));
+                if (window.size() == 8) {
+                    awaitPrefill(window);
+                }
+            }
+        }
+        awaitPrefill(window);
+        int trims = awaitTrims(60_000);
+        if (trims > 0) {
+            LOG.warn("{} trims still running after the pre-fill", trims);
+        }
+        flush();
+    }
+
+    private static void awaitPrefill(List<ListenableFuture<SaveManyReply>> window)
+            throws Exception {
+        for (SaveManyReply reply :
+                Futures.allAsList(window).get(2 * PREFILL_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+            if (reply.getFailedKeysCount() > 0) {
+                throw new IllegalStateException(
+                        "Pre-filling failed for keys " + reply.getFailedKeysList());
+            }
+        }
+        window.clear();
     }
 
     /** The client stub; callers add their own deadline. */
@@ -189,11 +280,13 @@ final class StoreStack implements AutoCloseable {
         LOG.info("Stopped everything in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private interface Step {
+    /** One step of stopping something. */
+    interface Step {
         void run() throws Exception;
     }
 
-    private static void step(String what, Step step) {
+    /** Runs one step of a shutdown; a failure is logged and the shutdown goes on. */
+    static void step(String what, Step step) {
         try {
             step.run();
         } catch (Exception e) {

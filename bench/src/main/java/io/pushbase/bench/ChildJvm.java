@@ -1,0 +1,139 @@
+package io.pushbase.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Pushbase node in a child JVM, started as the README runs it ({@code <Application> server
+ * <module>/<config>.yml} with the module's {@code target/classes} and {@code
+ * target/runtime-classpath.txt}), configured through the environment variables its yml reads, its
+ * output in a log file. The benchmark owns the {@link Process}: {@link #stop()} ends it (also from
+ * a shutdown hook, so a failed or interrupted benchmark leaves no node behind).
+ */
+final class ChildJvm {
+    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+    private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ChildJvm(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code mainClass server <module>/<config>} from the module's build output.
+     *
+     * @param repoRoot the checkout (working directory of the child)
+     * @param module the module folder, e.g. {@code api-web}
+     * @param env environment variables for the yml's {@code ${VAR:-default}} substitutions
+     */
+    static ChildJvm start(
+            String name,
+            Path repoRoot,
+            String module,
+            String mainClass,
+            String config,
+            List<String> jvmFlags,
+            Map<String, String> env,
+            Path log)
+            throws IOException {
+        Path moduleDir = repoRoot.resolve(module);
+        String classpath =
+                moduleDir.resolve("target/classes")
+                        + ":"
+                        + Files.readString(moduleDir.resolve("target/runtime-classpath.txt"))
+                                .trim();
+        List<String> command = new ArrayList<>();
+        command.add(JAVA.toString());
+        command.addAll(jvmFlags);
+        command.addAll(
+                List.of(
+                        "-cp",
+                        classpath,
+                        mainClass,
+                        "server",
+                        moduleDir.resolve(config).toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot.toFile());
+        builder.environment().putAll(env);
+        Files.createDirectories(log.getParent());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        ChildJvm child = new ChildJvm(name, builder.start(), log);
+        Runtime.getRuntime().addShutdownHook(new Thread(child::stop, "stop-" + name));
+        return child;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** Throws when the child has exited (with its exit code and where its log is). */
+    void checkAlive() throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException(
+                    name + " exited with " + process.exitValue() + ", see its log " + log);
+        }
+    }
+
+    /** Runs {@code jcmd <pid> <command>} and returns its output. */
+    String jcmd(String command) throws IOException, InterruptedException {
+        Process p =
+                new ProcessBuilder(JCMD.toString(), Long.toString(pid()), command)
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("jcmd " + command + " on " + name + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** The JVM flags the child runs with ({@code jcmd VM.flags}). */
+    String vmFlags() throws IOException, InterruptedException {
+        String out = jcmd("VM.flags").trim();
+        int colon = out.indexOf(":\n");
+        return (colon >= 0 ? out.substring(colon + 2) : out).trim();
+    }
+
+    /**
+     * Ends the child: SIGTERM (a graceful Dropwizard stop), then SIGKILL after 30 s. Idempotent;
+     * safe from a shutdown hook.
+     */
+    void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A TCP port free on this machine right now (for a child to bind). */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
