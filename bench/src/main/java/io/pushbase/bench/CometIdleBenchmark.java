@@ -482,14 +482,16 @@ public final class CometIdleBenchmark {
         }
     }
 
-    /** The comet child JVM: started, measured and stopped through its {@link ChildJvm} handle. */
+    /**
+     * The comet child JVM: started, measured and stopped through its {@link NodeProcess} handle.
+     */
     private static final class Comet {
-        private final ChildJvm jvm;
+        private final NodeProcess jvm;
         final int tcpPort;
         final int wsPort;
         final int adminPort;
 
-        private Comet(ChildJvm jvm, int tcpPort, int wsPort, int adminPort) {
+        private Comet(NodeProcess jvm, int tcpPort, int wsPort, int adminPort) {
             this.jvm = jvm;
             this.tcpPort = tcpPort;
             this.wsPort = wsPort;
@@ -500,8 +502,8 @@ public final class CometIdleBenchmark {
                 throws IOException {
             CometPorts ports = CometPorts.free();
             Path log = bench.repoRoot.resolve("bench/target/comet-idle-" + protocol + ".log");
-            ChildJvm jvm =
-                    ChildJvm.start(
+            NodeProcess jvm =
+                    NodeProcess.start(
                             "comet",
                             bench.repoRoot,
                             "gateway-comet",

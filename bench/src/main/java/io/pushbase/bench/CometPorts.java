@@ -14,7 +14,10 @@ record CometPorts(int tcp, int ws, int grpc, int admin) {
     /** Four ports free right now. */
     static CometPorts free() throws IOException {
         return new CometPorts(
-                ChildJvm.freePort(), ChildJvm.freePort(), ChildJvm.freePort(), ChildJvm.freePort());
+                NodeProcess.freePort(),
+                NodeProcess.freePort(),
+                NodeProcess.freePort(),
+                NodeProcess.freePort());
     }
 
     /** The comet.yml variables for a comet named {@code nodeName} using ZooKeeper {@code zk}. */

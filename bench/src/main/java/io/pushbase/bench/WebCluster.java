@@ -44,9 +44,9 @@ final class WebCluster implements AutoCloseable {
     private StoreStack store;
     private CuratorLifecycle session;
     private NodeRegistration registration;
-    private ChildJvm comet;
+    private NodeProcess comet;
     private CometPorts cometPorts;
-    private ChildJvm web;
+    private NodeProcess web;
     private InetSocketAddress webApi;
     private InetSocketAddress webAdmin;
 
@@ -92,7 +92,7 @@ final class WebCluster implements AutoCloseable {
         if (withComet) {
             cometPorts = CometPorts.free();
             comet =
-                    ChildJvm.start(
+                    NodeProcess.start(
                             "comet",
                             repoRoot,
                             "gateway-comet",
@@ -103,8 +103,8 @@ final class WebCluster implements AutoCloseable {
                             repoRoot.resolve("bench/target/web-bench-comet.log"));
             LOG.info("Comet pid {} started ({}), log {}", comet.pid(), cometPorts, comet.log());
         }
-        webApi = new InetSocketAddress("127.0.0.1", ChildJvm.freePort());
-        webAdmin = new InetSocketAddress("127.0.0.1", ChildJvm.freePort());
+        webApi = new InetSocketAddress("127.0.0.1", NodeProcess.freePort());
+        webAdmin = new InetSocketAddress("127.0.0.1", NodeProcess.freePort());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PUSHBASE_ZK", zk.getConnectString());
         env.put("PUSHBASE_WEB_NAME", "bench-web-1");
@@ -114,7 +114,7 @@ final class WebCluster implements AutoCloseable {
         env.put("PUSHBASE_ADMIN_BIND", "127.0.0.1");
         env.put("PUSHBASE_ADMIN_PORT", Integer.toString(webAdmin.getPort()));
         web =
-                ChildJvm.start(
+                NodeProcess.start(
                         "web",
                         repoRoot,
                         "api-web",

@@ -1,5 +1,6 @@
 package io.pushbase.launcher.standalone;
 
+import io.pushbase.launcher.process.ChildJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

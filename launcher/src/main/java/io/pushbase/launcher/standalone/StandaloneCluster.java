@@ -1,5 +1,6 @@
 package io.pushbase.launcher.standalone;
 
+import io.pushbase.launcher.process.ChildJvm;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.pushbase.launcher.standalone;
 
+import io.pushbase.launcher.process.ChildJvm;
 import java.io.PrintStream;
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.pushbase.launcher.standalone;
+package io.pushbase.launcher.process;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,14 +15,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One child JVM of the standalone cluster: started with this JVM's own {@code java}, its output
- * appended to a log file, its standard input a pipe this process holds open (a supervised role
- * exits when it closes; see {@code ParentWatch}). Stopped by its handle only: SIGTERM, then, after
- * the grace period, SIGKILL.
+ * A child JVM owned by this process (the standalone supervisor's nodes, a benchmark's nodes):
+ * started with this JVM's own {@code java}, its output appended to a log file, its standard input a
+ * pipe this process holds open (a supervised role exits when it closes; see {@code ParentWatch}).
+ * Stopped by its handle only: SIGTERM, then, after the grace period, SIGKILL.
  *
- * <p>Not thread-safe for concurrent stops; the supervisor stops children one at a time.
+ * <p>Thread-safe: {@link #stop} may race with itself (e.g. from a shutdown hook); the process
+ * handle makes repeated stops harmless.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private final String name;
     private final Process process;
     private final Path log;
@@ -38,7 +39,7 @@ final class ChildJvm {
      *
      * @param stdoutToLog false to read standard output through {@link #readLine} (a READY line)
      */
-    static ChildJvm start(
+    public static ChildJvm start(
             String name,
             List<String> jvmOptions,
             String classpath,
@@ -47,6 +48,21 @@ final class ChildJvm {
             Map<String, String> env,
             Path log,
             boolean stdoutToLog)
+            throws IOException {
+        return start(name, jvmOptions, classpath, mainClass, args, env, log, stdoutToLog, null);
+    }
+
+    /** As {@link #start}, in working directory {@code directory} (null: this process's). */
+    public static ChildJvm start(
+            String name,
+            List<String> jvmOptions,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log,
+            boolean stdoutToLog,
+            Path directory)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
@@ -57,6 +73,9 @@ final class ChildJvm {
         command.addAll(args);
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().putAll(env);
         builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (stdoutToLog) {
@@ -72,30 +91,38 @@ final class ChildJvm {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
+    /** Throws when the child has exited, with its exit code and where its log is. */
+    public void checkAlive() throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException(
+                    name + " exited with " + process.exitValue() + ", see its log " + log);
+        }
+    }
+
     /** Standard output (only when it was not sent to the log). */
-    BufferedReader stdout() {
+    public BufferedReader stdout() {
         return new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
     /** Copies the rest of standard output to the log on a daemon thread. */
-    void drainStdoutToLog(BufferedReader out) {
+    public void drainStdoutToLog(BufferedReader out) {
         Thread drain =
                 new Thread(
                         () -> {
@@ -122,7 +149,7 @@ final class ChildJvm {
      *
      * @return the exit code
      */
-    int stop(Duration grace) throws InterruptedException {
+    public int stop(Duration grace) throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -138,8 +165,21 @@ final class ChildJvm {
         return process.exitValue();
     }
 
+    /**
+     * {@link #stop(Duration)} with a 30 s grace, for shutdown hooks: never throws; an interrupt
+     * kills the child at once.
+     */
+    public void stopQuietly() {
+        try {
+            stop(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The last {@code lines} lines of the child's log, for error messages. */
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -1,34 +1,30 @@
 package io.pushbase.bench;
 
+import io.pushbase.launcher.process.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Pushbase node in a child JVM, started as the README runs it ({@code <Application> server
- * <module>/<config>.yml} with the module's {@code target/classes} and {@code
+ * A Pushbase node in a child JVM ({@link ChildJvm}), started as the README runs it ({@code
+ * <Application> server <module>/<config>.yml} with the module's {@code target/classes} and {@code
  * target/runtime-classpath.txt}), configured through the environment variables its yml reads, its
- * output in a log file. The benchmark owns the {@link Process}: {@link #stop()} ends it (also from
- * a shutdown hook, so a failed or interrupted benchmark leaves no node behind).
+ * output in a log file; plus what a benchmark asks of it ({@code jcmd}). The benchmark owns it:
+ * {@link #stop()} ends it, also from a shutdown hook, so a failed or interrupted benchmark leaves
+ * no node behind.
  */
-final class ChildJvm {
-    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+final class NodeProcess {
     private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
-    private final String name;
-    private final Process process;
-    private final Path log;
+    private final ChildJvm jvm;
 
-    private ChildJvm(String name, Process process, Path log) {
-        this.name = name;
-        this.process = process;
-        this.log = log;
+    private NodeProcess(ChildJvm jvm) {
+        this.jvm = jvm;
     }
 
     /**
@@ -38,7 +34,7 @@ final class ChildJvm {
      * @param module the module folder, e.g. {@code api-web}
      * @param env environment variables for the yml's {@code ${VAR:-default}} substitutions
      */
-    static ChildJvm start(
+    static NodeProcess start(
             String name,
             Path repoRoot,
             String module,
@@ -54,39 +50,34 @@ final class ChildJvm {
                         + ":"
                         + Files.readString(moduleDir.resolve("target/runtime-classpath.txt"))
                                 .trim();
-        List<String> command = new ArrayList<>();
-        command.add(JAVA.toString());
-        command.addAll(jvmFlags);
-        command.addAll(
-                List.of(
-                        "-cp",
-                        classpath,
-                        mainClass,
-                        "server",
-                        moduleDir.resolve(config).toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot.toFile());
-        builder.environment().putAll(env);
-        Files.createDirectories(log.getParent());
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        ChildJvm child = new ChildJvm(name, builder.start(), log);
-        Runtime.getRuntime().addShutdownHook(new Thread(child::stop, "stop-" + name));
-        return child;
+        Files.deleteIfExists(log); // one log per run
+        NodeProcess node =
+                new NodeProcess(
+                        ChildJvm.start(
+                                name,
+                                jvmFlags,
+                                classpath,
+                                mainClass,
+                                List.of("server", moduleDir.resolve(config).toString()),
+                                env,
+                                log,
+                                true,
+                                repoRoot));
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "stop-" + name));
+        return node;
     }
 
     long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     Path log() {
-        return log;
+        return jvm.log();
     }
 
     /** Throws when the child has exited (with its exit code and where its log is). */
     void checkAlive() throws IOException {
-        if (!process.isAlive()) {
-            throw new IOException(
-                    name + " exited with " + process.exitValue() + ", see its log " + log);
-        }
+        jvm.checkAlive();
     }
 
     /** Runs {@code jcmd <pid> <command>} and returns its output. */
@@ -98,7 +89,7 @@ final class ChildJvm {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IOException("jcmd " + command + " on " + name + " failed: " + out);
+            throw new IOException("jcmd " + command + " on " + jvm.name() + " failed: " + out);
         }
         return out;
     }
@@ -115,19 +106,7 @@ final class ChildJvm {
      * safe from a shutdown hook.
      */
     void stop() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        jvm.stopQuietly();
     }
 
     /** A TCP port free on this machine right now (for a child to bind). */
