@@ -63,6 +63,7 @@ public final class PushRouter {
     private final Meter fallbackFailed;
     private final Meter overloaded;
     private final Meter closeFailed;
+    private final FallbackLog fallbackLog = new FallbackLog();
 
     public PushRouter(
             CometDirectory directory,
@@ -242,11 +243,12 @@ public final class PushRouter {
                         (mid, err) -> {
                             if (err == null) {
                                 fallback.mark();
-                                LOG.info(
+                                LOG.debug(
                                         "Push to key '{}' stored by the web node with mid {}: {}",
                                         key,
                                         mid,
                                         why);
+                                fallbackLog.note(key, mid, why);
                                 return Answer.ok();
                             }
                             fallbackFailed.mark();
@@ -302,6 +304,36 @@ public final class PushRouter {
                             }
                         });
     }
+
+    /**
+     * One WARN line per {@value #FALLBACK_LOG_SECONDS} s at most while pushes are being stored by
+     * the web node (a comet outage at full rate must not flood the log; the meter counts each).
+     */
+    private static final class FallbackLog {
+        private boolean logged; // guarded by this
+        private long lastLogged; // guarded by this
+        private long count; // guarded by this
+
+        synchronized void note(String key, long mid, String why) {
+            count++;
+            long now = System.nanoTime();
+            if (!logged || now - lastLogged >= FALLBACK_LOG_SECONDS * 1_000_000_000L) {
+                LOG.warn(
+                        "{} push(es) stored by the web node since the last such line, their comet"
+                                + " could not take them (meter web.push.fallback); latest: key"
+                                + " '{}' mid {}: {}",
+                        count,
+                        key,
+                        mid,
+                        why);
+                count = 0;
+                logged = true;
+                lastLogged = now;
+            }
+        }
+    }
+
+    private static final long FALLBACK_LOG_SECONDS = 10;
 
     private static String describe(CometNode comet, Status status) {
         return "comet "
