@@ -4,11 +4,11 @@ import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.ring.HashRing;
 import io.pushbase.cluster.ring.RingWeights;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.x.discovery.ServiceInstance;
 
@@ -66,7 +66,7 @@ public final class CometDirectory {
     private void refresh() {
         List<ServiceInstance<NodeDetails>> instances = comets.instances();
         Map<String, Integer> weights = RingWeights.of(instances);
-        Map<String, CometNode> byName = new LinkedHashMap<>();
+        Map<String, CometNode> byName = new TreeMap<>(); // by node name
         for (ServiceInstance<NodeDetails> instance : instances) {
             NodeDetails details = instance.getPayload();
             // The instance that decided the node's weight (the first by id) is the one routed to.
@@ -76,10 +76,7 @@ public final class CometDirectory {
                         new CometNode(details.getNodeName(), instance.getId(), details));
             }
         }
-        Map<String, CometNode> sorted = new LinkedHashMap<>();
-        new ArrayList<>(byName.keySet())
-                .stream().sorted().forEach(n -> sorted.put(n, byName.get(n)));
-        view = new View(HashRing.of(weights), Map.copyOf(sorted));
+        view = new View(HashRing.of(weights), Collections.unmodifiableMap(byName));
         for (Runnable listener : listeners) {
             listener.run();
         }
