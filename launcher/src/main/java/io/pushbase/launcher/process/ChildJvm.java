@@ -166,6 +166,17 @@ public final class ChildJvm {
     }
 
     /**
+     * Kills the child at once (SIGKILL: no shutdown hook runs, sockets are reset, ZooKeeper
+     * sessions expire on their own), as a crash would; waits up to {@code wait} for it to be gone.
+     *
+     * @return whether it is gone
+     */
+    public boolean kill(Duration wait) throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * {@link #stop(Duration)} with a 30 s grace, for shutdown hooks: never throws; an interrupt
      * kills the child at once.
      */

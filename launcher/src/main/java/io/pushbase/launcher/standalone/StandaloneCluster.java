@@ -1,8 +1,8 @@
 package io.pushbase.launcher.standalone;
 
 import io.pushbase.launcher.process.ChildJvm;
-import java.io.BufferedReader;
-import java.io.File;
+import io.pushbase.launcher.process.Distribution;
+import io.pushbase.launcher.process.Readiness;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole Pushbase cluster on one machine, each part its own child JVM: ZooKeeper and HBase
@@ -29,16 +26,16 @@ import java.util.concurrent.TimeUnit;
 final class StandaloneCluster implements AutoCloseable {
     private static final Duration START_BUDGET = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    private static final List<String> ROLE_JVM =
-            List.of("-Xmx512m", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
 
     private final StandaloneOptions options;
+    private final Distribution distribution;
     private final PrintStream out;
     private final Deque<ChildJvm> children = new ArrayDeque<>();
     private String zookeeper;
 
     StandaloneCluster(StandaloneOptions options, PrintStream out) {
         this.options = options;
+        this.distribution = new Distribution(options.home());
         this.out = out;
     }
 
@@ -89,83 +86,24 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     private String startHBase(long deadlineNanos) throws Exception {
-        Path lib = options.home().resolve("lib").resolve("hbase");
-        if (!Files.isDirectory(lib)) {
-            throw new IllegalStateException(
-                    "no local HBase in "
-                            + lib
-                            + ": run the distribution's bin/pushbase, or pass --zk HOST:PORT");
-        }
-        ChildJvm hbase =
-                ChildJvm.start(
-                        "hbase",
-                        // The local HBase's own JVM flags (local-hbase/jvm.options).
-                        List.of("@" + lib.resolve("jvm.options")),
-                        lib + File.separator + "*",
-                        "io.pushbase.localhbase.LocalHBaseMain",
-                        List.of("--data", options.data().toString(), "--zk-port", port(2181)),
-                        Map.of(),
+        Distribution.LocalHBase hbase =
+                distribution.startLocalHBase(
+                        options.data(),
+                        options.port(2181),
                         options.data().resolve("logs").resolve("hbase.log"),
-                        false);
-        children.push(hbase);
-        BufferedReader stdout = hbase.stdout();
-        String ready = readReady(hbase, stdout, deadlineNanos);
-        hbase.drainStdoutToLog(stdout);
-        return ready;
-    }
-
-    /** Reads the child's standard output up to its {@code READY <zk>} line; answers the zk. */
-    private static String readReady(ChildJvm hbase, BufferedReader stdout, long deadlineNanos)
-            throws Exception {
-        // readLine blocks; a watchdog stops the child if the deadline passes first.
-        Thread watchdog =
-                new Thread(
-                        () -> {
-                            try {
-                                long left = deadlineNanos - System.nanoTime();
-                                if (left > 0) {
-                                    TimeUnit.NANOSECONDS.sleep(left);
-                                }
-                                hbase.stop(Duration.ofSeconds(5));
-                            } catch (InterruptedException done) {
-                                // READY arrived in time
-                            }
-                        },
-                        "hbase-start-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try {
-            String line;
-            while ((line = stdout.readLine()) != null) {
-                if (line.startsWith("READY ")) {
-                    return line.substring("READY ".length()).trim();
-                }
-            }
-        } catch (IOException e) {
-            // the child died: reported below
-        } finally {
-            watchdog.interrupt();
-        }
-        throw new IllegalStateException(
-                "HBase did not start (in time); last log lines:\n" + hbase.tail(30));
+                        deadlineNanos);
+        children.push(hbase.child());
+        return hbase.zookeeper();
     }
 
     private ChildJvm startRole(String role, Map<String, String> ports) throws IOException {
-        Map<String, String> env = new HashMap<>(ports);
-        env.put("PUSHBASE_ZK", zookeeper);
-        env.put("PUSHBASE_SUPERVISED", "1");
         ChildJvm child =
-                ChildJvm.start(
+                distribution.startRole(
                         role,
-                        ROLE_JVM,
-                        options.home().resolve("lib") + File.separator + "*",
-                        "io.pushbase.launcher.PushbaseMain",
-                        List.of(
-                                role,
-                                options.home().resolve("conf").resolve(role + ".yml").toString()),
-                        env,
-                        options.data().resolve("logs").resolve(role + ".log"),
-                        true);
+                        role,
+                        zookeeper,
+                        ports,
+                        options.data().resolve("logs").resolve(role + ".log"));
         children.push(child);
         return child;
     }

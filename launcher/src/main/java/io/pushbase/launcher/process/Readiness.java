@@ -1,6 +1,5 @@
-package io.pushbase.launcher.standalone;
+package io.pushbase.launcher.process;
 
-import io.pushbase.launcher.process.ChildJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Waits until a child answers its health check, or fails with the child's last log lines. */
-final class Readiness {
+public final class Readiness {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -20,7 +19,7 @@ final class Readiness {
      *
      * @throws IllegalStateException when the child exits or the deadline passes
      */
-    static void awaitHealthy(ChildJvm child, String url, long deadlineNanos)
+    public static void awaitHealthy(ChildJvm child, String url, long deadlineNanos)
             throws InterruptedException {
         String last = "no answer";
         while (System.nanoTime() < deadlineNanos) {
