@@ -52,7 +52,11 @@ public final class TcpClient implements AutoCloseable {
 
     /** Reads one pushed message, {@code $<len>\r\n<json>\r\n}; returns the JSON. */
     public String readPush() throws IOException {
-        String header = readLine();
+        return readPushAfter(readLine());
+    }
+
+    /** Reads the rest of a pushed message whose {@code $<len>\r\n} line was read; the JSON. */
+    public String readPushAfter(String header) throws IOException {
         assertThat(header).startsWith("$").endsWith("\r\n");
         int len = Integer.parseInt(header.substring(1, header.length() - 2));
         byte[] body = socket.getInputStream().readNBytes(len + 2);

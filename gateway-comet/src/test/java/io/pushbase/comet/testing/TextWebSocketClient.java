@@ -47,6 +47,16 @@ public final class TextWebSocketClient implements AutoCloseable {
         return text;
     }
 
+    /** The next text message, or null when none arrives within {@code timeout}. */
+    public String pollText(Duration timeout) throws InterruptedException {
+        return texts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends one text frame (a heartbeat {@code h}); at most one send at a time. */
+    public void sendText(String text, Duration timeout) throws Exception {
+        webSocket.sendText(text, true).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Completes when the server closed the connection (with or without a Close frame). */
     public CompletableFuture<Void> ended() {
         return ended;

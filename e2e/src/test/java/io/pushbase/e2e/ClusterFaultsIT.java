@@ -1,0 +1,311 @@
+package io.pushbase.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushbase.e2e.ClientMessages.Message;
+import io.pushbase.e2e.DeliveryChecker.Result;
+import io.pushbase.e2e.DeliveryChecker.Transport;
+import io.pushbase.e2e.E2eCluster.Node;
+import io.pushbase.e2e.E2eCluster.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DESIGN.md invariant 3 under faults, on real processes of the built distribution ({@link
+ * E2eCluster}): local HBase + ZooKeeper, message nodes, a leading and a standby comet of node name
+ * {@code comet-1}, one web node. Each scenario runs its own {@link DeliveryChecker} (20 fresh keys,
+ * 40 pushes per second, TCP and WebSocket subscribers) and injects one fault while the pushes run;
+ * it passes when the checker finds every acknowledged push received, mids increasing per client,
+ * drops only of messages the client had, payloads intact and online mids stored. The scenarios
+ * share the cluster and run in order, each leaving it as the next expects: a message node killed
+ * hard (and a new one added), the leading comet killed hard (its standby takes over), a comet added
+ * (keys move), bad input on every port, the whole cluster stopped and started on the same data.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterFaultsIT {
+    private static final int KEYS = 20;
+    private static final double PUSHES_PER_SECOND = 40;
+    private static final Duration SETTLE = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** comet.yml's clients.firstRequestTimeout. */
+    private static final Duration FIRST_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Kept when a test fails: every node's log is under {@code logs/}. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path temp;
+
+    private E2eCluster cluster;
+    private Node web;
+    private Node cometLeader;
+    private Node cometStandby;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        long start = System.nanoTime();
+        cluster = E2eCluster.start(temp);
+        cluster.startMessage("message-1");
+        cluster.startMessage("message-2");
+        cometLeader = cluster.startComet("comet-1a", "comet-1");
+        cluster.awaitCometRole(cometLeader, "LEADER", WAIT);
+        web = cluster.startWeb("web-1");
+        cometStandby = cluster.startComet("comet-1b", "comet-1");
+        assertThat(cluster.cometRole(cometStandby)).isEqualTo("STANDBY");
+        System.out.printf(
+                "cluster of %d nodes up in %d s: %s%n",
+                cluster.nodes().size(),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                cluster.nodes());
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private DeliveryChecker checker(String name) throws InterruptedException {
+        DeliveryChecker checker =
+                new DeliveryChecker(
+                        name, KEYS, web.port("http"), web.port("admin"), PUSHES_PER_SECOND);
+        checker.start(WAIT);
+        return checker;
+    }
+
+    private static void assertSurvived(Result result) {
+        assertThat(result.violations()).as(result.report()).isEmpty();
+        assertThat(result.acknowledged()).as(result.report()).isGreaterThan(300);
+    }
+
+    private static void assertNoDuplicates(Result result) {
+        assertThat(result.duplicatePayloads())
+                .as("payloads accepted under a second mid\n" + result.report())
+                .isZero();
+    }
+
+    @Test
+    @Order(1)
+    void aMessageNodeKilledHard() throws Exception {
+        List<Node> messages = cluster.running(Role.MESSAGE);
+        assertThat(messages).hasSize(2);
+        try (DeliveryChecker checker = checker("msgkill")) {
+            checker.awaitAcknowledged(100, WAIT);
+            cluster.kill(messages.get(0));
+            checker.mark("killed " + messages.get(0).name() + " (SIGKILL)");
+            checker.awaitAcknowledged(200, WAIT);
+            // A new node joins under load, so two run again for the scenarios after this one.
+            cluster.startMessage("message-3");
+            checker.mark("message-3 healthy");
+            checker.awaitAcknowledged(100, WAIT);
+            Result result = checker.finish(SETTLE);
+            assertSurvived(result);
+            assertNoDuplicates(result);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theLeadingCometKilledHardWhileAStandbyRuns() throws Exception {
+        assertThat(cluster.cometRole(cometLeader)).isEqualTo("LEADER");
+        try (DeliveryChecker checker = checker("cometkill")) {
+            checker.awaitAcknowledged(100, WAIT);
+            cluster.kill(cometLeader);
+            checker.mark("killed " + cometLeader.name() + " (SIGKILL), the leader of comet-1");
+            Duration takeover = cluster.awaitCometRole(cometStandby, "LEADER", WAIT);
+            checker.mark(cometStandby.name() + " leads, " + takeover.toMillis() + " ms later");
+            checker.await(
+                    "every client subscribed to " + cometStandby.name(),
+                    WAIT,
+                    () -> allOn(checker, checker.keys(), cometStandby));
+            checker.mark("every client subscribed to " + cometStandby.name());
+            checker.awaitAcknowledged(200, WAIT);
+            Result result = checker.finish(SETTLE);
+            assertSurvived(result);
+            // The one duplicate window of docs/WEB.md: a comet dies between storing a push and
+            // answering it, and the web node stores it again. Only pushes in flight at the kill.
+            assertThat(result.duplicatePayloads())
+                    .as("payloads accepted under a second mid\n" + result.report())
+                    .isLessThanOrEqualTo(checker.maxPushesInFlight());
+            for (String key : checker.keys()) {
+                assertThat(checker.disconnects(key)).as(key + " lost its comet").isPositive();
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aCometAddedMovesKeysToIt() throws Exception {
+        try (DeliveryChecker checker = checker("cometadd")) {
+            checker.awaitAcknowledged(100, WAIT);
+            Node comet2 = cluster.startComet("comet-2a", "comet-2");
+            checker.mark("comet-2a healthy (node name comet-2)");
+            cluster.awaitCometRole(comet2, "LEADER", WAIT);
+            checker.await(
+                    "every client subscribed to the comet the web node names for its key",
+                    WAIT,
+                    () -> everyKeyOnItsOwner(checker, comet2));
+            checker.mark("every client on its owner");
+            List<String> moved =
+                    checker.keys().stream()
+                            .filter(k -> allOn(checker, List.of(k), comet2))
+                            .toList();
+            checker.awaitAcknowledged(200, WAIT);
+            Result result = checker.finish(SETTLE);
+            assertSurvived(result);
+            assertNoDuplicates(result);
+            assertThat(moved).as("keys moved to comet-2").isNotEmpty().hasSizeLessThan(KEYS);
+            for (String key : checker.keys()) {
+                if (moved.contains(key)) {
+                    assertThat(checker.disconnects(key)).as(key + " was closed").isPositive();
+                } else {
+                    assertThat(checker.disconnects(key)).as(key + " stayed").isZero();
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void badInputOnEveryPortLeavesEveryoneElseServed() throws Exception {
+        List<Node> nodes = new ArrayList<>();
+        for (Role role : Role.values()) {
+            nodes.addAll(cluster.running(role));
+        }
+        List<Callable<BadInput.Outcome>> attempts = new ArrayList<>();
+        long seed = 1;
+        for (Node node : nodes) {
+            for (Map.Entry<String, Integer> port : node.ports().entrySet()) {
+                String kind =
+                        switch (port.getKey()) {
+                            case "tcp" -> "resp";
+                            case "ws" -> "ws";
+                            case "grpc" -> "grpc";
+                            default -> "http";
+                        };
+                attempts.addAll(
+                        BadInput.attempts(
+                                node.name() + "/" + port.getKey(),
+                                kind,
+                                port.getValue(),
+                                FIRST_REQUEST_TIMEOUT,
+                                seed++));
+            }
+        }
+        List<BadInput.Outcome> outcomes = new ArrayList<>();
+        try (DeliveryChecker checker = checker("badinput")) {
+            checker.awaitAcknowledged(100, WAIT);
+            checker.mark(attempts.size() + " bad connections on " + nodes.size() + " nodes");
+            ExecutorService pool = Executors.newFixedThreadPool(attempts.size());
+            try {
+                for (Future<BadInput.Outcome> f : pool.invokeAll(attempts)) {
+                    outcomes.add(f.get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            checker.mark("bad connections done");
+            checker.awaitAcknowledged(100, WAIT);
+            Result result = checker.finish(SETTLE);
+            outcomes.forEach(System.out::println);
+            assertSurvived(result);
+            assertNoDuplicates(result);
+            assertThat(result.pushErrors()).as("push errors while only bad input ran").isEmpty();
+        }
+        assertThat(outcomes.stream().filter(o -> !o.asExpected()).toList())
+                .as("bad connections not closed (in time)")
+                .isEmpty();
+        for (Node node : nodes) {
+            assertThat(node.isAlive()).as(node.name() + " alive").isTrue();
+        }
+        assertThat(cluster.unhealthy(nodes)).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void theWholeClusterStoppedAndStartedAgainOnTheSameData() throws Exception {
+        try (DeliveryChecker checker = checker("restart")) {
+            checker.awaitAcknowledged(200, WAIT);
+            checker.mark("stopping every node and HBase (SIGTERM)");
+            Map<String, TreeMap<Long, String>> before = checker.accepted();
+            long start = System.nanoTime();
+            List<Node> restarted = cluster.restartAll();
+            checker.mark(
+                    String.format(
+                            "%d nodes and HBase started again, %d s after the stop began",
+                            restarted.size(),
+                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)));
+            for (String key : checker.keys()) {
+                Map<Long, String> stored = new TreeMap<>();
+                for (Message m : checker.pull(key, 0)) {
+                    stored.put(m.mid(), m.payload());
+                }
+                assertThat(stored.size()).as(key + ": fewer than the per-key cap").isLessThan(100);
+                assertThat(stored)
+                        .as(key + ": what its client had before the stop, after the restart")
+                        .containsAllEntriesOf(before.get(key));
+                assertThat(before.get(key)).as(key).isNotEmpty();
+            }
+            checker.mark("every message accepted before the stop pulled with its mid");
+            checker.await("every key subscribed again", WAIT, checker::allSubscribed);
+            checker.awaitAcknowledged(200, WAIT);
+            Result result = checker.finish(SETTLE);
+            assertSurvived(result);
+            assertNoDuplicates(result);
+        }
+    }
+
+    /** Whether each of {@code keys} is subscribed to {@code comet} (its TCP or WebSocket port). */
+    private static boolean allOn(DeliveryChecker checker, List<String> keys, Node comet) {
+        Map<String, String> addresses = checker.addresses();
+        for (String key : keys) {
+            String expected =
+                    "127.0.0.1:"
+                            + comet.port(checker.transport(key) == Transport.WS ? "ws" : "tcp");
+            if (!expected.equals(addresses.get(key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the web node names {@code added} for some key, and every key is subscribed on the
+     * comet the web node names for it now.
+     */
+    private static boolean everyKeyOnItsOwner(DeliveryChecker checker, Node added) {
+        Map<String, String> addresses = checker.addresses();
+        boolean someOnAdded = false;
+        try {
+            for (String key : checker.keys()) {
+                String owner = checker.lookup(key);
+                if (!owner.equals(addresses.get(key))) {
+                    return false;
+                }
+                someOnAdded |= allOn(checker, List.of(key), added);
+            }
+        } catch (Exception e) {
+            return false;
+        }
+        return someOnAdded;
+    }
+}
