@@ -1,6 +1,7 @@
 package io.pushbase.store;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -11,20 +12,24 @@ import java.util.concurrent.CompletableFuture;
  * Wraps a {@link MessageStore} with metrics: per operation a timer ({@code store.<op>}, successes
  * and failures alike) and failure meters by kind ({@code store.<op>.invalid}, {@code
  * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.saveMany.failedKeys} and
- * {@code store.append.conflicts} (appends refused because a larger mid was taken: a sign of two
- * writers for one key). Thread-safe; adds no blocking.
+ * {@code store.append.conflicts} (appends, single or in an {@code appendMany}, refused because a
+ * larger mid was taken: a sign of two writers for one key); for {@code appendMany} also the
+ * histogram {@code store.appendMany.size} (entries per call) and per-entry failure meters {@code
+ * store.appendMany.entries.invalid|unavailable|error}. Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
     private final MessageStore delegate;
     private final MetricRegistry metrics;
     private final Counter failedKeys;
     private final Meter appendConflicts;
+    private final Histogram batchSizes;
 
     public InstrumentedMessageStore(MessageStore delegate, MetricRegistry metrics) {
         this.delegate = delegate;
         this.metrics = metrics;
         this.failedKeys = metrics.counter("store.saveMany.failedKeys");
         this.appendConflicts = metrics.meter("store.append.conflicts");
+        this.batchSizes = metrics.histogram("store.appendMany.size");
     }
 
     @Override
@@ -45,6 +50,29 @@ public final class InstrumentedMessageStore implements MessageStore {
                                                 appendConflicts.mark();
                                             }
                                             return r;
+                                        }));
+    }
+
+    @Override
+    public CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries) {
+        if (entries != null) {
+            batchSizes.update(entries.size());
+        }
+        return timed(
+                "appendMany",
+                () ->
+                        delegate.appendMany(entries)
+                                .thenApply(
+                                        outcomes -> {
+                                            for (AppendOutcome o : outcomes) {
+                                                if (o.failure() != null) {
+                                                    failureMeter("appendMany.entries", o.failure())
+                                                            .mark();
+                                                } else if (!o.appended()) {
+                                                    appendConflicts.mark();
+                                                }
+                                            }
+                                            return outcomes;
                                         }));
     }
 

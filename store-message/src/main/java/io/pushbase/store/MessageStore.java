@@ -40,6 +40,18 @@ public interface MessageStore {
             String key, long mid, byte[] claim, byte[] payload, long expireSeconds);
 
     /**
+     * Appends many messages, each entry exactly as {@link #append} would (same checks, same
+     * compare-and-set on its key's head, same idempotent retry by claim, same {@code expireSeconds
+     * = 0}), answered per entry in the order of {@code entries}. Entries are independent (no
+     * atomicity across them); entries sharing a key (or a head row, on a hash collision) are
+     * applied in list order, as consecutive appends. An invalid entry fails on its own ({@link
+     * AppendOutcome#failure()}); the returned future fails with {@link InvalidArgumentException}
+     * only for an empty list or more than {@link StoreLimits#maxKeysPerSaveMany()} entries.
+     * Completes when every entry is settled, each appended one durable.
+     */
+    CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries);
+
+    /**
      * Stores one message for every key; completes with the keys whose message is not stored (empty
      * when all succeeded). A duplicate key is stored once. Invalid input fails the whole call
      * before anything is stored.

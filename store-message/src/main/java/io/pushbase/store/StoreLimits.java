@@ -11,7 +11,8 @@ import java.util.List;
  * @param maxPayloadBytes largest payload accepted (default 64 KiB)
  * @param maxStoredPerKey newest messages kept and returned per key (default 100)
  * @param retentionSeconds longest expiry a message may ask for (the HBase family TTL)
- * @param maxKeysPerSaveMany most keys in one {@code saveMany}
+ * @param maxKeysPerSaveMany most keys in one {@code saveMany}, and most entries in one {@code
+ *     appendMany}
  */
 public record StoreLimits(
         int maxPayloadBytes, int maxStoredPerKey, long retentionSeconds, int maxKeysPerSaveMany) {
@@ -95,6 +96,20 @@ public record StoreLimits(
                             + " s, at most "
                             + retentionSeconds
                             + " s (the store's retention) allowed");
+        }
+    }
+
+    /** The size of an {@code appendMany}: 1..{@link #maxKeysPerSaveMany()} entries. */
+    public void checkEntries(List<?> entries) {
+        if (entries == null || entries.isEmpty()) {
+            throw new InvalidArgumentException("entries must not be empty");
+        }
+        if (entries.size() > maxKeysPerSaveMany) {
+            throw new InvalidArgumentException(
+                    entries.size()
+                            + " entries, at most "
+                            + maxKeysPerSaveMany
+                            + " allowed per call");
         }
     }
 

@@ -317,6 +317,186 @@ public abstract class MessageStoreContract {
                         all.stream().sorted().toList().subList(2 * perWriter - CAP, 2 * perWriter));
     }
 
+    private static AppendEntry entry(String key, long mid, String claim, String payload, long e) {
+        return new AppendEntry(key, mid, claim(claim), bytes(payload), e);
+    }
+
+    private static AppendOutcome ok(boolean appended, long head) {
+        return AppendOutcome.of(new AppendResult(appended, head));
+    }
+
+    @Test
+    void appendManyAnswersEachEntryAsASingleAppendWould() throws Exception {
+        String fresh = key("many-fresh");
+        String behind = key("many-behind");
+        String ahead = key("many-ahead");
+        String online = key("many-online");
+        await(store().append(behind, 100, claim("b0"), bytes("b100"), 600));
+        await(store().append(ahead, 500, claim("a0"), bytes("a500"), 600));
+        List<AppendEntry> entries =
+                List.of(
+                        entry(fresh, 10, "f1", "f10", 600),
+                        entry(behind, 200, "b1", "b200", 600),
+                        entry(ahead, 300, "a1", "stale", 600),
+                        entry(online, 7, "o1", "live only", 0),
+                        new AppendEntry(key("many-bad"), 1, new byte[0], bytes("x"), 60),
+                        entry(ahead, 501, "a2", "a501", 600));
+        List<AppendOutcome> got = await(store().appendMany(entries));
+        assertThat(got).hasSize(6);
+        assertThat(got.subList(0, 4))
+                .containsExactly(ok(true, 10), ok(true, 200), ok(false, 500), ok(true, 7));
+        assertThat(got.get(4).failure())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("claim must be 1..32");
+        // entries for the same key apply in order: 501 after the refused 300
+        assertThat(got.get(5)).isEqualTo(ok(true, 501));
+        assertThat(await(store().fetch(fresh, 0, 0)))
+                .containsExactly(new StoredMessage(10, bytes("f10")));
+        assertThat(mids(await(store().fetch(behind, 0, 0)))).containsExactly(100L, 200L);
+        assertThat(mids(await(store().fetch(ahead, 0, 0)))).containsExactly(500L, 501L);
+        assertThat(await(store().fetch(online, 0, 0))).isEmpty();
+        assertThat(await(store().append(online, 7, claim("o2"), bytes("x"), 600)))
+                .isEqualTo(new AppendResult(false, 7));
+
+        // The answer was lost; the same batch again (same mids and claims) changes nothing.
+        List<AppendOutcome> retried = await(store().appendMany(entries));
+        assertThat(retried.get(0)).isEqualTo(ok(true, 10));
+        assertThat(retried.get(1)).isEqualTo(ok(true, 200));
+        assertThat(retried.get(2)).isEqualTo(ok(false, 501));
+        assertThat(retried.get(3).appended()).isTrue();
+        assertThat(retried.get(5)).isEqualTo(ok(true, 501));
+        assertThat(heldRows(fresh)).isEqualTo(1);
+        assertThat(heldRows(behind)).isEqualTo(2);
+        assertThat(mids(await(store().fetch(ahead, 0, 0)))).containsExactly(500L, 501L);
+    }
+
+    @Test
+    void appendManyAppliesEntriesOfOneKeyInListOrder() throws Exception {
+        String k = key("many-same");
+        List<AppendOutcome> got =
+                await(
+                        store().appendMany(
+                                        List.of(
+                                                entry(k, 5, "c1", "m5", 600),
+                                                entry(k, 6, "c2", "m6", 600),
+                                                entry(k, 6, "c3", "other m6", 600),
+                                                entry(k, 4, "c4", "m4", 600),
+                                                entry(k, 5, "c1", "m5", 600),
+                                                entry(k, 9, "c5", "online", 0),
+                                                entry(k, 10, "c6", "m10", 600))));
+        assertThat(got)
+                .containsExactly(
+                        ok(true, 5),
+                        ok(true, 6),
+                        ok(false, 6),
+                        ok(false, 6),
+                        ok(true, 6), // c1's retry: its own earlier entry
+                        ok(true, 9),
+                        ok(true, 10));
+        assertThat(await(store().fetch(k, 0, 0)))
+                .containsExactly(
+                        new StoredMessage(5, bytes("m5")),
+                        new StoredMessage(6, bytes("m6")),
+                        new StoredMessage(10, bytes("m10")));
+    }
+
+    @Test
+    void appendManyOverManyKeysStoresEachOnce() throws Exception {
+        List<AppendEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            entries.add(entry(key("many-" + i), 1000 + i, "c" + i, "m" + i, 600));
+        }
+        List<AppendOutcome> got = await(store().appendMany(entries));
+        for (int i = 0; i < 300; i++) {
+            assertThat(got.get(i)).as("entry " + i).isEqualTo(ok(true, 1000 + i));
+        }
+        for (int i = 0; i < 300; i += 37) {
+            assertThat(await(store().fetch(key("many-" + i), 0, 0)))
+                    .containsExactly(new StoredMessage(1000 + i, bytes("m" + i)));
+        }
+    }
+
+    @Test
+    void appendManyOfAWrongSizeIsRefusedWhole() {
+        assertInvalid(store().appendMany(List.of()), "entries must not be empty");
+        List<AppendEntry> tooMany = new ArrayList<>();
+        for (String k : nKeys(1001)) {
+            tooMany.add(entry(k, 1, "c", "x", 60));
+        }
+        assertInvalid(store().appendMany(tooMany), "1001 entries, at most 1000 allowed");
+    }
+
+    @Test
+    void concurrentBatchesOverSharedKeysNeverShareAMid() throws Exception {
+        // Two writers, each sending batches that touch the same three keys from stale views.
+        List<String> keys = List.of(key("mrace-a"), key("mrace-b"), key("mrace-c"));
+        int batches = 15;
+        List<CompletableFuture<List<List<Long>>>> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            writers.add(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                List<List<Long>> taken = new ArrayList<>();
+                                long[] next = new long[keys.size()];
+                                for (int k = 0; k < keys.size(); k++) {
+                                    taken.add(new ArrayList<>());
+                                    next[k] = 1;
+                                }
+                                try {
+                                    for (int b = 0; b < batches; b++) {
+                                        boolean[] done = new boolean[keys.size()];
+                                        int left = keys.size();
+                                        while (left > 0) {
+                                            List<Integer> idx = new ArrayList<>();
+                                            List<AppendEntry> es = new ArrayList<>();
+                                            for (int k = 0; k < keys.size(); k++) {
+                                                if (!done[k]) {
+                                                    idx.add(k);
+                                                    es.add(
+                                                            entry(
+                                                                    keys.get(k),
+                                                                    next[k],
+                                                                    writer + "-" + b + "-" + k,
+                                                                    "w" + writer,
+                                                                    600));
+                                                }
+                                            }
+                                            List<AppendOutcome> got = await(store().appendMany(es));
+                                            for (int i = 0; i < idx.size(); i++) {
+                                                int k = idx.get(i);
+                                                AppendResult r = got.get(i).result();
+                                                if (r.appended()) {
+                                                    taken.get(k).add(next[k]);
+                                                    next[k]++;
+                                                    done[k] = true;
+                                                    left--;
+                                                } else {
+                                                    next[k] = r.head() + 1;
+                                                }
+                                            }
+                                        }
+                                    }
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                return taken;
+                            }));
+        }
+        List<List<Long>> a = writers.get(0).get(120, TimeUnit.SECONDS);
+        List<List<Long>> b = writers.get(1).get(120, TimeUnit.SECONDS);
+        for (int k = 0; k < keys.size(); k++) {
+            assertThat(a.get(k)).isSorted().doesNotHaveDuplicates().hasSize(batches);
+            assertThat(b.get(k)).isSorted().doesNotHaveDuplicates().hasSize(batches);
+            List<Long> all = new ArrayList<>(a.get(k));
+            all.addAll(b.get(k));
+            assertThat(all).doesNotHaveDuplicates();
+            assertThat(mids(await(store().fetch(keys.get(k), 0, 0))))
+                    .containsExactlyElementsOf(
+                            all.stream().sorted().toList().subList(2 * batches - CAP, 2 * batches));
+        }
+    }
+
     @Test
     void everyInvalidArgumentIsRefusedWithItsReason() {
         String k = key("invalid");

@@ -2,6 +2,9 @@ package io.pushbase.store.grpc;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
+import io.pushbase.schema.message.v1.AppendOutcome.Status;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.DeleteReply;
@@ -17,8 +20,12 @@ import io.pushbase.schema.message.v1.SaveManyReply;
 import io.pushbase.schema.message.v1.SaveManyRequest;
 import io.pushbase.schema.message.v1.SaveReply;
 import io.pushbase.schema.message.v1.SaveRequest;
+import io.pushbase.store.AppendEntry;
+import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -58,6 +65,46 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                         req.getExpireSeconds()),
                 r -> AppendReply.newBuilder().setAppended(r.appended()).setHead(r.head()).build(),
                 out);
+    }
+
+    @Override
+    public void appendMany(AppendManyRequest req, StreamObserver<AppendManyReply> out) {
+        List<AppendEntry> entries = new ArrayList<>(req.getEntriesCount());
+        for (AppendRequest e : req.getEntriesList()) {
+            entries.add(
+                    new AppendEntry(
+                            e.getKey(),
+                            e.getMid(),
+                            e.getClaim().toByteArray(),
+                            e.getPayload().toByteArray(),
+                            e.getExpireSeconds()));
+        }
+        answer(
+                store.appendMany(entries),
+                outcomes -> {
+                    AppendManyReply.Builder reply = AppendManyReply.newBuilder();
+                    for (AppendOutcome o : outcomes) {
+                        reply.addOutcomes(outcome(o));
+                    }
+                    return reply.build();
+                },
+                out);
+    }
+
+    private static io.pushbase.schema.message.v1.AppendOutcome outcome(AppendOutcome o) {
+        var b = io.pushbase.schema.message.v1.AppendOutcome.newBuilder();
+        if (o.failure() == null) {
+            return b.setStatus(o.appended() ? Status.APPENDED : Status.REFUSED)
+                    .setHead(o.result().head())
+                    .build();
+        }
+        io.grpc.Status status = StoreStatuses.toStatus(o.failure());
+        return b.setStatus(
+                        status.getCode() == io.grpc.Status.Code.INVALID_ARGUMENT
+                                ? Status.INVALID_ARGUMENT
+                                : Status.UNAVAILABLE)
+                .setDescription(String.valueOf(status.getDescription()))
+                .build();
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.pushbase.store.hbase;
 
-import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_CLAIM;
-import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.AppendEntry;
+import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
 import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
@@ -14,24 +14,19 @@ import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
-import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Durability;
-import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
-import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * The durable {@link MessageStore}: one HBase row per message (layout in {@code
@@ -55,7 +50,8 @@ public final class HBaseMessageStore implements MessageStore {
     private final StoreLimits limits;
     private final RowKeys rowKeys;
     private final KeyTrimmer trimmer;
-    private final long deadlineMillis;
+    private final Deadline deadline;
+    private final HeadAppender appender;
 
     /**
      * @param deadlineMillis upper bound on any one operation; set a little above the HBase client's
@@ -71,7 +67,8 @@ public final class HBaseMessageStore implements MessageStore {
         this.limits = limits;
         this.rowKeys = rowKeys;
         this.trimmer = trimmer;
-        this.deadlineMillis = deadlineMillis;
+        this.deadline = new Deadline(deadlineMillis);
+        this.appender = new HeadAppender(table, limits, rowKeys, trimmer, deadline);
     }
 
     @Override
@@ -99,135 +96,24 @@ public final class HBaseMessageStore implements MessageStore {
     @Override
     public CompletableFuture<AppendResult> append(
             String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        return appender.appendMany(
+                        List.of(new AppendEntry(key, mid, claim, payload, expireSeconds)), "append")
+                .thenCompose(
+                        outcomes -> {
+                            AppendOutcome o = outcomes.get(0);
+                            return o.failure() == null
+                                    ? CompletableFuture.completedFuture(o.result())
+                                    : CompletableFuture.failedFuture(o.failure());
+                        });
+    }
+
+    @Override
+    public CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries) {
         return Futures.attempt(
                 () -> {
-                    byte[] keyBytes = limits.checkKey(key);
-                    limits.checkAppend(mid, claim, payload, expireSeconds);
-                    Append a =
-                            new Append(
-                                    keyBytes,
-                                    rowKeys.prefix(key),
-                                    mid,
-                                    claim.clone(),
-                                    payload,
-                                    expireSeconds);
-                    return bounded(takeHead(a, 0), "append", key)
-                            .thenCompose(
-                                    result ->
-                                            result.appended() && expireSeconds > 0
-                                                    ? bounded(
-                                                                    table.get().put(a.message()),
-                                                                    "append",
-                                                                    key)
-                                                            .thenApply(
-                                                                    v -> {
-                                                                        trimmer.saved(key);
-                                                                        return result;
-                                                                    })
-                                                    : CompletableFuture.completedFuture(result));
+                    limits.checkEntries(entries);
+                    return appender.appendMany(entries, "appendMany");
                 });
-    }
-
-    /** One append in flight: its rows and cells. */
-    private record Append(
-            byte[] keyBytes,
-            byte[] prefix,
-            long mid,
-            byte[] claim,
-            byte[] payload,
-            long expireSeconds) {
-        byte[] headRow() {
-            return RowKeys.row(prefix, 0);
-        }
-
-        byte[] midBytes() {
-            return Bytes.toBytes(mid);
-        }
-
-        Put head() {
-            Put put = new Put(headRow());
-            put.addColumn(FAMILY, COLUMN_HEAD, Bytes.add(midBytes(), claim));
-            put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
-            put.setDurability(Durability.SYNC_WAL);
-            return put;
-        }
-
-        Put message() {
-            return put(keyBytes, prefix, mid, payload, expireSeconds)
-                    .addColumn(FAMILY, COLUMN_CLAIM, claim);
-        }
-    }
-
-    /** Most rounds of compare-and-set on one head before giving up (only races need more). */
-    private static final int HEAD_ROUNDS = 5;
-
-    /**
-     * Takes the key's head for {@code a.mid} with an atomic compare-and-set: the head cell is
-     * [mid][claim], and [mid] alone compares greater than it exactly when mid is larger (a shorter
-     * prefix sorts first), so "head &lt; mid" is one byte comparison. HBase's check-and-mutate
-     * operators read "given value OP existing", hence GREATER.
-     */
-    private CompletableFuture<AppendResult> takeHead(Append a, int round) {
-        CheckAndMutate larger =
-                CheckAndMutate.newBuilder(a.headRow())
-                        .ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.GREATER, a.midBytes())
-                        .build(a.head());
-        return table.get()
-                .checkAndMutate(larger)
-                .thenCompose(
-                        r ->
-                                r.isSuccess()
-                                        ? CompletableFuture.completedFuture(
-                                                new AppendResult(true, a.mid()))
-                                        : resolveRefused(a, round));
-    }
-
-    /** The compare-and-set failed: no head yet, an earlier attempt of ours, or a larger mid. */
-    private CompletableFuture<AppendResult> resolveRefused(Append a, int round) {
-        if (round >= HEAD_ROUNDS) {
-            return CompletableFuture.failedFuture(
-                    new StoreUnavailableException(
-                            "head of key still contended after " + HEAD_ROUNDS + " rounds", null));
-        }
-        Get head = new Get(a.headRow()).addColumn(FAMILY, COLUMN_HEAD);
-        Get ours = new Get(RowKeys.row(a.prefix(), a.mid())).addColumn(FAMILY, COLUMN_CLAIM);
-        List<CompletableFuture<Result>> reads = table.get().get(List.of(head, ours));
-        return reads.get(0)
-                .thenCombine(reads.get(1), (h, m) -> new Result[] {h, m})
-                .thenCompose(
-                        rows -> {
-                            byte[] cell = rows[0].getValue(FAMILY, COLUMN_HEAD);
-                            if (cell == null) {
-                                CheckAndMutate first =
-                                        CheckAndMutate.newBuilder(a.headRow())
-                                                .ifNotExists(FAMILY, COLUMN_HEAD)
-                                                .build(a.head());
-                                return table.get()
-                                        .checkAndMutate(first)
-                                        .thenCompose(
-                                                r ->
-                                                        r.isSuccess()
-                                                                ? CompletableFuture.completedFuture(
-                                                                        new AppendResult(
-                                                                                true, a.mid()))
-                                                                : resolveRefused(a, round + 1));
-                            }
-                            long headMid = Bytes.toLong(cell, 0, Long.BYTES);
-                            byte[] headClaim = Arrays.copyOfRange(cell, Long.BYTES, cell.length);
-                            byte[] storedClaim = rows[1].getValue(FAMILY, COLUMN_CLAIM);
-                            boolean ourEarlierAttempt =
-                                    headMid == a.mid() && Arrays.equals(headClaim, a.claim())
-                                            || Arrays.equals(storedClaim, a.claim());
-                            if (ourEarlierAttempt) {
-                                return CompletableFuture.completedFuture(
-                                        new AppendResult(true, headMid));
-                            }
-                            if (headMid < a.mid()) {
-                                return takeHead(a, round + 1); // raced with a smaller mid
-                            }
-                            return CompletableFuture.completedFuture(
-                                    new AppendResult(false, headMid));
-                        });
     }
 
     @Override
@@ -402,8 +288,7 @@ public final class HBaseMessageStore implements MessageStore {
         return sameKey;
     }
 
-    private static Put put(
-            byte[] keyBytes, byte[] prefix, long mid, byte[] payload, long expireSeconds) {
+    static Put put(byte[] keyBytes, byte[] prefix, long mid, byte[] payload, long expireSeconds) {
         Put put = new Put(RowKeys.row(prefix, mid));
         put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
         put.addColumn(FAMILY, COLUMN_PAYLOAD, payload);
@@ -413,22 +298,6 @@ public final class HBaseMessageStore implements MessageStore {
     }
 
     private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String op, String key) {
-        return f.orTimeout(deadlineMillis, TimeUnit.MILLISECONDS)
-                .handle(
-                        (v, err) -> {
-                            if (err == null) {
-                                return CompletableFuture.completedFuture(v);
-                            }
-                            Throwable cause = Futures.unwrap(err);
-                            String why =
-                                    cause instanceof TimeoutException
-                                            ? "no answer within " + deadlineMillis + " ms"
-                                            : cause.toString();
-                            return CompletableFuture.<T>failedFuture(
-                                    new StoreUnavailableException(
-                                            "HBase " + op + " of key '" + key + "' failed: " + why,
-                                            cause));
-                        })
-                .thenCompose(x -> x);
+        return deadline.bound(f, op, key);
     }
 }

@@ -1,5 +1,7 @@
 package io.pushbase.store.memory;
 
+import io.pushbase.store.AppendEntry;
+import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
 import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
@@ -78,6 +80,27 @@ public final class InMemoryMessageStore implements MessageStore {
                         put(key, mid, payload, expireSeconds, ours);
                     }
                     return CompletableFuture.completedFuture(new AppendResult(taken, head.mid()));
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries) {
+        return Futures.attempt(
+                () -> {
+                    limits.checkEntries(entries);
+                    // append() completes before it returns, so entries apply in list order.
+                    List<AppendOutcome> outcomes = new ArrayList<>(entries.size());
+                    for (AppendEntry e : entries) {
+                        outcomes.add(
+                                append(e.key(), e.mid(), e.claim(), e.payload(), e.expireSeconds())
+                                        .handle(
+                                                (r, err) ->
+                                                        err == null
+                                                                ? AppendOutcome.of(r)
+                                                                : AppendOutcome.failed(err))
+                                        .join());
+                    }
+                    return CompletableFuture.completedFuture(outcomes);
                 });
     }
 

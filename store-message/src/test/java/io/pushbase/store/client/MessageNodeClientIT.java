@@ -308,6 +308,12 @@ class MessageNodeClientIT {
                     }
 
                     @Override
+                    public CompletableFuture<List<io.pushbase.store.AppendOutcome>> appendMany(
+                            List<io.pushbase.store.AppendEntry> entries) {
+                        return store.appendMany(entries);
+                    }
+
+                    @Override
                     public CompletableFuture<List<String>> saveMany(
                             List<String> keys, long mid, byte[] payload, long expireSeconds) {
                         return store.saveMany(keys, mid, payload, expireSeconds);

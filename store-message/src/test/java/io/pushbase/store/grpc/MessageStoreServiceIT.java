@@ -2,6 +2,7 @@ package io.pushbase.store.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
@@ -13,6 +14,10 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
+import io.pushbase.schema.message.v1.AppendOutcome;
+import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.DeleteRequest;
 import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.FetchRequest;
@@ -22,6 +27,7 @@ import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceBlockingSt
 import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.schema.message.v1.SaveManyRequest;
 import io.pushbase.schema.message.v1.SaveRequest;
+import io.pushbase.schema.message.v1.StoredMessage;
 import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
@@ -168,6 +174,50 @@ class MessageStoreServiceIT {
             assertThat(stub.last(LastRequest.newBuilder().setKey(k).build()).getMid())
                     .isEqualTo(42);
         }
+    }
+
+    private AppendRequest appendEntry(String key, long mid, String claim, long expire) {
+        return AppendRequest.newBuilder()
+                .setKey(key)
+                .setMid(mid)
+                .setClaim(json(claim))
+                .setPayload(json("{\"m\":" + mid + "}"))
+                .setExpireSeconds(expire)
+                .build();
+    }
+
+    @Test
+    void appendManyAnswersEveryEntryInOrder() {
+        String a = key("am-a");
+        String b = key("am-b");
+        AppendManyReply reply =
+                stub.appendMany(
+                        AppendManyRequest.newBuilder()
+                                .addEntries(appendEntry(a, 100, "a1", 600))
+                                .addEntries(appendEntry(b, 50, "b1", 0))
+                                .addEntries(appendEntry(a, 90, "a2", 600))
+                                .addEntries(appendEntry("", 1, "x", 600))
+                                .addEntries(appendEntry(a, 101, "a3", 600))
+                                .build());
+        assertThat(reply.getOutcomesList())
+                .extracting(AppendOutcome::getStatus, AppendOutcome::getHead)
+                .containsExactly(
+                        tuple(AppendOutcome.Status.APPENDED, 100L),
+                        tuple(AppendOutcome.Status.APPENDED, 50L),
+                        tuple(AppendOutcome.Status.REFUSED, 100L),
+                        tuple(AppendOutcome.Status.INVALID_ARGUMENT, 0L),
+                        tuple(AppendOutcome.Status.APPENDED, 101L));
+        assertThat(reply.getOutcomes(3).getDescription()).contains("key must not be empty");
+        FetchReply stored = stub.fetch(FetchRequest.newBuilder().setKey(a).build());
+        assertThat(stored.getMessagesList())
+                .extracting(StoredMessage::getMid)
+                .containsExactly(100L, 101L);
+        assertThat(stub.fetch(FetchRequest.newBuilder().setKey(b).build()).getMessagesList())
+                .isEmpty();
+        assertStatus(
+                () -> stub.appendMany(AppendManyRequest.getDefaultInstance()),
+                Status.Code.INVALID_ARGUMENT,
+                "entries must not be empty");
     }
 
     @Test

@@ -1,0 +1,357 @@
+package io.pushbase.store.hbase;
+
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_CLAIM;
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
+import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
+
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.AppendEntry;
+import io.pushbase.store.AppendOutcome;
+import io.pushbase.store.AppendResult;
+import io.pushbase.store.InvalidArgumentException;
+import io.pushbase.store.StoreException;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.StoreUnavailableException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.hadoop.hbase.CompareOperator;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.CheckAndMutateResult;
+import org.apache.hadoop.hbase.client.Durability;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.util.Bytes;
+
+/**
+ * The append algorithm of docs/MIDS.md for a batch of entries (a single append is a batch of one):
+ *
+ * <ol>
+ *   <li><b>Heads.</b> One {@code checkAndMutateAll} with, per entry, "set the head to [mid][claim]
+ *       if the head is smaller than mid". Entries whose head was smaller are taken.
+ *   <li><b>Refused ones</b> (no head yet, an earlier attempt of ours, or a larger mid): one {@code
+ *       checkAndMutateAll} of "create the head if it does not exist" and, at the same time, one
+ *       batched read of each head and of each entry's own message row. A created head is taken (so
+ *       the first append to a key costs two batched round trips, not four sequential ones); a head
+ *       or message row carrying our claim means an earlier attempt took the mid (idempotent retry);
+ *       a head still smaller than mid (a race) goes back to step 1; otherwise the entry is refused
+ *       with the head. At most {@value #HEAD_ROUNDS} rounds per entry.
+ *   <li><b>Messages.</b> One batched put ({@code SYNC_WAL}) of the taken entries with expire &gt;
+ *       0.
+ * </ol>
+ *
+ * <p>Why not one filtered check-and-mutate that also matches a missing head: HBase evaluates a
+ * filter condition against the row's cells and counts an empty result as "no match", so a row that
+ * does not exist yet can never match a filter, whatever {@code setFilterIfMissing} says.
+ *
+ * <p>Entries that share a head row (the same key twice, or a hash collision) go into successive
+ * <i>waves</i>, each wave running all three steps after the previous one finished, so they apply in
+ * list order exactly as consecutive appends would (a later entry retrying an earlier one's claim
+ * finds its message row). Each HBase call is bounded by the store's deadline; a failure is pinned
+ * to the entries it concerns (their outcome: unavailable), never to the batch.
+ *
+ * <p>Thread-safe and non-blocking; each call's state is confined to that call's chain of futures
+ * (callbacks run on HBase client threads, one stage after another).
+ */
+final class HeadAppender {
+    /** Most rounds of compare-and-set on one head before giving up (only races need more). */
+    static final int HEAD_ROUNDS = 5;
+
+    private final Supplier<? extends AsyncTable<?>> table;
+    private final StoreLimits limits;
+    private final RowKeys rowKeys;
+    private final KeyTrimmer trimmer;
+    private final Deadline deadline;
+
+    HeadAppender(
+            Supplier<? extends AsyncTable<?>> table,
+            StoreLimits limits,
+            RowKeys rowKeys,
+            KeyTrimmer trimmer,
+            Deadline deadline) {
+        this.table = table;
+        this.limits = limits;
+        this.rowKeys = rowKeys;
+        this.trimmer = trimmer;
+        this.deadline = deadline;
+    }
+
+    /** One entry in flight: its rows, cells and (once settled) outcome. */
+    private static final class Pending {
+        final String key;
+        final byte[] keyBytes;
+        final byte[] prefix;
+        final long mid;
+        final byte[] claim;
+        final byte[] payload;
+        final long expireSeconds;
+        AppendResult result;
+        StoreException failure;
+
+        Pending(AppendEntry e, byte[] keyBytes, byte[] prefix) {
+            this.key = e.key();
+            this.keyBytes = keyBytes;
+            this.prefix = prefix;
+            this.mid = e.mid();
+            this.claim = e.claim().clone();
+            this.payload = e.payload();
+            this.expireSeconds = e.expireSeconds();
+        }
+
+        byte[] headRow() {
+            return RowKeys.row(prefix, 0);
+        }
+
+        byte[] midBytes() {
+            return Bytes.toBytes(mid);
+        }
+
+        Put head() {
+            Put put = new Put(headRow());
+            put.addColumn(FAMILY, COLUMN_HEAD, Bytes.add(midBytes(), claim));
+            put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
+            put.setDurability(Durability.SYNC_WAL);
+            return put;
+        }
+
+        Put message() {
+            return HBaseMessageStore.put(keyBytes, prefix, mid, payload, expireSeconds)
+                    .addColumn(FAMILY, COLUMN_CLAIM, claim);
+        }
+
+        boolean needsMessage() {
+            return failure == null && result.appended() && expireSeconds > 0;
+        }
+
+        AppendOutcome outcome() {
+            return failure != null ? AppendOutcome.failed(failure) : AppendOutcome.of(result);
+        }
+    }
+
+    /**
+     * Appends every entry (already size-checked by the caller); an invalid entry is answered on its
+     * own. Never fails as a whole.
+     *
+     * @param op the operation name in failure descriptions
+     */
+    CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries, String op) {
+        AppendOutcome[] invalid = new AppendOutcome[entries.size()];
+        Pending[] pending = new Pending[entries.size()];
+        List<List<Pending>> waves = new ArrayList<>();
+        Map<ByteBuffer, Integer> seen = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            AppendEntry e = entries.get(i);
+            try {
+                byte[] keyBytes = limits.checkKey(e.key());
+                limits.checkAppend(e.mid(), e.claim(), e.payload(), e.expireSeconds());
+                pending[i] = new Pending(e, keyBytes, rowKeys.prefix(e.key()));
+            } catch (InvalidArgumentException ex) {
+                invalid[i] = AppendOutcome.failed(ex);
+                continue;
+            }
+            int wave = seen.merge(ByteBuffer.wrap(pending[i].prefix), 1, Integer::sum) - 1;
+            if (wave == waves.size()) {
+                waves.add(new ArrayList<>());
+            }
+            waves.get(wave).add(pending[i]);
+        }
+        CompletableFuture<Void> heads = CompletableFuture.completedFuture(null);
+        for (List<Pending> wave : waves) {
+            heads =
+                    heads.thenCompose(v -> takeHeads(wave, 0, op))
+                            .thenCompose(v -> putMessages(wave, op));
+        }
+        return heads.thenApply(
+                v -> {
+                    List<AppendOutcome> outcomes = new ArrayList<>(pending.length);
+                    for (int i = 0; i < pending.length; i++) {
+                        outcomes.add(invalid[i] != null ? invalid[i] : pending[i].outcome());
+                    }
+                    return outcomes;
+                });
+    }
+
+    /**
+     * Step 1 for {@code ps} (distinct head rows): the compare-and-set "head &lt; mid". The head
+     * cell is [mid][claim], and [mid] alone compares greater than it exactly when mid is larger (a
+     * shorter prefix sorts first), so "head &lt; mid" is one byte comparison. HBase's operators
+     * read "given value OP existing", hence GREATER.
+     */
+    private CompletableFuture<Void> takeHeads(List<Pending> ps, int round, String op) {
+        List<CheckAndMutate> cams = new ArrayList<>(ps.size());
+        for (Pending p : ps) {
+            cams.add(
+                    CheckAndMutate.newBuilder(p.headRow())
+                            .ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.GREATER, p.midBytes())
+                            .build(p.head()));
+        }
+        List<CompletableFuture<CheckAndMutateResult>> answers = table.get().checkAndMutate(cams);
+        List<CompletableFuture<Boolean>> settled = new ArrayList<>(ps.size());
+        for (int i = 0; i < ps.size(); i++) {
+            Pending p = ps.get(i);
+            settled.add(
+                    deadline.bound(answers.get(i), op, p.key)
+                            .handle(
+                                    (r, err) -> {
+                                        if (err != null) {
+                                            p.failure = AppendOutcome.failed(err).failure();
+                                            return true; // settled: failed as unavailable
+                                        }
+                                        if (r.isSuccess()) {
+                                            p.result = new AppendResult(true, p.mid);
+                                        }
+                                        return r.isSuccess();
+                                    }));
+        }
+        return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new))
+                .thenCompose(
+                        v -> {
+                            List<Pending> refused = new ArrayList<>();
+                            for (int i = 0; i < ps.size(); i++) {
+                                if (!settled.get(i).join()) {
+                                    refused.add(ps.get(i));
+                                }
+                            }
+                            return refused.isEmpty()
+                                    ? CompletableFuture.completedFuture(null)
+                                    : resolveRefused(refused, round, op);
+                        });
+    }
+
+    /** Step 2: create missing heads, and read heads and our message rows, at the same time. */
+    private CompletableFuture<Void> resolveRefused(List<Pending> ps, int round, String op) {
+        if (round + 1 >= HEAD_ROUNDS) {
+            for (Pending p : ps) {
+                p.failure =
+                        new StoreUnavailableException(
+                                "head of key '"
+                                        + p.key
+                                        + "' still contended after "
+                                        + HEAD_ROUNDS
+                                        + " rounds",
+                                null);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CheckAndMutate> creates = new ArrayList<>(ps.size());
+        List<Get> reads = new ArrayList<>(2 * ps.size());
+        for (Pending p : ps) {
+            creates.add(
+                    CheckAndMutate.newBuilder(p.headRow())
+                            .ifNotExists(FAMILY, COLUMN_HEAD)
+                            .build(p.head()));
+            reads.add(new Get(p.headRow()).addColumn(FAMILY, COLUMN_HEAD));
+            reads.add(new Get(RowKeys.row(p.prefix, p.mid)).addColumn(FAMILY, COLUMN_CLAIM));
+        }
+        AsyncTable<?> t = table.get();
+        List<CompletableFuture<CheckAndMutateResult>> created = t.checkAndMutate(creates);
+        List<CompletableFuture<Result>> rows = t.get(reads);
+        List<CompletableFuture<Boolean>> again = new ArrayList<>(ps.size());
+        for (int i = 0; i < ps.size(); i++) {
+            Pending p = ps.get(i);
+            CompletableFuture<CheckAndMutateResult> c = deadline.bound(created.get(i), op, p.key);
+            CompletableFuture<Result> h = deadline.bound(rows.get(2 * i), op, p.key);
+            CompletableFuture<Result> m = deadline.bound(rows.get(2 * i + 1), op, p.key);
+            again.add(
+                    CompletableFuture.allOf(c, h, m)
+                            .handle(
+                                    (v, err) -> {
+                                        if (err != null) {
+                                            p.failure = AppendOutcome.failed(err).failure();
+                                            return false;
+                                        }
+                                        return settle(p, c.join(), h.join(), m.join());
+                                    }));
+        }
+        return CompletableFuture.allOf(again.toArray(CompletableFuture[]::new))
+                .thenCompose(
+                        v -> {
+                            List<Pending> retry = new ArrayList<>();
+                            for (int i = 0; i < ps.size(); i++) {
+                                if (again.get(i).join()) {
+                                    retry.add(ps.get(i));
+                                }
+                            }
+                            return retry.isEmpty()
+                                    ? CompletableFuture.completedFuture(null)
+                                    : takeHeads(retry, round + 1, op);
+                        });
+    }
+
+    /**
+     * Settles {@code p} from step 2's answers, or returns true when it must go back to step 1.
+     * Correct in whatever order HBase ran the create and the reads: the reads are used only when
+     * the create failed, i.e. a head existed; a read that saw no head ran before a racing writer
+     * created it, and the next round sorts that out.
+     */
+    private static boolean settle(
+            Pending p, CheckAndMutateResult created, Result head, Result ours) {
+        if (created.isSuccess()) {
+            p.result = new AppendResult(true, p.mid);
+            return false;
+        }
+        byte[] cell = head.getValue(FAMILY, COLUMN_HEAD);
+        if (cell == null) {
+            return true;
+        }
+        long headMid = Bytes.toLong(cell, 0, Long.BYTES);
+        byte[] headClaim = Arrays.copyOfRange(cell, Long.BYTES, cell.length);
+        byte[] storedClaim = ours.getValue(FAMILY, COLUMN_CLAIM);
+        boolean ourEarlierAttempt =
+                headMid == p.mid && Arrays.equals(headClaim, p.claim)
+                        || Arrays.equals(storedClaim, p.claim);
+        if (ourEarlierAttempt) {
+            p.result = new AppendResult(true, headMid);
+            return false;
+        }
+        if (headMid < p.mid) {
+            return true; // raced with a smaller mid
+        }
+        p.result = new AppendResult(false, headMid);
+        return false;
+    }
+
+    /** Step 3: one batched put of the messages of a wave's taken entries. */
+    private CompletableFuture<Void> putMessages(List<Pending> wave, String op) {
+        List<Pending> writes = new ArrayList<>();
+        for (Pending p : wave) {
+            if (p.needsMessage()) {
+                writes.add(p);
+            }
+        }
+        if (writes.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<Put> puts = new ArrayList<>(writes.size());
+        for (Pending p : writes) {
+            puts.add(p.message());
+        }
+        List<CompletableFuture<Void>> answers = table.get().put(puts);
+        List<CompletableFuture<Void>> done = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            Pending p = writes.get(i);
+            done.add(
+                    deadline.bound(answers.get(i), op, p.key)
+                            .handle(
+                                    (v, err) -> {
+                                        if (err == null) {
+                                            trimmer.saved(p.key);
+                                        } else {
+                                            // The mid is taken, the message not stored: a gap;
+                                            // a retry with the same claim stores it.
+                                            p.failure = AppendOutcome.failed(err).failure();
+                                        }
+                                        return null;
+                                    }));
+        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+    }
+}
