@@ -12,6 +12,7 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.message.KeyAppender;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -107,6 +108,9 @@ public final class WebApplication extends Application<WebConfiguration> {
         env.lifecycle().manage(webNodes);
         MessageNodeClient messages = config.getMessageNodes().build(messageNodes, metrics);
         env.lifecycle().manage(messages);
+        // Pushes this node stores itself (comet unreachable) go through the batcher when enabled.
+        MessageLog appends =
+                config.getMessageNodes().buildLog(messages, metrics, env.lifecycle()::manage);
         env.lifecycle().manage(channels);
 
         CometClient comets =
@@ -119,8 +123,7 @@ public final class WebApplication extends Application<WebConfiguration> {
                 new PushRouter(
                         directory,
                         comets,
-                        new KeyAppender(
-                                messages::append, clock, metrics.meter("web.push.conflicts")),
+                        new KeyAppender(appends, clock, metrics.meter("web.push.conflicts")),
                         messages,
                         metrics);
         Optional<TokenVerifier> tokens = config.getAuth().buildVerifier();

@@ -3,16 +3,20 @@ package io.pushbase.cluster.message;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
 import io.pushbase.cluster.discovery.LiveNodes;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * YAML block of comet and web nodes for calling message nodes: the time bounds of {@link
- * MessageNodeClient}. Builds the client.
+ * MessageNodeClient} and the batching of appends ({@link AppendBatchConfiguration}). Builds the
+ * client and the {@link MessageLog} appends go through.
  */
 public class MessageClientConfiguration {
     /** Deadline of one attempt on one message node. */
@@ -24,6 +28,19 @@ public class MessageClientConfiguration {
     @NotNull
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
     private Duration totalTimeout = Duration.seconds(10);
+
+    /** Batching of appends into AppendMany calls. */
+    @NotNull @Valid private AppendBatchConfiguration batch = new AppendBatchConfiguration();
+
+    @JsonProperty
+    public AppendBatchConfiguration getBatch() {
+        return batch;
+    }
+
+    @JsonProperty
+    public void setBatch(AppendBatchConfiguration batch) {
+        this.batch = batch;
+    }
 
     @JsonProperty
     public Duration getAttemptTimeout() {
@@ -64,5 +81,28 @@ public class MessageClientConfiguration {
                 attemptTimeout.toMilliseconds(),
                 totalTimeout.toMilliseconds(),
                 metrics);
+    }
+
+    /**
+     * Where appends go: with {@code batch.enabled} an {@link AppendBatcher} over {@code client}
+     * (handed to {@code manage}, which must run it after the client so it stops first), else the
+     * client's single {@code Append}.
+     */
+    public MessageLog buildLog(
+            MessageNodeClient client, MetricRegistry metrics, Consumer<Managed> manage) {
+        if (!batch.isEnabled()) {
+            return client::append;
+        }
+        AppendBatcher batcher =
+                new AppendBatcher(
+                        client::appendMany,
+                        batch.getMaxEntries(),
+                        batch.getMaxDelay().toNanoseconds() / 1e6,
+                        batch.getMaxQueued(),
+                        totalTimeout.toMilliseconds(),
+                        totalTimeout.toMilliseconds(),
+                        metrics);
+        manage.accept(batcher);
+        return batcher;
     }
 }

@@ -8,6 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.DeleteReply;
@@ -221,6 +223,18 @@ public final class MessageNodeClient implements Managed {
     public CompletableFuture<AppendReply> append(AppendRequest request) {
         return this.<AppendReply, AppendReply>call(
                 "append", (stub, out) -> stub.append(request, out), reply -> reply);
+    }
+
+    /**
+     * Appends many messages in one call ({@code AppendMany}, see message.proto), each entry with
+     * its own key, mid and claim; completes with one outcome per entry, in order. The whole call is
+     * retried on another node like any other (every entry is idempotent by its claim); entries the
+     * answering node reports {@code UNAVAILABLE} are left to the caller ({@link AppendBatcher}
+     * retries them).
+     */
+    public CompletableFuture<AppendManyReply> appendMany(AppendManyRequest request) {
+        return this.<AppendManyReply, AppendManyReply>call(
+                "appendMany", (stub, out) -> stub.appendMany(request, out), reply -> reply);
     }
 
     /**

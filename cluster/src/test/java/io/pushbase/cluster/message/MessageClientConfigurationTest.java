@@ -44,4 +44,26 @@ class MessageClientConfigurationTest {
                 .extracting(v -> v.getPropertyPath().toString())
                 .containsExactly("attemptTimeout");
     }
+
+    @Test
+    void batchingIsOnByDefaultWithOneMillisecondAnd256Entries() {
+        AppendBatchConfiguration batch = new MessageClientConfiguration().getBatch();
+
+        assertThat(batch.isEnabled()).isTrue();
+        assertThat(batch.getMaxEntries()).isEqualTo(256);
+        assertThat(batch.getMaxDelay()).isEqualTo(Duration.milliseconds(1));
+        assertThat(batch.getMaxQueued()).isEqualTo(20_000);
+    }
+
+    @Test
+    void badBatchSettingsAreRejected() {
+        MessageClientConfiguration config = new MessageClientConfiguration();
+        config.getBatch().setMaxEntries(0);
+        config.getBatch().setMaxQueued(0);
+        config.getBatch().setMaxDelay(Duration.seconds(2));
+
+        assertThat(validator.validate(config))
+                .extracting(v -> v.getPropertyPath().toString())
+                .containsExactlyInAnyOrder("batch.maxEntries", "batch.maxQueued", "batch.maxDelay");
+    }
 }

@@ -14,6 +14,7 @@ import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcServer;
+import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
 import io.pushbase.comet.channel.KeyChannels;
@@ -38,10 +39,10 @@ import java.util.Map;
  * delivering it. Wires and does nothing else. Run: {@code CometApplication server comet.yml}.
  *
  * <p>Start order (stop is the reverse): ZooKeeper session; live views of message nodes and comets;
- * the message-node client; event loops, TCP and WebSocket listeners, gRPC server; the leader
- * election (which registers this comet in discovery only while it leads, so peers only ever see a
- * listening comet); ring ownership last. On stop, ring ownership and leadership go first: the comet
- * leaves the ring and discovery before its listeners close.
+ * the message-node client and its append batcher (if enabled); event loops, TCP and WebSocket
+ * listeners, gRPC server; the leader election (which registers this comet in discovery only while
+ * it leads, so peers only ever see a listening comet); ring ownership last. On stop, ring ownership
+ * and leadership go first: the comet leaves the ring and discovery before its listeners close.
  */
 public final class CometApplication extends Application<CometConfiguration> {
 
@@ -79,6 +80,9 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.lifecycle().manage(messageNodes);
         MessageNodeClient messageClient = config.getMessageNodes().build(messageNodes, metrics);
         env.lifecycle().manage(messageClient);
+        // Managed after the client, so it stops (flushing what waits) before the client does.
+        MessageLog appends =
+                config.getMessageNodes().buildLog(messageClient, metrics, env.lifecycle()::manage);
         LiveNodes comets =
                 new LiveNodes(
                         curator.client(),
@@ -108,7 +112,7 @@ public final class CometApplication extends Application<CometConfiguration> {
         PushService pushes =
                 new PushService(
                         channels,
-                        messageClient::append,
+                        appends,
                         MidClock.system(),
                         ring::owns,
                         (int) push.getMaxPayloadSize().toBytes(),

@@ -3,6 +3,7 @@ package io.pushbase.comet.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushRejectedException;
 import io.pushbase.comet.push.PushService;
@@ -99,6 +100,11 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
                     };
             return status.withDescription(r.getMessage());
+        }
+        if (t instanceof AppendQueueFullException) {
+            // Message nodes are not keeping up: shed load like a full push queue.
+            return Status.RESOURCE_EXHAUSTED.withDescription(
+                    "message not stored, nothing delivered: " + t.getMessage());
         }
         if (t instanceof StatusRuntimeException s
                 && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {

@@ -6,17 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.discovery.LiveNodes;
@@ -28,15 +21,12 @@ import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.StoredMessage;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
-import io.pushbase.store.grpc.MessageStoreService;
 import io.pushbase.store.memory.InMemoryMessageStore;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -139,37 +129,10 @@ class MessageNodeClientIT {
     }
 
     private Node startNode(String name, int weight, MessageStore backing) throws Exception {
-        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-        ServerInterceptor countCalls =
-                new ServerInterceptor() {
-                    @Override
-                    public <Q, A> ServerCall.Listener<Q> interceptCall(
-                            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-                        calls.computeIfAbsent(
-                                        call.getMethodDescriptor().getBareMethodName(),
-                                        m -> new AtomicInteger())
-                                .incrementAndGet();
-                        return next.startCall(call, headers);
-                    }
-                };
-        Server server =
-                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(
-                                ServerInterceptors.intercept(
-                                        new MessageStoreService(backing, name), countCalls))
-                        .build()
-                        .start();
-        NodeRegistration registration =
-                new NodeRegistration(
-                        nodesSession.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        "127.0.0.1",
-                        server.getPort(),
-                        new NodeDetails(
-                                name, weight, Map.of("grpc", "127.0.0.1:" + server.getPort())));
-        registration.start();
-        Node node = new Node(name, server, registration, calls);
+        LoopbackMessageNode started =
+                LoopbackMessageNode.start(nodesSession.client(), paths, name, weight, backing);
+        Node node =
+                new Node(name, started.server(), started.registration(), started.callsByMethod());
         nodes.add(node);
         return node;
     }
