@@ -193,7 +193,7 @@ final class HeadAppender {
                             .ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.GREATER, p.midBytes())
                             .build(p.head()));
         }
-        List<CompletableFuture<CheckAndMutateResult>> answers = table.get().checkAndMutate(cams);
+        List<CompletableFuture<CheckAndMutateResult>> answers = checkAndMutate(table.get(), cams);
         List<CompletableFuture<Boolean>> settled = new ArrayList<>(ps.size());
         for (int i = 0; i < ps.size(); i++) {
             Pending p = ps.get(i);
@@ -226,6 +226,15 @@ final class HeadAppender {
                         });
     }
 
+    /**
+     * One batched call, or HBase's single-row call for a batch of one (a plain mutate RPC, cheaper
+     * than a multi request carrying one action).
+     */
+    private static List<CompletableFuture<CheckAndMutateResult>> checkAndMutate(
+            AsyncTable<?> t, List<CheckAndMutate> cams) {
+        return cams.size() == 1 ? List.of(t.checkAndMutate(cams.get(0))) : t.checkAndMutate(cams);
+    }
+
     /** Step 2: create missing heads, and read heads and our message rows, at the same time. */
     private CompletableFuture<Void> resolveRefused(List<Pending> ps, int round, String op) {
         if (round + 1 >= HEAD_ROUNDS) {
@@ -252,7 +261,7 @@ final class HeadAppender {
             reads.add(new Get(RowKeys.row(p.prefix, p.mid)).addColumn(FAMILY, COLUMN_CLAIM));
         }
         AsyncTable<?> t = table.get();
-        List<CompletableFuture<CheckAndMutateResult>> created = t.checkAndMutate(creates);
+        List<CompletableFuture<CheckAndMutateResult>> created = checkAndMutate(t, creates);
         List<CompletableFuture<Result>> rows = t.get(reads);
         List<CompletableFuture<Boolean>> again = new ArrayList<>(ps.size());
         for (int i = 0; i < ps.size(); i++) {
@@ -334,7 +343,8 @@ final class HeadAppender {
         for (Pending p : writes) {
             puts.add(p.message());
         }
-        List<CompletableFuture<Void>> answers = table.get().put(puts);
+        List<CompletableFuture<Void>> answers =
+                puts.size() == 1 ? List.of(table.get().put(puts.get(0))) : table.get().put(puts);
         List<CompletableFuture<Void>> done = new ArrayList<>(writes.size());
         for (int i = 0; i < writes.size(); i++) {
             Pending p = writes.get(i);
