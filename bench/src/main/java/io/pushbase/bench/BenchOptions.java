@@ -26,13 +26,13 @@ record BenchOptions(
         List<String> scenarios) {
 
     /** Every scenario, in the order they run. */
-    static final List<String> ALL_SCENARIOS = List.of("save", "savemany", "fetch");
+    static final List<String> ALL_SCENARIOS = List.of("save", "savemany", "append", "fetch");
 
     static final String USAGE =
             String.join(
                     "\n",
                     "Usage: bench/run-store-bench [--seconds N] [--warmup N] [--prewarm N]"
-                            + " [--keys N] [--fetch-keys N] [--only save,savemany,fetch]",
+                            + " [--keys N] [--fetch-keys N] [--only save,savemany,append,fetch]",
                     "  --seconds N      measured window per scenario in seconds (default 20)",
                     "  --warmup N       warm-up per scenario in seconds (default 5)",
                     "  --prewarm N      JIT warm-up before the first scenario in seconds"

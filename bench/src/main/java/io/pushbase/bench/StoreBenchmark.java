@@ -7,6 +7,10 @@ import com.google.common.util.concurrent.Futures;
 import com.google.protobuf.ByteString;
 import io.pushbase.bench.ClosedLoop.Outcome;
 import io.pushbase.bench.ClosedLoop.Result;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
+import io.pushbase.schema.message.v1.AppendOutcome;
+import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
@@ -33,10 +37,12 @@ import org.slf4j.LoggerFactory;
  * it with {@code bench/run-store-bench [--seconds N]}; options are in {@link BenchOptions}.
  *
  * <p>Scenarios, each with a warm-up then a measured window: durable {@code Save} at 1, 8 and 32
- * callers; {@code SaveMany} of 100 keys at 8 callers (ops/s counts keys stored); {@code Fetch} of
- * 100 messages from pre-filled keys at 1 and 8 callers. Progress goes to stderr; the results (a
- * Markdown table and the machine) go to stdout. Exits 0 after a complete run (failed calls are
- * counted in the table), 1 if the run could not complete, 2 on bad usage.
+ * callers; {@code SaveMany} of 100 keys at 8 callers (ops/s counts keys stored); {@code Append}
+ * (check-and-mutate of the key's head, then the put) at 32 callers and {@code AppendMany} of 32
+ * keys at 8 callers (ops/s counts appended entries); {@code Fetch} of 100 messages from pre-filled
+ * keys at 1 and 8 callers. Progress goes to stderr; the results (a Markdown table and the machine)
+ * go to stdout. Exits 0 after a complete run (failed calls are counted in the table), 1 if the run
+ * could not complete, 2 on bad usage.
  */
 public final class StoreBenchmark {
     /** Expiry of every benchmark message, in seconds. */
@@ -46,6 +52,9 @@ public final class StoreBenchmark {
     static final int FETCH_LIMIT = 100;
     static final int[] SAVE_CALLERS = {1, 8, 32};
     static final int SAVE_MANY_CALLERS = 8;
+    static final int APPEND_CALLERS = 32;
+    static final int APPEND_MANY_BATCH = 32;
+    static final int APPEND_MANY_CALLERS = 8;
     static final int[] FETCH_CALLERS = {1, 8};
 
     /** Deadline of every benchmark call; far above any expected latency. */
@@ -92,6 +101,10 @@ public final class StoreBenchmark {
             }
             if (options.runs("savemany")) {
                 rows.add(measure(() -> saveMany(SAVE_MANY_CALLERS)));
+            }
+            if (options.runs("append")) {
+                rows.add(measure(() -> append(APPEND_CALLERS)));
+                rows.add(measure(() -> appendMany(APPEND_MANY_CALLERS)));
             }
             if (options.runs("fetch")) {
                 prefillFetchKeys();
@@ -193,6 +206,76 @@ public final class StoreBenchmark {
                             reply -> saveManyOutcome(reply, SAVE_MANY_BATCH),
                             directExecutor());
                 });
+    }
+
+    /** Single {@code Append}s over many keys, each with its own claim and a time-like mid. */
+    private Result append(int callers) throws InterruptedException {
+        List<String> keys = keys("append", options.keys());
+        return ClosedLoop.run(
+                "Append",
+                callers,
+                options.warmup(),
+                options.measure(),
+                caller -> {
+                    AppendRequest request = appendRequest(keys.get(random(keys.size())));
+                    return Futures.transform(
+                            stub().append(request),
+                            reply -> Outcome.ok(reply.getAppended() ? 1 : 0),
+                            directExecutor());
+                });
+    }
+
+    /**
+     * {@code AppendMany} of {@value #APPEND_MANY_BATCH} distinct keys per call, as a comet's
+     * batcher sends them; ops/s counts appended entries (a refused one, a key raced by another
+     * caller with a larger mid, counts 0; any other outcome is an error).
+     */
+    private Result appendMany(int callers) throws InterruptedException {
+        List<String> keys = keys("appendmany", options.keys());
+        AtomicLong batches = new AtomicLong();
+        return ClosedLoop.run(
+                "AppendMany (" + APPEND_MANY_BATCH + " entries/call)",
+                callers,
+                options.warmup(),
+                options.measure(),
+                caller -> {
+                    int first =
+                            (int) ((batches.getAndIncrement() * APPEND_MANY_BATCH) % keys.size());
+                    AppendManyRequest.Builder request = AppendManyRequest.newBuilder();
+                    for (int i = 0; i < APPEND_MANY_BATCH; i++) {
+                        request.addEntries(appendRequest(keys.get((first + i) % keys.size())));
+                    }
+                    return Futures.transform(
+                            stub().appendMany(request.build()),
+                            StoreBenchmark::appendManyOutcome,
+                            directExecutor());
+                });
+    }
+
+    private AppendRequest appendRequest(String key) {
+        byte[] claim = new byte[16];
+        ThreadLocalRandom.current().nextBytes(claim);
+        return AppendRequest.newBuilder()
+                .setKey(key)
+                .setMid(mids.next())
+                .setClaim(ByteString.copyFrom(claim))
+                .setPayload(payload)
+                .setExpireSeconds(EXPIRE_SECONDS)
+                .build();
+    }
+
+    private static Outcome appendManyOutcome(AppendManyReply reply) {
+        long appended = 0;
+        for (AppendOutcome o : reply.getOutcomesList()) {
+            switch (o.getStatus()) {
+                case APPENDED -> appended++;
+                case REFUSED -> {}
+                default -> {
+                    return Outcome.invalid("AppendMany entry " + o.getStatus() + ": " + o);
+                }
+            }
+        }
+        return Outcome.ok(appended);
     }
 
     private Outcome saveManyOutcome(SaveManyReply reply, int keys) {

@@ -136,6 +136,11 @@ final class WebCluster implements AutoCloseable {
         }
     }
 
+    /** The comet's loopback ports (null without a comet). */
+    CometPorts cometPorts() {
+        return cometPorts;
+    }
+
     /** The message node in this JVM. */
     StoreStack store() {
         return store;
