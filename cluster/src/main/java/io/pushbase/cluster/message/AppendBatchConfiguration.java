@@ -17,12 +17,18 @@ public class AppendBatchConfiguration {
     /** Batch appends (true) or send each alone (false). */
     private boolean enabled = true;
 
-    /** Most appends in one AppendMany; a full batch is sent at once. */
+    /**
+     * Most appends in one AppendMany; a full batch is sent at once. Must not exceed the message
+     * nodes' {@code store.maxKeysPerSaveMany} (default 10,000), or they refuse whole batches.
+     */
     @Min(1)
     @Max(10_000)
     private int maxEntries = 256;
 
-    /** Longest an append waits for others before its batch is sent (adds at most this latency). */
+    /**
+     * Longest an append waits for others while an AppendMany is in flight (with none in flight it
+     * goes at once): the most latency batching adds.
+     */
     @NotNull
     @MaxDuration(value = 1, unit = TimeUnit.SECONDS)
     private Duration maxDelay = Duration.milliseconds(1);

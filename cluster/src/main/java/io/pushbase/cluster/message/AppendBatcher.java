@@ -24,12 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link MessageLog} that collects appends (of any keys) for up to {@code maxDelay}, or until
- * {@code maxEntries} or {@value #MAX_BATCH_BYTES} bytes are waiting, and sends them as one {@code
- * AppendMany} to a message node (through {@link MessageNodeClient#appendMany}, which picks the node
- * and retries the whole call on another one for {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED} and
- * {@code CANCELLED}). Each append's future completes with its own entry's answer, exactly what a
- * single {@code Append} would have answered: appended, or refused with the key's head.
+ * A {@link MessageLog} that collects appends (of any keys) and sends them as one {@code AppendMany}
+ * to a message node: an append that finds no AppendMany in flight goes at once (with whatever is
+ * waiting); otherwise appends gather until every batch in flight has been answered, {@code
+ * maxDelay} has passed since the first of them arrived, or {@code maxEntries} or {@value
+ * #MAX_BATCH_BYTES} bytes are waiting, whichever comes first. So batching adds no latency when
+ * idle, at most {@code maxDelay} under load, and batches grow with the load. It sends through
+ * {@link MessageNodeClient#appendMany}, which picks the node and retries the whole call on another
+ * one for {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED} and {@code CANCELLED}. Each append's
+ * future completes with its own entry's answer, exactly what a single {@code Append} would have
+ * answered: appended, or refused with the key's head.
  *
  * <p>Semantics are those of single appends (docs/MIDS.md): the message node applies every entry as
  * its own compare-and-set on its key's head, so batching changes neither the ordering nor the
@@ -48,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * fail with {@link IllegalStateException}.
  *
  * <p>Threading: thread-safe and non-blocking for callers (a short lock guards the open batch). A
- * batch is sent by the caller that filled it or by the batcher's single timer thread; futures
- * complete on gRPC callback threads, so continuations must not block.
+ * batch is sent by the caller that filled it (or found nothing in flight), by the callback that
+ * answered the last batch in flight, or by the batcher's single timer thread; futures complete on
+ * gRPC callback threads, so continuations must not block.
  *
  * <p>Ownership: borrows the sender (normally a started {@link MessageNodeClient}: manage the
  * batcher after the client so it stops first); owns its timer thread. {@link #stop()} sends what is
@@ -84,6 +89,7 @@ public final class AppendBatcher implements MessageLog, Managed {
     private List<Queued> open = new ArrayList<>();
     private int openBytes;
     private long openGeneration;
+    private int batchesInFlight;
     private boolean stopped;
 
     /** One append waiting for its answer. */
@@ -93,8 +99,8 @@ public final class AppendBatcher implements MessageLog, Managed {
     /**
      * @param sender sends one AppendMany (normally {@code client::appendMany})
      * @param maxEntries most entries per AppendMany (1 = no batching, but still one entry per call)
-     * @param maxDelayMillis longest an append waits for others before its batch is sent (0 = send
-     *     at once what has gathered by the time the timer thread runs)
+     * @param maxDelayMillis longest an append waits for others while a batch is in flight (0 = send
+     *     what has gathered as soon as the timer thread runs)
      * @param maxQueued most appends in the batcher at once, waiting or in flight
      * @param retryBoundMillis how long after its arrival an entry answered UNAVAILABLE is still
      *     resent (normally the client's total timeout)
@@ -167,7 +173,8 @@ public final class AppendBatcher implements MessageLog, Managed {
             }
             open.add(q);
             openBytes += q.request.getSerializedSize();
-            if (open.size() >= maxEntries || openBytes >= MAX_BATCH_BYTES) {
+            if (open.size() >= maxEntries || openBytes >= MAX_BATCH_BYTES || batchesInFlight == 0) {
+                // Full, or nothing in flight to wait for: send now (no added latency when idle).
                 full = takeOpen();
             } else if (open.size() == 1) {
                 armGeneration = openGeneration;
@@ -185,8 +192,9 @@ public final class AppendBatcher implements MessageLog, Managed {
         }
     }
 
-    /** Takes the open batch; the caller holds the lock. */
+    /** Takes the open batch, which the caller then sends; the caller holds the lock. */
     private List<Queued> takeOpen() {
+        batchesInFlight++;
         List<Queued> batch = open;
         open = new ArrayList<>();
         openBytes = 0;
@@ -223,8 +231,26 @@ public final class AppendBatcher implements MessageLog, Managed {
         reply.whenComplete(
                 (r, err) -> {
                     time.stop();
+                    batchDone();
                     answer(batch, r, err);
                 });
+    }
+
+    /**
+     * One batch answered: when none is left in flight, what has gathered meanwhile goes at once
+     * instead of waiting for its timer, so batches follow each other back to back under load.
+     */
+    private void batchDone() {
+        List<Queued> next = null;
+        synchronized (lock) {
+            batchesInFlight--;
+            if (batchesInFlight == 0 && !open.isEmpty() && !stopped) {
+                next = takeOpen();
+            }
+        }
+        if (next != null) {
+            send(next);
+        }
     }
 
     private void answer(List<Queued> batch, AppendManyReply reply, Throwable err) {
@@ -290,10 +316,10 @@ public final class AppendBatcher implements MessageLog, Managed {
                 return;
             }
             stopped = true;
-            last = takeOpen();
+            last = open.isEmpty() ? null : takeOpen();
         }
         timer.shutdownNow();
-        if (!last.isEmpty()) {
+        if (last != null) {
             send(last);
         }
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stopTimeoutMillis);

@@ -338,21 +338,90 @@ class AppendBatcherIT {
         assertThat(batcher.append(request("full-4", 1, "c"))).isNotCompletedExceptionally();
     }
 
+    /**
+     * Sends through the real client but holds each call's answer until the test releases it, and
+     * remembers what was sent.
+     */
+    private final class Gated
+            implements Function<AppendManyRequest, CompletableFuture<AppendManyReply>> {
+        final List<AppendManyRequest> sent = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Void>> gates = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<AppendManyReply> apply(AppendManyRequest request) {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            gates.add(gate);
+            sent.add(request);
+            return client.appendMany(request).thenCombine(gate, (reply, open) -> reply);
+        }
+
+        void awaitSent(int n) throws InterruptedException {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (sent.size() < n && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertThat(sent).hasSize(n);
+        }
+    }
+
+    @Test
+    void anAppendThatFindsNothingInFlightGoesAtOnceAndOthersFollowItsAnswer() throws Exception {
+        startNode("msg-1", store);
+        startBatcher(1, 3_000, 1_000, 60_000, 10_000); // a client for Gated
+        batcher.stop();
+        Gated gated = new Gated();
+        batcher = new AppendBatcher(gated, 1_000, 60_000, 10_000, 10_000, 10_000, metrics);
+
+        CompletableFuture<AppendReply> first = batcher.append(request("idle-0", 3, "a"));
+        gated.awaitSent(1); // not after maxDelay (a minute): nothing was in flight
+        List<CompletableFuture<AppendReply>> next = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            next.add(batcher.append(request("idle-" + i, 3, "b" + i)));
+        }
+        Thread.sleep(50);
+        assertThat(gated.sent).hasSize(1); // they wait for the batch in flight
+
+        gated.gates.get(0).complete(null);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(reply(true, 3));
+        gated.awaitSent(2); // the first answer sends what gathered meanwhile, as one batch
+        assertThat(gated.sent.get(1).getEntriesList())
+                .extracting(AppendRequest::getKey)
+                .containsExactly("idle-1", "idle-2", "idle-3");
+        gated.gates.get(1).complete(null);
+        for (CompletableFuture<AppendReply> n : next) {
+            assertThat(n.get(10, TimeUnit.SECONDS)).isEqualTo(reply(true, 3));
+        }
+    }
+
     @Test
     void stopSendsWhatIsWaitingAndRefusesLaterAppends() throws Exception {
         startNode("msg-1", store);
-        startBatcher(1, 3_000, 1_000, 60_000, 10_000); // would wait a minute for company
+        startBatcher(1, 3_000, 1_000, 60_000, 10_000); // a client for Gated
+        batcher.stop();
+        Gated gated = new Gated();
+        batcher = new AppendBatcher(gated, 1_000, 60_000, 10_000, 10_000, 10_000, metrics);
         List<CompletableFuture<AppendReply>> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             answers.add(batcher.append(request("stop-" + i, 7, "c" + i)));
         }
-        Thread.sleep(50);
-        assertThat(answers).allMatch(a -> !a.isDone());
-        batcher.stop();
+        gated.awaitSent(1); // stop-0 went at once; the others wait (for a minute at most)
+        CompletableFuture<Void> stopped =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                batcher.stop();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        gated.awaitSent(2); // stop sent the waiting ones at once ...
+        assertThat(stopped).isNotDone(); // ... and waits for the answers
+        gated.gates.forEach(g -> g.complete(null));
+        stopped.get(10, TimeUnit.SECONDS);
         for (CompletableFuture<AppendReply> a : answers) {
             assertThat(a).isCompletedWithValue(reply(true, 7));
         }
-        assertThat(store.heldCount("stop-0")).isEqualTo(1);
+        assertThat(store.heldCount("stop-2")).isEqualTo(1);
         assertThatThrownBy(() -> batcher.append(request("late", 8, "l")).get())
                 .isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("stopped");
