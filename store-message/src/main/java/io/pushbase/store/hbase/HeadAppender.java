@@ -40,9 +40,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  *   <li><b>Refused ones</b> (no head yet, an earlier attempt of ours, or a larger mid): one {@code
  *       checkAndMutateAll} of "create the head if it does not exist" and, at the same time, one
  *       batched read of each head and of each entry's own message row. A created head is taken (so
- *       the first append to a key costs two batched round trips, not four sequential ones); a head
- *       or message row carrying our claim means an earlier attempt took the mid (idempotent retry);
- *       a head still smaller than mid (a race) goes back to step 1; otherwise the entry is refused
+ *       the first append to a key takes three round trips with the put, not four); a head or
+ *       message row carrying our claim means an earlier attempt took the mid (idempotent retry); a
+ *       head still smaller than mid (a race) goes back to step 1; otherwise the entry is refused
  *       with the head. At most {@value #HEAD_ROUNDS} rounds per entry.
  *   <li><b>Messages.</b> One batched put ({@code SYNC_WAL}) of the taken entries with expire &gt;
  *       0.
@@ -50,7 +50,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  *
  * <p>Why not one filtered check-and-mutate that also matches a missing head: HBase evaluates a
  * filter condition against the row's cells and counts an empty result as "no match", so a row that
- * does not exist yet can never match a filter, whatever {@code setFilterIfMissing} says.
+ * does not exist yet can never match a filter, whatever {@code setFilterIfMissing} says (read in
+ * HBase's region code, not tried).
  *
  * <p>Entries that share a head row (the same key twice, or a hash collision) go into successive
  * <i>waves</i>, each wave running all three steps after the previous one finished, so they apply in
