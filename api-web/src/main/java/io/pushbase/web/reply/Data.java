@@ -7,6 +7,7 @@ import io.pushbase.schema.client.MessageJson;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The {@code data} objects of the HTTP API, rendered byte for byte as gopush-cluster's Go encoder
@@ -47,15 +48,12 @@ public final class Data {
     public static byte[] messages(List<StoredMessage> messages) {
         ByteBuf out = Unpooled.buffer();
         field(out, "msgs");
-        out.writeByte('[');
-        for (int i = 0; i < messages.size(); i++) {
-            if (i > 0) {
-                out.writeByte(',');
-            }
-            StoredMessage m = messages.get(i);
-            MessageJson.write(out, m.getMid(), m.getPayload().toByteArray(), MessageFormat.NEW);
-        }
-        out.writeByte(']');
+        array(
+                out,
+                messages,
+                (o, m) ->
+                        MessageJson.write(
+                                o, m.getMid(), m.getPayload().toByteArray(), MessageFormat.NEW));
         return close(out);
     }
 
@@ -66,17 +64,17 @@ public final class Data {
     public static byte[] oldMessages(List<StoredMessage> messages) {
         ByteBuf out = Unpooled.buffer();
         field(out, "msgs");
-        out.writeByte('[');
-        for (int i = 0; i < messages.size(); i++) {
-            if (i > 0) {
-                out.writeByte(',');
-            }
-            StoredMessage m = messages.get(i);
-            byte[] old =
-                    MessageJson.render(m.getMid(), m.getPayload().toByteArray(), MessageFormat.OLD);
-            MessageJson.writeString(out, old);
-        }
-        out.writeBytes(ascii("],\"pmsgs\":[]"));
+        array(
+                out,
+                messages,
+                (o, m) ->
+                        MessageJson.writeString(
+                                o,
+                                MessageJson.render(
+                                        m.getMid(),
+                                        m.getPayload().toByteArray(),
+                                        MessageFormat.OLD)));
+        out.writeBytes(ascii(",\"pmsgs\":[]"));
         return close(out);
     }
 
@@ -107,12 +105,17 @@ public final class Data {
     }
 
     private static void strings(ByteBuf out, List<String> values) {
+        array(out, values, Data::string);
+    }
+
+    /** {@code [e1,e2,...]}, each element written by {@code element}. */
+    private static <T> void array(ByteBuf out, List<T> values, BiConsumer<ByteBuf, T> element) {
         out.writeByte('[');
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
                 out.writeByte(',');
             }
-            string(out, values.get(i));
+            element.accept(out, values.get(i));
         }
         out.writeByte(']');
     }

@@ -1,12 +1,15 @@
 package io.pushbase.web.reply;
 
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -37,6 +40,9 @@ public final class Route {
     private final Dialect dialect;
     private final MetricRegistry metrics;
     private final Timer timer;
+
+    /** The meter of each {@code ret} code seen, so an answer costs no registry lookup. */
+    private final Map<Integer, Meter> retMeters = new ConcurrentHashMap<>();
 
     public Route(String name, Dialect dialect, MetricRegistry metrics) {
         this.name = name;
@@ -99,7 +105,10 @@ public final class Route {
     }
 
     private Response finish(Answer answer, String callback, long start) {
-        metrics.meter("web.route." + name + ".ret." + answer.ret()).mark();
+        retMeters
+                .computeIfAbsent(
+                        answer.ret(), ret -> metrics.meter("web.route." + name + ".ret." + ret))
+                .mark();
         timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         byte[] json = answer.render(dialect.msgOk());
         Response.ResponseBuilder response;

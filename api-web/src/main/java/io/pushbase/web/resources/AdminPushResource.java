@@ -82,81 +82,93 @@ public final class AdminPushResource {
     }
 
     private CompletionStage<Answer> push(String key, String expireText, InputStream in) {
-        byte[] message;
         try {
-            message = AdminInput.body(in, maxBodyBytes);
-        } catch (IOException e) {
-            return done(Answer.error(Ret.PARAM, "reading the body failed: " + e.getMessage()));
+            byte[] message = body(in);
+            check(Keys.problem(key));
+            long expire = expire(expireText);
+            check(AdminInput.messageProblem(message, maxBodyBytes));
+            return router.push(key, message, expire);
+        } catch (Refused refused) {
+            return done(refused.answer);
         }
-        if (message == null) {
-            return done(tooLarge());
-        }
-        String keyProblem = Keys.problem(key);
-        if (keyProblem != null) {
-            return done(Answer.error(Ret.PARAM, keyProblem));
-        }
-        long expire = AdminInput.expire(expireText);
-        if (expire < 0) {
-            return done(Answer.error(Ret.PARAM, AdminInput.expireProblem(expireText)));
-        }
-        String problem = AdminInput.messageProblem(message, maxBodyBytes);
-        if (problem != null) {
-            return done(Answer.error(Ret.PARAM, problem));
-        }
-        return router.push(key, message, expire);
     }
 
     private CompletionStage<Answer> pushMany(String expireText, InputStream in) {
+        try {
+            JsonNode json = AdminInput.json(body(in));
+            if (json == null || !json.isObject()) {
+                throw new Refused(
+                        "the body must be a JSON object {\"m\":\"<message>\",\"k\":\"k1,k2\"}");
+            }
+            JsonNode m = json.get("m");
+            JsonNode k = json.get("k");
+            if (m == null || !m.isTextual() || m.textValue().isEmpty()) {
+                throw new Refused("\"m\" must be the message JSON as a string");
+            }
+            if (k == null || !k.isTextual() || k.textValue().isEmpty()) {
+                throw new Refused("\"k\" must be the keys, comma-separated");
+            }
+            long expire = expire(expireText);
+            byte[] message = m.textValue().getBytes(StandardCharsets.UTF_8);
+            check(AdminInput.messageProblem(message, maxBodyBytes));
+            Set<String> keys = new LinkedHashSet<>();
+            for (String key : k.textValue().split(",", -1)) {
+                String keyProblem = Keys.problem(key);
+                if (keyProblem != null) {
+                    throw new Refused("in \"k\": " + keyProblem);
+                }
+                keys.add(key);
+                if (keys.size() > maxKeys) {
+                    throw new Refused("at most " + maxKeys + " keys per multi-key push");
+                }
+            }
+            return router.pushMany(List.copyOf(keys), message, expire);
+        } catch (Refused refused) {
+            return done(refused.answer);
+        }
+    }
+
+    /** The request body, at most {@code maxBodyBytes}. */
+    private byte[] body(InputStream in) throws Refused {
         byte[] body;
         try {
             body = AdminInput.body(in, maxBodyBytes);
         } catch (IOException e) {
-            return done(Answer.error(Ret.PARAM, "reading the body failed: " + e.getMessage()));
+            throw new Refused("reading the body failed: " + e.getMessage());
         }
         if (body == null) {
-            return done(tooLarge());
+            throw new Refused("the body is over " + maxBodyBytes + " bytes");
         }
-        JsonNode json = AdminInput.json(body);
-        if (json == null || !json.isObject()) {
-            return done(
-                    Answer.error(
-                            Ret.PARAM,
-                            "the body must be a JSON object {\"m\":\"<message>\",\"k\":\"k1,k2\"}"));
-        }
-        JsonNode m = json.get("m");
-        JsonNode k = json.get("k");
-        if (m == null || !m.isTextual() || m.textValue().isEmpty()) {
-            return done(Answer.error(Ret.PARAM, "\"m\" must be the message JSON as a string"));
-        }
-        if (k == null || !k.isTextual() || k.textValue().isEmpty()) {
-            return done(Answer.error(Ret.PARAM, "\"k\" must be the keys, comma-separated"));
-        }
-        long expire = AdminInput.expire(expireText);
-        if (expire < 0) {
-            return done(Answer.error(Ret.PARAM, AdminInput.expireProblem(expireText)));
-        }
-        byte[] message = m.textValue().getBytes(StandardCharsets.UTF_8);
-        String problem = AdminInput.messageProblem(message, maxBodyBytes);
-        if (problem != null) {
-            return done(Answer.error(Ret.PARAM, problem));
-        }
-        Set<String> keys = new LinkedHashSet<>();
-        for (String key : k.textValue().split(",", -1)) {
-            String keyProblem = Keys.problem(key);
-            if (keyProblem != null) {
-                return done(Answer.error(Ret.PARAM, "in \"k\": " + keyProblem));
-            }
-            keys.add(key);
-            if (keys.size() > maxKeys) {
-                return done(
-                        Answer.error(Ret.PARAM, "at most " + maxKeys + " keys per multi-key push"));
-            }
-        }
-        return router.pushMany(List.copyOf(keys), message, expire);
+        return body;
     }
 
-    private Answer tooLarge() {
-        return Answer.error(Ret.PARAM, "the body is over " + maxBodyBytes + " bytes");
+    private static long expire(String text) throws Refused {
+        long expire = AdminInput.expire(text);
+        if (expire < 0) {
+            throw new Refused(AdminInput.expireProblem(text));
+        }
+        return expire;
+    }
+
+    /** Refuses the request when {@code problem} is not null. */
+    private static void check(String problem) throws Refused {
+        if (problem != null) {
+            throw new Refused(problem);
+        }
+    }
+
+    /**
+     * Invalid input: the request is answered {@code 65534} naming the problem, before anything is
+     * stored or delivered. Control flow only, so without a stack trace.
+     */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient Answer answer;
+
+        Refused(String problem) {
+            super(problem, null, false, false);
+            this.answer = Answer.error(Ret.PARAM, problem);
+        }
     }
 
     private static CompletionStage<Answer> done(Answer answer) {
