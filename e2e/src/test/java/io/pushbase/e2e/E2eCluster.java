@@ -144,6 +144,16 @@ final class E2eCluster implements AutoCloseable {
         zookeeper = local.zookeeper();
     }
 
+    /** The ZooKeeper quorum ({@code host:port}) of the local HBase. */
+    String zookeeper() {
+        return zookeeper;
+    }
+
+    /** Whether the local HBase (and its ZooKeeper) still runs. */
+    boolean hbaseAlive() {
+        return hbase.isAlive();
+    }
+
     /** A message node named {@code name}, started and healthy (HBase and ZooKeeper answer). */
     Node startMessage(String name) throws Exception {
         Map<String, Integer> ports = ports("grpc", "admin");

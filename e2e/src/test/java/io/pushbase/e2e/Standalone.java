@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -48,18 +49,24 @@ final class Standalone implements AutoCloseable {
 
     /** Runs {@code bin/pushbase} with {@code args}, output (both streams) collected. */
     static Standalone run(String... args) throws IOException {
+        return run(Map.of(), args);
+    }
+
+    /** As {@link #run(String...)}, with {@code env} added to this process's environment. */
+    static Standalone run(Map<String, String> env, String... args) throws IOException {
         List<String> command =
                 new java.util.ArrayList<>(List.of(DIST.resolve("bin/pushbase").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
         return new Standalone(builder.start());
     }
 
-    /** Waits for the ready banner; records the children. */
+    /** Waits for the whole ready banner (its last line); records the children. */
     Duration awaitReady(Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        while (output.stream().noneMatch(l -> l.startsWith("Pushbase standalone is ready"))) {
+        while (output.stream().noneMatch(l -> l.equals("Ctrl-C stops everything."))) {
             if (!process.isAlive()) {
                 throw new AssertionError("standalone exited during start:\n" + output());
             }

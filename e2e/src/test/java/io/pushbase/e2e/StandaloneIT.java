@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pushbase.comet.testing.TcpClient;
+import io.pushbase.comet.testing.TextWebSocketClient;
+import io.pushbase.schema.client.MidClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,7 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StandaloneIT {
     private static final int OFFSET = 20_000;
+    private static final int AUTH_OFFSET = 21_000;
+    private static final String TOKEN_SECRET = "an-e2e-token-secret-of-at-least-32-bytes";
+    private static final String ADMIN_SECRET = "an-e2e-admin-secret";
+    private static final String ADMIN = "Bearer " + ADMIN_SECRET;
+    private static final String PAYLOAD = "{\"n\":1}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -146,6 +154,156 @@ class StandaloneIT {
                 assertThat(child.isAlive()).as("child " + child.pid() + " left running").isFalse();
             }
         }
+    }
+
+    @Test
+    void withAuthOnAgainstAnExistingZooKeeperEveryRouteWorksEndToEnd() throws Exception {
+        try (E2eCluster hbase = E2eCluster.start(temp.resolve("hbase"));
+                Standalone standalone =
+                        Standalone.run(
+                                Map.of(
+                                        "PUSHBASE_AUTH", "true",
+                                        "PUSHBASE_AUTH_SECRET", TOKEN_SECRET,
+                                        "PUSHBASE_ADMIN_SECRET", ADMIN_SECRET),
+                                "standalone",
+                                "--zk",
+                                hbase.zookeeper(),
+                                "--data",
+                                temp.resolve("data").toString(),
+                                "--port-offset",
+                                Integer.toString(AUTH_OFFSET))) {
+            Duration ready = standalone.awaitReady(Duration.ofSeconds(180));
+            System.out.println("standalone --zk ready after " + ready.toMillis() + " ms");
+            // The banner's curl lines follow the environment; the secret itself is not printed.
+            assertThat(standalone.output())
+                    .contains("Authorization: Bearer $PUSHBASE_ADMIN_SECRET")
+                    .contains("/1/admin/token?key=Terry-Mao")
+                    .doesNotContain(ADMIN_SECRET)
+                    .doesNotContain("HBase's too");
+            for (ProcessHandle child : standalone.descendants()) {
+                assertThat(child.info().commandLine().orElse("")).doesNotContain("LocalHBaseMain");
+            }
+            int web = 8090 + AUTH_OFFSET;
+            int admin = 8091 + AUTH_OFFSET;
+
+            // Lookup and time need no token, as in gopush-cluster; the admin API its secret.
+            assertThat(get(web, "/1/server/get?k=alice&p=2"))
+                    .isEqualTo(
+                            "{\"data\":{\"server\":\"127.0.0.1:"
+                                    + (6969 + AUTH_OFFSET)
+                                    + "\"},\"ret\":0}");
+            assertThat(get(web, "/server/get?key=bob&proto=1&callback=cb"))
+                    .isEqualTo(
+                            "cb({\"data\":{\"server\":\"127.0.0.1:"
+                                    + (6968 + AUTH_OFFSET)
+                                    + "\"},\"msg\":\"ok\",\"ret\":0})");
+            long before = MidClock.system().now();
+            long timeId = JSON.readTree(get(web, "/1/time/get")).get("data").get("timeid").asLong();
+            assertThat(timeId).isBetween(before, MidClock.system().now());
+            assertThat(get(web, "/time/get")).startsWith("{\"data\":{\"timeid\":");
+            assertThat(admin(admin, "/1/admin/token?key=alice&ttl=60", "", null).statusCode())
+                    .isEqualTo(401);
+            String alice = token(admin, "alice");
+            String bob = token(admin, "bob");
+            String carol = token(admin, "carol");
+
+            try (TcpClient aliceTcp = TcpClient.subscribe(6969 + AUTH_OFFSET, "alice", alice, "1");
+                    TcpClient noToken = TcpClient.subscribe(6969 + AUTH_OFFSET, "bob", null, "1");
+                    TcpClient thief = TcpClient.subscribe(6969 + AUTH_OFFSET, "bob", alice, "1");
+                    TextWebSocketClient bobWs =
+                            TextWebSocketClient.connect(
+                                    URI.create(
+                                            "ws://127.0.0.1:"
+                                                    + (6968 + AUTH_OFFSET)
+                                                    + "/sub?key=bob&heartbeat=30&token="
+                                                    + bob),
+                                    null,
+                                    Duration.ofSeconds(20))) {
+                assertThat(aliceTcp.readLine()).isEqualTo("+h\r\n");
+                assertThat(noToken.readLine()).isEqualTo("-a\r\n");
+                assertThat(thief.readLine()).isEqualTo("-a\r\n");
+                assertThat(bobWs.nextText(Duration.ofSeconds(20))).isEqualTo("+h\r\n");
+
+                // One multi-key push: alice (new format, TCP) and bob (old format, WebSocket)
+                // online, carol offline.
+                HttpResponse<String> pushed =
+                        admin(
+                                admin,
+                                "/1/admin/push/mprivate?expire=600",
+                                JSON.writeValueAsString(
+                                        Map.of("m", PAYLOAD, "k", "alice,bob,carol")),
+                                ADMIN);
+                assertThat(pushed.body()).isEqualTo("{\"ret\":0}");
+                ClientMessages.Message toAlice = ClientMessages.parseNew(aliceTcp.readPush());
+                assertThat(toAlice.payload()).isEqualTo(PAYLOAD);
+                long aliceMid = toAlice.mid();
+                ClientMessages.Message toBob =
+                        ClientMessages.parseOld(bobWs.nextText(Duration.ofSeconds(20)));
+                assertThat(toBob.payload()).isEqualTo(PAYLOAD);
+                assertThat(aliceMid).isGreaterThan(timeId);
+
+                // The offline pull: only with carol's own token; from the time id on.
+                String pull = "/1/msg/get?k=carol&m=" + timeId;
+                assertThat(get(web, pull)).isEqualTo("{\"ret\":1002}");
+                assertThat(get(web, pull + "&t=" + alice)).isEqualTo("{\"ret\":1002}");
+                JsonNode pulled = JSON.readTree(get(web, pull + "&t=" + carol));
+                assertThat(pulled.at("/data/msgs/0/msg").toString()).isEqualTo(PAYLOAD);
+                long carolMid = pulled.at("/data/msgs/0/mid").asLong();
+                assertThat(carolMid).isGreaterThan(timeId);
+                // The unversioned pull: each message is the old format, as a JSON string.
+                String old =
+                        "{\"msg\":"
+                                + JSON.writeValueAsString(PAYLOAD)
+                                + ",\"mid\":"
+                                + carolMid
+                                + ",\"gid\":0}";
+                assertThat(get(web, "/msg/get?key=carol&mid=0&token=" + carol))
+                        .isEqualTo(
+                                "{\"data\":{\"msgs\":["
+                                        + JSON.writeValueAsString(old)
+                                        + "],\"pmsgs\":[]},\"msg\":\"ok\",\"ret\":0}");
+                assertThat(get(web, "/1/msg/get?k=bob&m=0&t=" + bob))
+                        .contains("\"mid\":" + toBob.mid() + ",");
+
+                // Delete: alice's messages are gone and her connection is closed.
+                assertThat(admin(admin, "/1/admin/msg/del", "key=alice", ADMIN).body())
+                        .isEqualTo("{\"ret\":0}");
+                assertThat(aliceTcp.readLine()).as("alice's connection after delete").isEmpty();
+                assertThat(get(web, "/1/msg/get?k=alice&m=0&t=" + alice)).isEqualTo("{\"ret\":0}");
+                assertThat(get(web, "/1/msg/get?k=carol&m=0&t=" + carol))
+                        .contains("\"mid\":" + carolMid + ",");
+            }
+
+            assertThat(standalone.signalAndWait("TERM", Duration.ofSeconds(90))).isIn(0, 143);
+            for (ProcessHandle child : standalone.descendants()) {
+                assertThat(child.isAlive()).as("child " + child.pid() + " left running").isFalse();
+            }
+            // An existing ZooKeeper/HBase is the user's: standalone leaves it running.
+            assertThat(hbase.hbaseAlive()).isTrue();
+        }
+    }
+
+    /**
+     * A POST to the admin API with {@code authorization} (null: none), as {@code curl -d} sends it
+     * (a form content type, whatever the body).
+     */
+    private static HttpResponse<String> admin(
+            int port, String path, String body, String authorization) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String token(int adminPort, String key) throws Exception {
+        HttpResponse<String> issued =
+                admin(adminPort, "/1/admin/token?key=" + key + "&ttl=600", "", ADMIN);
+        assertThat(issued.statusCode()).isEqualTo(200);
+        return JSON.readTree(issued.body()).at("/data/token").asText();
     }
 
     @Test

@@ -30,13 +30,20 @@ final class StandaloneCluster implements AutoCloseable {
     private final StandaloneOptions options;
     private final Distribution distribution;
     private final PrintStream out;
+    private final Map<String, String> environment;
     private final Deque<ChildJvm> children = new ArrayDeque<>();
     private String zookeeper;
 
-    StandaloneCluster(StandaloneOptions options, PrintStream out) {
+    /**
+     * @param environment this process's environment, which every child inherits (the roles' yml
+     *     reads {@code PUSHBASE_AUTH}, {@code PUSHBASE_ADMIN_SECRET}...): the banner's curl lines
+     *     follow it
+     */
+    StandaloneCluster(StandaloneOptions options, PrintStream out, Map<String, String> environment) {
         this.options = options;
         this.distribution = new Distribution(options.home());
         this.out = out;
+        this.environment = environment;
     }
 
     /** Starts everything; on failure stops what it started and throws. */
@@ -152,14 +159,29 @@ final class StandaloneCluster implements AutoCloseable {
                         + h
                         + ":"
                         + port(8091));
+        // The admin secret is named, not printed: the user's shell expands it.
+        String bearer =
+                environment.getOrDefault("PUSHBASE_ADMIN_SECRET", "").isEmpty()
+                        ? ""
+                        : " -H \"Authorization: Bearer $PUSHBASE_ADMIN_SECRET\"";
+        String admin = "  curl -s -X POST" + bearer + " 'http://" + h + ":" + port(8091);
         out.println("Try:");
         out.println(
-                "  curl -s -X POST 'http://"
-                        + h
-                        + ":"
-                        + port(8091)
+                admin
                         + "/1/admin/push/private?key=Terry-Mao&expire=600' -d '{\"hello\":\"pushbase\"}'");
-        out.println("  curl -s 'http://" + h + ":" + port(8090) + "/1/msg/get?k=Terry-Mao&m=0'");
+        if ("true".equalsIgnoreCase(environment.get("PUSHBASE_AUTH"))) {
+            // Auth on: the offline pull needs the key's token (PROTOCOL.md section 1).
+            out.println(admin + "/1/admin/token?key=Terry-Mao&ttl=3600'");
+            out.println(
+                    "  curl -s 'http://"
+                            + h
+                            + ":"
+                            + port(8090)
+                            + "/1/msg/get?k=Terry-Mao&m=0&t=<the token>'");
+        } else {
+            out.println(
+                    "  curl -s 'http://" + h + ":" + port(8090) + "/1/msg/get?k=Terry-Mao&m=0'");
+        }
         out.println("Ctrl-C stops everything.");
         out.flush();
     }

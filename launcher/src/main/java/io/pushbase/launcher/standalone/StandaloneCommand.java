@@ -31,7 +31,7 @@ public final class StandaloneCommand {
             System.err.print(StandaloneOptions.USAGE);
             return 2;
         }
-        StandaloneCluster cluster = new StandaloneCluster(options, out);
+        StandaloneCluster cluster = new StandaloneCluster(options, out, System.getenv());
         Thread hook =
                 new Thread(
                         () -> {
