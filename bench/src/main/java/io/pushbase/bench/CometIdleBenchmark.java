@@ -43,12 +43,18 @@ import org.apache.curator.test.TestingServer;
  * <p>Results (a Markdown table and the machine) go to stdout, progress to stderr.
  */
 public final class CometIdleBenchmark {
+    private static final String DEFAULT_COMET_JVM = "-Xmx1g";
+
     static final String USAGE =
             String.join(
                     "\n",
-                    "Usage: bench/run-comet-idle-bench [--connections N] [--protocol tcp|ws|both]",
+                    "Usage: bench/run-comet-idle-bench [--connections N] [--protocol tcp|ws|both]"
+                            + " [--comet-jvm FLAGS]",
                     "  --connections N   idle connections per run (default 15000)",
-                    "  --protocol P      tcp, ws, or both = two separate runs (default both)");
+                    "  --protocol P      tcp, ws, or both = two separate runs (default both)",
+                    "  --comet-jvm FLAGS the comet's JVM flags, space-separated (default "
+                            + DEFAULT_COMET_JVM
+                            + ")");
 
     /** Heartbeat asked by every client: the comet closes after heartbeat + 5 s of silence. */
     private static final int HEARTBEAT_SECONDS = 300;
@@ -60,15 +66,15 @@ public final class CometIdleBenchmark {
     private static final Duration READY_DEADLINE = Duration.ofSeconds(90);
     private static final byte[] HEARTBEAT_REPLY = "+h\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static final List<String> COMET_JVM_FLAGS = List.of("-Xmx1g");
-
     private final int connections;
     private final List<String> protocols;
+    private final List<String> cometJvmFlags;
     private final Path repoRoot = Path.of("").toAbsolutePath();
 
-    private CometIdleBenchmark(int connections, List<String> protocols) {
+    private CometIdleBenchmark(int connections, List<String> protocols, List<String> cometJvm) {
         this.connections = connections;
         this.protocols = protocols;
+        this.cometJvmFlags = cometJvm;
     }
 
     /** One row of the result table. */
@@ -88,11 +94,13 @@ public final class CometIdleBenchmark {
     public static void main(String[] args) {
         int connections = 15_000;
         String protocol = "both";
+        String cometJvm = DEFAULT_COMET_JVM;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--connections" -> connections = Integer.parseInt(value(args, ++i));
                     case "--protocol" -> protocol = value(args, ++i);
+                    case "--comet-jvm" -> cometJvm = value(args, ++i);
                     case "--help", "-h" -> throw new IllegalArgumentException();
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]);
                 }
@@ -108,7 +116,8 @@ public final class CometIdleBenchmark {
         }
         List<String> protocols = protocol.equals("both") ? List.of("tcp", "ws") : List.of(protocol);
         int n = connections;
-        BenchMain.runAndExit(() -> new CometIdleBenchmark(n, protocols).run());
+        List<String> flags = List.of(cometJvm.trim().split("\\s+"));
+        BenchMain.runAndExit(() -> new CometIdleBenchmark(n, protocols, flags).run());
     }
 
     private static String value(String[] args, int i) {
@@ -226,7 +235,7 @@ public final class CometIdleBenchmark {
             out.append("- ").append(line).append('\n');
         }
         out.append("- Comet JVM: ")
-                .append(String.join(" ", COMET_JVM_FLAGS))
+                .append(String.join(" ", cometJvmFlags))
                 .append("; VM.flags: `")
                 .append(cometFlags)
                 .append("`\n");
@@ -509,7 +518,7 @@ public final class CometIdleBenchmark {
                             "gateway-comet",
                             CometPorts.MAIN_CLASS,
                             "comet.yml",
-                            COMET_JVM_FLAGS,
+                            bench.cometJvmFlags,
                             ports.environment(zk, "comet-idle-bench"),
                             log);
             progress("%s: comet pid %d started (%s), log %s", protocol, jvm.pid(), ports, log);
