@@ -3,6 +3,7 @@ package io.pushbase.cluster;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.details.InstanceSerializer;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 /**
@@ -20,7 +21,12 @@ public final class NodeDiscovery {
         return ServiceDiscoveryBuilder.builder(NodeDetails.class)
                 .client(client)
                 .basePath(basePath)
-                .serializer(new JsonInstanceSerializer<>(NodeDetails.class))
+                .serializer(serializer())
                 .build();
+    }
+
+    /** How a registration's znode holds its instance (Curator's JSON form). */
+    public static InstanceSerializer<NodeDetails> serializer() {
+        return new JsonInstanceSerializer<>(NodeDetails.class);
     }
 }

@@ -7,13 +7,19 @@ import io.pushbase.schema.ZkPaths;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,15 +57,7 @@ class NodeRegistrationTest {
     @Test
     void registeredNodeIsVisibleWithItsDetailsAndGoneAfterStop() throws Exception {
         NodeDetails details = new NodeDetails("msg-1", 3, Map.of("grpc", "127.0.0.1:8070"));
-        NodeRegistration registration =
-                new NodeRegistration(
-                        curator.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        "127.0.0.1",
-                        8070,
-                        details);
-        registration.start();
+        NodeRegistration registration = register(8070, details);
 
         Collection<ServiceInstance<NodeDetails>> seen = awaitInstances(list -> list.size() == 1);
         ServiceInstance<NodeDetails> instance = seen.iterator().next();
@@ -74,20 +72,96 @@ class NodeRegistrationTest {
 
     @Test
     void registrationVanishesWhenTheNodesSessionEnds() throws Exception {
+        register(8071);
+        awaitInstances(list -> list.size() == 1);
+
+        // A hard death: the node's client goes away without deregistering.
+        curator.client().close();
+        assertThat(awaitInstances(Collection::isEmpty)).isEmpty();
+    }
+
+    @Test
+    void aDisconnectionTheSessionSurvivesLeavesTheRegistrationUntouched() throws Exception {
+        NodeRegistration registration = register(8072);
+        awaitInstances(list -> list.size() == 1);
+        Stat before = observerClient.checkExists().forPath(instancePath(registration));
+        long session = curator.client().getZookeeperClient().getZooKeeper().getSessionId();
+        assertThat(before.getEphemeralOwner()).isEqualTo(session);
+        // Added after the registration's own listener: Curator calls listeners one at a time in
+        // that order, so when this one sees RECONNECTED the registration has handled it.
+        CountDownLatch reconnected = new CountDownLatch(1);
+        curator.client()
+                .getConnectionStateListenable()
+                .addListener(
+                        (client, state) -> {
+                            if (state == ConnectionState.RECONNECTED) {
+                                reconnected.countDown();
+                            }
+                        });
+
+        zk.restart(); // the server goes away and comes back with its data: sessions survive
+        assertThat(reconnected.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(curator.client().getZookeeperClient().getZooKeeper().getSessionId())
+                .isEqualTo(session);
+
+        observerClient.blockUntilConnected(30, TimeUnit.SECONDS);
+        Stat after = observerClient.checkExists().forPath(instancePath(registration));
+        // The same znode: never deleted and created again (peers would have seen it vanish).
+        assertThat(after).isNotNull();
+        assertThat(after.getCzxid()).isEqualTo(before.getCzxid());
+        assertThat(after.getEphemeralOwner()).isEqualTo(session);
+        registration.stop();
+    }
+
+    @Test
+    void afterItsSessionExpiresTheNodeRegistersAgainWithTheNewSession() throws Exception {
+        NodeRegistration registration = register(8073);
+        awaitInstances(list -> list.size() == 1);
+        long oldSession = curator.client().getZookeeperClient().getZooKeeper().getSessionId();
+
+        KillSession.kill(curator.client().getZookeeperClient().getZooKeeper());
+
+        long deadline = System.currentTimeMillis() + 30_000;
+        Stat stat = null;
+        while (System.currentTimeMillis() < deadline) {
+            stat = observerClient.checkExists().forPath(instancePath(registration));
+            if (stat != null && stat.getEphemeralOwner() != oldSession) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(stat).as("registration after the session expired").isNotNull();
+        assertThat(stat.getEphemeralOwner())
+                .isNotEqualTo(oldSession)
+                .isEqualTo(curator.client().getZookeeperClient().getZooKeeper().getSessionId());
+        assertThat(awaitInstances(list -> list.size() == 1)).hasSize(1);
+
+        registration.stop();
+        assertThat(awaitInstances(Collection::isEmpty)).isEmpty();
+    }
+
+    /** Where Curator's discovery reads an instance: {@code <base>/<service>/<id>}. */
+    private String instancePath(NodeRegistration registration) {
+        return ZKPaths.makePath(
+                paths.discovery(), ZkPaths.SERVICE_MESSAGE, registration.instanceId());
+    }
+
+    private NodeRegistration register(int port) throws Exception {
+        return register(port, new NodeDetails("msg-" + port, 1, Map.of()));
+    }
+
+    /** A message node registered (started) at {@code 127.0.0.1:port}. */
+    private NodeRegistration register(int port, NodeDetails details) throws Exception {
         NodeRegistration registration =
                 new NodeRegistration(
                         curator.client(),
                         paths.discovery(),
                         ZkPaths.SERVICE_MESSAGE,
                         "127.0.0.1",
-                        8071,
-                        new NodeDetails("msg-2", 1, Map.of()));
+                        port,
+                        details);
         registration.start();
-        awaitInstances(list -> list.size() == 1);
-
-        // A hard death: the node's client goes away without deregistering.
-        curator.client().close();
-        assertThat(awaitInstances(Collection::isEmpty)).isEmpty();
+        return registration;
     }
 
     @Test
