@@ -4,6 +4,8 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.grpc.Status;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The names and instruments of {@link MessageNodeClient}'s metrics, in one place. Thread-safe
@@ -17,6 +19,11 @@ final class ClientMetrics {
     final Meter retries;
     final Meter exhausted;
 
+    /** Per operation and per status code, so a call costs no registry lookup. */
+    private final Map<String, Timer> calls = new ConcurrentHashMap<>();
+
+    private final Map<Status.Code, Meter> failures = new ConcurrentHashMap<>();
+
     ClientMetrics(MetricRegistry registry) {
         this.registry = registry;
         this.attempts = registry.meter(PREFIX + ".attempts");
@@ -26,12 +33,12 @@ final class ClientMetrics {
 
     /** {@code messageClient.<op>}: whole calls, retries included, whatever the outcome. */
     Timer call(String op) {
-        return registry.timer(PREFIX + "." + op);
+        return calls.computeIfAbsent(op, o -> registry.timer(PREFIX + "." + o));
     }
 
     /** {@code messageClient.failures.<CODE>}: failed attempts by gRPC status code. */
     Meter failures(Status.Code code) {
-        return registry.meter(PREFIX + ".failures." + code);
+        return failures.computeIfAbsent(code, c -> registry.meter(PREFIX + ".failures." + c));
     }
 
     /** {@code messageClient.node.<instance id>.calls}: attempts sent to one node. */
