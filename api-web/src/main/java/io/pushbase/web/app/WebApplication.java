@@ -26,6 +26,7 @@ import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushResource;
 import io.pushbase.web.resources.AdminSecretFilter;
 import io.pushbase.web.resources.AdminTokenResource;
+import io.pushbase.web.resources.ConsoleResource;
 import io.pushbase.web.resources.DemoResource;
 import io.pushbase.web.resources.GetOnlyFilter;
 import io.pushbase.web.resources.MessageResource;
@@ -142,6 +143,7 @@ public final class WebApplication extends Application<WebConfiguration> {
             admin.register(new AdminSecretFilter(api.getAdminSecret()));
         }
         admin.register(new MethodNotAllowedMapper());
+        admin.register(new ConsoleResource());
         admin.register(
                 new AdminPushResource(
                         router,

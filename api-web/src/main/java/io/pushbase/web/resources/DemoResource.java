@@ -3,9 +3,6 @@ package io.pushbase.web.resources;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * (Pushbase) {@code GET /demo}: one static page that subscribes to a key over WebSocket on the
@@ -14,21 +11,10 @@ import java.io.UncheckedIOException;
  */
 @Path("/demo")
 public final class DemoResource {
-    private final byte[] page;
-
-    public DemoResource() {
-        try (InputStream in = DemoResource.class.getResourceAsStream("demo.html")) {
-            if (in == null) {
-                throw new IllegalStateException("demo.html missing from the classpath");
-            }
-            page = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private final StaticPage page = new StaticPage("demo.html");
 
     @GET
     public Response page() {
-        return Response.ok(page, "text/html;charset=utf-8").build();
+        return page.response();
     }
 }

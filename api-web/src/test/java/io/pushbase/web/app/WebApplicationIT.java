@@ -448,6 +448,23 @@ class WebApplicationIT {
     }
 
     @Test
+    @Order(17)
+    void theConsolePageIsServedOnTheAdminPortOnly() throws Exception {
+        HttpResponse<String> console = web.send(web.adminPort(), "GET", "/console", null, null);
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.headers().firstValue("Content-Type"))
+                .hasValue("text/html;charset=utf-8");
+        // What it reads, all on the admin port it came from.
+        assertThat(console.body())
+                .contains("get(\"/1/admin/nodes\"")
+                .contains("get(\"/healthcheck\"")
+                .contains("get(\"/metrics\"");
+        assertThat(web.get("/console").statusCode()).isEqualTo(404);
+        assertThat(web.send(web.adminPort(), "POST", "/console", "", null).statusCode())
+                .isEqualTo(405);
+    }
+
+    @Test
     @Order(20)
     void whileAKeysCometIsDownItsPushesAreStoredWithGrowingMidsAndPulled() throws Exception {
         String key = firstKeyOn("comet-b", "down-");

@@ -86,6 +86,11 @@ class WebAuthIT {
                 .isEqualTo(401);
         assertThat(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, ADMIN).statusCode())
                 .isEqualTo(200);
+        // The console page holds no data: a browser opens it without the header; what it reads
+        // from the admin API needs the secret as above.
+        HttpResponse<String> console = web.send(web.adminPort(), "GET", "/console", null, null);
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.body()).contains("Pushbase console");
         // Dropwizard's own admin pages are not part of the admin API.
         assertThat(web.send(web.adminPort(), "GET", "/healthcheck", null, null).body())
                 .contains("messageNodes");
