@@ -84,6 +84,7 @@ class StandaloneIT {
             System.out.println("standalone ready after " + ready.toMillis() + " ms (cold)");
             assertThat(standalone.output())
                     .contains("127.0.0.1:" + (8090 + OFFSET))
+                    .contains("http://127.0.0.1:" + (8091 + OFFSET) + "/console")
                     .contains("curl -s -X POST");
             assertThat(standalone.descendants()).hasSizeGreaterThanOrEqualTo(4);
 
@@ -130,6 +131,7 @@ class StandaloneIT {
                                     + mid
                                     + ",\"gid\":0}]},\"ret\":0}");
             assertThat(get(8090 + OFFSET, "/demo")).contains("WebSocket");
+            assertThat(get(8091 + OFFSET, "/console")).contains("Pushbase console");
 
             // Ctrl-C is SIGINT, unless this test runs where SIGINT is ignored (a background
             // job of a non-interactive shell, as on CI): children inherit that, so use SIGTERM.

@@ -165,6 +165,7 @@ final class StandaloneCluster implements AutoCloseable {
                         ? ""
                         : " -H \"Authorization: Bearer $PUSHBASE_ADMIN_SECRET\"";
         String admin = "  curl -s -X POST" + bearer + " 'http://" + h + ":" + port(8091);
+        out.println("  console       http://" + h + ":" + port(8091) + "/console");
         out.println("Try:");
         out.println(
                 admin
