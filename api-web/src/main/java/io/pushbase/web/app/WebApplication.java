@@ -2,14 +2,13 @@ package io.pushbase.web.app;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheck;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.DropwizardResourceConfig;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.cluster.app.EnvironmentSubstitution;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
@@ -67,35 +66,19 @@ public final class WebApplication extends Application<WebConfiguration> {
 
     @Override
     public void initialize(Bootstrap<WebConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(
-                new SubstitutingSourceProvider(
-                        bootstrap.getConfigurationSourceProvider(),
-                        new EnvironmentVariableSubstitutor(false)));
+        EnvironmentSubstitution.install(bootstrap);
     }
 
     @Override
     public void run(WebConfiguration config, Environment env) throws Exception {
         MetricRegistry metrics = env.metrics();
         ZkPaths paths = config.getZookeeper().paths();
-        long discoveryTimeout = config.getDiscoveryStartTimeout().toMilliseconds();
 
         CuratorLifecycle curator = config.getZookeeper().build();
         env.lifecycle().manage(curator);
-        LiveNodes messageNodes =
-                new LiveNodes(
-                        curator.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        discoveryTimeout);
-        LiveNodes cometNodes =
-                new LiveNodes(
-                        curator.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_COMET,
-                        discoveryTimeout);
-        LiveNodes webNodes =
-                new LiveNodes(
-                        curator.client(), paths.discovery(), ZkPaths.SERVICE_WEB, discoveryTimeout);
+        LiveNodes messageNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_MESSAGE);
+        LiveNodes cometNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_COMET);
+        LiveNodes webNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_WEB);
         CometDirectory directory = new CometDirectory(cometNodes);
         CometChannels channels = new CometChannels();
         directory.addListener(

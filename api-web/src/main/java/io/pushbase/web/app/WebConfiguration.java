@@ -1,11 +1,7 @@
 package io.pushbase.web.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
-import io.dropwizard.util.Duration;
-import io.pushbase.cluster.ZooKeeperConfiguration;
-import io.pushbase.cluster.message.MessageClientConfiguration;
-import io.pushbase.cluster.token.TokenConfiguration;
+import io.pushbase.cluster.app.ClusterClientConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -17,7 +13,7 @@ import jakarta.validation.constraints.Pattern;
  * server} block: the application connector is the external API, the admin connector the admin API
  * (with metrics and health checks), bound to 127.0.0.1 unless configured otherwise.
  */
-public class WebConfiguration extends Configuration {
+public class WebConfiguration extends ClusterClientConfiguration {
     /** This web node's name in discovery and in the cluster view. */
     @NotEmpty
     @Pattern(regexp = "[^/]+", message = "must not contain '/'")
@@ -29,16 +25,6 @@ public class WebConfiguration extends Configuration {
     @Valid @NotNull private ApiConfiguration api = new ApiConfiguration();
 
     @Valid @NotNull private CometClientConfiguration comets = new CometClientConfiguration();
-
-    @Valid @NotNull
-    private MessageClientConfiguration messageNodes = new MessageClientConfiguration();
-
-    @Valid @NotNull private TokenConfiguration auth = new TokenConfiguration();
-
-    @Valid @NotNull private ZooKeeperConfiguration zookeeper = new ZooKeeperConfiguration();
-
-    /** How long start waits for the first view of comets, message nodes and web nodes. */
-    @NotNull private Duration discoveryStartTimeout = Duration.seconds(10);
 
     @JsonProperty
     public String getNodeName() {
@@ -78,45 +64,5 @@ public class WebConfiguration extends Configuration {
     @JsonProperty
     public void setComets(CometClientConfiguration comets) {
         this.comets = comets;
-    }
-
-    @JsonProperty
-    public MessageClientConfiguration getMessageNodes() {
-        return messageNodes;
-    }
-
-    @JsonProperty
-    public void setMessageNodes(MessageClientConfiguration messageNodes) {
-        this.messageNodes = messageNodes;
-    }
-
-    @JsonProperty
-    public TokenConfiguration getAuth() {
-        return auth;
-    }
-
-    @JsonProperty
-    public void setAuth(TokenConfiguration auth) {
-        this.auth = auth;
-    }
-
-    @JsonProperty
-    public ZooKeeperConfiguration getZookeeper() {
-        return zookeeper;
-    }
-
-    @JsonProperty
-    public void setZookeeper(ZooKeeperConfiguration zookeeper) {
-        this.zookeeper = zookeeper;
-    }
-
-    @JsonProperty
-    public Duration getDiscoveryStartTimeout() {
-        return discoveryStartTimeout;
-    }
-
-    @JsonProperty
-    public void setDiscoveryStartTimeout(Duration discoveryStartTimeout) {
-        this.discoveryStartTimeout = discoveryStartTimeout;
     }
 }

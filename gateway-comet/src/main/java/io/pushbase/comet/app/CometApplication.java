@@ -2,8 +2,6 @@ package io.pushbase.comet.app;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheck;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -11,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.cluster.app.EnvironmentSubstitution;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcServer;
@@ -57,38 +56,24 @@ public final class CometApplication extends Application<CometConfiguration> {
 
     @Override
     public void initialize(Bootstrap<CometConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(
-                new SubstitutingSourceProvider(
-                        bootstrap.getConfigurationSourceProvider(),
-                        new EnvironmentVariableSubstitutor(false)));
+        EnvironmentSubstitution.install(bootstrap);
     }
 
     @Override
     public void run(CometConfiguration config, Environment env) throws Exception {
         MetricRegistry metrics = env.metrics();
         ZkPaths paths = config.getZookeeper().paths();
-        long discoveryTimeout = config.getDiscoveryStartTimeout().toMilliseconds();
 
         CuratorLifecycle curator = config.getZookeeper().build();
         env.lifecycle().manage(curator);
-        LiveNodes messageNodes =
-                new LiveNodes(
-                        curator.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        discoveryTimeout);
+        LiveNodes messageNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_MESSAGE);
         env.lifecycle().manage(messageNodes);
         MessageNodeClient messageClient = config.getMessageNodes().build(messageNodes, metrics);
         env.lifecycle().manage(messageClient);
         // Managed after the client, so it stops (flushing what waits) before the client does.
         MessageLog appends =
                 config.getMessageNodes().buildLog(messageClient, metrics, env.lifecycle()::manage);
-        LiveNodes comets =
-                new LiveNodes(
-                        curator.client(),
-                        paths.discovery(),
-                        ZkPaths.SERVICE_COMET,
-                        discoveryTimeout);
+        LiveNodes comets = config.liveNodes(curator.client(), ZkPaths.SERVICE_COMET);
         env.lifecycle().manage(comets);
 
         String nodeName = config.getNodeName();

@@ -1,7 +1,5 @@
 package io.pushbase.store.app;
 
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -10,6 +8,7 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
+import io.pushbase.cluster.app.EnvironmentSubstitution;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.schema.ZkPaths;
@@ -47,10 +46,7 @@ public final class MessageApplication extends Application<MessageConfiguration> 
 
     @Override
     public void initialize(Bootstrap<MessageConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(
-                new SubstitutingSourceProvider(
-                        bootstrap.getConfigurationSourceProvider(),
-                        new EnvironmentVariableSubstitutor(false)));
+        EnvironmentSubstitution.install(bootstrap);
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.pushbase.store.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
-import io.pushbase.cluster.ZooKeeperConfiguration;
+import io.pushbase.cluster.app.ClusterNodeConfiguration;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import jakarta.validation.Valid;
@@ -12,7 +11,7 @@ import jakarta.validation.constraints.NotNull;
  * A message node's YAML configuration (example: {@code store-message/message.yml}). Validated at
  * start; {@code ${ENV_VAR:-default}} substitution applies to every value.
  */
-public class MessageConfiguration extends Configuration {
+public class MessageConfiguration extends ClusterNodeConfiguration {
     /** Name shown in the cluster view; default: the advertised gRPC address. */
     private String nodeName;
 
@@ -21,8 +20,6 @@ public class MessageConfiguration extends Configuration {
     @Valid @NotNull private HBaseStoreConfiguration hbase = new HBaseStoreConfiguration();
 
     @Valid @NotNull private StoreConfiguration store = new StoreConfiguration();
-
-    @Valid @NotNull private ZooKeeperConfiguration zookeeper = new ZooKeeperConfiguration();
 
     @JsonProperty
     public String getNodeName() {
@@ -62,15 +59,5 @@ public class MessageConfiguration extends Configuration {
     @JsonProperty
     public void setStore(StoreConfiguration store) {
         this.store = store;
-    }
-
-    @JsonProperty
-    public ZooKeeperConfiguration getZookeeper() {
-        return zookeeper;
-    }
-
-    @JsonProperty
-    public void setZookeeper(ZooKeeperConfiguration zookeeper) {
-        this.zookeeper = zookeeper;
     }
 }

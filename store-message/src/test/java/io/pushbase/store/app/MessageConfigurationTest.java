@@ -3,13 +3,13 @@ package io.pushbase.store.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.ConfigurationValidationException;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
+import io.pushbase.cluster.app.EnvironmentSubstitution;
 import io.pushbase.store.StoreLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +23,8 @@ class MessageConfigurationTest {
                     Validators.newValidator(),
                     Jackson.newObjectMapper(),
                     "dw");
-    private final SubstitutingSourceProvider source =
-            new SubstitutingSourceProvider(
-                    new FileConfigurationSourceProvider(),
-                    new EnvironmentVariableSubstitutor(false));
+    private final ConfigurationSourceProvider source =
+            EnvironmentSubstitution.over(new FileConfigurationSourceProvider());
 
     @Test
     void shippedExampleConfigIsValidWithTheDocumentedDefaults() throws Exception {
