@@ -19,18 +19,12 @@ public final class Data {
 
     /** {@code {"server":"host:port"}}. */
     public static byte[] server(String address) {
-        ByteBuf out = Unpooled.buffer();
-        field(out, "server");
-        string(out, address);
-        return close(out);
+        return stringObject("server", address);
     }
 
     /** {@code {"server":["host:port",...]}}. */
     public static byte[] servers(List<String> addresses) {
-        ByteBuf out = Unpooled.buffer();
-        field(out, "server");
-        strings(out, addresses);
-        return close(out);
+        return stringsObject("server", addresses);
     }
 
     /** {@code {"timeid":N}}. */
@@ -80,17 +74,27 @@ public final class Data {
 
     /** {@code {"fk":["key",...]}}: the keys a multi-key push failed for. */
     public static byte[] failedKeys(List<String> keys) {
-        ByteBuf out = Unpooled.buffer();
-        field(out, "fk");
-        strings(out, keys);
-        return close(out);
+        return stringsObject("fk", keys);
     }
 
     /** {@code {"token":"..."}} (Pushbase). */
     public static byte[] token(String token) {
+        return stringObject("token", token);
+    }
+
+    /** {@code {"<name>":"<value>"}}. */
+    private static byte[] stringObject(String name, String value) {
         ByteBuf out = Unpooled.buffer();
-        field(out, "token");
-        string(out, token);
+        field(out, name);
+        string(out, value);
+        return close(out);
+    }
+
+    /** {@code {"<name>":["<value>",...]}}. */
+    private static byte[] stringsObject(String name, List<String> values) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, name);
+        array(out, values, Data::string);
         return close(out);
     }
 
@@ -102,10 +106,6 @@ public final class Data {
 
     private static void string(ByteBuf out, String value) {
         MessageJson.writeString(out, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void strings(ByteBuf out, List<String> values) {
-        array(out, values, Data::string);
     }
 
     /** {@code [e1,e2,...]}, each element written by {@code element}. */
