@@ -5,10 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -581,28 +577,11 @@ public final class CometIdleBenchmark {
 
         /** The comet's own count of open connections of the protocol ({@code /stat}). */
         long reportedConnections(String protocol) {
-            try {
-                HttpResponse<String> response =
-                        HttpClient.newHttpClient()
-                                .send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create(
-                                                                "http://127.0.0.1:"
-                                                                        + adminPort
-                                                                        + "/stat?type=server"))
-                                                .timeout(Duration.ofSeconds(10))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString());
-                Matcher m =
-                        Pattern.compile("\"" + protocol + "\"\\s*:\\s*(\\d+)")
-                                .matcher(response.body());
-                return m.find() ? Long.parseLong(m.group(1)) : -1;
-            } catch (IOException e) {
-                return -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return -1;
-            }
+            return AdminNumbers.read(
+                    adminPort,
+                    "/stat?type=server",
+                    Pattern.compile("\"" + protocol + "\"\\s*:\\s*(\\d+)"),
+                    Duration.ofSeconds(10));
         }
 
         void stop() {

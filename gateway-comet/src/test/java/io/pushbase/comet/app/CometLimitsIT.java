@@ -8,10 +8,6 @@ import io.pushbase.comet.testing.CometTestCluster;
 import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import java.net.SocketException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,17 +120,7 @@ class CometLimitsIT {
     }
 
     private static long slowConsumers() throws Exception {
-        HttpResponse<String> stat =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + comet.adminPort()
-                                                                + "/stat?type=server"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        String body = stat.body();
+        String body = comet.admin("/stat?type=server");
         return Long.parseLong(body.replaceAll(".*\"slowConsumers\":(\\d+).*", "$1"));
     }
 }

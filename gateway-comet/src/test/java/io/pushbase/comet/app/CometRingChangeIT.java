@@ -14,11 +14,6 @@ import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.store.StoredMessage;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -231,18 +226,7 @@ class CometRingChangeIT {
 
     /** Counter {@code comet.migrate.closed} from the comet's admin {@code /metrics}. */
     private static long migrateClosed(Comet comet) throws Exception {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + comet.adminPort()
-                                                                + "/metrics"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body())
+        return JSON.readTree(comet.admin("/metrics"))
                 .path("counters")
                 .path("comet.migrate.closed")
                 .path("count")

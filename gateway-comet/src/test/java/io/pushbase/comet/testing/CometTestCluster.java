@@ -23,6 +23,11 @@ import io.pushbase.store.memory.InMemoryMessageStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +80,30 @@ public final class CometTestCluster implements AutoCloseable {
 
         public int adminPort() {
             return app.getAdminPort();
+        }
+
+        /** The body of {@code GET <path>} on this comet's admin port, which must answer 200. */
+        public String admin(String path) throws IOException, InterruptedException {
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + adminPort()
+                                                                    + path))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (response.statusCode() != 200) {
+                throw new IOException(
+                        "GET "
+                                + path
+                                + " answered "
+                                + response.statusCode()
+                                + ": "
+                                + response.body());
+            }
+            return response.body();
         }
     }
 
