@@ -159,30 +159,29 @@ final class StandaloneCluster implements AutoCloseable {
                         + h
                         + ":"
                         + port(8091));
+        out.println("  console       http://" + h + ":" + port(8091) + "/console");
         // The admin secret is named, not printed: the user's shell expands it.
         String bearer =
                 environment.getOrDefault("PUSHBASE_ADMIN_SECRET", "").isEmpty()
                         ? ""
                         : " -H \"Authorization: Bearer $PUSHBASE_ADMIN_SECRET\"";
         String admin = "  curl -s -X POST" + bearer + " 'http://" + h + ":" + port(8091);
-        out.println("  console       http://" + h + ":" + port(8091) + "/console");
+        // Auth on: the offline pull needs the key's token (PROTOCOL.md section 1).
+        boolean auth = "true".equalsIgnoreCase(environment.get("PUSHBASE_AUTH"));
         out.println("Try:");
         out.println(
                 admin
                         + "/1/admin/push/private?key=Terry-Mao&expire=600' -d '{\"hello\":\"pushbase\"}'");
-        if ("true".equalsIgnoreCase(environment.get("PUSHBASE_AUTH"))) {
-            // Auth on: the offline pull needs the key's token (PROTOCOL.md section 1).
+        if (auth) {
             out.println(admin + "/1/admin/token?key=Terry-Mao&ttl=3600'");
-            out.println(
-                    "  curl -s 'http://"
-                            + h
-                            + ":"
-                            + port(8090)
-                            + "/1/msg/get?k=Terry-Mao&m=0&t=<the token>'");
-        } else {
-            out.println(
-                    "  curl -s 'http://" + h + ":" + port(8090) + "/1/msg/get?k=Terry-Mao&m=0'");
         }
+        out.println(
+                "  curl -s 'http://"
+                        + h
+                        + ":"
+                        + port(8090)
+                        + "/1/msg/get?k=Terry-Mao&m=0"
+                        + (auth ? "&t=<the token>'" : "'"));
         out.println("Ctrl-C stops everything.");
         out.flush();
     }
