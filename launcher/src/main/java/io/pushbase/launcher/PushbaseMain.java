@@ -1,9 +1,11 @@
 package io.pushbase.launcher;
 
 import io.pushbase.comet.app.CometApplication;
+import io.pushbase.launcher.nodes.NodesProcess;
 import io.pushbase.launcher.standalone.StandaloneCommand;
 import io.pushbase.store.app.MessageApplication;
 import io.pushbase.web.app.WebApplication;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -22,14 +24,40 @@ public final class PushbaseMain {
                     "\n",
                     "usage: pushbase message|comet|web <config.yml>",
                     "       pushbase standalone [--data DIR] [--zk HOST:PORT] [--port-offset N]",
+                    "       pushbase nodes [--port-offset N]",
                     "",
                     "  message     a message node (stores messages in HBase)",
                     "  comet       a comet node (holds client TCP and WebSocket connections)",
                     "  web         a web node (HTTP API: lookup, offline pull, admin push)",
                     "  standalone  ZooKeeper, HBase and one node of each role on this machine",
+                    "  nodes       one node of each role in this JVM (what standalone runs;",
+                    "              ZooKeeper from PUSHBASE_ZK, HBase's from HBASE_ZK)",
                     "");
 
     private PushbaseMain() {}
+
+    /** The distribution root, set by {@code bin/pushbase}. */
+    private static Path home() {
+        String home = System.getProperty("pushbase.home");
+        if (home == null) {
+            System.err.println("pushbase.home is not set: start through bin/pushbase");
+            System.exit(2);
+        }
+        return Path.of(home);
+    }
+
+    /** {@code nodes}' only option. */
+    private static int nodesPortOffset(String[] args) {
+        if (args.length == 0) {
+            return 0;
+        }
+        if (args.length == 2 && args[0].equals("--port-offset") && args[1].matches("\\d{1,5}")) {
+            return Integer.parseInt(args[1]);
+        }
+        System.err.print(USAGE);
+        System.exit(2);
+        return 0;
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
@@ -40,6 +68,11 @@ public final class PushbaseMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         if (command.equals("standalone")) {
             System.exit(StandaloneCommand.run(rest));
+        }
+        if (command.equals("nodes")) {
+            ParentWatch.startIfSupervised();
+            new NodesProcess(home().resolve("conf"), nodesPortOffset(rest)).start();
+            return;
         }
         if (rest.length != 1) {
             System.err.print(USAGE);

@@ -8,7 +8,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.DropwizardResourceConfig;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
-import io.pushbase.cluster.app.EnvironmentSubstitution;
+import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
@@ -54,6 +54,17 @@ import org.glassfish.jersey.servlet.ServletProperties;
  * and {@code /admin/*}.
  */
 public final class WebApplication extends Application<WebConfiguration> {
+    private final NodeHost host;
+
+    /** The node in a process of its own. */
+    public WebApplication() {
+        this(NodeHost.alone());
+    }
+
+    /** The node in a process that hosts it with others ({@code standalone}). */
+    public WebApplication(NodeHost host) {
+        this.host = host;
+    }
 
     public static void main(String[] args) throws Exception {
         new WebApplication().run(args);
@@ -66,11 +77,12 @@ public final class WebApplication extends Application<WebConfiguration> {
 
     @Override
     public void initialize(Bootstrap<WebConfiguration> bootstrap) {
-        EnvironmentSubstitution.install(bootstrap);
+        host.initialize(bootstrap);
     }
 
     @Override
     public void run(WebConfiguration config, Environment env) throws Exception {
+        host.attach(env);
         MetricRegistry metrics = env.metrics();
         ZkPaths paths = config.getZookeeper().paths();
 
@@ -80,7 +92,7 @@ public final class WebApplication extends Application<WebConfiguration> {
         LiveNodes cometNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_COMET);
         LiveNodes webNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_WEB);
         CometDirectory directory = new CometDirectory(cometNodes);
-        CometChannels channels = new CometChannels();
+        CometChannels channels = new CometChannels(host.transport());
         directory.addListener(
                 () ->
                         channels.retain(
@@ -90,7 +102,8 @@ public final class WebApplication extends Application<WebConfiguration> {
         env.lifecycle().manage(messageNodes);
         env.lifecycle().manage(cometNodes);
         env.lifecycle().manage(webNodes);
-        MessageNodeClient messages = config.getMessageNodes().build(messageNodes, metrics);
+        MessageNodeClient messages =
+                config.getMessageNodes().build(messageNodes, metrics, host.transport());
         env.lifecycle().manage(messages);
         // Pushes this node stores itself (comet unreachable) go through the batcher when enabled.
         MessageLog appends =

@@ -2,7 +2,7 @@ package io.pushbase.web.comet;
 
 import io.dropwizard.lifecycle.Managed;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.pushbase.cluster.grpc.GrpcTransport;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,16 +20,23 @@ import org.slf4j.LoggerFactory;
 public final class CometChannels implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(CometChannels.class);
 
+    private final GrpcTransport transport;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private volatile boolean stopped;
+
+    /**
+     * @param transport how a channel to an address is opened (in-process to a comet of this JVM)
+     */
+    public CometChannels(GrpcTransport transport) {
+        this.transport = transport;
+    }
 
     /** The channel to {@code address}, opened if needed. */
     public ManagedChannel channel(String address) {
         if (stopped) {
             throw new IllegalStateException("comet channels are stopped");
         }
-        return channels.computeIfAbsent(
-                address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+        return channels.computeIfAbsent(address, a -> transport.channelTo(a).build());
     }
 
     /** Closes the channels of every address not in {@code live}. */

@@ -8,6 +8,7 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
 import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.cluster.grpc.GrpcTransport;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.concurrent.TimeUnit;
@@ -74,13 +75,16 @@ public class MessageClientConfiguration {
      * A not-yet-started client following {@code messageNodes}; manage it after them.
      *
      * @param messageNodes live instances of service {@code message}
+     * @param transport how channels to the nodes are opened
      */
-    public MessageNodeClient build(LiveNodes messageNodes, MetricRegistry metrics) {
+    public MessageNodeClient build(
+            LiveNodes messageNodes, MetricRegistry metrics, GrpcTransport transport) {
         return new MessageNodeClient(
                 messageNodes,
                 attemptTimeout.toMilliseconds(),
                 totalTimeout.toMilliseconds(),
-                metrics);
+                metrics,
+                transport);
     }
 
     /**

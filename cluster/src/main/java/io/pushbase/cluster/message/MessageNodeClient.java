@@ -4,9 +4,8 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
 import io.dropwizard.lifecycle.Managed;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
@@ -111,6 +110,21 @@ public final class MessageNodeClient implements Managed {
             long attemptTimeoutMillis,
             long totalTimeoutMillis,
             MetricRegistry metrics) {
+        this(nodes, attemptTimeoutMillis, totalTimeoutMillis, metrics, GrpcTransport.network());
+    }
+
+    /**
+     * @param nodes live instances of service {@value ZkPaths#SERVICE_MESSAGE}
+     * @param attemptTimeoutMillis deadline of one attempt on one node
+     * @param totalTimeoutMillis bound of a whole call, retries included
+     * @param transport how channels to the nodes are opened (in-process to a node of this JVM)
+     */
+    public MessageNodeClient(
+            LiveNodes nodes,
+            long attemptTimeoutMillis,
+            long totalTimeoutMillis,
+            MetricRegistry metrics,
+            GrpcTransport transport) {
         if (!ZkPaths.SERVICE_MESSAGE.equals(nodes.serviceName())) {
             throw new IllegalArgumentException(
                     "needs the live nodes of service '"
@@ -131,7 +145,14 @@ public final class MessageNodeClient implements Managed {
         this.attemptTimeoutMillis = attemptTimeoutMillis;
         this.totalTimeoutMillis = totalTimeoutMillis;
         this.metrics = new ClientMetrics(metrics);
-        this.pool = new MessageNodePool(MessageNodeClient::openChannel, this.metrics::nodeCalls);
+        this.pool =
+                new MessageNodePool(
+                        (host, port) ->
+                                transport
+                                        .channelTo(host + ":" + port)
+                                        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                                        .build(),
+                        this.metrics::nodeCalls);
         // One daemon thread, only for waits between rounds of retries; started on first use.
         this.timer =
                 Executors.newSingleThreadScheduledExecutor(
@@ -141,13 +162,6 @@ public final class MessageNodeClient implements Managed {
                             return t;
                         });
         this.followNodes = () -> pool.update(nodes::instances);
-    }
-
-    private static ManagedChannel openChannel(String host, int port) {
-        return NettyChannelBuilder.forAddress(host, port)
-                .usePlaintext()
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .build();
     }
 
     @Override

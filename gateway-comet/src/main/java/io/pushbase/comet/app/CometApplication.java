@@ -9,10 +9,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
-import io.pushbase.cluster.app.EnvironmentSubstitution;
+import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
-import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
@@ -29,6 +28,7 @@ import io.pushbase.comet.subscription.CometGate;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.client.MidClock;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -44,6 +44,17 @@ import java.util.Map;
  * and leadership go first: the comet leaves the ring and discovery before its listeners close.
  */
 public final class CometApplication extends Application<CometConfiguration> {
+    private final NodeHost host;
+
+    /** The node in a process of its own. */
+    public CometApplication() {
+        this(NodeHost.alone());
+    }
+
+    /** The node in a process that hosts it with others ({@code standalone}). */
+    public CometApplication(NodeHost host) {
+        this.host = host;
+    }
 
     public static void main(String[] args) throws Exception {
         new CometApplication().run(args);
@@ -56,11 +67,12 @@ public final class CometApplication extends Application<CometConfiguration> {
 
     @Override
     public void initialize(Bootstrap<CometConfiguration> bootstrap) {
-        EnvironmentSubstitution.install(bootstrap);
+        host.initialize(bootstrap);
     }
 
     @Override
     public void run(CometConfiguration config, Environment env) throws Exception {
+        host.attach(env);
         MetricRegistry metrics = env.metrics();
         ZkPaths paths = config.getZookeeper().paths();
 
@@ -68,7 +80,8 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.lifecycle().manage(curator);
         LiveNodes messageNodes = config.liveNodes(curator.client(), ZkPaths.SERVICE_MESSAGE);
         env.lifecycle().manage(messageNodes);
-        MessageNodeClient messageClient = config.getMessageNodes().build(messageNodes, metrics);
+        MessageNodeClient messageClient =
+                config.getMessageNodes().build(messageNodes, metrics, host.transport());
         env.lifecycle().manage(messageClient);
         // Managed after the client, so it stops (flushing what waits) before the client does.
         MessageLog appends =
@@ -79,17 +92,18 @@ public final class CometApplication extends Application<CometConfiguration> {
         String nodeName = config.getNodeName();
         CometServersConfiguration clients = config.getClients();
         GrpcConfiguration grpc = config.getGrpc();
-        String host = grpc.resolveAdvertiseHost();
+        String advertiseHost = grpc.resolveAdvertiseHost();
         NodeDetails details =
                 new NodeDetails(
                         nodeName,
                         grpc.getWeight(),
                         Map.of(
-                                "tcp", host + ":" + clients.getTcp().getPort(),
-                                "ws", host + ":" + clients.getWs().getPort(),
-                                "grpc", host + ":" + grpc.getPort()));
+                                "tcp", advertiseHost + ":" + clients.getTcp().getPort(),
+                                "ws", advertiseHost + ":" + clients.getWs().getPort(),
+                                "grpc", advertiseHost + ":" + grpc.getPort()));
         CometLeadership leadership =
-                new CometLeadership(curator.client(), paths, host, grpc.getPort(), details);
+                new CometLeadership(
+                        curator.client(), paths, advertiseHost, grpc.getPort(), details);
         KeyChannels channels = clients.buildKeyChannels(metrics);
         RingOwnership ring = new RingOwnership(leadership, comets, channels, metrics);
 
@@ -112,24 +126,23 @@ public final class CometApplication extends Application<CometConfiguration> {
         ConnectionSettings settings = clients.buildConnectionSettings();
         env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, metrics));
         env.lifecycle().manage(clients.buildWebSocketServer(loops, settings, gate, metrics));
+        CometGrpcService service =
+                new CometGrpcService(
+                        pushes,
+                        channels,
+                        nodeName,
+                        () -> leadership.role().name().toLowerCase(Locale.ROOT));
         env.lifecycle()
                 .manage(
-                        new GrpcServer(
-                                NettyServerBuilder.forAddress(
-                                                new InetSocketAddress(
-                                                        grpc.getBindHost(), grpc.getPort()))
-                                        .directExecutor()
-                                        .addService(
-                                                new CometGrpcService(
-                                                        pushes,
-                                                        channels,
-                                                        nodeName,
-                                                        () ->
-                                                                leadership
-                                                                        .role()
-                                                                        .name()
-                                                                        .toLowerCase(Locale.ROOT))),
-                                grpc.getDrainTimeout().toMilliseconds()));
+                        host.transport()
+                                .server(
+                                        NettyServerBuilder.forAddress(
+                                                        new InetSocketAddress(
+                                                                grpc.getBindHost(), grpc.getPort()))
+                                                .directExecutor(),
+                                        advertiseHost + ":" + grpc.getPort(),
+                                        grpc.getDrainTimeout().toMilliseconds(),
+                                        List.of(service.bindService())));
         env.lifecycle().manage(leadership);
         env.lifecycle().manage(ring);
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A built distribution ({@code bin/}, {@code conf/}, {@code lib/}, {@code lib/hbase/}) and how its
@@ -24,6 +25,10 @@ public final class Distribution {
     /** The JVM flags of every role. */
     private static final List<String> ROLE_JVM =
             List.of("-Xmx512m", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+
+    /** The JVM flags of the nodes process: three roles' heaps in one. */
+    private static final List<String> NODES_JVM =
+            List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
 
     private final Path home;
 
@@ -107,6 +112,26 @@ public final class Distribution {
             watchdog.interrupt();
         }
         return null;
+    }
+
+    /**
+     * Starts one message, one comet and one web node in one JVM ({@code pushbase nodes}, from
+     * {@code conf/<role>.yml}), supervised like a role, against {@code zookeeper} (Pushbase's and
+     * HBase's), every port moved by {@code portOffset}; its output goes to {@code log}.
+     */
+    public ChildJvm startNodes(String zookeeper, int portOffset, Path log) throws IOException {
+        return ChildJvm.start(
+                "nodes",
+                Stream.concat(NODES_JVM.stream(), Stream.of("-Dpushbase.home=" + home)).toList(),
+                home.resolve("lib") + File.separator + "*",
+                "io.pushbase.launcher.PushbaseMain",
+                List.of("nodes", "--port-offset", Integer.toString(portOffset)),
+                Map.of(
+                        "PUSHBASE_ZK", zookeeper,
+                        "HBASE_ZK", zookeeper,
+                        "PUSHBASE_SUPERVISED", "1"),
+                log,
+                true);
     }
 
     /**

@@ -1,9 +1,9 @@
 package io.pushbase.launcher.standalone;
 
+import io.pushbase.launcher.nodes.Role;
 import io.pushbase.launcher.process.ChildJvm;
 import io.pushbase.launcher.process.Distribution;
 import io.pushbase.launcher.process.Readiness;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +13,15 @@ import java.util.Deque;
 import java.util.Map;
 
 /**
- * A whole Pushbase cluster on one machine, each part its own child JVM: ZooKeeper and HBase
- * together (the {@code local-hbase} process, data under {@code --data}), then one message, one
- * comet and one web node ({@code bin/pushbase <role>}), each started after the one before it is
- * healthy; the web node's health check (ZooKeeper, a message node answering, a comet on the ring)
- * is the last gate.
+ * A whole Pushbase cluster on one machine in two child JVMs: ZooKeeper and HBase together (the
+ * {@code local-hbase} process, data under {@code --data}, its own JVM because its dependency set
+ * cannot share one with the nodes), then one message, one comet and one web node together ({@code
+ * bin/pushbase nodes}: one JIT, one heap, in-process gRPC between them). The nodes' health checks
+ * gate the start in role order; the web node's (ZooKeeper, a message node answering, a comet on the
+ * ring) is the last gate.
  *
  * <p>Ownership: owns every child it started; {@link #close()} stops them in reverse order (SIGTERM,
- * then SIGKILL after a grace period). Each role also exits by itself when this process dies (its
+ * then SIGKILL after a grace period). Each child also exits by itself when this process dies (its
  * standard input, a pipe held here, closes). Not thread-safe: one thread starts, one closes.
  */
 final class StandaloneCluster implements AutoCloseable {
@@ -53,31 +54,16 @@ final class StandaloneCluster implements AutoCloseable {
         Files.createDirectories(logs);
         try {
             zookeeper = options.zookeeper() != null ? options.zookeeper() : startHBase(deadline);
-            int messageAdmin = options.port(8071);
-            ChildJvm message =
-                    startRole(
-                            "message",
-                            Map.of(
-                                    "HBASE_ZK", zookeeper,
-                                    "PUSHBASE_GRPC_PORT", port(8070),
-                                    "PUSHBASE_ADMIN_PORT", port(8071)));
-            Readiness.awaitHealthy(message, health(messageAdmin), deadline);
-            ChildJvm comet =
-                    startRole(
-                            "comet",
-                            Map.of(
-                                    "PUSHBASE_TCP_PORT", port(6969),
-                                    "PUSHBASE_WS_PORT", port(6968),
-                                    "PUSHBASE_GRPC_PORT", port(6970),
-                                    "PUSHBASE_ADMIN_PORT", port(6971)));
-            ChildJvm web =
-                    startRole(
-                            "web",
-                            Map.of(
-                                    "PUSHBASE_HTTP_PORT", port(8090),
-                                    "PUSHBASE_ADMIN_PORT", port(8091)));
-            Readiness.awaitHealthy(comet, health(options.port(6971)), deadline);
-            Readiness.awaitHealthy(web, health(options.port(8091)), deadline);
+            ChildJvm nodes =
+                    distribution.startNodes(
+                            zookeeper,
+                            options.portOffset(),
+                            options.data().resolve("logs").resolve("nodes.log"));
+            children.push(nodes);
+            for (Role role : Role.values()) {
+                Readiness.awaitHealthy(
+                        nodes, health(role.adminPort(options.portOffset())), deadline);
+            }
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -101,18 +87,6 @@ final class StandaloneCluster implements AutoCloseable {
                         deadlineNanos);
         children.push(hbase.child());
         return hbase.zookeeper();
-    }
-
-    private ChildJvm startRole(String role, Map<String, String> ports) throws IOException {
-        ChildJvm child =
-                distribution.startRole(
-                        role,
-                        role,
-                        zookeeper,
-                        ports,
-                        options.data().resolve("logs").resolve(role + ".log"));
-        children.push(child);
-        return child;
     }
 
     /** Where each part listens, and what to try. */

@@ -8,9 +8,8 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
-import io.pushbase.cluster.app.EnvironmentSubstitution;
+import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
-import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.InstrumentedMessageStore;
@@ -23,6 +22,7 @@ import io.pushbase.store.hbase.HBaseMessageStore;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import io.pushbase.store.hbase.KeyTrimmer;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +34,17 @@ import java.util.Map;
  * node leaves discovery before it stops answering.
  */
 public final class MessageApplication extends Application<MessageConfiguration> {
+    private final NodeHost host;
+
+    /** The node in a process of its own. */
+    public MessageApplication() {
+        this(NodeHost.alone());
+    }
+
+    /** The node in a process that hosts it with others ({@code standalone}). */
+    public MessageApplication(NodeHost host) {
+        this.host = host;
+    }
 
     public static void main(String[] args) throws Exception {
         new MessageApplication().run(args);
@@ -46,11 +57,12 @@ public final class MessageApplication extends Application<MessageConfiguration> 
 
     @Override
     public void initialize(Bootstrap<MessageConfiguration> bootstrap) {
-        EnvironmentSubstitution.install(bootstrap);
+        host.initialize(bootstrap);
     }
 
     @Override
     public void run(MessageConfiguration config, Environment env) {
+        host.attach(env);
         CuratorLifecycle curator = config.getZookeeper().build();
         env.lifecycle().manage(curator);
 
@@ -78,21 +90,25 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         MessageStore store = new InstrumentedMessageStore(hbaseStore, env.metrics());
 
         GrpcConfiguration grpc = config.getGrpc();
-        String host = grpc.resolveAdvertiseHost();
-        String address = host + ":" + grpc.getPort();
+        String advertiseHost = grpc.resolveAdvertiseHost();
+        String address = advertiseHost + ":" + grpc.getPort();
         String nodeName =
                 config.getNodeName() == null || config.getNodeName().isBlank()
                         ? address
                         : config.getNodeName();
         env.lifecycle()
                 .manage(
-                        new GrpcServer(
-                                grpcServerBuilder(
-                                        new InetSocketAddress(grpc.getBindHost(), grpc.getPort()),
-                                        store,
-                                        limits,
-                                        nodeName),
-                                grpc.getDrainTimeout().toMilliseconds()));
+                        host.transport()
+                                .server(
+                                        grpcServerBuilder(
+                                                new InetSocketAddress(
+                                                        grpc.getBindHost(), grpc.getPort()),
+                                                limits),
+                                        address,
+                                        grpc.getDrainTimeout().toMilliseconds(),
+                                        List.of(
+                                                new MessageStoreService(store, nodeName)
+                                                        .bindService())));
 
         ZkPaths paths = config.getZookeeper().paths();
         env.lifecycle()
@@ -101,7 +117,7 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                 curator.client(),
                                 paths.discovery(),
                                 ZkPaths.SERVICE_MESSAGE,
-                                host,
+                                advertiseHost,
                                 grpc.getPort(),
                                 new NodeDetails(
                                         nodeName, grpc.getWeight(), Map.of("grpc", address))));
@@ -116,16 +132,25 @@ public final class MessageApplication extends Application<MessageConfiguration> 
     }
 
     /**
-     * The message node's gRPC server as it runs in production (the benchmark uses it too). The
-     * service never blocks (HBase calls are asynchronous), so calls run on the transport's threads
-     * ({@code directExecutor}): no hand-off to a pool per call.
+     * The message node's gRPC server as it runs in production (the benchmark uses it too).
+     *
+     * @see #grpcServerBuilder(InetSocketAddress, StoreLimits)
      */
     public static NettyServerBuilder grpcServerBuilder(
             InetSocketAddress address, MessageStore store, StoreLimits limits, String nodeName) {
+        return grpcServerBuilder(address, limits)
+                .addService(new MessageStoreService(store, nodeName));
+    }
+
+    /**
+     * The message node's TCP gRPC server, services not yet added. The service never blocks (HBase
+     * calls are asynchronous), so calls run on the transport's threads ({@code directExecutor}): no
+     * hand-off to a pool per call.
+     */
+    static NettyServerBuilder grpcServerBuilder(InetSocketAddress address, StoreLimits limits) {
         return NettyServerBuilder.forAddress(address)
                 .directExecutor()
-                .maxInboundMessageSize(maxInboundBytes(limits))
-                .addService(new MessageStoreService(store, nodeName));
+                .maxInboundMessageSize(maxInboundBytes(limits));
     }
 
     /** Largest request: a SaveMany with every key at its longest, plus the payload. */
