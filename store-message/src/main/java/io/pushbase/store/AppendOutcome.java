@@ -1,5 +1,7 @@
 package io.pushbase.store;
 
+import io.pushbase.cluster.grpc.GrpcFutures;
+
 /**
  * How one entry of {@link MessageStore#appendMany} ended: either a {@link AppendResult} (appended,
  * or refused with the head) or the failure a single {@link MessageStore#append} would have failed
@@ -26,7 +28,7 @@ public record AppendOutcome(AppendResult result, StoreException failure) {
      * unavailable so the caller retries rather than trusts it.
      */
     public static AppendOutcome failed(Throwable failure) {
-        Throwable t = Futures.unwrap(failure);
+        Throwable t = GrpcFutures.unwrap(failure);
         return failed(
                 t instanceof StoreException s
                         ? s

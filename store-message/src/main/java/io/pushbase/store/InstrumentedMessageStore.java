@@ -5,6 +5,7 @@ import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -108,12 +109,12 @@ public final class InstrumentedMessageStore implements MessageStore {
     private <T> CompletableFuture<T> timed(
             String op, java.util.function.Supplier<CompletableFuture<T>> call) {
         Timer.Context time = metrics.timer("store." + op).time();
-        return Futures.attempt(call)
+        return GrpcFutures.attempt(call)
                 .whenComplete(
                         (v, err) -> {
                             time.stop();
                             if (err != null) {
-                                failureMeter(op, Futures.unwrap(err)).mark();
+                                failureMeter(op, GrpcFutures.unwrap(err)).mark();
                             }
                         });
     }

@@ -1,25 +1,27 @@
 package io.pushbase.web.comet;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.CometServiceGrpc.CometServiceFutureStub;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
- * Calls a comet's {@code CometService}, each call bounded by a deadline. Futures fail with gRPC's
- * {@code StatusRuntimeException} (the comet's status, or {@code UNAVAILABLE} / {@code
- * DEADLINE_EXCEEDED} when it cannot be reached in time); nothing is retried here, the caller knows
- * what a retry would mean.
+ * Calls a comet's {@code CometService} through its future stub, each call bounded by a deadline.
+ * Futures fail with gRPC's {@code StatusRuntimeException} (the comet's status, or {@code
+ * UNAVAILABLE} / {@code DEADLINE_EXCEEDED} when it cannot be reached in time, {@code INTERNAL} when
+ * it answered no value); nothing is retried here, the caller knows what a retry would mean.
  *
  * <p>The push deadline must exceed the comet's own bound for appending to message nodes ({@code
  * messageNodes.totalTimeout} in comet.yml), or the web node gives up on pushes the comet still
@@ -42,17 +44,17 @@ public final class CometClient {
     }
 
     public CompletableFuture<PushReply> push(CometDirectory.CometNode comet, PushRequest request) {
-        return call(comet, pushDeadlineMillis, (stub, out) -> stub.push(request, out));
+        return call(comet, pushDeadlineMillis, stub -> stub.push(request));
     }
 
     public CompletableFuture<PushManyReply> pushMany(
             CometDirectory.CometNode comet, PushManyRequest request) {
-        return call(comet, pushDeadlineMillis, (stub, out) -> stub.pushMany(request, out));
+        return call(comet, pushDeadlineMillis, stub -> stub.pushMany(request));
     }
 
     public CompletableFuture<CloseReply> close(
             CometDirectory.CometNode comet, CloseRequest request) {
-        return call(comet, controlDeadlineMillis, (stub, out) -> stub.close(request, out));
+        return call(comet, controlDeadlineMillis, stub -> stub.close(request));
     }
 
     /** Pings the comet at {@code grpcAddress}, which need not be on the ring (a standby). */
@@ -60,13 +62,13 @@ public final class CometClient {
         return call(
                 grpcAddress,
                 controlDeadlineMillis,
-                (stub, out) -> stub.ping(CometPingRequest.getDefaultInstance(), out));
+                stub -> stub.ping(CometPingRequest.getDefaultInstance()));
     }
 
     private <R> CompletableFuture<R> call(
             CometDirectory.CometNode comet,
             long deadlineMillis,
-            BiConsumer<CometServiceGrpc.CometServiceStub, StreamObserver<R>> rpc) {
+            Function<CometServiceFutureStub, ListenableFuture<R>> rpc) {
         return comet.address("grpc")
                 .map(address -> call(address, deadlineMillis, rpc))
                 .orElseGet(
@@ -83,36 +85,10 @@ public final class CometClient {
     private <R> CompletableFuture<R> call(
             String address,
             long deadlineMillis,
-            BiConsumer<CometServiceGrpc.CometServiceStub, StreamObserver<R>> rpc) {
-        CompletableFuture<R> answer = new CompletableFuture<>();
-        CometServiceGrpc.CometServiceStub stub =
-                CometServiceGrpc.newStub(channels.channel(address))
+            Function<CometServiceFutureStub, ListenableFuture<R>> rpc) {
+        CometServiceFutureStub stub =
+                CometServiceGrpc.newFutureStub(channels.channel(address))
                         .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
-        rpc.accept(
-                stub,
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(R value) {
-                        answer.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        // Every call ends here, after onNext: build the exception (and its stack
-                        // trace) only when there was no answer (it cost 2 % of a push's CPU).
-                        if (!answer.isDone()) {
-                            answer.completeExceptionally(
-                                    Status.INTERNAL
-                                            .withDescription("comet answered nothing")
-                                            .asRuntimeException());
-                        }
-                    }
-                });
-        return answer;
+        return GrpcFutures.toCompletableFuture(rpc.apply(stub));
     }
 }

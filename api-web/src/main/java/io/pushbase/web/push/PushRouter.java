@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.schema.comet.v1.CloseRequest;
@@ -346,12 +347,7 @@ public final class PushRouter {
     }
 
     private static String rootMessage(Throwable err) {
-        Throwable t = err;
-        while (t.getCause() != null
-                && (t instanceof java.util.concurrent.CompletionException
-                        || t instanceof java.util.concurrent.ExecutionException)) {
-            t = t.getCause();
-        }
+        Throwable t = GrpcFutures.unwrap(err);
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -3,6 +3,7 @@ package io.pushbase.comet.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushRejectedException;
@@ -18,9 +19,6 @@ import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,18 +42,20 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
 
     @Override
     public void push(PushRequest req, StreamObserver<PushReply> out) {
-        answer(
+        GrpcFutures.answer(
                 pushes.push(req.getKey(), req.getPayload().toByteArray(), req.getExpireSeconds()),
                 p -> PushReply.newBuilder().setMid(p.mid()).setDelivered(p.delivered()).build(),
+                CometGrpcService::toStatus,
                 out);
     }
 
     @Override
     public void pushMany(PushManyRequest req, StreamObserver<PushManyReply> out) {
-        answer(
+        GrpcFutures.answer(
                 pushes.pushMany(
                         req.getKeysList(), req.getPayload().toByteArray(), req.getExpireSeconds()),
                 failed -> PushManyReply.newBuilder().addAllFailedKeys(failed).build(),
+                CometGrpcService::toStatus,
                 out);
     }
 
@@ -88,10 +88,7 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
 
     /** The one mapping from push failures to gRPC statuses; descriptions name the problem. */
     static Status toStatus(Throwable failure) {
-        Throwable t = failure;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = GrpcFutures.unwrap(failure);
         if (t instanceof PushRejectedException r) {
             Status status =
                     switch (r.reason()) {
@@ -113,18 +110,5 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
         }
         return Status.UNAVAILABLE.withDescription(
                 "message not stored, nothing delivered: " + t.getMessage());
-    }
-
-    private static <T, R> void answer(
-            CompletableFuture<T> result, Function<T, R> reply, StreamObserver<R> out) {
-        result.whenComplete(
-                (value, err) -> {
-                    if (err != null) {
-                        out.onError(toStatus(err).asRuntimeException());
-                    } else {
-                        out.onNext(reply.apply(value));
-                        out.onCompleted();
-                    }
-                });
     }
 }

@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
@@ -118,8 +119,7 @@ public final class PushService {
                             if (err == null) {
                                 acknowledged.mark();
                             } else {
-                                if (err instanceof PushRejectedException
-                                        || err.getCause() instanceof PushRejectedException) {
+                                if (GrpcFutures.unwrap(err) instanceof PushRejectedException) {
                                     rejected.mark();
                                 } else {
                                     failed.mark();

@@ -2,6 +2,7 @@ package io.pushbase.store.grpc;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendOutcome.Status;
@@ -26,12 +27,11 @@ import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks, and maps
- * failures through {@link StoreStatuses}. Thread-safe (stateless besides the store it borrows).
+ * failures through {@link StoreStatuses} (answers through {@link GrpcFutures#answer}). Thread-safe
+ * (stateless besides the store it borrows).
  */
 public final class MessageStoreService extends MessageServiceGrpc.MessageServiceImplBase {
     private final MessageStore store;
@@ -44,19 +44,20 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
 
     @Override
     public void save(SaveRequest req, StreamObserver<SaveReply> out) {
-        answer(
+        GrpcFutures.answer(
                 store.save(
                         req.getKey(),
                         req.getMid(),
                         req.getPayload().toByteArray(),
                         req.getExpireSeconds()),
                 v -> SaveReply.getDefaultInstance(),
+                StoreStatuses::toStatus,
                 out);
     }
 
     @Override
     public void append(AppendRequest req, StreamObserver<AppendReply> out) {
-        answer(
+        GrpcFutures.answer(
                 store.append(
                         req.getKey(),
                         req.getMid(),
@@ -64,6 +65,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                         req.getPayload().toByteArray(),
                         req.getExpireSeconds()),
                 r -> AppendReply.newBuilder().setAppended(r.appended()).setHead(r.head()).build(),
+                StoreStatuses::toStatus,
                 out);
     }
 
@@ -79,7 +81,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                             e.getPayload().toByteArray(),
                             e.getExpireSeconds()));
         }
-        answer(
+        GrpcFutures.answer(
                 store.appendMany(entries),
                 outcomes -> {
                     AppendManyReply.Builder reply = AppendManyReply.newBuilder();
@@ -88,6 +90,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                     }
                     return reply.build();
                 },
+                StoreStatuses::toStatus,
                 out);
     }
 
@@ -109,19 +112,20 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
 
     @Override
     public void saveMany(SaveManyRequest req, StreamObserver<SaveManyReply> out) {
-        answer(
+        GrpcFutures.answer(
                 store.saveMany(
                         req.getKeysList(),
                         req.getMid(),
                         req.getPayload().toByteArray(),
                         req.getExpireSeconds()),
                 failed -> SaveManyReply.newBuilder().addAllFailedKeys(failed).build(),
+                StoreStatuses::toStatus,
                 out);
     }
 
     @Override
     public void fetch(FetchRequest req, StreamObserver<FetchReply> out) {
-        answer(
+        GrpcFutures.answer(
                 store.fetch(req.getKey(), req.getAfter(), req.getLimit()),
                 messages -> {
                     FetchReply.Builder reply = FetchReply.newBuilder();
@@ -132,35 +136,31 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                     }
                     return reply.build();
                 },
+                StoreStatuses::toStatus,
                 out);
     }
 
     @Override
     public void last(LastRequest req, StreamObserver<LastReply> out) {
-        answer(store.last(req.getKey()), mid -> LastReply.newBuilder().setMid(mid).build(), out);
+        GrpcFutures.answer(
+                store.last(req.getKey()),
+                mid -> LastReply.newBuilder().setMid(mid).build(),
+                StoreStatuses::toStatus,
+                out);
     }
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteReply> out) {
-        answer(store.delete(req.getKey()), v -> DeleteReply.getDefaultInstance(), out);
+        GrpcFutures.answer(
+                store.delete(req.getKey()),
+                v -> DeleteReply.getDefaultInstance(),
+                StoreStatuses::toStatus,
+                out);
     }
 
     @Override
     public void ping(PingRequest req, StreamObserver<PingReply> out) {
         out.onNext(PingReply.newBuilder().setNode(nodeId).build());
         out.onCompleted();
-    }
-
-    private static <T, R> void answer(
-            CompletableFuture<T> result, Function<T, R> reply, StreamObserver<R> out) {
-        result.whenComplete(
-                (value, err) -> {
-                    if (err != null) {
-                        out.onError(StoreStatuses.toStatus(err).asRuntimeException());
-                        return;
-                    }
-                    out.onNext(reply.apply(value));
-                    out.onCompleted();
-                });
     }
 }

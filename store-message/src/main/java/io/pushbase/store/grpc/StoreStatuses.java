@@ -1,7 +1,7 @@
 package io.pushbase.store.grpc;
 
 import io.grpc.Status;
-import io.pushbase.store.Futures;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.store.InvalidArgumentException;
 import io.pushbase.store.StoreUnavailableException;
 import org.slf4j.Logger;
@@ -17,7 +17,7 @@ public final class StoreStatuses {
     private StoreStatuses() {}
 
     public static Status toStatus(Throwable failure) {
-        Throwable t = Futures.unwrap(failure);
+        Throwable t = GrpcFutures.unwrap(failure);
         if (t instanceof InvalidArgumentException) {
             return Status.INVALID_ARGUMENT.withDescription(t.getMessage());
         }

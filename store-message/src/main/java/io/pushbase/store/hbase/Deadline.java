@@ -1,6 +1,6 @@
 package io.pushbase.store.hbase;
 
-import io.pushbase.store.Futures;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.store.StoreUnavailableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ final class Deadline {
                             if (err == null) {
                                 return CompletableFuture.completedFuture(v);
                             }
-                            Throwable cause = Futures.unwrap(err);
+                            Throwable cause = GrpcFutures.unwrap(err);
                             String why =
                                     cause instanceof TimeoutException
                                             ? "no answer within " + millis + " ms"

@@ -4,11 +4,11 @@ import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
-import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
@@ -73,7 +73,7 @@ public final class HBaseMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     limits.checkMessage(mid, payload, expireSeconds);
@@ -109,7 +109,7 @@ public final class HBaseMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkEntries(entries);
                     return appender.appendMany(entries, "appendMany");
@@ -119,7 +119,7 @@ public final class HBaseMessageStore implements MessageStore {
     @Override
     public CompletableFuture<List<String>> saveMany(
             List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKeys(keys);
                     limits.checkMessage(mid, payload, expireSeconds);
@@ -166,7 +166,7 @@ public final class HBaseMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     int max = limits.checkFetchLimit(limit);
@@ -222,7 +222,7 @@ public final class HBaseMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Long> last(String key) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     Scan scan =
@@ -241,7 +241,7 @@ public final class HBaseMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Void> delete(String key) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     Scan scan =

@@ -1,9 +1,9 @@
 package io.pushbase.store.memory;
 
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
-import io.pushbase.store.Futures;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
@@ -52,7 +52,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
                     limits.checkMessage(mid, payload, expireSeconds);
@@ -64,7 +64,7 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public CompletableFuture<AppendResult> append(
             String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
                     limits.checkAppend(mid, claim, payload, expireSeconds);
@@ -85,7 +85,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkEntries(entries);
                     // append() completes before it returns, so entries apply in list order.
@@ -107,7 +107,7 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public CompletableFuture<List<String>> saveMany(
             List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKeys(keys);
                     limits.checkMessage(mid, payload, expireSeconds);
@@ -120,7 +120,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
                     int max = limits.checkFetchLimit(limit);
@@ -144,7 +144,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Long> last(String key) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
                     NavigableMap<Long, Entry> log = logs.get(key);
@@ -161,7 +161,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<Void> delete(String key) {
-        return Futures.attempt(
+        return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
                     logs.remove(key); // the head stays: mids keep growing after a delete
