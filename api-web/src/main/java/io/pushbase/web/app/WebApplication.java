@@ -1,7 +1,6 @@
 package io.pushbase.web.app;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.health.HealthCheck;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -20,6 +19,7 @@ import io.pushbase.schema.client.MidClock;
 import io.pushbase.web.comet.CometChannels;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
+import io.pushbase.web.comet.CometsHealthCheck;
 import io.pushbase.web.push.PushRouter;
 import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushResource;
@@ -37,7 +37,6 @@ import io.pushbase.web.view.ClusterView;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.glassfish.jersey.servlet.ServletProperties;
@@ -175,18 +174,6 @@ public final class WebApplication extends Application<WebConfiguration> {
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
         env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messages));
-        env.healthChecks()
-                .register(
-                        "comets",
-                        new HealthCheck() {
-                            @Override
-                            protected Result check() {
-                                Set<String> names = directory.weights().keySet();
-                                return names.isEmpty()
-                                        ? Result.unhealthy(
-                                                "no comet is live: pushes are only stored")
-                                        : Result.healthy("comets on the ring: %s", names);
-                            }
-                        });
+        env.healthChecks().register("comets", new CometsHealthCheck(directory));
     }
 }

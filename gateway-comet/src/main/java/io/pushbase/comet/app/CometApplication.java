@@ -1,7 +1,6 @@
 package io.pushbase.comet.app;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.health.HealthCheck;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -17,10 +16,11 @@ import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.cluster.CometLeadership;
+import io.pushbase.comet.cluster.CometRoleHealthCheck;
 import io.pushbase.comet.cluster.RingOwnership;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.grpc.CometGrpcService;
-import io.pushbase.comet.handler.ConnectionSettings;
-import io.pushbase.comet.push.PushService;
+import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.server.CometServersConfiguration;
 import io.pushbase.comet.server.EventLoops;
 import io.pushbase.comet.stat.StatServlet;
@@ -108,8 +108,8 @@ public final class CometApplication extends Application<CometConfiguration> {
         RingOwnership ring = new RingOwnership(leadership, comets, channels, metrics);
 
         PushConfiguration push = config.getPush();
-        PushService pushes =
-                new PushService(
+        PushPipeline pushes =
+                new PushPipeline(
                         channels,
                         appends,
                         MidClock.system(),
@@ -152,17 +152,6 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
         env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messageClient));
-        env.healthChecks()
-                .register(
-                        "role",
-                        new HealthCheck() {
-                            @Override
-                            protected Result check() {
-                                // A standby is healthy: it is doing its job by waiting.
-                                return Result.healthy(
-                                        "%s of %s, ring %s",
-                                        leadership.role(), nodeName, ring.ring());
-                            }
-                        });
+        env.healthChecks().register("role", new CometRoleHealthCheck(leadership, ring, nodeName));
     }
 }

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.comet.subscription.SubscriberRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.function.Predicate;
  * Metrics: gauges {@code comet.channels} (keys) and {@code comet.connections}, counter {@code
  * comet.channel.full} (refused for the per-key limit).
  */
-public final class KeyChannels {
+public final class KeyChannels implements SubscriberRegistry {
     private final int maxSubscribersPerKey;
     private final Map<String, Set<Subscriber>> channels = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -44,6 +45,7 @@ public final class KeyChannels {
      *
      * @return false when the key already has {@code maxSubscribersPerKey} live subscribers
      */
+    @Override
     public boolean add(Subscriber subscriber) {
         String key = subscriber.subscription().key();
         boolean[] added = {false};

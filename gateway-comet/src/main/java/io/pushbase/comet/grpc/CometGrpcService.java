@@ -6,8 +6,8 @@ import io.grpc.stub.StreamObserver;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
+import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.push.PushRejectedException;
-import io.pushbase.comet.push.PushService;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.CometPingReply;
@@ -22,18 +22,18 @@ import io.pushbase.schema.comet.v1.PushRequest;
 import java.util.function.Supplier;
 
 /**
- * {@code CometService} over the comet's {@link PushService} and {@link KeyChannels}: a thin adapter
- * that never blocks and maps every failure to one {@link Status} (see {@link #toStatus}).
+ * {@code CometService} over the comet's {@link PushPipeline} and {@link KeyChannels}: a thin
+ * adapter that never blocks and maps every failure to one {@link Status} (see {@link #toStatus}).
  * Thread-safe.
  */
 public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBase {
-    private final PushService pushes;
+    private final PushPipeline pushes;
     private final KeyChannels channels;
     private final String nodeName;
     private final Supplier<String> role;
 
     public CometGrpcService(
-            PushService pushes, KeyChannels channels, String nodeName, Supplier<String> role) {
+            PushPipeline pushes, KeyChannels channels, String nodeName, Supplier<String> role) {
         this.pushes = pushes;
         this.channels = channels;
         this.nodeName = nodeName;

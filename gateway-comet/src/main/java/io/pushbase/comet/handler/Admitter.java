@@ -4,6 +4,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.pushbase.comet.codec.Reply;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscription;

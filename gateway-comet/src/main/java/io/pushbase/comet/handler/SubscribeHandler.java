@@ -8,6 +8,8 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.pushbase.comet.codec.HeartbeatDecoder;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.RespRequest;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.pushbase.comet.codec.RespRequestDecoder;
 import io.pushbase.comet.codec.TcpMessageEncoder;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**

@@ -12,6 +12,8 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.WebSocketHeartbeatDecoder;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;

@@ -2,8 +2,8 @@
  * The comet's client connection pipelines: {@link io.pushbase.comet.handler.TcpInitializer} and
  * {@link io.pushbase.comet.handler.WebSocketInitializer} build them, one handler per concern, and
  * the handlers swap themselves when a connection changes state (first request, then subscribed
- * heartbeats). {@link io.pushbase.comet.handler.ConnectionSettings} holds every limit, {@link
- * io.pushbase.comet.handler.ConnectionMetrics} counts every refusal and every bound that was hit.
+ * heartbeats). The limits they apply and the counters they keep are in {@code
+ * io.pushbase.comet.connection}.
  *
  * <p>Failures of one connection end in its {@link io.pushbase.comet.handler.ConnectionErrorHandler}
  * and close only that connection. Admission and delivery are behind {@code

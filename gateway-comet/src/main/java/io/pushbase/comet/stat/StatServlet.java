@@ -40,7 +40,7 @@ import java.util.Objects;
  * {@code {"ret":65534,"msg":"<what is wrong>"}} (the protocol's parameter error).
  *
  * <p>The counts come from the comet's {@link MetricRegistry} under the names {@code KeyChannels},
- * {@code PushService}, {@code ConnectionMetrics} and {@code ClientServer} register (a metric not
+ * {@code PushPipeline}, {@code ConnectionMetrics} and {@code ClientServer} register (a metric not
  * registered yet reads 0); the per-key count from {@link KeyChannels}. Every answer is a snapshot.
  * Thread-safe; reads only.
  */

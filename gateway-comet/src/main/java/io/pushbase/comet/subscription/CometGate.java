@@ -3,7 +3,6 @@ package io.pushbase.comet.subscription;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
-import io.pushbase.comet.channel.KeyChannels;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -12,7 +11,8 @@ import java.util.function.Predicate;
  * The comet's admission rules for a parsed subscription, in order: the token (when auth is on) must
  * entitle the bearer to the key ({@code -a}); the key must belong to this comet now ({@code -n}:
  * ring, leadership, ZooKeeper session); the key's channel must have room ({@code -c}). An admitted
- * subscriber joins {@link KeyChannels} and leaves it when it closes.
+ * subscriber joins the {@link SubscriberRegistry} (the comet's per-key channels) and leaves it when
+ * it closes.
  *
  * <p>Thread-safe; runs on event loops and does no I/O (token checks are CPU only). Metrics: {@code
  * comet.auth.<missing|invalid|expired|wrong_key>} counters for refused tokens, {@code
@@ -21,17 +21,18 @@ import java.util.function.Predicate;
 public final class CometGate implements SubscriptionGate {
     private final Optional<TokenVerifier> tokens;
     private final Predicate<String> owns;
-    private final KeyChannels channels;
+    private final SubscriberRegistry channels;
     private final MetricRegistry metrics;
 
     /**
      * @param tokens the token check, or empty when auth is off (gopush-cluster's default)
      * @param owns whether this comet serves a key now
+     * @param channels where admitted subscribers go
      */
     public CometGate(
             Optional<TokenVerifier> tokens,
             Predicate<String> owns,
-            KeyChannels channels,
+            SubscriberRegistry channels,
             MetricRegistry metrics) {
         this.tokens = tokens;
         this.owns = owns;

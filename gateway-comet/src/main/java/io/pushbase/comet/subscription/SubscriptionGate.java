@@ -2,8 +2,8 @@ package io.pushbase.comet.subscription;
 
 /**
  * Decides whether a well-formed subscription may go live on this comet, and if so registers its
- * subscriber so pushes reach it. The real gate (token check, per-key subscriber limit, ring
- * ownership, registry) comes with the push pipeline; the wire layer only needs this interface.
+ * subscriber so pushes reach it. The comet's gate is {@link CometGate} (token check, ring
+ * ownership, per-key subscriber limit); the wire layer only needs this interface.
  *
  * <p><b>Threading:</b> called on the connection's event loop, once per connection, after the
  * parameters passed {@link SubscriptionParser}. It must not block (no I/O; anything it needs from

@@ -13,7 +13,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
-import io.pushbase.comet.push.PushService;
+import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.testing.RecordingSubscriber;
 import io.pushbase.comet.testing.StoreBackedLog;
 import io.pushbase.schema.client.MidClock;
@@ -40,8 +40,8 @@ class CometGrpcServiceTest {
     private ManagedChannel channel;
 
     private CometServiceGrpc.CometServiceBlockingStub start(MessageLog log) throws Exception {
-        PushService pushes =
-                new PushService(
+        PushPipeline pushes =
+                new PushPipeline(
                         channels,
                         log,
                         MidClock.system(),

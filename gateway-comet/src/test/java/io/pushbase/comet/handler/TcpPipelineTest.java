@@ -12,6 +12,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import io.pushbase.comet.codec.HeartbeatDecoder;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;

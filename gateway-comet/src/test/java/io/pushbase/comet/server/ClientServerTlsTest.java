@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.comet.channel.KeyChannels;
-import io.pushbase.comet.handler.ConnectionMetrics;
-import io.pushbase.comet.handler.ConnectionSettings;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.testing.Eventually;

@@ -13,7 +13,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.BaseValidator;
 import io.pushbase.comet.channel.KeyChannels;
-import io.pushbase.comet.handler.ConnectionSettings;
+import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.testing.KeyChannelsGate;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.Wire;

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pushbase.comet.channel.KeyChannels;
-import io.pushbase.comet.handler.ConnectionMetrics;
-import io.pushbase.comet.push.PushService;
+import io.pushbase.comet.connection.ConnectionMetrics;
+import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.server.ClientProtocol;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscription;
@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code /stat} in Jetty 12's ee10 servlet container (what Dropwizard 5's admin port runs), fed by
- * the metrics the comet's real components register: {@link KeyChannels}, {@link PushService},
+ * the metrics the comet's real components register: {@link KeyChannels}, {@link PushPipeline},
  * {@link ConnectionMetrics}.
  */
 class StatServletTest {
@@ -118,8 +118,8 @@ class StatServletTest {
         subscribe("other");
         metrics.register(ClientProtocol.TCP.connectionsGauge(), (Gauge<Integer>) () -> 3);
         metrics.register(ClientProtocol.WEBSOCKET.connectionsGauge(), (Gauge<Integer>) () -> 1);
-        PushService pushes =
-                new PushService(
+        PushPipeline pushes =
+                new PushPipeline(
                         channels,
                         request ->
                                 request.getKey().equals("down")

@@ -1,4 +1,4 @@
-package io.pushbase.comet.handler;
+package io.pushbase.comet.connection;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;

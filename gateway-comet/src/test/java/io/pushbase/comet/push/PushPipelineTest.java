@@ -23,16 +23,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class PushServiceTest {
+class PushPipelineTest {
     private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
     private final MetricRegistry metrics = new MetricRegistry();
     private final KeyChannels channels = new KeyChannels(64, metrics);
 
-    private PushService comet(MidClock clock, MessageLog log) {
-        return new PushService(channels, log, clock, key -> true, 64 * 1024, 1000, 10_000, metrics);
+    private PushPipeline comet(MidClock clock, MessageLog log) {
+        return new PushPipeline(
+                channels, log, clock, key -> true, 64 * 1024, 1000, 10_000, metrics);
     }
 
-    private PushService comet() {
+    private PushPipeline comet() {
         return comet(MidClock.system(), new StoreBackedLog(store));
     }
 
@@ -70,7 +71,7 @@ class PushServiceTest {
     void concurrentPushesToOneKeyArriveInStrictlyIncreasingMidOrder() throws Exception {
         RecordingSubscriber sub = new RecordingSubscriber("busy");
         channels.add(sub);
-        PushService comet = comet();
+        PushPipeline comet = comet();
         List<CompletableFuture<Pushed>> pushes = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -103,14 +104,14 @@ class PushServiceTest {
     @Test
     void twoCometsThatBothBelieveTheyOwnAKeyStillProduceIncreasingMids() throws Exception {
         // The second comet's clock is an hour behind: its own proposals would go backwards.
-        PushService first = comet();
-        PushService second =
+        PushPipeline first = comet();
+        PushPipeline second =
                 comet(
                         new MidClock(Clock.offset(Clock.systemUTC(), Duration.ofHours(-1))),
                         new StoreBackedLog(store));
         List<Long> acknowledged = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            PushService comet = i % 2 == 0 ? first : second;
+            PushPipeline comet = i % 2 == 0 ? first : second;
             acknowledged.add(await(comet.push("shared", json("{\"i\":" + i + "}"), 600)).mid());
         }
         assertThat(acknowledged).isSorted().doesNotHaveDuplicates();
@@ -135,8 +136,8 @@ class PushServiceTest {
     void aKeyThisCometDoesNotOwnIsRefusedAndNothingHappens() throws Exception {
         RecordingSubscriber sub = new RecordingSubscriber("elsewhere");
         channels.add(sub);
-        PushService notOwner =
-                new PushService(
+        PushPipeline notOwner =
+                new PushPipeline(
                         channels,
                         new StoreBackedLog(store),
                         MidClock.system(),
@@ -162,8 +163,8 @@ class PushServiceTest {
                     held.add(f);
                     return f;
                 };
-        PushService comet =
-                new PushService(
+        PushPipeline comet =
+                new PushPipeline(
                         channels, stalled, MidClock.system(), key -> true, 1024, 3, 100, metrics);
         List<CompletableFuture<Pushed>> accepted = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -189,21 +190,21 @@ class PushServiceTest {
                 request ->
                         CompletableFuture.failedFuture(
                                 new IllegalStateException("no message node could take it"));
-        PushService comet = comet(MidClock.system(), down);
+        PushPipeline comet = comet(MidClock.system(), down);
         assertThatThrownBy(() -> await(comet.push("down", json("{}"), 600)))
                 .isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("no message node could take it");
         assertThat(sub.mids).isEmpty();
         assertThat(metrics.meter("comet.push.failed").getCount()).isEqualTo(1);
         // The key is not stuck: the next push goes through once the log is back.
-        PushService recovered = comet();
+        PushPipeline recovered = comet();
         assertThat(await(recovered.push("down", json("{}"), 600)).mid()).isPositive();
     }
 
     @Test
     void invalidPushesAreRefusedNamingTheProblemAndNothingIsStored() throws Exception {
-        PushService comet =
-                new PushService(
+        PushPipeline comet =
+                new PushPipeline(
                         channels,
                         new StoreBackedLog(store),
                         MidClock.system(),
@@ -240,7 +241,7 @@ class PushServiceTest {
                         request.getKey().startsWith("bad")
                                 ? CompletableFuture.failedFuture(new IllegalStateException("down"))
                                 : real.append(request);
-        PushService comet = comet(MidClock.system(), flaky);
+        PushPipeline comet = comet(MidClock.system(), flaky);
         List<String> failed =
                 await(
                         comet.pushMany(

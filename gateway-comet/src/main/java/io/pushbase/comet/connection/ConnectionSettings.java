@@ -1,4 +1,4 @@
-package io.pushbase.comet.handler;
+package io.pushbase.comet.connection;
 
 import io.pushbase.comet.codec.RespRequestDecoder;
 import io.pushbase.comet.subscription.SubscriptionParser;

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * (messages written to connections), {@code comet.push.undelivered} (connections closed or
  * overflowing at delivery).
  */
-public final class PushService {
-    private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
+public final class PushPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(PushPipeline.class);
 
     private final KeyChannels channels;
     private final KeyAppender appender;
@@ -62,7 +62,7 @@ public final class PushService {
     /**
      * @param owns whether this comet may push to a key now (leader, ZooKeeper session, ring)
      */
-    public PushService(
+    public PushPipeline(
             KeyChannels channels,
             MessageLog log,
             MidClock clock,
