@@ -120,7 +120,7 @@ public final class WebApplication extends Application<WebConfiguration> {
                         directory,
                         comets,
                         new KeyAppender(appends, clock, metrics.meter("web.push.conflicts")),
-                        messages,
+                        messages::delete,
                         metrics);
         Optional<TokenVerifier> tokens = config.getAuth().buildVerifier();
         ApiConfiguration api = config.getApi();

@@ -27,7 +27,7 @@ import java.util.function.Function;
  * messageNodes.totalTimeout} in comet.yml), or the web node gives up on pushes the comet still
  * completes. Thread-safe; borrows the {@link CometChannels}.
  */
-public final class CometClient {
+public final class CometClient implements Comets {
     private final CometChannels channels;
     private final long pushDeadlineMillis;
     private final long controlDeadlineMillis;
@@ -43,15 +43,18 @@ public final class CometClient {
         this.controlDeadlineMillis = controlDeadlineMillis;
     }
 
+    @Override
     public CompletableFuture<PushReply> push(CometDirectory.CometNode comet, PushRequest request) {
         return call(comet, pushDeadlineMillis, stub -> stub.push(request));
     }
 
+    @Override
     public CompletableFuture<PushManyReply> pushMany(
             CometDirectory.CometNode comet, PushManyRequest request) {
         return call(comet, pushDeadlineMillis, stub -> stub.pushMany(request));
     }
 
+    @Override
     public CompletableFuture<CloseReply> close(
             CometDirectory.CometNode comet, CloseRequest request) {
         return call(comet, controlDeadlineMillis, stub -> stub.close(request));

@@ -21,7 +21,7 @@ import org.apache.curator.x.discovery.ServiceInstance;
  * event thread after every change; listeners run there afterwards. Ownership: borrows the {@link
  * LiveNodes} (start it after constructing this, stop it before).
  */
-public final class CometDirectory {
+public final class CometDirectory implements CometOwners {
     /** One live comet node as registered: its node name, instance id and addresses. */
     public record CometNode(String nodeName, String instanceId, NodeDetails details) {
         /** The address registered for {@code protocol} ({@code tcp}, {@code ws}, {@code grpc}). */
@@ -43,6 +43,7 @@ public final class CometDirectory {
     }
 
     /** The comet that owns {@code key} now, or empty when no comet is live. */
+    @Override
     public Optional<CometNode> ownerOf(String key) {
         View v = view;
         return v.ring().nodeFor(key).map(v.byName()::get);

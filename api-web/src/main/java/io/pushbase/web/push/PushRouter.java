@@ -7,13 +7,14 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.KeyAppender;
-import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
 import io.pushbase.web.comet.CometDirectory.CometNode;
+import io.pushbase.web.comet.CometOwners;
+import io.pushbase.web.comet.Comets;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Data;
 import io.pushbase.web.reply.Ret;
@@ -56,21 +57,27 @@ public final class PushRouter {
     private static final Logger LOG = LoggerFactory.getLogger(PushRouter.class);
     static final int FALLBACK_PARALLELISM = 64;
 
-    private final CometDirectory directory;
-    private final CometClient comets;
+    private final CometOwners directory;
+    private final Comets comets;
     private final KeyAppender appender;
-    private final MessageNodeClient messages;
+    private final StoredMessages messages;
     private final Meter fallback;
     private final Meter fallbackFailed;
     private final Meter overloaded;
     private final Meter closeFailed;
     private final FallbackLog fallbackLog = new FallbackLog();
 
+    /**
+     * @param directory which comet owns a key ({@link CometDirectory} in the web node)
+     * @param comets how comets are called ({@link CometClient})
+     * @param appender how the web node appends a push itself when its comet cannot take it
+     * @param messages how a key's stored messages are deleted
+     */
     public PushRouter(
-            CometDirectory directory,
-            CometClient comets,
+            CometOwners directory,
+            Comets comets,
             KeyAppender appender,
-            MessageNodeClient messages,
+            StoredMessages messages,
             MetricRegistry metrics) {
         this.directory = directory;
         this.comets = comets;

@@ -1,4 +1,4 @@
-package io.pushbase.store.client;
+package io.pushbase.cluster.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,10 +12,6 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.discovery.LiveNodes;
-import io.pushbase.cluster.message.AppendBatcher;
-import io.pushbase.cluster.message.AppendQueueFullException;
-import io.pushbase.cluster.message.KeyAppender;
-import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.message.v1.AppendManyReply;
@@ -50,6 +46,12 @@ import org.junit.jupiter.api.Timeout;
  * MessageStoreService} gRPC servers on loopback, registered in a ZooKeeper {@link TestingServer},
  * over an in-memory store), as {@link MessageNodeClientIT} runs them: batching, per-entry answers,
  * retries on another node, per-entry UNAVAILABLE resent, the queue bound and the flush on stop.
+ *
+ * <p>It tests {@code cluster/message} and lives in that package, but in store-message's test tree:
+ * its message nodes are real ones (store-message's {@code MessageStoreService} over its {@code
+ * InMemoryMessageStore}), and the cluster module cannot see store-message, not even in test scope
+ * (store-message depends on cluster; the reverse would be a cycle in the reactor). A fake {@code
+ * MessageService} in cluster's tests would not be the node the client talks to.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AppendBatcherIT {

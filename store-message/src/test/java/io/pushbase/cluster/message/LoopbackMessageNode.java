@@ -1,4 +1,4 @@
-package io.pushbase.store.client;
+package io.pushbase.cluster.message;
 
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -22,6 +22,9 @@ import org.apache.curator.framework.CuratorFramework;
  * A real message node for client tests: a {@code MessageStoreService} gRPC server on a loopback
  * port over the given store, registered in ZooKeeper exactly as a node registers, counting the
  * calls it receives per gRPC method. The caller stops the server and the registration.
+ *
+ * <p>A fixture of the {@code cluster/message} client tests, kept in store-message's test tree with
+ * them because it runs store-message's own service (see {@link MessageNodeClientIT}).
  */
 record LoopbackMessageNode(
         Server server, NodeRegistration registration, Map<String, AtomicInteger> callsByMethod) {

@@ -1,4 +1,4 @@
-package io.pushbase.store.client;
+package io.pushbase.cluster.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,8 +13,6 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.discovery.LiveNodes;
-import io.pushbase.cluster.message.MessageNodeClient;
-import io.pushbase.cluster.message.MessageNodesUnavailableException;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
@@ -46,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * loopback sockets, registered in a real ZooKeeper ({@link TestingServer}) exactly as a node
  * registers, found by the client through discovery. The nodes share one in-memory store standing in
  * for HBase: what is under test is the client's discovery, spread and failover, not storage.
+ *
+ * <p>It tests {@code cluster/message} and lives in that package, but in store-message's test tree:
+ * its message nodes are real ones (store-message's {@code MessageStoreService} over its {@code
+ * InMemoryMessageStore}), and the cluster module cannot see store-message, not even in test scope
+ * (store-message depends on cluster; the reverse would be a cycle in the reactor). A fake {@code
+ * MessageService} in cluster's tests would not be the node the client talks to.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MessageNodeClientIT {

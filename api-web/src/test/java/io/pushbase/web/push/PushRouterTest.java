@@ -1,0 +1,391 @@
+package io.pushbase.web.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.message.KeyAppender;
+import io.pushbase.cluster.message.MessageLog;
+import io.pushbase.schema.client.MidClock;
+import io.pushbase.schema.comet.v1.CloseReply;
+import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.PushManyReply;
+import io.pushbase.schema.comet.v1.PushManyRequest;
+import io.pushbase.schema.comet.v1.PushReply;
+import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.schema.message.v1.AppendRequest;
+import io.pushbase.web.comet.CometDirectory.CometNode;
+import io.pushbase.web.comet.CometOwners;
+import io.pushbase.web.comet.Comets;
+import io.pushbase.web.reply.Answer;
+import io.pushbase.web.reply.Ret;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every branch of {@link PushRouter} against fakes of what it talks to: a comet client whose comets
+ * answer as each test says ({@link FakeComets}), and a message log that keeps per key the head and
+ * the stored messages as a message node does ({@link FakeMessageLog}), under a real {@link
+ * KeyAppender} with a fixed clock.
+ */
+class PushRouterTest {
+    private static final byte[] PAYLOAD = "{\"hello\":1}".getBytes(StandardCharsets.UTF_8);
+    private static final long EXPIRE = 600;
+
+    /** The fixed "now" of the clock, as a mid. */
+    private static final long NOW = new MidClock(fixedClock()).now();
+
+    private static final CometNode COMET_A = comet("comet-a", 7001);
+    private static final CometNode COMET_B = comet("comet-b", 7002);
+
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final Map<String, CometNode> placement = new HashMap<>();
+    private final FakeComets comets = new FakeComets();
+    private final FakeMessageLog log = new FakeMessageLog();
+    private final List<String> deleted = new ArrayList<>();
+    private boolean deletesFail;
+
+    private final PushRouter router =
+            new PushRouter(
+                    owners(),
+                    comets,
+                    new KeyAppender(
+                            log, new MidClock(fixedClock()), metrics.meter("web.push.conflicts")),
+                    key -> {
+                        if (deletesFail) {
+                            return CompletableFuture.failedFuture(
+                                    Status.UNAVAILABLE
+                                            .withDescription("no message node answered")
+                                            .asRuntimeException());
+                        }
+                        deleted.add(key);
+                        return CompletableFuture.completedFuture(null);
+                    },
+                    metrics);
+
+    @Test
+    void aPushTheOwnerAnswersIsOkAndNotStoredByTheWebNode() {
+        placement.put("k", COMET_A);
+
+        Answer answer = router.push("k", PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(comets.calls).containsExactly("push comet-a [k] expire 600");
+        assertThat(comets.payloads).allSatisfy(p -> assertThat(p.toByteArray()).isEqualTo(PAYLOAD));
+        assertThat(log.stored).isEmpty();
+        assertThat(metrics.meter("web.push.fallback").getCount()).isZero();
+    }
+
+    @Test
+    void aPushWhoseOwnerIsUnavailableIsStoredByTheWebNodeAfterEveryEarlierMidOfTheKey() {
+        // The comet appended earlier pushes with mids ahead of this node's clock.
+        long earlier = NOW + 5_000;
+        log.heads.put("k", earlier);
+
+        Answer answer = pushToACometThatAnswers(Status.UNAVAILABLE);
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(log.stored).containsExactly(new Stored("k", earlier + 1, "{\"hello\":1}", 600));
+        assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.conflicts").getCount()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Status.Code.class,
+            names = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "FAILED_PRECONDITION", "INTERNAL"})
+    void aPushTheOwnerCannotTakeIsStoredWithATimeLikeMid(Status.Code code) {
+        Answer answer = pushToACometThatAnswers(Status.fromCode(code));
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(log.stored).containsExactly(new Stored("k", NOW, "{\"hello\":1}", 600));
+    }
+
+    @Test
+    void aPushWithNoLiveCometIsStoredByTheWebNode() {
+        Answer answer = router.push("nobody-owns-it", PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(comets.calls).isEmpty();
+        assertThat(log.stored)
+                .containsExactly(new Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600));
+    }
+
+    @Test
+    void anOnlineOnlyPushWhoseCometIsDownAnswers1001AndStoresNothing() {
+        placement.put("k", COMET_A);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        Answer down = router.push("k", PAYLOAD, 0).join();
+        Answer none = router.push("nobody-owns-it", PAYLOAD, 0).join();
+
+        assertThat(down.ret()).isEqualTo(Ret.NO_COMET);
+        assertThat(down.problem()).contains("comet comet-a", "UNAVAILABLE", "online-only");
+        assertThat(none.ret()).isEqualTo(Ret.NO_COMET);
+        assertThat(log.appends).isZero();
+        assertThat(log.stored).isEmpty();
+    }
+
+    @Test
+    void anOverloadedCometAnswers65535AndNothingIsStored() {
+        Answer answer =
+                pushToACometThatAnswers(Status.RESOURCE_EXHAUSTED.withDescription("queue full"));
+
+        assertThat(answer.ret()).isEqualTo(Ret.INTERNAL);
+        assertThat(answer.problem()).contains("RESOURCE_EXHAUSTED", "queue full");
+        assertThat(log.appends).isZero();
+        assertThat(metrics.meter("web.push.comet.overloaded").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aPushTheCometRefusesAsInvalidAnswers65534AndNothingIsStored() {
+        Answer answer =
+                pushToACometThatAnswers(
+                        Status.INVALID_ARGUMENT.withDescription("expire over retention"));
+
+        assertThat(answer.ret()).isEqualTo(Ret.PARAM);
+        assertThat(answer.problem()).contains("INVALID_ARGUMENT", "expire over retention");
+        assertThat(log.appends).isZero();
+    }
+
+    @Test
+    void aPushNeitherTheCometNorAMessageNodeTookAnswers65535() {
+        log.down = true;
+
+        Answer answer = pushToACometThatAnswers(Status.UNAVAILABLE);
+
+        assertThat(answer.ret()).isEqualTo(Ret.INTERNAL);
+        assertThat(answer.problem()).contains("storing it failed too", "message nodes down");
+        assertThat(metrics.meter("web.push.fallback.failed").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aMultiKeyPushSendsOnePushManyPerCometAndListsOnlyTheKeysNeitherPushedNorStored() {
+        placement.put("a1", COMET_A);
+        placement.put("b1", COMET_B);
+        placement.put("a2", COMET_A);
+        comets.failedKeys.put(COMET_A.nodeName(), List.of("a2"));
+
+        Answer answer = router.pushMany(List.of("a1", "b1", "a2", "c1"), PAYLOAD, EXPIRE).join();
+
+        assertThat(comets.calls)
+                .containsExactlyInAnyOrder(
+                        "pushMany comet-a [a1, a2] expire 600", "pushMany comet-b [b1] expire 600");
+        // c1 has no live comet: stored by the web node. a2 failed on its comet: listed.
+        assertThat(log.stored).containsExactly(new Stored("c1", NOW, "{\"hello\":1}", 600));
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(new String(answer.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"fk\":[\"a2\"]},\"ret\":0}");
+    }
+
+    @Test
+    void theKeysOfAnUnreachableCometAreStoredOneByOne() {
+        placement.put("a1", COMET_A);
+        placement.put("a2", COMET_A);
+        placement.put("b1", COMET_B);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        Answer answer = router.pushMany(List.of("a1", "a2", "b1"), PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.stored)
+                .containsExactlyInAnyOrder(
+                        new Stored("a1", NOW, "{\"hello\":1}", 600),
+                        new Stored("a2", NOW, "{\"hello\":1}", 600));
+        assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void theKeysOfAnUnreachableCometAreFailedKeysWhenOnlineOnly() {
+        placement.put("a1", COMET_A);
+        placement.put("b1", COMET_B);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        Answer answer = router.pushMany(List.of("a1", "b1"), PAYLOAD, 0).join();
+
+        assertThat(new String(answer.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"fk\":[\"a1\"]},\"ret\":0}");
+        assertThat(log.appends).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Status.Code.class,
+            names = {"RESOURCE_EXHAUSTED", "INVALID_ARGUMENT"})
+    void theKeysOfACometThatRefusesTheirGroupAreFailedKeysAndNotStored(Status.Code code) {
+        placement.put("a1", COMET_A);
+        placement.put("a2", COMET_A);
+        placement.put("b1", COMET_B);
+        comets.fail(COMET_A, Status.fromCode(code));
+
+        Answer answer = router.pushMany(List.of("a1", "a2", "b1"), PAYLOAD, EXPIRE).join();
+
+        assertThat(new String(answer.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"fk\":[\"a1\",\"a2\"]},\"ret\":0}");
+        assertThat(log.appends).isZero();
+    }
+
+    @Test
+    void aDeleteRemovesTheStoredMessagesThenClosesTheKeyOnItsComet() {
+        placement.put("k", COMET_A);
+
+        Answer answer = router.delete("k").join();
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(deleted).containsExactly("k");
+        assertThat(comets.calls).containsExactly("close comet-a [k]");
+    }
+
+    @Test
+    void aDeleteStandsWhenTheCometCannotBeToldAndFailsWhenNoMessageNodeAnswers() {
+        placement.put("k", COMET_A);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        assertThat(router.delete("k").join().ret()).isEqualTo(Ret.OK);
+        assertThat(metrics.meter("web.delete.close.failed").getCount()).isEqualTo(1);
+
+        deletesFail = true;
+        Answer failed = router.delete("k").join();
+        assertThat(failed.ret()).isEqualTo(Ret.INTERNAL);
+        assertThat(failed.problem()).contains("no message node answered");
+    }
+
+    /** Pushes to key {@code k}, whose comet answers {@code status}. */
+    private Answer pushToACometThatAnswers(Status status) {
+        placement.put("k", COMET_A);
+        comets.fail(COMET_A, status);
+        return router.push("k", PAYLOAD, EXPIRE).join();
+    }
+
+    private CometOwners owners() {
+        return key -> Optional.ofNullable(placement.get(key));
+    }
+
+    private static CometNode comet(String name, int grpcPort) {
+        return new CometNode(
+                name,
+                "127.0.0.1:" + grpcPort,
+                new NodeDetails(name, 1, Map.of("grpc", "127.0.0.1:" + grpcPort)));
+    }
+
+    private static Clock fixedClock() {
+        return Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+    }
+
+    /** A message as the fake message log stored it. */
+    record Stored(String key, long mid, String payload, long expireSeconds) {}
+
+    /**
+     * Comets that answer every call at once: with success (a {@code PushMany} with the failed keys
+     * set for its comet), or with the status set for their comet. Records each call.
+     */
+    private static final class FakeComets implements Comets {
+        final List<String> calls = new ArrayList<>();
+        final List<ByteString> payloads = new ArrayList<>();
+        final Map<String, Status> failures = new HashMap<>();
+        final Map<String, List<String>> failedKeys = new HashMap<>();
+
+        void fail(CometNode comet, Status status) {
+            failures.put(comet.nodeName(), status);
+        }
+
+        @Override
+        public synchronized CompletableFuture<PushReply> push(
+                CometNode comet, PushRequest request) {
+            calls.add(
+                    "push "
+                            + comet.nodeName()
+                            + " ["
+                            + request.getKey()
+                            + "] expire "
+                            + request.getExpireSeconds());
+            payloads.add(request.getPayload());
+            return answer(comet, PushReply.newBuilder().setMid(NOW).setDelivered(1).build());
+        }
+
+        @Override
+        public synchronized CompletableFuture<PushManyReply> pushMany(
+                CometNode comet, PushManyRequest request) {
+            calls.add(
+                    "pushMany "
+                            + comet.nodeName()
+                            + " "
+                            + request.getKeysList()
+                            + " expire "
+                            + request.getExpireSeconds());
+            payloads.add(request.getPayload());
+            return answer(
+                    comet,
+                    PushManyReply.newBuilder()
+                            .addAllFailedKeys(failedKeys.getOrDefault(comet.nodeName(), List.of()))
+                            .build());
+        }
+
+        @Override
+        public synchronized CompletableFuture<CloseReply> close(
+                CometNode comet, CloseRequest request) {
+            calls.add("close " + comet.nodeName() + " [" + request.getKey() + "]");
+            return answer(comet, CloseReply.newBuilder().setClosed(1).build());
+        }
+
+        private <R> CompletableFuture<R> answer(CometNode comet, R reply) {
+            Status failure = failures.get(comet.nodeName());
+            return failure == null
+                    ? CompletableFuture.completedFuture(reply)
+                    : CompletableFuture.failedFuture(failure.asRuntimeException());
+        }
+    }
+
+    /**
+     * A message log with a message node's append rule: a mid is taken only if it is larger than the
+     * key's head (else the reply carries the head), and a message is stored only when its expire is
+     * above 0. {@link #down} fails every append as unreachable message nodes do.
+     */
+    private static final class FakeMessageLog implements MessageLog {
+        final Map<String, Long> heads = new HashMap<>();
+        final List<Stored> stored = new ArrayList<>();
+        int appends;
+        boolean down;
+
+        @Override
+        public synchronized CompletableFuture<AppendReply> append(AppendRequest request) {
+            appends++;
+            if (down) {
+                return CompletableFuture.failedFuture(
+                        Status.UNAVAILABLE
+                                .withDescription("message nodes down")
+                                .asRuntimeException());
+            }
+            long head = heads.getOrDefault(request.getKey(), 0L);
+            if (request.getMid() <= head) {
+                return CompletableFuture.completedFuture(
+                        AppendReply.newBuilder().setAppended(false).setHead(head).build());
+            }
+            heads.put(request.getKey(), request.getMid());
+            if (request.getExpireSeconds() > 0) {
+                stored.add(
+                        new Stored(
+                                request.getKey(),
+                                request.getMid(),
+                                request.getPayload().toStringUtf8(),
+                                request.getExpireSeconds()));
+            }
+            return CompletableFuture.completedFuture(
+                    AppendReply.newBuilder().setAppended(true).setHead(request.getMid()).build());
+        }
+    }
+}
