@@ -200,7 +200,7 @@ class NodeRegistrationTest {
 
     private Collection<ServiceInstance<NodeDetails>> awaitInstances(
             Predicate<Collection<ServiceInstance<NodeDetails>>> done) throws Exception {
-        // VERSIONS.md pitfall 9: discovery can lag a moment; poll until the set settles.
+        // docs/DEPENDENCIES.md pitfall 9: discovery can lag a moment; poll until the set settles.
         long deadline = System.currentTimeMillis() + 20_000;
         Collection<ServiceInstance<NodeDetails>> seen = List.of();
         while (System.currentTimeMillis() < deadline) {

@@ -13,10 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Hostile and broken clients on one port, over raw sockets (DESIGN.md invariant 6): each attempt
- * sends its bytes and then reads until the node answers and closes, resets, or the patience runs
- * out. The node must give that one connection an error reply or a close, each kind of bad input
- * within the bound {@link Expect} names; {@link Outcome#asExpected()} says whether it did.
+ * Hostile and broken clients on one port, over raw sockets (docs/DESIGN.md invariant 6): each
+ * attempt sends its bytes and then reads until the node answers and closes, resets, or the patience
+ * runs out. The node must give that one connection an error reply or a close, each kind of bad
+ * input within the bound {@link Expect} names; {@link Outcome#asExpected()} says whether it did.
  */
 final class BadInput {
     private static final byte[] SUB =

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Messages as a client sees them (PROTOCOL.md sections 1 and 3), taken apart without re-serialising
- * the payload, so that "payload intact" means byte for byte: the new format {@code
+ * Messages as a client sees them (docs/PROTOCOL.md sections 1 and 3), taken apart without
+ * re-serialising the payload, so that "payload intact" means byte for byte: the new format {@code
  * {"msg":<payload>,"mid":N,"gid":0}} (TCP with a version, WebSocket), the old format {@code
  * {"msg":"<payload as a string>","mid":N,"gid":0}} (TCP without a version) and an offline pull's
  * answer {@code {"data":{"msgs":[...]},"ret":0}}.

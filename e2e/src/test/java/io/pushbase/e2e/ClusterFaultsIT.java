@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 3 under faults, on real processes of the built distribution ({@link
+ * docs/DESIGN.md invariant 3 under faults, on real processes of the built distribution ({@link
  * E2eCluster}): local HBase + ZooKeeper, message nodes, a leading and a standby comet of node name
  * {@code comet-1}, one web node. Each scenario runs its own {@link DeliveryChecker} (20 fresh keys,
  * 40 pushes per second, TCP and WebSocket subscribers) and injects one fault while the pushes run;

@@ -30,14 +30,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * DESIGN.md invariant 3 measured from outside, while faults happen: pusher threads push
+ * docs/DESIGN.md invariant 3 measured from outside, while faults happen: pusher threads push
  * continuously through a web node's admin API ({@code POST /1/admin/push/private?expire=600}), each
  * key's pushes one after another with a per-key sequence number in the payload, recording every
- * answer; per key one subscriber behaves as the protocol tells a client to (PROTOCOL.md section 3):
- * it looks its comet up ({@code /1/server/get}), subscribes (raw TCP in the new or the old message
- * format, or WebSocket), pulls {@code /1/msg/get?m=<largest mid>} right after every subscribe,
- * keeps the largest mid it accepted and drops any message whose mid is not larger; on any
- * disconnect or refusal it looks up again, reconnects and pulls.
+ * answer; per key one subscriber behaves as the protocol tells a client to (docs/PROTOCOL.md
+ * section 3): it looks its comet up ({@code /1/server/get}), subscribes (raw TCP in the new or the
+ * old message format, or WebSocket), pulls {@code /1/msg/get?m=<largest mid>} right after every
+ * subscribe, keeps the largest mid it accepted and drops any message whose mid is not larger; on
+ * any disconnect or refusal it looks up again, reconnects and pulls.
  *
  * <p>{@link #finish} stops the pushes, lets deliveries settle, pulls once more per key and checks:
  * every acknowledged push ({@code {"ret":0}}) was accepted online or pulled; the mids each client

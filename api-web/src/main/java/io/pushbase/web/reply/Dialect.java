@@ -1,8 +1,8 @@
 package io.pushbase.web.reply;
 
 /**
- * How a family of routes answers (PROTOCOL.md sections 1 and 2): which query parameter names the
- * JSONP callback, and whether every answer carries {@code "msg":"ok"}.
+ * How a family of routes answers (docs/PROTOCOL.md sections 1 and 2): which query parameter names
+ * the JSONP callback, and whether every answer carries {@code "msg":"ok"}.
  */
 public enum Dialect {
     /** {@code /1/...} and {@code /2/...}: JSONP via {@code cb}. */

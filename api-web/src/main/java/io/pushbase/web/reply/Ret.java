@@ -1,8 +1,8 @@
 package io.pushbase.web.reply;
 
 /**
- * The {@code ret} codes of PROTOCOL.md sections 1 and 2: gopush-cluster's, plus Pushbase's {@link
- * #UNAUTHORISED}.
+ * The {@code ret} codes of docs/PROTOCOL.md sections 1 and 2: gopush-cluster's, plus Pushbase's
+ * {@link #UNAUTHORISED}.
  */
 public final class Ret {
     public static final int OK = 0;

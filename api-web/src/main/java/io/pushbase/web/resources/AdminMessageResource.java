@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Delete a key's mailbox (PROTOCOL.md section 2): {@code POST /1/admin/msg/del} (and {@code
+ * Delete a key's mailbox (docs/PROTOCOL.md section 2): {@code POST /1/admin/msg/del} (and {@code
  * /admin/msg/clean}) with the form-encoded body {@code key=<key>}, or (Pushbase) a {@code key}
  * query parameter. Every stored message of the key is deleted, then its comet closes the key's
  * connections (best effort, {@link PushRouter#delete}).

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Admin push (PROTOCOL.md section 2), routed by {@link PushRouter}.
+ * Admin push (docs/PROTOCOL.md section 2), routed by {@link PushRouter}.
  *
  * <ul>
  *   <li>{@code POST /1/admin/push/private?key=&expire=} (and {@code /admin/push}): the body is the

@@ -5,8 +5,8 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 
 /**
- * The external API answers GET only (PROTOCOL.md section 1): every other method, HEAD and OPTIONS
- * included, is 405 before any route runs.
+ * The external API answers GET only (docs/PROTOCOL.md section 1): every other method, HEAD and
+ * OPTIONS included, is 405 before any route runs.
  */
 @PreMatching
 public final class GetOnlyFilter implements ContainerRequestFilter {

@@ -23,10 +23,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Offline pull (PROTOCOL.md section 1): the unexpired stored messages of a key with mid greater
- * than the one given, ascending, at most {@code maxMessages}, read through a message node (spread
- * and failed over by {@link MessageNodeClient}). {@code /1/msg/get} answers the new message format;
- * {@code /msg/get} the old one as JSON strings, with an empty {@code pmsgs}.
+ * Offline pull (docs/PROTOCOL.md section 1): the unexpired stored messages of a key with mid
+ * greater than the one given, ascending, at most {@code maxMessages}, read through a message node
+ * (spread and failed over by {@link MessageNodeClient}). {@code /1/msg/get} answers the new message
+ * format; {@code /msg/get} the old one as JSON strings, with an empty {@code pmsgs}.
  *
  * <p>A missing key or mid, an over-long key or a mid that is not an int64 is {@code 65534}; with
  * auth on, a token ({@code t} / {@code token}) that does not entitle its bearer to the key is

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Node lookup (PROTOCOL.md section 1): which comet address a client of key {@code k} connects to,
- * from the shared ring over live comets ({@link CometDirectory}, memory only).
+ * Node lookup (docs/PROTOCOL.md section 1): which comet address a client of key {@code k} connects
+ * to, from the shared ring over live comets ({@link CometDirectory}, memory only).
  *
  * <p>Checks in gopush-cluster's order: an empty (or over-long) key is {@code 65534}; no live comet
  * is {@code 1001}; then a protocol other than {@code 1} (WebSocket) or {@code 2} (TCP) is {@code

@@ -12,7 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The time id (PROTOCOL.md section 1): now as a message id, 100 ns units since the epoch, the
+ * The time id (docs/PROTOCOL.md section 1): now as a message id, 100 ns units since the epoch, the
  * magnitude every mid has (docs/MIDS.md). A client with no history pulls from it.
  */
 @Path("/")

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Answer bodies byte for byte as gopush-cluster's Go encoder wrote them (PROTOCOL.md 1, 2, 5). */
+/**
+ * Answer bodies byte for byte as gopush-cluster's Go encoder wrote them (docs/PROTOCOL.md 1, 2, 5).
+ */
 class DataTest {
     private static String s(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);

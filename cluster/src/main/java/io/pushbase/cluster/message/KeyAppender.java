@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Takes a mid for one message of a key and has it appended, as docs/MIDS.md describes: proposes
  * {@code max(now, floor)}, and when the message node answers that the key's head is not smaller,
  * proposes {@code max(now, head + 1)} again, at most {@value #MAX_PROPOSALS} times. The mid the
- * future completes with is larger than every mid the key had before (DESIGN.md invariant 2),
+ * future completes with is larger than every mid the key had before (docs/DESIGN.md invariant 2),
  * whoever else appends to the key meanwhile.
  *
  * <p>Comets call it for every push (with the last mid they took for the key as the floor); web

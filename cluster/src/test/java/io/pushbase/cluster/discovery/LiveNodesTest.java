@@ -150,7 +150,7 @@ class LiveNodesTest {
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
-        // VERSIONS.md pitfall 9: discovery events arrive a moment later; poll, bounded.
+        // docs/DEPENDENCIES.md pitfall 9: discovery events arrive a moment later; poll, bounded.
         long deadline = System.currentTimeMillis() + 20_000;
         while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which keys this comet serves: those the hash ring over the live comet node names places on its
- * node name, while it is its node name's active leader (PROTOCOL.md section 4). Keeps the ring in
- * step with the comets registered in discovery and closes the connections of keys that are no
+ * node name, while it is its node name's active leader (docs/PROTOCOL.md section 4). Keeps the ring
+ * in step with the comets registered in discovery and closes the connections of keys that are no
  * longer this comet's, so their clients look their node up again and reconnect to the new owner
  * (gopush-cluster's Migrate, without a web-driven RPC).
  *

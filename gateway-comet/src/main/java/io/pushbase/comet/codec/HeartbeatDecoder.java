@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Decodes a subscribed TCP client's heartbeats: every byte must be {@code h}, and each one is a
  * {@link Heartbeat} ({@code hh} is two). Any other byte throws {@link RespDecoderException} and the
- * connection is closed without a reply (PROTOCOL.md section 5); the rest of that read is discarded,
- * as is anything after it.
+ * connection is closed without a reply (docs/PROTOCOL.md section 5); the rest of that read is
+ * discarded, as is anything after it.
  *
  * <p>Holds no bytes between reads. One instance per connection; used on its event loop only.
  */

@@ -5,8 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The comet's fixed replies (PROTOCOL.md section 3), the same bytes on TCP and inside a WebSocket
- * text frame. After any error reply the comet closes the connection.
+ * The comet's fixed replies (docs/PROTOCOL.md section 3), the same bytes on TCP and inside a
+ * WebSocket text frame. After any error reply the comet closes the connection.
  */
 public enum Reply {
     /** First reply after a successful {@code sub}, and the answer to every heartbeat. */

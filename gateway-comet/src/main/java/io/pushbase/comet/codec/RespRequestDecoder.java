@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Decodes the one request a TCP client sends after connecting: a RESP array of bulk strings, {@code
  * *<argc>\r\n} followed by argc times {@code $<len>\r\n<bytes>\r\n}, argc between 1 and {@value
- * #MAX_ARGS} (PROTOCOL.md section 3). Emits one {@link RespRequest}; the handler that consumes it
- * then replaces this decoder (with a {@link HeartbeatDecoder} after a successful subscribe), and
+ * #MAX_ARGS} (docs/PROTOCOL.md section 3). Emits one {@link RespRequest}; the handler that consumes
+ * it then replaces this decoder (with a {@link HeartbeatDecoder} after a successful subscribe), and
  * Netty hands any bytes already received after the request to the replacement.
  *
  * <p>A small state machine that reads the {@code *N} / {@code $N} lines byte by byte, so it rejects
@@ -24,7 +24,7 @@ import java.util.List;
  * <p>Any violation — first byte not {@code *}, a bulk line not starting with {@code $}, an empty,
  * signed or non-numeric count or length, argc outside 1..{@value #MAX_ARGS}, a length above the
  * limit, a missing CR or LF — throws {@link RespDecoderException} and the connection is closed
- * without a reply (PROTOCOL.md section 5). After a violation, and after the request has been
+ * without a reply (docs/PROTOCOL.md section 5). After a violation, and after the request has been
  * emitted, further input is discarded, so a decoder left in a closing pipeline holds nothing.
  *
  * <p>Unlike gopush-cluster's line reader, a bulk string is read by its announced length, so an

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Frames a {@link PushMessage} for a TCP client as a RESP bulk string: {@code $<byte length of the
- * JSON>\r\n<message JSON>\r\n} (PROTOCOL.md sections 3 and 5). Other outbound messages (the {@link
- * Reply replies}, already bytes) pass through untouched.
+ * JSON>\r\n<message JSON>\r\n} (docs/PROTOCOL.md sections 3 and 5). Other outbound messages (the
+ * {@link Reply replies}, already bytes) pass through untouched.
  *
  * <p>Allocates one buffer of exactly the frame's size per message; Netty releases it once written.
  * Stateless, so one instance may serve every channel.

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Turns a {@link PushMessage} into one WebSocket text frame holding the bare message JSON — no
- * {@code $len} framing and no CRLF (PROTOCOL.md section 5).
+ * {@code $len} framing and no CRLF (docs/PROTOCOL.md section 5).
  *
  * <p>The frame's buffer is allocated at exactly the JSON's size and released by the WebSocket frame
  * encoder once written. Stateless, so one instance may serve every channel.

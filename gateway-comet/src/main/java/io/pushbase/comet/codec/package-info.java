@@ -1,5 +1,5 @@
 /**
- * The comet's wire codecs (PROTOCOL.md sections 3 and 5): {@link
+ * The comet's wire codecs (docs/PROTOCOL.md sections 3 and 5): {@link
  * io.pushbase.comet.codec.RespRequestDecoder} for the TCP client's one RESP request, {@link
  * io.pushbase.comet.codec.HeartbeatDecoder} for the single-byte heartbeats after it, the fixed
  * {@link io.pushbase.comet.codec.Reply replies}, and the encoders that frame a pushed message for

@@ -6,7 +6,8 @@ import io.pushbase.comet.codec.Reply;
 
 /**
  * The counters of one transport's connections (prefix e.g. {@code comet.tcp} or {@code comet.ws}):
- * every bound that was hit and every refusal, so ops sees why connections end (DESIGN invariant 5).
+ * every bound that was hit and every refusal, so ops sees why connections end (docs/DESIGN.md
+ * invariant 5).
  *
  * <ul>
  *   <li>{@code <prefix>.subscribed} — subscriptions admitted;

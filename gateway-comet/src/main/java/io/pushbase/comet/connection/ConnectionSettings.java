@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * The tunables and hard limits of client connections, shared by the TCP and WebSocket pipelines.
- * Immutable; build with {@link #builder()}, which starts from the defaults (PROTOCOL.md section 3
- * and gopush-cluster's) and validates every value.
+ * Immutable; build with {@link #builder()}, which starts from the defaults (docs/PROTOCOL.md
+ * section 3 and gopush-cluster's) and validates every value.
  *
  * @param firstRequestTimeout time from accept to a complete first request (TCP {@code sub}, or the
  *     WebSocket upgrade request) before the comet closes the connection; default 5 s

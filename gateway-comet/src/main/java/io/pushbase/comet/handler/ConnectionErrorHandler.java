@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of every client pipeline: the one place a connection's failures end. Any
- * exception closes that connection without a reply (PROTOCOL.md section 5) and is counted or logged
- * by kind: framing violations ({@link DecoderException}, e.g. {@code RespDecoderException}) count
- * as bad input, a {@link ReadTimeoutException} as a heartbeat timeout, I/O errors (the peer reset)
- * are routine; anything else is a bug and logged with its stack trace.
+ * exception closes that connection without a reply (docs/PROTOCOL.md section 5) and is counted or
+ * logged by kind: framing violations ({@link DecoderException}, e.g. {@code RespDecoderException})
+ * count as bad input, a {@link ReadTimeoutException} as a heartbeat timeout, I/O errors (the peer
+ * reset) are routine; anything else is a bug and logged with its stack trace.
  *
  * <p>Also releases any inbound message no handler consumed, so nothing leaks. Stateless and shared
  * by the connections of one transport.

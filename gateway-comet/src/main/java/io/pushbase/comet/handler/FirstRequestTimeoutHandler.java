@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Closes a connection whose first request has not arrived within a fixed time of accepting it
- * (PROTOCOL.md section 3: 5 seconds). Sits right after the request decoder, so only a complete
+ * (docs/PROTOCOL.md section 3: 5 seconds). Sits right after the request decoder, so only a complete
  * decoded request counts: a client trickling bytes is closed just like a silent one, as
  * gopush-cluster's read deadline did.
  *

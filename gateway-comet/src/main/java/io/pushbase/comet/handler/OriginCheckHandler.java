@@ -16,7 +16,7 @@ import java.util.Set;
  * Refuses a WebSocket handshake whose {@code Origin} header names an origin outside the configured
  * allow-list with {@code 403 Forbidden} and a close. An empty list allows every origin, and a
  * request without {@code Origin} (native clients send none) is always let through: gopush-cluster
- * answered those 403, Pushbase accepts them (PROTOCOL.md section 5).
+ * answered those 403, Pushbase accepts them (docs/PROTOCOL.md section 5).
  *
  * <p>Looks at the first request only (the upgrade), then removes itself. Releases the request it
  * refuses. One instance per connection; event loop only.

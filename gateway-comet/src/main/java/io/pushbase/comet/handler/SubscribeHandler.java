@@ -17,13 +17,13 @@ import io.pushbase.comet.subscription.SubscriptionParser;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers a TCP client's first request (PROTOCOL.md sections 3 and 5). Anything but a valid {@code
- * sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close; a valid one goes to the
- * {@link SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and a
- * close. On admission it replies {@code +h\r\n} and switches the connection to heartbeat mode: this
- * handler becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which
- * receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s goes in
- * front of it.
+ * Answers a TCP client's first request (docs/PROTOCOL.md sections 3 and 5). Anything but a valid
+ * {@code sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close; a valid one goes to
+ * the {@link SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and
+ * a close. On admission it replies {@code +h\r\n} and switches the connection to heartbeat mode:
+ * this handler becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder}
+ * (which receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s
+ * goes in front of it.
  *
  * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
  * error handler, which logs and closes.

@@ -10,7 +10,8 @@ import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
- * Builds the pipeline of a TCP client connection (PROTOCOL.md section 3), and does nothing else:
+ * Builds the pipeline of a TCP client connection (docs/PROTOCOL.md section 3), and does nothing
+ * else:
  *
  * <pre>
  * encoder              TcpMessageEncoder           pushed messages as $len\r\n&lt;json&gt;\r\n

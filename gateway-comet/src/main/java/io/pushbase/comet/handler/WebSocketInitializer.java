@@ -15,8 +15,8 @@ import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
- * Builds the pipeline of a WebSocket client connection (PROTOCOL.md section 3), and does nothing
- * else:
+ * Builds the pipeline of a WebSocket client connection (docs/PROTOCOL.md section 3), and does
+ * nothing else:
  *
  * <pre>
  * http                 HttpServerCodec                 bounded request line and headers
@@ -70,7 +70,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                         // The query string carries the parameters: /sub?key=...
                         .checkStartsWith(true)
                         .handshakeTimeoutMillis(settings.firstRequestTimeout().toMillis())
-                        // null: close without a Close frame (PROTOCOL.md section 5).
+                        // null: close without a Close frame (docs/PROTOCOL.md section 5).
                         .sendCloseFrame(null)
                         .decoderConfig(
                                 WebSocketDecoderConfig.newBuilder()

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes a WebSocket client once its handshake on {@code /sub?key=&heartbeat=&token=&ver=}
- * completed (PROTOCOL.md sections 3 and 5). Same rules and gate as TCP: bad parameters get a text
- * frame {@code -p\r\n}, a refusal {@code -a}, {@code -c} or {@code -n}, each followed by a plain
- * TCP close (no Close frame); admission gets a text frame {@code +h\r\n} and switches the
+ * completed (docs/PROTOCOL.md sections 3 and 5). Same rules and gate as TCP: bad parameters get a
+ * text frame {@code -p\r\n}, a refusal {@code -a}, {@code -c} or {@code -n}, each followed by a
+ * plain TCP close (no Close frame); admission gets a text frame {@code +h\r\n} and switches the
  * connection to heartbeat mode: this handler becomes a {@link HeartbeatHandler} behind a {@link
  * WebSocketHeartbeatDecoder}, and a read timeout of heartbeat + 5 s goes first in the pipeline.
  *

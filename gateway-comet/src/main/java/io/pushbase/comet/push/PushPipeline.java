@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Pushes a message to a key: assigns its mid, has it appended by a message node, then writes it to
  * every live connection of the key; the future completes with the mid only after the append was
- * acknowledged (durable when {@code expire > 0}, DESIGN.md invariant 1).
+ * acknowledged (durable when {@code expire > 0}, docs/DESIGN.md invariant 1).
  *
  * <p>Ordering: one key's pushes run one at a time, in arrival order ({@link KeySequencer}), so its
  * connections receive messages in mid order. The mid proposed is {@code max(now, last + 1)}; the

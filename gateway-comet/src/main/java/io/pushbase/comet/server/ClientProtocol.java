@@ -1,8 +1,8 @@
 package io.pushbase.comet.server;
 
 /**
- * The comet's two client protocols (PROTOCOL.md section 3) and the names they go by in logs and
- * metrics. Every metric of one protocol's connections starts with {@link #metricPrefix()}: the
+ * The comet's two client protocols (docs/PROTOCOL.md section 3) and the names they go by in logs
+ * and metrics. Every metric of one protocol's connections starts with {@link #metricPrefix()}: the
  * {@code ConnectionMetrics} counters and the {@link ClientServer}'s open-connections gauge.
  */
 public enum ClientProtocol {

@@ -22,9 +22,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * YAML block of a comet's client side: the TCP and WebSocket listeners (each with optional TLS),
- * the event loops they share, and the limits of every client connection (PROTOCOL.md section 3; the
- * defaults are gopush-cluster's). Validated at start; builds the {@link EventLoops}, the {@link
- * ConnectionSettings}, the {@link KeyChannels} and the two {@link ClientServer}s.
+ * the event loops they share, and the limits of every client connection (docs/PROTOCOL.md section
+ * 3; the defaults are gopush-cluster's). Validated at start; builds the {@link EventLoops}, the
+ * {@link ConnectionSettings}, the {@link KeyChannels} and the two {@link ClientServer}s.
  *
  * <pre>
  * workerThreads: 0          # 0 = Netty's default, twice the cores

@@ -10,8 +10,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
  * The Netty I/O transport the comet's event loops and listeners run on. Native epoll where it loads
- * (Linux x86-64 with the native jar on the class path, VERSIONS.md pitfall 5): fewer objects and
- * system calls per idle connection than NIO, and edge-triggered readiness. NIO everywhere else.
+ * (Linux x86-64 with the native jar on the class path, docs/DEPENDENCIES.md pitfall 5): fewer
+ * objects and system calls per idle connection than NIO, and edge-triggered readiness. NIO
+ * everywhere else.
  */
 public enum Transport {
     /** Linux native epoll ({@code netty-transport-native-epoll}, linux-x86_64). */

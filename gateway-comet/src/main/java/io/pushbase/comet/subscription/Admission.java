@@ -2,7 +2,7 @@ package io.pushbase.comet.subscription;
 
 /**
  * A {@link SubscriptionGate}'s answer to a subscribe request. Every refusal is answered with its
- * error reply and the connection is closed (PROTOCOL.md section 3).
+ * error reply and the connection is closed (docs/PROTOCOL.md section 3).
  */
 public enum Admission {
     /** Subscribed: the comet replies {@code +h\r\n} and starts expecting heartbeats. */

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
  * written but not yet handed to the socket (default 120, gopush-cluster's {@code msgbuf.num}). A
  * delivery that would exceed it closes the connection and is counted as a slow consumer; it is
  * never dropped silently and the queue never grows past the bound. The client then reconnects and
- * pulls what it missed (PROTOCOL.md section 3).
+ * pulls what it missed (docs/PROTOCOL.md section 3).
  *
  * <p><b>Threading:</b> every method may be called from any thread. Messages delivered from one
  * thread reach the client in the order of the calls; the push pipeline delivers one key's messages

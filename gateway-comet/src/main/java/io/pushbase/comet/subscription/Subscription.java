@@ -4,8 +4,8 @@ import io.pushbase.schema.client.MessageFormat;
 import java.util.Objects;
 
 /**
- * A validated subscribe request (PROTOCOL.md section 3): the key, the client's heartbeat period,
- * and the optional token and client version. Immutable.
+ * A validated subscribe request (docs/PROTOCOL.md section 3): the key, the client's heartbeat
+ * period, and the optional token and client version. Immutable.
  *
  * @param key subscription key, never empty
  * @param heartbeatSeconds the client's heartbeat period; the comet closes the connection after

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A comet joining the ring, end to end (PROTOCOL.md section 4, CLUSTER.md "Which keys a comet
+ * A comet joining the ring, end to end (docs/PROTOCOL.md section 4, CLUSTER.md "Which keys a comet
  * serves"): real comets (the shipped application, see {@link CometTestCluster}), real ZooKeeper,
  * real TCP clients. Comet {@value #A} alone holds subscribers on {@value #KEY_COUNT} keys; then
  * {@value #B} (same weight) starts. The methods run in order as one scenario and prove that:

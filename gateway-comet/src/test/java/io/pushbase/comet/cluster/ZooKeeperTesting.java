@@ -105,8 +105,8 @@ final class ZooKeeperTesting {
     }
 
     /**
-     * Polls {@code condition} until it holds (VERSIONS.md pitfall 9); fails after 15 s, printing
-     * every thread's stack.
+     * Polls {@code condition} until it holds (docs/DEPENDENCIES.md pitfall 9); fails after 15 s,
+     * printing every thread's stack.
      */
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + AWAIT_MILLIS;

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * The TCP subscribe flow on a real server on loopback, spoken by a plain {@link Socket} the way a
  * gopush-cluster client does: sub, {@code +h}, heartbeats, a push, and the comet closing the
  * connection on a bad byte. Runs on NIO and, where the native transport loads, on epoll (which also
- * proves the runtime native jar is on the class path, VERSIONS.md pitfall 5).
+ * proves the runtime native jar is on the class path, docs/DEPENDENCIES.md pitfall 5).
  */
 class TcpLoopbackTest {
     private static final Duration WAIT = Duration.ofSeconds(10);

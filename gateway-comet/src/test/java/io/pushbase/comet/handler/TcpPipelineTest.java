@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The TCP client protocol of PROTOCOL.md sections 3 and 5, byte for byte, through the whole
+ * The TCP client protocol of docs/PROTOCOL.md sections 3 and 5, byte for byte, through the whole
  * pipeline {@link TcpInitializer} builds. Time is a mock ticker: no test sleeps.
  */
 class TcpPipelineTest {

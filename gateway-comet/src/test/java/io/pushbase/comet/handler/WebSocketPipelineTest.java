@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The WebSocket client protocol of PROTOCOL.md sections 3 and 5 through the pipeline {@link
+ * The WebSocket client protocol of docs/PROTOCOL.md sections 3 and 5 through the pipeline {@link
  * WebSocketInitializer} builds: raw handshake bytes in, raw frames out.
  */
 class WebSocketPipelineTest {

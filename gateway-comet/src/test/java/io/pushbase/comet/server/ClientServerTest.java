@@ -45,7 +45,7 @@ class ClientServerTest {
     static final byte[] TEST_1 = "{\"test\":1}".getBytes(StandardCharsets.UTF_8);
     static final long MID = 17952546363411610L;
 
-    /** PROTOCOL.md section 5: old format (no version), {"test":1}, 54 bytes. */
+    /** docs/PROTOCOL.md section 5: old format (no version), {"test":1}, 54 bytes. */
     static final String OLD_FORMAT_PUSH =
             "{\"msg\":\"{\\\"test\\\":1}\",\"mid\":17952546363411610,\"gid\":0}";
 

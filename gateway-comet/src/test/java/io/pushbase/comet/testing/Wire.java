@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class Wire {
     private Wire() {}
 
-    /** The example request of PROTOCOL.md section 3. */
+    /** The example request of docs/PROTOCOL.md section 3. */
     public static final String EXAMPLE_SUB = "*3\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$2\r\n30\r\n";
 
     public static ByteBuf bytes(String text) {

@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * The three node roles as one machine runs them: each role's application, and the port settings its
- * {@code conf/<role>.yml} reads ({@code ${VAR:-default}}), with the defaults of PROTOCOL.md
+ * {@code conf/<role>.yml} reads ({@code ${VAR:-default}}), with the defaults of docs/PROTOCOL.md
  * (gopush-cluster's ports). With a port offset every port moves by the same amount, so several
  * clusters fit on one machine. Declared in start order: message nodes first (comets need one), the
  * web node last (its health check needs the whole chain).

@@ -140,7 +140,7 @@ final class StandaloneCluster implements AutoCloseable {
                         ? ""
                         : " -H \"Authorization: Bearer $PUSHBASE_ADMIN_SECRET\"";
         String admin = "  curl -s -X POST" + bearer + " 'http://" + h + ":" + port(8091);
-        // Auth on: the offline pull needs the key's token (PROTOCOL.md section 1).
+        // Auth on: the offline pull needs the key's token (docs/PROTOCOL.md section 1).
         boolean auth = "true".equalsIgnoreCase(environment.get("PUSHBASE_AUTH"));
         out.println("Try:");
         out.println(

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param data where HBase, ZooKeeper and the logs keep their files (default {@code ./data})
  * @param zookeeper an existing ZooKeeper (and HBase registered in it) to use instead of starting
  *     one, or null
- * @param portOffset added to every default port (0: PROTOCOL.md's ports)
+ * @param portOffset added to every default port (0: docs/PROTOCOL.md's ports)
  */
 record StandaloneOptions(Path home, Path data, String zookeeper, int portOffset) {
     static final String USAGE =

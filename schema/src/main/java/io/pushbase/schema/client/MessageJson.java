@@ -5,7 +5,8 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Renders the message JSON of PROTOCOL.md section 3 without parsing or re-serialising the payload:
+ * Renders the message JSON of docs/PROTOCOL.md section 3 without parsing or re-serialising the
+ * payload:
  *
  * <ul>
  *   <li>{@link MessageFormat#NEW}: {@code {"msg":<payload>,"mid":<mid>,"gid":0}}, the payload

@@ -123,7 +123,7 @@ class AppendBatcherIT {
         client.start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.liveNodeIds().size() < nodes && System.nanoTime() < until) {
-            Thread.sleep(10); // VERSIONS.md pitfall 9: discovery settles a moment later
+            Thread.sleep(10); // docs/DEPENDENCIES.md pitfall 9: discovery settles a moment later
         }
         assertThat(client.liveNodeIds()).hasSize(nodes);
         batcher =

@@ -153,7 +153,7 @@ class MessageNodeClientIT {
     }
 
     private void awaitLiveNodes(int expected) throws InterruptedException {
-        // VERSIONS.md pitfall 9: discovery settles a moment after registration.
+        // docs/DEPENDENCIES.md pitfall 9: discovery settles a moment after registration.
         await(() -> client.liveNodeIds().size() == expected);
     }
 

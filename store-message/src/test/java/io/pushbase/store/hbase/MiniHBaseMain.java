@@ -4,9 +4,9 @@ import java.io.IOException;
 
 /**
  * Runs a {@link MiniHBase} as its own process, for tests whose JVM must not hold the HBase testing
- * classes (Dropwizard and Netty nodes, VERSIONS.md pitfall 4). Prints {@code READY <zookeeper
- * quorum>} once serving and stops when its standard input closes, so it never outlives the test
- * that started it.
+ * classes (Dropwizard and Netty nodes, docs/DEPENDENCIES.md pitfall 4). Prints {@code READY
+ * <zookeeper quorum>} once serving and stops when its standard input closes, so it never outlives
+ * the test that started it.
  */
 public final class MiniHBaseMain {
     private MiniHBaseMain() {}
