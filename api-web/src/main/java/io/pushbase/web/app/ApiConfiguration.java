@@ -24,6 +24,14 @@ public class ApiConfiguration {
     @Max(100_000)
     private int maxKeysPerPush = 10_000;
 
+    /**
+     * Most admin pushes this node works on at once; one more is refused with status 503 and {@code
+     * Retry-After} instead of queueing behind them (PushAdmission).
+     */
+    @Min(1)
+    @Max(1_000_000)
+    private int maxPushesInFlight = 256;
+
     /** Most messages one offline pull answers: the message nodes' {@code store.maxStoredPerKey}. */
     @Min(1)
     @Max(10_000)
@@ -58,6 +66,16 @@ public class ApiConfiguration {
     @JsonProperty
     public void setMaxKeysPerPush(int maxKeysPerPush) {
         this.maxKeysPerPush = maxKeysPerPush;
+    }
+
+    @JsonProperty
+    public int getMaxPushesInFlight() {
+        return maxPushesInFlight;
+    }
+
+    @JsonProperty
+    public void setMaxPushesInFlight(int maxPushesInFlight) {
+        this.maxPushesInFlight = maxPushesInFlight;
     }
 
     @JsonProperty

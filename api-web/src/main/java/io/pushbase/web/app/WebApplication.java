@@ -20,6 +20,7 @@ import io.pushbase.web.comet.CometChannels;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
 import io.pushbase.web.comet.CometsHealthCheck;
+import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
 import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushResource;
@@ -142,6 +143,7 @@ public final class WebApplication extends Application<WebConfiguration> {
         admin.register(
                 new AdminPushResource(
                         router,
+                        new PushAdmission(api.getMaxPushesInFlight(), metrics),
                         (int) api.getMaxBodySize().toBytes(),
                         api.getMaxKeysPerPush(),
                         metrics));

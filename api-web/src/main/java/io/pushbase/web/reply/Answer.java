@@ -29,11 +29,17 @@ public final class Answer {
     private final int ret;
     private final byte[] data;
     private final String problem;
+    private final int retryAfterSeconds;
 
     private Answer(int ret, byte[] data, String problem) {
+        this(ret, data, problem, 0);
+    }
+
+    private Answer(int ret, byte[] data, String problem, int retryAfterSeconds) {
         this.ret = ret;
         this.data = data;
         this.problem = problem;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     /** {@code ret 0} without data. */
@@ -54,8 +60,24 @@ public final class Answer {
         return new Answer(ret, null, problem);
     }
 
+    /**
+     * The node is overloaded (Pushbase): {@code ret 65535}, sent with HTTP status 503 and {@code
+     * Retry-After: retryAfterSeconds}; nothing was stored or delivered.
+     */
+    public static Answer overloaded(String problem, int retryAfterSeconds) {
+        if (retryAfterSeconds < 1) {
+            throw new IllegalArgumentException("retryAfterSeconds must be at least 1");
+        }
+        return new Answer(Ret.INTERNAL, null, problem, retryAfterSeconds);
+    }
+
     public int ret() {
         return ret;
+    }
+
+    /** Seconds a client should wait before retrying (an overloaded answer), else 0. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** The problem in words, or null for a successful answer. */

@@ -126,6 +126,10 @@ public final class Route {
         if (answer.problem() != null) {
             response.header(Answer.PROBLEM_HEADER, headerSafe(answer.problem()));
         }
+        if (answer.retryAfterSeconds() > 0) {
+            response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", answer.retryAfterSeconds());
+        }
         return response.build();
     }
 

@@ -8,6 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -69,19 +73,29 @@ final class AdminInput {
         return out.toByteArray();
     }
 
-    /** The body parsed as one JSON value, or null when it is not exactly that. */
+    /**
+     * The body parsed as one JSON value in UTF-8 without a byte-order mark, or null when it is not
+     * exactly that. Parsed from the strictly decoded text, never from the bytes: Jackson would
+     * detect UTF-16 or UTF-32 and skip a BOM, and the bytes, passed on verbatim, would then put
+     * something other than UTF-8 JSON into every later answer and frame of the key.
+     */
     static JsonNode json(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
+        return body.length == 0 || encodingProblem(body) != null ? null : parseUtf8(body);
+    }
+
+    /** {@code utf8}, already checked to be UTF-8 without a BOM, as one JSON value, or null. */
+    private static JsonNode parseUtf8(byte[] utf8) {
         try {
-            return JSON.readValue(body);
+            return JSON.readValue(new String(utf8, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** Why {@code message} is not a pushable message (non-empty, one JSON value), or null. */
+    /**
+     * Why {@code message} is not a pushable message (non-empty, at most {@code maxBytes}, UTF-8
+     * without a byte-order mark, one JSON value), or null.
+     */
     static String messageProblem(byte[] message, int maxBytes) {
         if (message.length == 0) {
             return "the message (body) must not be empty";
@@ -89,8 +103,35 @@ final class AdminInput {
         if (message.length > maxBytes) {
             return "the message is " + message.length + " bytes, at most " + maxBytes + " allowed";
         }
-        if (json(message) == null) {
+        String encoding = encodingProblem(message);
+        if (encoding != null) {
+            return encoding;
+        }
+        if (parseUtf8(message) == null) {
             return "the message must be one valid JSON value";
+        }
+        return null;
+    }
+
+    /** Why {@code bytes} are not UTF-8 text without a byte-order mark, or null. */
+    static String encodingProblem(byte[] bytes) {
+        if (bytes.length >= 3
+                && bytes[0] == (byte) 0xef
+                && bytes[1] == (byte) 0xbb
+                && bytes[2] == (byte) 0xbf) {
+            return "the message must be UTF-8 JSON without a byte-order mark";
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult result =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(in, CharBuffer.allocate(bytes.length), true);
+        if (result.isError()) {
+            return "the message must be UTF-8 (byte "
+                    + in.position()
+                    + " is not; UTF-16 and UTF-32 are refused)";
         }
         return null;
     }

@@ -3,6 +3,7 @@ package io.pushbase.web.resources;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pushbase.schema.client.Keys;
+import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Dialect;
@@ -33,11 +34,14 @@ import java.util.concurrent.CompletionStage;
  *       once); the answer lists in {@code fk} the keys that were neither pushed nor stored.
  * </ul>
  *
- * <p>Any invalid input answers {@code 65534} before anything is stored or delivered.
+ * <p>Any invalid input answers {@code 65534} before anything is stored or delivered. At most {@code
+ * api.maxPushesInFlight} pushes are worked on at once ({@link PushAdmission}); one more is answered
+ * 503 with {@code Retry-After}.
  */
 @Path("/")
 public final class AdminPushResource {
     private final PushRouter router;
+    private final PushAdmission admission;
     private final int maxBodyBytes;
     private final int maxKeys;
     private final Route privateRoute;
@@ -45,8 +49,13 @@ public final class AdminPushResource {
     private final Route multi;
 
     public AdminPushResource(
-            PushRouter router, int maxBodyBytes, int maxKeys, MetricRegistry metrics) {
+            PushRouter router,
+            PushAdmission admission,
+            int maxBodyBytes,
+            int maxKeys,
+            MetricRegistry metrics) {
         this.router = router;
+        this.admission = admission;
         this.maxBodyBytes = maxBodyBytes;
         this.maxKeys = maxKeys;
         this.privateRoute = new Route("admin.push.private", Dialect.ADMIN, metrics);
@@ -61,7 +70,7 @@ public final class AdminPushResource {
             @QueryParam("expire") String expire,
             InputStream body,
             @Suspended AsyncResponse out) {
-        privateRoute.serve(out, null, () -> push(key, expire, body));
+        privateRoute.serve(out, null, () -> admission.admit(() -> push(key, expire, body)));
     }
 
     @POST
@@ -71,14 +80,14 @@ public final class AdminPushResource {
             @QueryParam("expire") String expire,
             InputStream body,
             @Suspended AsyncResponse out) {
-        unversioned.serve(out, null, () -> push(key, expire, body));
+        unversioned.serve(out, null, () -> admission.admit(() -> push(key, expire, body)));
     }
 
     @POST
     @Path("1/admin/push/mprivate")
     public void pushMany(
             @QueryParam("expire") String expire, InputStream body, @Suspended AsyncResponse out) {
-        multi.serve(out, null, () -> pushMany(expire, body));
+        multi.serve(out, null, () -> admission.admit(() -> pushMany(expire, body)));
     }
 
     private CompletionStage<Answer> push(String key, String expireText, InputStream in) {

@@ -42,6 +42,32 @@ class AdminInputTest {
     }
 
     @Test
+    void aMessageMustBeUtf8WithoutAByteOrderMark() {
+        byte[][] refused = {
+            {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '"', 'b', 'o', 'm', '"', ':', '1', '}'},
+            {(byte) 0xfe, (byte) 0xff, 0, '{', 0, '}'}, // UTF-16BE with BOM
+            {(byte) 0xff, (byte) 0xfe, '{', 0, '}', 0}, // UTF-16LE with BOM
+            {0, '{', 0, '}'}, // UTF-16BE without BOM: valid UTF-8 bytes, but NULs are not JSON
+            {'{', 0, '}', 0}, // UTF-16LE without BOM
+            {0, 0, (byte) 0xfe, (byte) 0xff, 0, 0, 0, '1'}, // UTF-32BE with BOM
+            {0, 0, 0, '1'}, // UTF-32BE without BOM
+            {'"', (byte) 0xc3, '"'}, // a truncated two-byte sequence
+            {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'}, // an encoded surrogate
+        };
+        for (byte[] message : refused) {
+            assertThat(AdminInput.messageProblem(message, 100))
+                    .as(java.util.HexFormat.ofDelimiter(" ").formatHex(message))
+                    .isNotNull();
+            assertThat(AdminInput.json(message)).isNull();
+        }
+        assertThat(AdminInput.messageProblem(refused[0], 100)).contains("byte-order mark");
+        assertThat(AdminInput.messageProblem(refused[1], 100)).contains("byte 0");
+        // Non-ASCII text in UTF-8 is fine.
+        assertThat(AdminInput.messageProblem(bytes("{\"k\":\"\u00e9\u4e2d\ud83d\ude00\"}"), 100))
+                .isNull();
+    }
+
+    @Test
     void formBodiesYieldTheirDecodedValue() {
         assertThat(AdminInput.formValue(bytes("key=a%20b&x=1"), "key")).isEqualTo("a b");
         assertThat(AdminInput.formValue(bytes("x=1&key=%E9%94%AE"), "key")).isEqualTo("键");

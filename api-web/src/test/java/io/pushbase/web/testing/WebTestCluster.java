@@ -56,17 +56,41 @@ public final class WebTestCluster implements AutoCloseable {
             return send(adminPort(), "POST", pathAndQuery, body, null);
         }
 
+        /** POST of raw bytes on the admin API. */
+        public HttpResponse<String> post(String pathAndQuery, byte[] body)
+                throws IOException, InterruptedException {
+            return sendWith(
+                    adminPort(),
+                    "POST",
+                    pathAndQuery,
+                    HttpRequest.BodyPublishers.ofByteArray(body),
+                    null);
+        }
+
         public HttpResponse<String> send(
                 int port, String method, String pathAndQuery, String body, String authorization)
+                throws IOException, InterruptedException {
+            return sendWith(
+                    port,
+                    method,
+                    pathAndQuery,
+                    body == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body),
+                    authorization);
+        }
+
+        private HttpResponse<String> sendWith(
+                int port,
+                String method,
+                String pathAndQuery,
+                HttpRequest.BodyPublisher body,
+                String authorization)
                 throws IOException, InterruptedException {
             HttpRequest.Builder request =
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                             .timeout(Duration.ofSeconds(30))
-                            .method(
-                                    method,
-                                    body == null
-                                            ? HttpRequest.BodyPublishers.noBody()
-                                            : HttpRequest.BodyPublishers.ofString(body));
+                            .method(method, body);
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
