@@ -37,6 +37,7 @@ final class OpenLoop {
      * @param ok those answered correctly
      * @param okCompletedInWindow correct answers that arrived inside the window (the achieved rate)
      * @param errors requests of the window answered wrongly, failed or timed out
+     * @param otherErrors the same for requests of the warm-up
      * @param latencyMicros intended time to answer of the correct answers of the window
      * @param maxQueued most requests waiting for a free connection at once
      * @param connectionsUsed distinct connections that carried a request
@@ -49,6 +50,7 @@ final class OpenLoop {
             long ok,
             long okCompletedInWindow,
             long errors,
+            long otherErrors,
             Histogram latencyMicros,
             Map<String, Long> problems,
             int maxQueued,
@@ -76,6 +78,7 @@ final class OpenLoop {
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong okInWindow = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong otherErrors = new AtomicLong();
     private final AtomicLong outstanding = new AtomicLong();
     private final Problems problems = new Problems();
     private int maxQueued;
@@ -139,6 +142,7 @@ final class OpenLoop {
                     ok.get(),
                     okInWindow.get(),
                     errors.get() + outstanding.get(), // never answered: counted as failed
+                    otherErrors.get(),
                     recorder.getIntervalHistogram(),
                     problems.snapshot(),
                     maxQueued,
@@ -195,14 +199,18 @@ final class OpenLoop {
 
     private void answered(int connection, long intended, String problem) {
         long now = System.nanoTime();
+        if (problem != null) {
+            problems.add(problem);
+        }
         if (intended >= windowFrom && intended < windowTo) {
             if (problem == null) {
                 ok.incrementAndGet();
                 recorder.recordValue(Math.max(1, (now - intended) / 1_000));
             } else {
                 errors.incrementAndGet();
-                problems.add(problem);
             }
+        } else if (problem != null) {
+            otherErrors.incrementAndGet();
         }
         if (problem == null && now >= windowFrom && now < windowTo) {
             okInWindow.incrementAndGet();

@@ -5,20 +5,27 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * What went wrong in a scenario, for its report: each distinct problem message with how often it
  * happened, at most {@value #MAX_DISTINCT} distinct messages (later new ones are dropped, known
- * ones still counted). Thread-safe: answers complete on clients' threads.
+ * ones still counted). Fractions and long numbers (timings, ids) are replaced by {@code N}, so that
+ * one failure seen many times counts as one problem instead of filling the list. Thread-safe:
+ * answers complete on clients' threads.
  */
 final class Problems {
     private static final int MAX_DISTINCT = 20;
 
+    /** What varies between reports of one failure: fractions (timings) and long numbers. */
+    private static final Pattern VARYING = Pattern.compile("\\d+\\.\\d+|\\d{6,}");
+
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
 
     void add(String problem) {
-        if (counts.size() < MAX_DISTINCT || counts.containsKey(problem)) {
-            counts.computeIfAbsent(problem, p -> new AtomicLong()).incrementAndGet();
+        String kind = VARYING.matcher(problem).replaceAll("N");
+        if (counts.size() < MAX_DISTINCT || counts.containsKey(kind)) {
+            counts.computeIfAbsent(kind, p -> new AtomicLong()).incrementAndGet();
         }
     }
 

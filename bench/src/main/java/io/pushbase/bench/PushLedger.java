@@ -61,14 +61,24 @@ final class PushLedger implements TcpSubscribers.FrameSink {
     }
 
     private final int keys;
+    private final long firstSeq;
     private final List<Ack> acks = new ArrayList<>();
     private final List<Receipt> receipts = new ArrayList<>();
     private long malformed;
     private long lastArrivalNanos = System.nanoTime();
 
-    /** A ledger for pushes spread over {@code keys} subscribed keys. */
-    PushLedger(int keys) {
+    /**
+     * A ledger for pushes spread over {@code keys} subscribed keys, numbered from {@code firstSeq}
+     * (what came before belongs to earlier scenarios).
+     */
+    PushLedger(int keys, long firstSeq) {
         this.keys = keys;
+        this.firstSeq = firstSeq;
+    }
+
+    /** The first sequence number of this ledger's scenario. */
+    long firstSeq() {
+        return firstSeq;
     }
 
     /** The key (index into the subscribed keys) that push {@code seq} goes to. */

@@ -103,7 +103,7 @@ public final class StandaloneBenchmark {
     private StandaloneServer server;
 
     /** The ledger the subscribers report to: one per push scenario (each rate of b its own). */
-    private volatile PushLedger ledger = new PushLedger(1);
+    private volatile PushLedger ledger = new PushLedger(1, 1);
 
     private StandaloneBenchmark(StandaloneBenchOptions options) {
         this.options = options;
@@ -180,7 +180,7 @@ public final class StandaloneBenchmark {
     // ---- a: durable push, closed loop ------------------------------------------------------
 
     private PushScenario pushClosedLoop(List<String> keys) throws Exception {
-        PushLedger pushes = new PushLedger(keys.size());
+        PushLedger pushes = new PushLedger(keys.size(), seq.get() + 1);
         ledger = pushes;
         long webStored = webStored();
         InetSocketAddress admin = server.webAdmin();
@@ -220,8 +220,7 @@ public final class StandaloneBenchmark {
         pushes.awaitDeliveries(Duration.ofSeconds(3), Duration.ofSeconds(20));
         PushLedger.Delivery delivery = pushes.match();
         StoreCheck.Result stored =
-                StoreCheck.run(
-                        server.webApi(), keys, pushes.acks(), delivery, STORE_SAMPLE, seq.get());
+                StoreCheck.run(server.webApi(), keys, pushes, delivery, STORE_SAMPLE, seq.get());
         List<PushWindow> windows = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             ServerUsage.Window m = marks.get(i);
@@ -288,7 +287,7 @@ public final class StandaloneBenchmark {
     // ---- b: open model ---------------------------------------------------------------------
 
     private RateRow pushOpenModel(List<String> keys, int rate) throws Exception {
-        PushLedger pushes = new PushLedger(keys.size());
+        PushLedger pushes = new PushLedger(keys.size(), seq.get() + 1);
         ledger = pushes;
         long webStored = webStored();
         InetSocketAddress admin = server.webAdmin();
@@ -327,6 +326,8 @@ public final class StandaloneBenchmark {
                         r,
                         pushes.receiveLatency(delivery, marks.startNanos(), marks.endNanos()),
                         delivery,
+                        StoreCheck.run(
+                                server.webApi(), keys, pushes, delivery, STORE_SAMPLE, seq.get()),
                         since(webStored, webStored()),
                         marks.usage(),
                         opened);

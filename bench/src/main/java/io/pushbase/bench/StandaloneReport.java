@@ -50,6 +50,7 @@ final class StandaloneReport {
             OpenLoop.Result result,
             Histogram receiveMicros,
             PushLedger.Delivery delivery,
+            StoreCheck.Result stored,
             long webStored,
             ServerUsage usage,
             long connectionsOpened) {}
@@ -120,6 +121,15 @@ final class StandaloneReport {
                             d.wrongKey(),
                             d.malformed(),
                             webStored(row.webStored())));
+        }
+        if (row.stored().failures() > 0) {
+            failures.add(
+                    "b at "
+                            + row.result().rate()
+                            + "/s: store check ("
+                            + stored(row.stored())
+                            + webStored(row.webStored())
+                            + ")");
         }
     }
 
@@ -299,28 +309,31 @@ final class StandaloneReport {
 
     /**
      * The web node's fallback count, worth printing when not 0: it explains acknowledged pushes
-     * that were not delivered.
+     * that were not delivered (their comet failed them) or were stored twice (their comet answered
+     * after the web node's timeout, and stored and delivered them as well).
      */
     private static String webStored(long pushes) {
         return pushes <= 0
                 ? ""
                 : "; "
                         + pushes
-                        + " pushes stored by the web node itself, their comet having failed them"
-                        + " (web.push.fallback: acknowledged, not delivered live)";
+                        + " pushes stored by the web node itself because their comet failed or"
+                        + " did not answer in time (web.push.fallback)";
     }
 
     private static String stored(StoreCheck.Result s) {
         return String.format(
                 Locale.ROOT,
                 "%d keys pulled (m=0), %,d acknowledged pushes expected (each key's newest %d);"
-                        + " missing %d, stored under another mid than delivered %d, out of order"
-                        + " %d, not pushed to that key by this run %d, failed pulls %d",
+                        + " missing %d, stored under another mid than delivered %d, stored again"
+                        + " under another mid %d, out of order %d, not pushed to that key by this"
+                        + " run %d, failed pulls %d",
                 s.keys(),
                 s.expected(),
                 StoreCheck.STORE_CAP,
                 s.missing(),
                 s.midMismatch(),
+                s.storedTwice(),
                 s.unordered(),
                 s.unknown(),
                 s.pullErrors());
@@ -352,12 +365,12 @@ final class StandaloneReport {
             out.append(
                     String.format(
                             Locale.ROOT,
-                            "| %,d | %,.0f | %,.0f | %s | %d | %s | %d | %,d | %s |%n",
+                            "| %,d | %,.0f | %,.0f | %s | %s | %s | %d | %,d | %s |%n",
                             r.rate(),
                             r.offeredPerSecond(),
                             r.achievedPerSecond(),
                             percentiles(r.latencyMicros(), LATENCY_PERCENTILES),
-                            r.errors(),
+                            errors(r.errors(), r.otherErrors()),
                             percentiles(row.receiveMicros(), 99),
                             row.delivery().missing(),
                             r.maxQueued(),
@@ -374,10 +387,13 @@ final class StandaloneReport {
                         + " second. Latency: from the intended send time to the answer (a push"
                         + " waiting for a free connection waits on its own clock), answered"
                         + " pushes of the window. Errors: other answers, failures and timeouts"
-                        + " (30 s) of the window's pushes. push→receive: intended send time to"
+                        + " (30 s) of the window's pushes (+ of the warm-up's). push→receive:"
+                        + " intended send time to"
                         + " arrival at the subscriber. Not delivered: acknowledged but never"
                         + " received. Most queued: most pushes waiting for a connection at"
-                        + " once. CPU per achieved push.\n");
+                        + " once. CPU per achieved push. After each rate "
+                        + StandaloneBenchmark.STORE_SAMPLE
+                        + " keys are pulled and checked as in a (its pushes only).\n");
         ServerUsage.appendTables(out, "Offered", usage, "push");
         out.append("\n");
         for (RateRow row : rates) {
@@ -385,12 +401,14 @@ final class StandaloneReport {
                     String.format(
                             Locale.ROOT,
                             "- %,d/s: %s; connections opened %d; last answer %.1f s after the"
-                                    + " window%s%n",
+                                    + " window%s%n  - store check: %s%n",
                             row.result().rate(),
                             row.usage().cpuLine(),
                             row.connectionsOpened(),
                             row.result().drainedSeconds(),
-                            webStored(row.webStored())));
+                            webStored(row.webStored()),
+                            stored(row.stored())));
+            row.stored().examples().forEach(e -> out.append("    - ").append(e).append('\n'));
             problems(out, row.result().problems());
         }
     }

@@ -42,6 +42,7 @@ final class StoreCheck {
      * @param expected acknowledged pushes expected in their key's answer
      * @param missing expected pushes not in the answer
      * @param midMismatch pushes stored under another mid than they were delivered with
+     * @param storedTwice extra copies: a push stored again under another mid
      * @param unordered messages whose mid did not exceed the one before
      * @param unknown stored messages this run did not push to that key
      * @param pullErrors pulls that failed or answered something else than {@code ret 0}
@@ -52,13 +53,14 @@ final class StoreCheck {
             long expected,
             long missing,
             long midMismatch,
+            long storedTwice,
             long unordered,
             long unknown,
             long pullErrors,
             List<String> examples) {
 
         long failures() {
-            return missing + midMismatch + unordered + unknown + pullErrors;
+            return missing + midMismatch + storedTwice + unordered + unknown + pullErrors;
         }
     }
 
@@ -66,54 +68,65 @@ final class StoreCheck {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final InetSocketAddress webApi;
+    private final int keyCount;
+    private final long firstSeq;
+    private final long lastSeq;
+    private final PushLedger.Delivery delivery;
     private long expected;
     private long missing;
     private long midMismatch;
+    private long storedTwice;
     private long unordered;
     private long unknown;
     private long pullErrors;
     private final List<String> examples = new ArrayList<>();
 
-    private StoreCheck(InetSocketAddress webApi) {
+    private StoreCheck(
+            InetSocketAddress webApi,
+            int keyCount,
+            long firstSeq,
+            long lastSeq,
+            PushLedger.Delivery delivery) {
         this.webApi = webApi;
+        this.keyCount = keyCount;
+        this.firstSeq = firstSeq;
+        this.lastSeq = lastSeq;
+        this.delivery = delivery;
     }
 
     /**
-     * Pulls {@code sample} random keys of {@code keys} and checks them against {@code acks} and
-     * {@code delivery} (see the class comment); {@code lastSeq} is the largest sequence number
-     * sent.
+     * Pulls {@code sample} random keys of {@code keys} and checks them against the pushes {@code
+     * pushes} acknowledged and {@code delivery} (see the class comment). Stored messages of earlier
+     * scenarios (sequence numbers before {@link PushLedger#firstSeq()}) are only checked to belong
+     * to the key; {@code lastSeq} is the largest sequence number sent so far.
      */
     static Result run(
             InetSocketAddress webApi,
             List<String> keys,
-            List<PushLedger.Ack> acks,
+            PushLedger pushes,
             PushLedger.Delivery delivery,
             int sample,
             long lastSeq)
             throws InterruptedException {
         Map<Integer, List<PushLedger.Ack>> byKey = new HashMap<>();
-        acks.forEach(a -> byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a));
+        pushes.acks().forEach(a -> byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             order.add(i);
         }
         Collections.shuffle(order, new Random());
         List<Integer> chosen = order.subList(0, Math.min(sample, order.size()));
-        StoreCheck check = new StoreCheck(webApi);
+        StoreCheck check =
+                new StoreCheck(webApi, keys.size(), pushes.firstSeq(), lastSeq, delivery);
         for (int key : chosen) {
-            check.key(
-                    key,
-                    keys.get(key),
-                    byKey.getOrDefault(key, List.of()),
-                    delivery,
-                    keys.size(),
-                    lastSeq);
+            check.key(key, keys.get(key), byKey.getOrDefault(key, List.of()));
         }
         return new Result(
                 chosen.size(),
                 check.expected,
                 check.missing,
                 check.midMismatch,
+                check.storedTwice,
                 check.unordered,
                 check.unknown,
                 check.pullErrors,
@@ -125,14 +138,7 @@ final class StoreCheck {
      */
     private record Expected(long seq, long mid) {}
 
-    private void key(
-            int index,
-            String key,
-            List<PushLedger.Ack> acks,
-            PushLedger.Delivery delivery,
-            int keyCount,
-            long lastSeq)
-            throws InterruptedException {
+    private void key(int index, String key, List<PushLedger.Ack> acks) throws InterruptedException {
         List<Expected> wanted = new ArrayList<>();
         for (PushLedger.Ack a : acks) {
             PushLedger.Receipt r = delivery.firstBySeq().get(a.seq());
@@ -143,7 +149,7 @@ final class StoreCheck {
             // Where an undelivered push ranks among the newest is unknown: not expected then.
             wanted = wanted.subList(0, STORE_CAP).stream().filter(e -> e.mid() >= 0).toList();
         }
-        Map<Long, Long> stored = new HashMap<>();
+        Map<Long, List<Long>> stored = new HashMap<>();
         try {
             JsonNode answer = pull(key);
             if (answer.path("ret").asInt(-1) != 0) {
@@ -164,7 +170,15 @@ final class StoreCheck {
                     unknown++;
                     fail(key + ": stored message " + m + " was not pushed to it");
                 }
-                stored.put(seq, mid);
+                if (seq < firstSeq) {
+                    continue; // an earlier scenario's push
+                }
+                List<Long> mids = stored.computeIfAbsent(seq, s -> new ArrayList<>());
+                if (!mids.isEmpty()) {
+                    storedTwice++;
+                    fail(key + ": push i=" + seq + " stored again, under mid " + mid + " " + mids);
+                }
+                mids.add(mid);
             }
         } catch (IOException e) {
             pullErrors++;
@@ -173,11 +187,11 @@ final class StoreCheck {
         }
         for (Expected e : wanted) {
             expected++;
-            Long mid = stored.get(e.seq());
-            if (mid == null) {
+            List<Long> mids = stored.get(e.seq());
+            if (mids == null) {
                 missing++;
                 fail(key + ": acknowledged push i=" + e.seq() + " not stored");
-            } else if (e.mid() >= 0 && mid != e.mid()) {
+            } else if (e.mid() >= 0 && !mids.contains(e.mid())) {
                 midMismatch++;
                 fail(
                         key
@@ -186,7 +200,7 @@ final class StoreCheck {
                                 + " delivered as mid "
                                 + e.mid()
                                 + ", stored as "
-                                + mid);
+                                + mids);
             }
         }
     }
