@@ -14,19 +14,20 @@ import java.util.Map;
 /**
  * The processes of a running {@code pushbase standalone}: its launcher and every descendant, each
  * named by its role from its command line ({@code /proc/<pid>/cmdline}): {@code hbase} (the local
- * HBase, {@code LocalHBaseMain}), {@code message}, {@code comet}, {@code web} (the argument after
- * {@code PushbaseMain}), {@code launcher} ({@code PushbaseMain standalone}); anything else by its
- * program name. Descendants are found through {@link ProcessHandle#descendants()}, which reads
- * {@code /proc} on Linux; the set is taken once, when the server is ready (standalone starts no
- * process later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}) and GC pauses
- * ({@link GcPauses}) at one moment, to subtract at the end of a window.
+ * HBase, {@code LocalHBaseMain}), {@code nodes} (message, comet and web in one JVM, as standalone
+ * runs them) or {@code message}, {@code comet}, {@code web} (the argument after {@code
+ * PushbaseMain}), {@code launcher} ({@code PushbaseMain standalone}); anything else by its program
+ * name. Descendants are found through {@link ProcessHandle#descendants()}, which reads {@code
+ * /proc} on Linux; the set is taken once, when the server is ready (standalone starts no process
+ * later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}) and GC pauses ({@link
+ * GcPauses}) at one moment, to subtract at the end of a window.
  *
  * <p>Immutable; owns no process (the benchmark stops the server through its launcher's handle).
  */
 final class ServerProcesses {
     /** The order of the report's columns. */
     private static final List<String> ROLE_ORDER =
-            List.of("hbase", "message", "comet", "web", "launcher");
+            List.of("hbase", "nodes", "message", "comet", "web", "launcher");
 
     /**
      * One server process.
