@@ -7,11 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command-line flags of a benchmark: {@code --name value} or {@code --name=value}, each
  * defaulting to the system property {@code bench.<name in camelCase>}, else to its built-in
- * default. Shared by every benchmark's options so they all read flags the same way.
+ * default; a switch ({@code --name} alone) is {@code false} unless given. Shared by every
+ * benchmark's options so they all read flags the same way.
  */
 final class BenchFlags {
     /** A command line the benchmark cannot run with; a null message means "help asked". */
@@ -35,9 +37,19 @@ final class BenchFlags {
      * @throws UsageException for {@code --help}/{@code -h}, an unknown flag or a missing value
      */
     static BenchFlags parse(String[] args, Map<String, String> defaults) throws UsageException {
+        return parse(args, defaults, Set.of());
+    }
+
+    /**
+     * As {@link #parse(String[], Map)}, where the flags in {@code switches} take no value: given,
+     * they read {@code true} ({@link #isSet}).
+     */
+    static BenchFlags parse(String[] args, Map<String, String> defaults, Set<String> switches)
+            throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
         defaults.forEach(
                 (flag, value) -> values.put(flag, System.getProperty(property(flag), value)));
+        switches.forEach(flag -> values.put(flag, System.getProperty(property(flag), "false")));
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("-h") || flag.equals("--help")) {
@@ -48,7 +60,9 @@ final class BenchFlags {
             }
             String value;
             int eq = flag.indexOf('=');
-            if (eq > 0) {
+            if (switches.contains(flag.substring(2))) {
+                value = "true";
+            } else if (eq > 0) {
                 value = flag.substring(eq + 1);
                 flag = flag.substring(0, eq);
             } else if (i + 1 < args.length) {
@@ -67,6 +81,11 @@ final class BenchFlags {
 
     String text(String flag) {
         return values.get(flag);
+    }
+
+    /** Whether switch {@code flag} was given (or its property is {@code true}). */
+    boolean isSet(String flag) {
+        return Boolean.parseBoolean(values.get(flag));
     }
 
     /** A whole number of at least {@code min} (and at most {@link Integer#MAX_VALUE}). */

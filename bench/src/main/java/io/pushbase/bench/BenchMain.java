@@ -3,14 +3,27 @@ package io.pushbase.bench;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * How every benchmark's {@code main} ends: run the benchmark, print a failure with its stack trace,
- * then exit explicitly (0 on success, 1 on failure). The explicit exit matters: HBase and ZooKeeper
- * leave non-daemon threads behind even after a clean stop.
+ * How every benchmark's {@code main} ends: run the benchmark, print a failure with its stack trace
+ * (or a failed check with its message), then exit explicitly (0 on success, 1 on failure). The
+ * explicit exit matters: HBase and ZooKeeper leave non-daemon threads behind even after a clean
+ * stop.
  */
 final class BenchMain {
     /** A benchmark run that may throw anything. */
     interface Run {
         void run() throws Exception;
+    }
+
+    /**
+     * A benchmark that ran to the end but whose correctness checks failed: the report is printed,
+     * the run exits 1 with this message (no stack trace: nothing crashed).
+     */
+    static final class ChecksFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ChecksFailed(String message) {
+            super(message);
+        }
     }
 
     /** Parses a benchmark's command line into its options. */
@@ -68,6 +81,8 @@ final class BenchMain {
         try {
             benchmark.run();
             exit = 0;
+        } catch (ChecksFailed e) {
+            System.err.println("FAILED: " + e.getMessage());
         } catch (Throwable t) {
             System.err.println("Benchmark failed:");
             t.printStackTrace();

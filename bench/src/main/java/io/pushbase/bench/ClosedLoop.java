@@ -3,17 +3,16 @@ package io.pushbase.bench;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -31,9 +30,6 @@ final class ClosedLoop {
     /** How long a caller waits after a failed call before its next one. */
     private static final long PAUSE_AFTER_ERROR_MILLIS = 10;
 
-    /** Distinct error messages kept per scenario. */
-    private static final int MAX_PROBLEMS = 20;
-
     private static final int WARMUP = 0;
     private static final int MEASURE = 1;
     private static final int STOP = 2;
@@ -47,12 +43,57 @@ final class ClosedLoop {
         static Outcome invalid(String problem) {
             return new Outcome(0, problem);
         }
+
+        /** The outcome of a finished call; a failed call is invalid, its failure described. */
+        private static Outcome of(ListenableFuture<Outcome> done) {
+            try {
+                return Futures.getDone(done);
+            } catch (ExecutionException | RuntimeException e) {
+                return invalid(
+                        Problems.describe(e instanceof ExecutionException ? e.getCause() : e));
+            }
+        }
+
+        /**
+         * Starts a call and hands its outcome to {@code answered} on the thread that completes it
+         * (a failed call, or one that throws instead of answering, as an invalid outcome).
+         */
+        static void start(Supplier<ListenableFuture<Outcome>> call, Consumer<Outcome> answered) {
+            ListenableFuture<Outcome> answer;
+            try {
+                answer = call.get();
+            } catch (RuntimeException e) {
+                answer = Futures.immediateFailedFuture(e);
+            }
+            ListenableFuture<Outcome> done = answer;
+            done.addListener(() -> answered.accept(of(done)), MoreExecutors.directExecutor());
+        }
     }
 
     /** Issues one call for {@code caller}; never blocks. */
     @FunctionalInterface
     interface Operation {
         ListenableFuture<Outcome> call(int caller);
+    }
+
+    /**
+     * Told when the measured window starts and ends, on the thread that runs the loop, so that
+     * counters read there (CPU, GC) cover exactly the window. Must not block for long: the window
+     * is already running.
+     */
+    interface Window {
+        Window NONE =
+                new Window() {
+                    @Override
+                    public void started() {}
+
+                    @Override
+                    public void ended() {}
+                };
+
+        void started();
+
+        void ended();
     }
 
     /**
@@ -93,7 +134,7 @@ final class ClosedLoop {
     private final AtomicLong units = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong otherErrors = new AtomicLong();
-    private final Map<String, AtomicLong> problems = new ConcurrentHashMap<>();
+    private final Problems problems = new Problems();
     private final CountDownLatch stopped;
     private final ScheduledExecutorService pauses;
     private volatile int phase = WARMUP;
@@ -116,33 +157,46 @@ final class ClosedLoop {
     static Result run(
             String scenario, int callers, Duration warmup, Duration measure, Operation operation)
             throws InterruptedException {
+        return run(scenario, callers, warmup, measure, operation, Window.NONE);
+    }
+
+    /** As {@link #run(String, int, Duration, Duration, Operation)}, telling {@code window}. */
+    static Result run(
+            String scenario,
+            int callers,
+            Duration warmup,
+            Duration measure,
+            Operation operation,
+            Window window)
+            throws InterruptedException {
         ClosedLoop loop = new ClosedLoop(scenario, callers, operation);
         try {
-            return loop.run(warmup, measure);
+            return loop.run(warmup, measure, window);
         } finally {
             loop.pauses.shutdownNow();
         }
     }
 
-    private Result run(Duration warmup, Duration measure) throws InterruptedException {
+    private Result run(Duration warmup, Duration measure, Window window)
+            throws InterruptedException {
         for (int c = 0; c < callers; c++) {
             issue(c);
         }
         Thread.sleep(warmup.toMillis());
         recorder.reset();
+        window.started();
         long start = System.nanoTime();
         phase = MEASURE;
         Thread.sleep(measure.toMillis());
         phase = STOP;
         double seconds = (System.nanoTime() - start) / 1e9;
+        window.ended();
         // Calls outstanding at the end finish (they are bounded by their gRPC deadline).
         if (!stopped.await(2, TimeUnit.MINUTES)) {
             System.out.printf(
                     "WARNING: %s: %d callers still waiting for an answer after 2 minutes%n",
                     scenario, stopped.getCount());
         }
-        Map<String, Long> seen = new TreeMap<>();
-        problems.forEach((message, n) -> seen.put(message, n.get()));
         return new Result(
                 scenario,
                 callers,
@@ -152,7 +206,7 @@ final class ClosedLoop {
                 errors.get(),
                 otherErrors.get(),
                 recorder.getIntervalHistogram(),
-                seen);
+                problems.snapshot());
     }
 
     private void issue(int caller) {
@@ -161,28 +215,14 @@ final class ClosedLoop {
             return;
         }
         long startNanos = System.nanoTime();
-        ListenableFuture<Outcome> call;
-        try {
-            call = operation.call(caller);
-        } catch (RuntimeException e) {
-            call = Futures.immediateFailedFuture(e);
-        }
-        ListenableFuture<Outcome> answer = call;
-        answer.addListener(
-                () -> answered(caller, startNanos, answer), MoreExecutors.directExecutor());
+        Outcome.start(
+                () -> operation.call(caller), outcome -> answered(caller, startNanos, outcome));
     }
 
-    private void answered(int caller, long startNanos, ListenableFuture<Outcome> answer) {
+    private void answered(int caller, long startNanos, Outcome outcome) {
         long micros = (System.nanoTime() - startNanos) / 1_000;
         boolean measured = phase == MEASURE;
-        String problem;
-        Outcome outcome = null;
-        try {
-            outcome = Futures.getDone(answer);
-            problem = outcome.problem();
-        } catch (ExecutionException | RuntimeException e) {
-            problem = describe(e instanceof ExecutionException ? e.getCause() : e);
-        }
+        String problem = outcome.problem();
         if (measured) {
             recorder.recordValue(Math.max(micros, 1));
         }
@@ -195,18 +235,7 @@ final class ClosedLoop {
             return;
         }
         (measured ? errors : otherErrors).incrementAndGet();
-        if (problems.size() < MAX_PROBLEMS || problems.containsKey(problem)) {
-            problems.computeIfAbsent(problem, p -> new AtomicLong()).incrementAndGet();
-        }
+        problems.add(problem);
         pauses.schedule(() -> issue(caller), PAUSE_AFTER_ERROR_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private static String describe(Throwable e) {
-        Status status = Status.fromThrowable(e);
-        String text =
-                status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null
-                        ? e.toString()
-                        : status.getCode() + ": " + status.getDescription();
-        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 }

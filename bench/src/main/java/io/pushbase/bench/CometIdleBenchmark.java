@@ -251,19 +251,9 @@ public final class CometIdleBenchmark {
         return String.format(Locale.ROOT, "%,d KiB", bytes / 1024);
     }
 
-    /** The TCP {@code sub} request for a key. */
+    /** The TCP {@code sub} request for a key (old message format, no heartbeat needed). */
     static byte[] tcpSub(String key) {
-        String hb = Integer.toString(HEARTBEAT_SECONDS);
-        return ("*3\r\n$3\r\nsub\r\n$"
-                        + key.length()
-                        + "\r\n"
-                        + key
-                        + "\r\n$"
-                        + hb.length()
-                        + "\r\n"
-                        + hb
-                        + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        return TcpSubscribers.subCommand(key, HEARTBEAT_SECONDS, null);
     }
 
     /** The WebSocket upgrade request for a key. */

@@ -105,13 +105,33 @@ final class CpuUsage {
     /** Cores each child used since {@code start} (children unknown at either end left out). */
     private Map<String, Double> childCores(CpuUsage start, double wall) {
         Map<String, Double> cores = new LinkedHashMap<>();
+        childNanosSince(start).forEach((name, nanos) -> cores.put(name, nanos / wall));
+        return cores;
+    }
+
+    /**
+     * CPU time each child used since {@code start}, in ns, in the children's order (children
+     * unknown at either end left out).
+     */
+    Map<String, Long> childNanosSince(CpuUsage start) {
+        Map<String, Long> used = new LinkedHashMap<>();
         for (Map.Entry<String, Long> child : childNanos.entrySet()) {
             Long before = start.childNanos.get(child.getKey());
             if (before != null && before >= 0 && child.getValue() >= 0) {
-                cores.put(child.getKey(), (child.getValue() - before) / wall);
+                used.put(child.getKey(), child.getValue() - before);
             }
         }
-        return cores;
+        return used;
+    }
+
+    /** CPU time this JVM used since {@code start}, in ns; -1 when unknown. */
+    long ownNanosSince(CpuUsage start) {
+        return ownNanos < 0 || start.ownNanos < 0 ? -1 : ownNanos - start.ownNanos;
+    }
+
+    /** Wall-clock time since {@code start}, in ns. */
+    long wallNanosSince(CpuUsage start) {
+        return wallNanos - start.wallNanos;
     }
 
     /**

@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fixed number of HTTP/1.1 keep-alive connections to one server, all driven by one selector
- * thread: the load generator of the web-node benchmark. Each connection carries one request at a
- * time (no pipelining), so N connections are N closed-loop callers. A connection is opened once and
- * reused for every request; only when the server closes it (or a request fails) is it opened again,
- * and {@link #reconnects()} counts that, so a run shows whether keep-alive held.
+ * thread: the load generator of the web-node and standalone benchmarks. Each connection carries one
+ * request at a time (no pipelining), so N connections are N closed-loop callers. A connection is
+ * opened once (at construction, or with {@link #lazy} at its first request) and reused for every
+ * request; only when the server closes it (or a request fails) is it opened again, and {@link
+ * #reconnects()} counts that, so a run shows whether keep-alive held.
  *
  * <p>Threading: {@link #send} may be called from any thread; the answer completes on the selector
  * thread, so listeners must not block. Failure: a future fails with the I/O error, with {@link
@@ -48,17 +49,38 @@ final class KeepAliveHttpClient implements AutoCloseable {
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong opened = new AtomicLong();
     private volatile boolean closed;
+
+    /** Selector-thread only: when pending requests were last checked for their timeout. */
+    private long lastTimeoutScan;
 
     /** Opens {@code connections} connections to {@code server} and starts the selector thread. */
     KeepAliveHttpClient(String name, InetSocketAddress server, int connections) throws IOException {
+        this(name, server, connections, true);
+    }
+
+    /**
+     * Up to {@code connections} connections to {@code server}, each opened at its first request:
+     * for an open-model load that needs many connections only when the server falls behind.
+     */
+    static KeepAliveHttpClient lazy(String name, InetSocketAddress server, int connections)
+            throws IOException {
+        return new KeepAliveHttpClient(name, server, connections, false);
+    }
+
+    private KeepAliveHttpClient(
+            String name, InetSocketAddress server, int connections, boolean openNow)
+            throws IOException {
         this.server = server;
         this.selector = Selector.open();
         this.connections = new Connection[connections];
         try {
             for (int i = 0; i < connections; i++) {
                 this.connections[i] = new Connection();
-                this.connections[i].open();
+                if (openNow) {
+                    this.connections[i].open();
+                }
             }
         } catch (IOException e) {
             for (Connection c : this.connections) {
@@ -123,6 +145,11 @@ final class KeepAliveHttpClient implements AutoCloseable {
         return reconnects.get();
     }
 
+    /** Connections opened at least once (all of them unless {@link #lazy}). */
+    long opened() {
+        return opened.get();
+    }
+
     private void loop() {
         try {
             while (!closed) {
@@ -134,9 +161,14 @@ final class KeepAliveHttpClient implements AutoCloseable {
                 for (Runnable task; (task = tasks.poll()) != null; ) {
                     task.run();
                 }
+                // Every 100 ms is plenty for a 30 s timeout; scanning thousands of connections on
+                // every wake-up would cost the load generator CPU the server needs.
                 long now = System.nanoTime();
-                for (Connection c : connections) {
-                    c.checkTimeout(now);
+                if (now - lastTimeoutScan > TimeUnit.MILLISECONDS.toNanos(100)) {
+                    lastTimeoutScan = now;
+                    for (Connection c : connections) {
+                        c.checkTimeout(now);
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -167,12 +199,28 @@ final class KeepAliveHttpClient implements AutoCloseable {
         private ByteBuffer in = ByteBuffer.allocate(BUFFER_BYTES);
         private SettableFuture<Reply> pending;
         private long sentNanos;
+        private boolean everOpened;
 
+        private boolean connecting;
+
+        /**
+         * Opens the connection without waiting for the connect to complete ({@link #ready} finishes
+         * it): a server slow to accept (a full accept backlog drops the SYN, and the kernel retries
+         * after 1, 3, 7 s) must not stall the selector thread and with it every other connection's
+         * answers.
+         */
         void open() throws IOException {
-            channel = SocketChannel.open(server);
+            if (everOpened) {
+                reconnects.incrementAndGet();
+            } else {
+                everOpened = true;
+                opened.incrementAndGet();
+            }
+            channel = SocketChannel.open();
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
-            key = channel.register(selector, 0, this);
+            connecting = !channel.connect(server);
+            key = channel.register(selector, connecting ? SelectionKey.OP_CONNECT : 0, this);
             in.clear();
         }
 
@@ -186,10 +234,11 @@ final class KeepAliveHttpClient implements AutoCloseable {
             out = ByteBuffer.wrap(request);
             try {
                 if (channel == null) {
-                    reconnects.incrementAndGet();
                     open();
                 }
-                write();
+                if (!connecting) {
+                    write();
+                }
             } catch (IOException e) {
                 fail(e);
             }
@@ -197,7 +246,15 @@ final class KeepAliveHttpClient implements AutoCloseable {
 
         void ready(SelectionKey k) {
             try {
-                if (k.isWritable()) {
+                if (k.isConnectable()) {
+                    channel.finishConnect();
+                    connecting = false;
+                    if (out != null && out.hasRemaining()) {
+                        write();
+                    } else {
+                        key.interestOps(0);
+                    }
+                } else if (k.isWritable()) {
                     write();
                 } else if (k.isReadable()) {
                     read();

@@ -1,0 +1,107 @@
+package io.pushbase.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The time a HotSpot JVM on this machine has spent in garbage-collection pauses, read from the
+ * counters it publishes in its {@code hsperfdata} file ({@code /tmp/hsperfdata_<user>/<pid>}, what
+ * {@code jstat} reads): the sum of {@code sun.gc.collector.<n>.time} over its collectors, i.e.
+ * {@code jstat -gc}'s GCT (for G1: young, full and remark/cleanup pauses; concurrent marking runs
+ * beside the application and is not in it). Reading the file costs microseconds and starts no
+ * process, unlike {@code jstat} or {@code jcmd}, which would each take a core for a second of a
+ * 2-core machine under test.
+ *
+ * <p>The file layout is HotSpot's PerfData format (version 2, since JDK 6): a prologue with a
+ * byte-order flag, the offset of the first entry and the number of entries; each entry holds its
+ * length, the offsets of its NUL-terminated name and of its data, a vector length (0 for a scalar)
+ * and a type byte ({@code 'J'} for a 64-bit value). Stateless and thread-safe.
+ */
+final class GcPauses {
+    /** Where HotSpot writes the files on Linux, whatever {@code java.io.tmpdir} says. */
+    private static final Path TMP = Path.of("/tmp");
+
+    private static final int MAGIC = 0xcafec0c0;
+    private static final String COLLECTOR = "sun.gc.collector.";
+    private static final String TIME = ".time";
+    private static final String FREQUENCY = "sun.os.hrt.frequency";
+
+    private GcPauses() {}
+
+    /**
+     * Nanoseconds process {@code pid} has been paused for garbage collection since it started; -1
+     * when unknown (not a HotSpot JVM, started with {@code -XX:-UsePerfData}, or its file not
+     * readable by this user).
+     */
+    static long totalNanos(long pid) {
+        try {
+            Path file = file(pid);
+            return file == null ? -1 : totalNanos(ByteBuffer.wrap(Files.readAllBytes(file)));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The pid's file in whichever user's directory holds it, or null. */
+    private static Path file(long pid) throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(TMP, "hsperfdata_*")) {
+            for (Path dir : dirs) {
+                Path candidate = dir.resolve(Long.toString(pid));
+                if (Files.isReadable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    static long totalNanos(ByteBuffer data) {
+        if (data.order(ByteOrder.BIG_ENDIAN).getInt(0) != MAGIC) {
+            return -1;
+        }
+        // byte 4: 0 big endian, 1 little endian (the magic itself is always big endian)
+        data.order(data.get(4) == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        int entry = data.getInt(24);
+        int entries = data.getInt(28);
+        long ticks = 0;
+        long frequency = -1;
+        for (int i = 0; i < entries && entry + 20 <= data.limit(); i++) {
+            int length = data.getInt(entry);
+            int nameOffset = data.getInt(entry + 4);
+            int vectorLength = data.getInt(entry + 8);
+            byte type = data.get(entry + 12);
+            int dataOffset = data.getInt(entry + 16);
+            if (length <= 0) {
+                break;
+            }
+            if (type == 'J' && vectorLength == 0) {
+                String name = name(data, entry + nameOffset);
+                if (name.startsWith(COLLECTOR) && name.endsWith(TIME)) {
+                    ticks += data.getLong(entry + dataOffset);
+                } else if (name.equals(FREQUENCY)) {
+                    frequency = data.getLong(entry + dataOffset);
+                }
+            }
+            entry += length;
+        }
+        if (frequency <= 0) {
+            return -1;
+        }
+        return (long) (ticks * (1e9 / frequency));
+    }
+
+    private static String name(ByteBuffer data, int at) {
+        int end = at;
+        while (end < data.limit() && data.get(end) != 0) {
+            end++;
+        }
+        byte[] name = new byte[end - at];
+        data.get(at, name);
+        return new String(name, StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,150 @@
+package io.pushbase.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the server's processes and this load generator used in one measured window: CPU time per
+ * process (utime + stime, {@link CpuUsage}), GC pause time per process ({@link GcPauses}), and a
+ * line with the cores each used and the rest of the machine (flagged when other load disturbed the
+ * window). Immutable.
+ *
+ * @param serverCpuNanos CPU time per server process, in report order (empty: processes unknown)
+ * @param loadGeneratorCpuNanos CPU time of this JVM, -1 when unknown
+ * @param gcNanos GC pause time per server process (unknown ones left out)
+ */
+record ServerUsage(
+        Map<String, Long> serverCpuNanos,
+        long loadGeneratorCpuNanos,
+        Map<String, Long> gcNanos,
+        String cpuLine) {
+
+    /** One row of {@link #appendTables}: a label, its window's usage, operations done in it. */
+    record Row(String label, ServerUsage usage, long operations) {}
+
+    /**
+     * Reads the server's counters at a window's start and end ({@link ClosedLoop.Window}): called
+     * on the load's thread (or its marks' thread), read on the main thread after the load returned.
+     */
+    static final class Window implements ClosedLoop.Window {
+        private final ServerProcesses processes;
+        private volatile ServerProcesses.Snapshot start;
+        private volatile ServerProcesses.Snapshot end;
+        private volatile long startNanos;
+        private volatile long endNanos;
+
+        Window(ServerProcesses processes) {
+            this.processes = processes;
+        }
+
+        @Override
+        public void started() {
+            start = processes.snapshot();
+            startNanos = System.nanoTime();
+        }
+
+        @Override
+        public void ended() {
+            endNanos = System.nanoTime();
+            end = processes.snapshot();
+        }
+
+        /** When the window started, on {@link System#nanoTime()}. */
+        long startNanos() {
+            return startNanos;
+        }
+
+        long endNanos() {
+            return endNanos;
+        }
+
+        ServerUsage usage() {
+            return new ServerUsage(
+                    end.cpu().childNanosSince(start.cpu()),
+                    end.cpu().ownNanosSince(start.cpu()),
+                    end.gcNanosSince(start),
+                    end.cpu().since(start.cpu()).replace("this JVM", "load generator"));
+        }
+    }
+
+    long serverCpuTotal() {
+        return serverCpuNanos.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU ms of all server processes per operation, "—" when unknown. */
+    String serverCpuPer(long operations) {
+        return perOperation(serverCpuTotal(), operations);
+    }
+
+    /**
+     * Two Markdown tables over {@code rows}: CPU per operation ({@code unit}) of all server
+     * processes together, of each, and of the load generator; then GC pause time per server process
+     * in the window.
+     */
+    static void appendTables(StringBuilder out, String rowTitle, List<Row> rows, String unit) {
+        Set<String> names = new LinkedHashSet<>();
+        rows.forEach(r -> names.addAll(r.usage().serverCpuNanos().keySet()));
+        if (names.isEmpty()) {
+            out.append(
+                    "\nCPU and GC of the server's processes: not measured (an external server"
+                            + " without --pid).\n");
+            return;
+        }
+        out.append("\nCPU per ").append(unit).append(" (ms), by process:\n\n");
+        header(out, rowTitle, names, "all server processes", "load generator");
+        for (Row row : rows) {
+            ServerUsage u = row.usage();
+            out.append("| ").append(row.label()).append(" | ");
+            out.append(u.serverCpuPer(row.operations())).append(" |");
+            for (String name : names) {
+                out.append(' ')
+                        .append(u.perOperation(u.serverCpuNanos().get(name), row.operations()))
+                        .append(" |");
+            }
+            out.append(' ')
+                    .append(u.perOperation(u.loadGeneratorCpuNanos(), row.operations()))
+                    .append(" |\n");
+        }
+        out.append("\nGC pauses in the window (ms), by process:\n\n");
+        header(out, rowTitle, names, null, null);
+        for (Row row : rows) {
+            out.append("| ").append(row.label()).append(" |");
+            for (String name : names) {
+                Long nanos = row.usage().gcNanos().get(name);
+                out.append(' ')
+                        .append(
+                                nanos == null
+                                        ? "—"
+                                        : String.format(Locale.ROOT, "%.1f", nanos / 1e6))
+                        .append(" |");
+            }
+            out.append('\n');
+        }
+    }
+
+    private static void header(
+            StringBuilder out, String rowTitle, Set<String> names, String first, String last) {
+        List<String> columns = new ArrayList<>();
+        columns.add(rowTitle);
+        if (first != null) {
+            columns.add(first);
+        }
+        columns.addAll(names);
+        if (last != null) {
+            columns.add(last);
+        }
+        StandaloneReport.header(out, columns);
+    }
+
+    /** CPU ms per operation; "—" when unknown (no process data, no operations). */
+    private String perOperation(Long nanos, long operations) {
+        if (nanos == null || nanos < 0 || operations <= 0 || serverCpuNanos.isEmpty()) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e6 / operations);
+    }
+}
