@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code bench/target}), waits for its banner, drives it over loopback sockets as an app server and
  * its clients do, stops it by its handle, and prints a Markdown report with the machine.
  *
- * <p>Scenarios, the same as the independent Go load generator's (../shared/tools/loadgen), so the
- * two can be compared:
+ * <p>Scenarios, the same as the independent Go load generator's (loadgen, written outside the
+ * project), so the two can be compared:
  *
  * <ul>
  *   <li>a — durable push, closed loop: {@code --subscribers} TCP subscribers (RESP {@code sub} with
