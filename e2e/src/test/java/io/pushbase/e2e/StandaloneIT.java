@@ -86,7 +86,13 @@ class StandaloneIT {
                     .contains("127.0.0.1:" + (8090 + OFFSET))
                     .contains("http://127.0.0.1:" + (8091 + OFFSET) + "/console")
                     .contains("curl -s -X POST");
-            assertThat(standalone.descendants()).hasSizeGreaterThanOrEqualTo(4);
+            // Two child JVMs: the local HBase, and the nodes process hosting message, comet and
+            // web.
+            assertThat(standalone.descendants())
+                    .extracting(p -> String.join(" ", p.info().arguments().orElse(new String[0])))
+                    .satisfiesExactlyInAnyOrder(
+                            args -> assertThat(args).contains("LocalHBaseMain"),
+                            args -> assertThat(args).contains("PushbaseMain nodes --port-offset"));
 
             try (TcpClient tcp = TcpClient.subscribe(6969 + OFFSET, "e2e-key", null, null)) {
                 assertThat(tcp.readLine()).isEqualTo("+h\r\n");
