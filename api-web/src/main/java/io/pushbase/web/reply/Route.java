@@ -3,8 +3,12 @@ package io.pushbase.web.reply;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +63,7 @@ public final class Route {
     public Response serve(String callback, Supplier<Answer> work) {
         long start = System.nanoTime();
         if (!validCallback(callback)) {
-            return finish(badCallback(), null, start);
+            return toResponse(finish(badCallback(), null, start));
         }
         Answer answer;
         try {
@@ -67,14 +71,14 @@ public final class Route {
         } catch (RuntimeException e) {
             answer = failed(e);
         }
-        return finish(answer, callback, start);
+        return toResponse(finish(answer, callback, start));
     }
 
     /** Answers when {@code work}'s answer is ready, resuming {@code out}. */
     public void serve(AsyncResponse out, String callback, Supplier<CompletionStage<Answer>> work) {
         long start = System.nanoTime();
         if (!validCallback(callback)) {
-            out.resume(finish(badCallback(), null, start));
+            out.resume(toResponse(finish(badCallback(), null, start)));
             return;
         }
         CompletionStage<Answer> pending;
@@ -85,7 +89,12 @@ public final class Route {
         }
         pending.whenComplete(
                 (answer, err) ->
-                        out.resume(finish(err == null ? answer : failed(err), callback, start)));
+                        out.resume(
+                                toResponse(
+                                        finish(
+                                                err == null ? answer : failed(err),
+                                                callback,
+                                                start))));
     }
 
     private Answer failed(Throwable e) {
@@ -104,33 +113,102 @@ public final class Route {
                         + " characters)");
     }
 
-    private Response finish(Answer answer, String callback, long start) {
+    /**
+     * Answers when {@code work}'s answer is ready, on a plain servlet request (a route served
+     * outside Jersey, for the cost of Jersey's per-request work on the hottest route). The request
+     * goes asynchronous only when the answer is not ready at once; the answer is written and the
+     * exchange completed on the thread that completes it.
+     */
+    public void serve(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Supplier<CompletionStage<Answer>> work)
+            throws IOException {
+        long start = System.nanoTime();
+        CompletableFuture<Answer> pending;
+        try {
+            pending = work.get().toCompletableFuture();
+        } catch (RuntimeException e) {
+            pending = CompletableFuture.completedFuture(failed(e));
+        }
+        if (pending.isDone()) {
+            write(finish(pending.handle(this::orFailure).join(), null, start), response);
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        // No container timeout: every push is bounded by the comet and message-node timeouts.
+        async.setTimeout(0);
+        pending.whenComplete(
+                (answer, err) -> {
+                    try {
+                        Rendered rendered = finish(err == null ? answer : failed(err), null, start);
+                        write(rendered, (HttpServletResponse) async.getResponse());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("Route {}: answer not written: {}", name, e.toString());
+                    } finally {
+                        async.complete();
+                    }
+                });
+    }
+
+    private Answer orFailure(Answer answer, Throwable err) {
+        return err == null ? answer : failed(err);
+    }
+
+    /** An answer as it goes on the wire, whatever serves the route. */
+    private record Rendered(
+            int status, String contentType, byte[] body, String problem, int retryAfterSeconds) {}
+
+    private Response toResponse(Rendered r) {
+        Response.ResponseBuilder response =
+                Response.status(r.status).type(r.contentType).entity(r.body);
+        if (r.problem != null) {
+            response.header(Answer.PROBLEM_HEADER, r.problem);
+        }
+        if (r.retryAfterSeconds > 0) {
+            response.header("Retry-After", r.retryAfterSeconds);
+        }
+        return response.build();
+    }
+
+    private static void write(Rendered r, HttpServletResponse response) throws IOException {
+        response.setStatus(r.status);
+        response.setContentType(r.contentType);
+        if (r.problem != null) {
+            response.setHeader(Answer.PROBLEM_HEADER, r.problem);
+        }
+        if (r.retryAfterSeconds > 0) {
+            response.setIntHeader("Retry-After", r.retryAfterSeconds);
+        }
+        response.setContentLength(r.body.length);
+        response.getOutputStream().write(r.body);
+    }
+
+    private Rendered finish(Answer answer, String callback, long start) {
         retMeters
                 .computeIfAbsent(
                         answer.ret(), ret -> metrics.meter("web.route." + name + ".ret." + ret))
                 .mark();
         timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         byte[] json = answer.render(dialect.msgOk());
-        Response.ResponseBuilder response;
+        byte[] body = json;
+        String type = JSON;
         if (dialect.callbackParameter() != null && callback != null && !callback.isEmpty()) {
             byte[] name = callback.getBytes(StandardCharsets.US_ASCII);
-            byte[] script = new byte[name.length + json.length + 2];
-            System.arraycopy(name, 0, script, 0, name.length);
-            script[name.length] = '(';
-            System.arraycopy(json, 0, script, name.length + 1, json.length);
-            script[script.length - 1] = ')';
-            response = Response.ok(script, JAVASCRIPT);
-        } else {
-            response = Response.ok(json, JSON);
+            body = new byte[name.length + json.length + 2];
+            System.arraycopy(name, 0, body, 0, name.length);
+            body[name.length] = '(';
+            System.arraycopy(json, 0, body, name.length + 1, json.length);
+            body[body.length - 1] = ')';
+            type = JAVASCRIPT;
         }
-        if (answer.problem() != null) {
-            response.header(Answer.PROBLEM_HEADER, headerSafe(answer.problem()));
-        }
-        if (answer.retryAfterSeconds() > 0) {
-            response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .header("Retry-After", answer.retryAfterSeconds());
-        }
-        return response.build();
+        int retryAfter = answer.retryAfterSeconds();
+        return new Rendered(
+                retryAfter > 0 ? 503 : 200,
+                type,
+                body,
+                answer.problem() == null ? null : headerSafe(answer.problem()),
+                retryAfter);
     }
 
     /** A header value carries printable ASCII only; the problem may quote a client's key. */

@@ -1,26 +1,22 @@
 package io.pushbase.web.resources;
 
 import io.pushbase.web.reply.Answer;
-import io.pushbase.web.reply.Ret;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
- * (Pushbase) When an admin secret is configured, every admin route requires {@code Authorization:
- * Bearer <secret>}; otherwise it answers status 401 with {@code {"ret":1002}}. The comparison takes
- * the same time whatever the guess. The console page ({@link ConsoleResource}) is the exception: it
- * holds no data, and a browser cannot send the header when it opens it. Thread-safe.
+ * (Pushbase) When an admin secret is configured ({@link AdminSecret}), every admin route Jersey
+ * serves requires {@code Authorization: Bearer <secret>}; otherwise it answers status 401 with
+ * {@code {"ret":1002}}. The console page ({@link ConsoleResource}) is the exception: it holds no
+ * data, and a browser cannot send the header when it opens it. Thread-safe.
  */
 public final class AdminSecretFilter implements ContainerRequestFilter {
-    private static final String BEARER = "Bearer ";
-    private final byte[] secret;
+    private final AdminSecret secret;
 
-    public AdminSecretFilter(String secret) {
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    public AdminSecretFilter(AdminSecret secret) {
+        this.secret = secret;
     }
 
     @Override
@@ -30,14 +26,8 @@ public final class AdminSecretFilter implements ContainerRequestFilter {
                 .anyMatch(ConsoleResource.class::isInstance)) {
             return;
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        byte[] given =
-                header != null && header.startsWith(BEARER)
-                        ? header.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8)
-                        : new byte[0];
-        if (!MessageDigest.isEqual(given, secret)) {
-            Answer refused =
-                    Answer.error(Ret.UNAUTHORISED, "admin API: missing or wrong bearer secret");
+        if (!secret.allows(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+            Answer refused = AdminSecret.REFUSED;
             request.abortWith(
                     Response.status(401)
                             .type("application/json;charset=utf-8")

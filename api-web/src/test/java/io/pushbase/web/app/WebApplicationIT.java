@@ -12,6 +12,9 @@ import io.pushbase.schema.client.MidClock;
 import io.pushbase.store.StoredMessage;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -226,6 +229,32 @@ class WebApplicationIT {
             assertThat(web.get("/msg/get?key=" + key + "&mid=" + mid).body())
                     .isEqualTo("{\"msg\":\"ok\",\"ret\":0}");
         }
+    }
+
+    @Test
+    @Order(5)
+    void aPushSentAsCurlSendsItIsReadFromTheQueryAndStoredVerbatim() throws Exception {
+        // curl -d sends a form content type: the body is still the message, never form fields,
+        // and the query decodes as @QueryParam decoded it (%2B is '+', '+' is a space).
+        String key = "curl+form key";
+        HttpResponse<String> pushed =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + web.adminPort()
+                                                                + "/1/admin/push/private?key=curl%2Bform+key&expire=600"))
+                                        .header("Content-Type", "application/x-www-form-urlencoded")
+                                        .POST(
+                                                HttpRequest.BodyPublishers.ofString(
+                                                        "{\"key\":\"x=y&z\"}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(pushed.statusCode()).isEqualTo(200);
+        assertThat(pushed.body()).isEqualTo("{\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + q(key) + "&m=0").body())
+                .startsWith("{\"data\":{\"msgs\":[{\"msg\":{\"key\":\"x=y&z\"},\"mid\":");
     }
 
     @Test

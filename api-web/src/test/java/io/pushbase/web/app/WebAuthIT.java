@@ -82,6 +82,8 @@ class WebAuthIT {
                         "{}",
                         null);
         assertThat(push.statusCode()).isEqualTo(401);
+        assertThat(push.body()).isEqualTo("{\"ret\":1002}");
+        assertThat(push.headers().firstValue("X-Pushbase-Error")).isPresent();
         assertThat(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, null).statusCode())
                 .isEqualTo(401);
         assertThat(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, ADMIN).statusCode())

@@ -9,11 +9,15 @@ import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
 import io.pushbase.web.reply.Route;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +26,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import org.glassfish.jersey.uri.UriComponent;
 
 /**
  * Admin push (docs/PROTOCOL.md section 2), routed by {@link PushRouter}.
@@ -36,26 +42,49 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Any invalid input answers {@code 65534} before anything is stored or delivered. At most {@code
  * api.maxPushesInFlight} pushes are worked on at once ({@link PushAdmission}); one more is answered
- * 503 with {@code Retry-After}.
+ * 503 with {@code Retry-After}. Another method than POST answers 405 as Go did; without the {@link
+ * AdminSecret} (when one is configured) 401 with {@code {"ret":1002}}.
+ *
+ * <p>Why a servlet filter and not a Jersey resource like the other admin routes: the push is the
+ * route an application server calls thousands of times a second, and Jersey's per-request work
+ * (matching, injection, validation, its async plumbing) was the largest single cost of the web node
+ * per push (docs/BENCHMARKS.md, issue 11). Mounted ahead of the admin Jersey application on exactly
+ * these three paths; it never passes a request on. Query parameters are decoded by Jersey's own
+ * {@link UriComponent}, as {@code @QueryParam} decoded them, and never from the body (a form
+ * content type, which curl sends by default, must not make the container read the body as form
+ * fields).
+ *
+ * <p>Thread-safe; one instance per web node. Bodies are read on the request thread (at most {@code
+ * maxBodyBytes}); answers are written on the thread that completes the push.
  */
-@Path("/")
-public final class AdminPushResource {
+public final class AdminPushRoutes implements Filter {
+    /** The paths this filter serves, for its mapping. */
+    public static final String[] PATHS = {
+        "/1/admin/push/private", "/admin/push", "/1/admin/push/mprivate"
+    };
+
+    private static final byte[] NOT_ALLOWED =
+            MethodNotAllowedMapper.BODY.getBytes(StandardCharsets.US_ASCII);
+
     private final PushRouter router;
     private final PushAdmission admission;
+    private final AdminSecret secret;
     private final int maxBodyBytes;
     private final int maxKeys;
     private final Route privateRoute;
     private final Route unversioned;
     private final Route multi;
 
-    public AdminPushResource(
+    public AdminPushRoutes(
             PushRouter router,
             PushAdmission admission,
+            AdminSecret secret,
             int maxBodyBytes,
             int maxKeys,
             MetricRegistry metrics) {
         this.router = router;
         this.admission = admission;
+        this.secret = secret;
         this.maxBodyBytes = maxBodyBytes;
         this.maxKeys = maxKeys;
         this.privateRoute = new Route("admin.push.private", Dialect.ADMIN, metrics);
@@ -63,31 +92,68 @@ public final class AdminPushResource {
         this.multi = new Route("admin.push.mprivate", Dialect.ADMIN, metrics);
     }
 
-    @POST
-    @Path("1/admin/push/private")
-    public void pushPrivate(
-            @QueryParam("key") String key,
-            @QueryParam("expire") String expire,
-            InputStream body,
-            @Suspended AsyncResponse out) {
-        privateRoute.serve(out, null, () -> admission.admit(() -> push(key, expire, body)));
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String path = request.getServletPath() + nullToEmpty(request.getPathInfo());
+        Route route;
+        BiFunction<MultivaluedMap<String, String>, InputStream, CompletionStage<Answer>> push;
+        switch (path) {
+            case "/1/admin/push/private" -> {
+                route = privateRoute;
+                push = (q, body) -> push(q.getFirst("key"), q.getFirst("expire"), body);
+            }
+            case "/admin/push" -> {
+                route = unversioned;
+                push = (q, body) -> push(q.getFirst("key"), q.getFirst("expire"), body);
+            }
+            case "/1/admin/push/mprivate" -> {
+                route = multi;
+                push = (q, body) -> pushMany(q.getFirst("expire"), body);
+            }
+            default -> {
+                chain.doFilter(req, res); // not mapped here; only if mapped wider by mistake
+                return;
+            }
+        }
+        if (!"POST".equals(request.getMethod())) {
+            response.setStatus(405);
+            response.setContentType("text/plain;charset=utf-8");
+            response.setHeader("X-Content-Type-Options", "nosniff");
+            response.getOutputStream().write(NOT_ALLOWED);
+            return;
+        }
+        if (!secret.allows(request.getHeader(HttpHeaders.AUTHORIZATION))) {
+            byte[] body = AdminSecret.REFUSED.render(false);
+            response.setStatus(401);
+            response.setContentType("application/json;charset=utf-8");
+            response.setHeader(Answer.PROBLEM_HEADER, AdminSecret.REFUSED.problem());
+            response.getOutputStream().write(body);
+            return;
+        }
+        InputStream body = request.getInputStream();
+        route.serve(
+                request,
+                response,
+                () -> {
+                    MultivaluedMap<String, String> query;
+                    try {
+                        query =
+                                UriComponent.decodeQuery(
+                                        nullToEmpty(request.getQueryString()), true);
+                    } catch (IllegalArgumentException e) {
+                        return done(
+                                Answer.error(
+                                        Ret.PARAM, "malformed query string: " + e.getMessage()));
+                    }
+                    return admission.admit(() -> push.apply(query, body));
+                });
     }
 
-    @POST
-    @Path("admin/push")
-    public void push(
-            @QueryParam("key") String key,
-            @QueryParam("expire") String expire,
-            InputStream body,
-            @Suspended AsyncResponse out) {
-        unversioned.serve(out, null, () -> admission.admit(() -> push(key, expire, body)));
-    }
-
-    @POST
-    @Path("1/admin/push/mprivate")
-    public void pushMany(
-            @QueryParam("expire") String expire, InputStream body, @Suspended AsyncResponse out) {
-        multi.serve(out, null, () -> admission.admit(() -> pushMany(expire, body)));
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private CompletionStage<Answer> push(String key, String expireText, InputStream in) {
