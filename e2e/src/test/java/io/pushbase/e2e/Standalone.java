@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,6 +83,22 @@ final class Standalone implements AutoCloseable {
 
     List<ProcessHandle> descendants() {
         return descendants;
+    }
+
+    /**
+     * The launcher's child JVMs now (after a restart, new ones); every one seen is also stopped by
+     * {@link #close()}.
+     */
+    List<ProcessHandle> children() {
+        List<ProcessHandle> now = process.children().toList();
+        List<ProcessHandle> all = new ArrayList<>(descendants);
+        for (ProcessHandle child : now) {
+            if (!all.contains(child)) {
+                all.add(child);
+            }
+        }
+        descendants = all;
+        return now;
     }
 
     long pid() {

@@ -9,8 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A whole Pushbase cluster on one machine in two child JVMs: ZooKeeper and HBase together (the
@@ -20,20 +24,37 @@ import java.util.Map;
  * gate the start in role order; the web node's (ZooKeeper, a message node answering, a comet on the
  * ring) is the last gate.
  *
+ * <p>Supervision ({@link #superviseOnce()}): a child that dies on its own is restarted after a
+ * backoff, the other child left running ({@link RestartBudget}: 1 s doubling, at most 5 restarts in
+ * 10 minutes per child; then the supervisor gives up and everything stops). The nodes come back
+ * gated on their health checks as at start; HBase comes back on its data directory (its write-ahead
+ * log replayed), and the nodes reconnect to it and to its ZooKeeper on their own.
+ *
  * <p>Ownership: owns every child it started; {@link #close()} stops them in reverse order (SIGTERM,
- * then SIGKILL after a grace period). Each child also exits by itself when this process dies (its
- * standard input, a pipe held here, closes). Not thread-safe: one thread starts, one closes.
+ * then SIGKILL after a grace period) and ends supervision: no restart begins after it. Each child
+ * also exits by itself when this process dies (its standard input, a pipe held here, closes).
+ * Thread-safety: {@link #start()} and {@link #superviseOnce()} run on the supervisor's thread;
+ * {@link #close()} may come from a shutdown hook at any time (the methods synchronise on this
+ * object; a backoff wait releases it).
  */
 final class StandaloneCluster implements AutoCloseable {
     private static final Duration START_BUDGET = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
+    /** The local HBase child's name (see {@link Distribution#startLocalHBase}). */
+    private static final String HBASE = "hbase";
+
     private final StandaloneOptions options;
     private final Distribution distribution;
     private final PrintStream out;
     private final Map<String, String> environment;
+
+    /** Running children, the last started first; guarded by this. */
     private final Deque<ChildJvm> children = new ArrayDeque<>();
+
+    private final Map<String, RestartBudget> budgets = new HashMap<>();
     private String zookeeper;
+    private volatile boolean closed;
 
     /**
      * @param environment this process's environment, which every child inherits (the roles' yml
@@ -48,26 +69,102 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Starts everything; on failure stops what it started and throws. */
-    void start() throws Exception {
+    synchronized void start() throws Exception {
         long deadline = System.nanoTime() + START_BUDGET.toNanos();
         Path logs = options.data().resolve("logs");
         Files.createDirectories(logs);
         try {
             zookeeper = options.zookeeper() != null ? options.zookeeper() : startHBase(deadline);
-            ChildJvm nodes =
-                    distribution.startNodes(
-                            zookeeper,
-                            options.portOffset(),
-                            options.data().resolve("logs").resolve("nodes.log"));
-            children.push(nodes);
-            for (Role role : Role.values()) {
-                Readiness.awaitHealthy(
-                        nodes, health(role.adminPort(options.portOffset())), deadline);
-            }
+            startNodes(deadline);
         } catch (Exception | Error e) {
             close();
             throw e;
         }
+    }
+
+    private void startNodes(long deadlineNanos) throws Exception {
+        ChildJvm nodes =
+                distribution.startNodes(
+                        zookeeper,
+                        options.portOffset(),
+                        options.data().resolve("logs").resolve("nodes.log"));
+        children.push(nodes);
+        for (Role role : Role.values()) {
+            Readiness.awaitHealthy(
+                    nodes, health(role.adminPort(options.portOffset())), deadlineNanos);
+        }
+    }
+
+    /**
+     * Restarts every child that died on its own, after its backoff, in start order (HBase before
+     * the nodes). Answers false when a child's restart budget is spent (the caller then stops
+     * everything) and true otherwise, also when supervision has ended with {@link #close()}.
+     */
+    synchronized boolean superviseOnce() throws InterruptedException {
+        List<ChildJvm> exited = new ArrayList<>();
+        for (ChildJvm child : children) {
+            if (!child.isAlive()) {
+                exited.add(0, child); // children is last-started first: restart in start order
+            }
+        }
+        for (ChildJvm child : exited) {
+            if (closed) {
+                return true;
+            }
+            children.remove(child);
+            RestartBudget budget = budgets.computeIfAbsent(child.name(), n -> new RestartBudget());
+            Duration delay = budget.next();
+            int code = child.stop(Duration.ZERO);
+            String exit = child.name() + " (pid " + child.pid() + ") exited with " + code;
+            String budgetText =
+                    RestartBudget.MAX_RESTARTS
+                            + " restarts in "
+                            + RestartBudget.WINDOW.toMinutes()
+                            + " minutes";
+            if (delay == null) {
+                out.println(exit + ", after " + budgetText + ": giving up.");
+                out.println("Last log lines:\n" + child.tail(20));
+                out.flush();
+                return false;
+            }
+            out.println(
+                    exit
+                            + "; restarting it in "
+                            + delay.toMillis()
+                            + " ms (restart "
+                            + budget.recent()
+                            + "; at most "
+                            + budgetText
+                            + ").");
+            out.println("Last log lines:\n" + child.tail(20));
+            out.flush();
+            long wakeUp = System.nanoTime() + delay.toNanos();
+            for (long left = delay.toNanos(); left > 0 && !closed; ) {
+                TimeUnit.NANOSECONDS.timedWait(this, left); // releases the lock for close()
+                left = wakeUp - System.nanoTime();
+            }
+            if (closed) {
+                return true;
+            }
+            long deadline = System.nanoTime() + START_BUDGET.toNanos();
+            try {
+                if (child.name().equals(HBASE)) {
+                    startHBase(deadline);
+                } else {
+                    startNodes(deadline);
+                }
+                out.println("Restarted " + child.name() + ": " + children.peek().pid());
+            } catch (Exception e) {
+                // Left in children if it was started: the next round sees it dead or stops it.
+                out.println("Restarting " + child.name() + " failed: " + e.getMessage());
+                ChildJvm started = children.peek();
+                if (started != null && started.name().equals(child.name()) && started.isAlive()) {
+                    started.stop(STOP_GRACE);
+                }
+            }
+            out.flush();
+        }
+        return true;
     }
 
     private String port(int defaultPort) {
@@ -160,18 +257,18 @@ final class StandaloneCluster implements AutoCloseable {
         out.flush();
     }
 
-    /** The first child that exited on its own, or null while all run. */
-    ChildJvm firstExited() {
-        for (ChildJvm child : children) {
-            if (!child.isAlive()) {
-                return child;
-            }
-        }
-        return null;
-    }
-
     @Override
     public void close() throws InterruptedException {
+        closed = true;
+        // Ends a backoff wait at once; a restart already starting a child finishes first (at most
+        // the start budget), then its child is stopped with the others.
+        synchronized (this) {
+            notifyAll();
+            stopChildren();
+        }
+    }
+
+    private void stopChildren() throws InterruptedException {
         while (!children.isEmpty()) {
             ChildJvm child = children.pop();
             int code = child.stop(STOP_GRACE);

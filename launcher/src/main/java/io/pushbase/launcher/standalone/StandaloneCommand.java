@@ -1,13 +1,14 @@
 package io.pushbase.launcher.standalone;
 
-import io.pushbase.launcher.process.ChildJvm;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
  * {@code pushbase standalone}: starts a {@link StandaloneCluster}, prints where everything listens,
  * and runs until Ctrl-C or SIGTERM (a shutdown hook stops every child, in reverse order, before
- * this JVM exits) or until a child dies on its own (then everything stops and the exit code is 1).
+ * this JVM exits). A child that dies on its own is restarted with backoff while the other keeps
+ * running ({@link StandaloneCluster#superviseOnce()}); one that keeps dying (a crash loop) stops
+ * everything with exit code 1.
  */
 public final class StandaloneCommand {
     /** The distribution root, set by {@code bin/pushbase}. */
@@ -52,16 +53,10 @@ public final class StandaloneCommand {
             return 1;
         }
         cluster.printBanner();
-        while (true) {
-            ChildJvm exited = cluster.firstExited();
-            if (exited != null) {
-                System.err.println(
-                        exited.name()
-                                + " exited on its own; stopping everything. Last log lines:\n"
-                                + exited.tail(20));
-                return 1; // the shutdown hook stops the rest
-            }
+        while (cluster.superviseOnce()) {
             Thread.sleep(500);
         }
+        System.err.println("A child keeps dying; stopping everything.");
+        return 1; // the shutdown hook stops the rest
     }
 }
