@@ -238,6 +238,21 @@ final class E2eCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code signal} ({@code STOP} freezes the node as a long GC pause or a frozen VM would,
+     * {@code CONT} thaws it) to the node's own process, by its pid.
+     */
+    void signal(Node node, String signal) throws IOException, InterruptedException {
+        int code =
+                new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor();
+        if (code != 0) {
+            throw new AssertionError("kill -" + signal + " " + node.pid() + " exited " + code);
+        }
+    }
+
     /** A graceful stop: SIGTERM by handle (SIGKILL only after a 30 s grace); the exit code. */
     int stop(Node node) throws InterruptedException {
         return node.jvm.stop(STOP_GRACE);

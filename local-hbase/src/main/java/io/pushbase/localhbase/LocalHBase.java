@@ -49,6 +49,10 @@ public final class LocalHBase implements AutoCloseable {
     private static final long PROBE_PAUSE_MILLIS = 250;
 
     private final DataDirectory dir;
+
+    /** ZooKeeper's tick: sessions may last 2..20 ticks. */
+    static final int ZK_TICK_MILLIS = 500;
+
     private final MiniZooKeeperCluster zookeeper;
     private final String quorum;
     private volatile LocalHBaseCluster cluster;
@@ -99,6 +103,11 @@ public final class LocalHBase implements AutoCloseable {
                 "hbase.zookeeper.property.clientPortAddress",
                 options.bindAddress().getHostAddress());
         MiniZooKeeperCluster zk = new MiniZooKeeperCluster(zkConf);
+        // A 500 ms tick (ZooKeeper's default is 2 s): sessions may be 1-10 s, and expire within
+        // a tick of their timeout. The comets' 2 s sessions need it for a standby to take over
+        // within ~3 s of a crashed leader (docs/CLUSTER.md, "Failover time"); HBase's 10 s sessions
+        // fit.
+        zk.setTickTime(ZK_TICK_MILLIS);
         // A port in the list is used as given: startup() answers -1 instead of moving on to the
         // next free port, which would leave the launcher pointing at the wrong one.
         zk.addClientPort(options.zkPort());
