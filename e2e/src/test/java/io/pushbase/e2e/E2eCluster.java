@@ -318,6 +318,21 @@ final class E2eCluster implements AutoCloseable {
         return order;
     }
 
+    /** The count of meter {@code name} in the node's admin {@code /metrics} now (0 if absent). */
+    long meterCount(Node node, String name) throws IOException, InterruptedException {
+        HttpResponse<String> metrics =
+                HTTP.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + node.port("admin")
+                                                        + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(metrics.body()).path("meters").path(name).path("count").asLong(0);
+    }
+
     /** The node's admin {@code /healthcheck} answer now. */
     private static HttpResponse<String> healthcheck(Node node)
             throws IOException, InterruptedException {

@@ -22,6 +22,18 @@ final class MessageNode {
     int weight;
     int currentWeight;
 
+    /**
+     * Set when the node failed a probe or an attempt ({@link MessageNodeProber}); cleared by its
+     * next answered probe. An ejected node is picked only when no other is usable.
+     */
+    volatile boolean ejected;
+
+    /** The last probe of this node failed (for logging the change once). */
+    volatile boolean probeFailed;
+
+    /** A probe of this node is in flight (the prober sends one at a time per node). */
+    volatile boolean probing;
+
     MessageNode(
             String id,
             String name,
@@ -44,6 +56,11 @@ final class MessageNode {
      */
     boolean failing() {
         return channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
+    }
+
+    /** Neither ejected nor with a failed connection: the pool's first choice. */
+    boolean usable() {
+        return !ejected && !failing();
     }
 
     @Override

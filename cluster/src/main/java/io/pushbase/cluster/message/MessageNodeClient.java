@@ -38,8 +38,9 @@ import java.util.function.Function;
 /**
  * The message nodes' {@code MessageService} as comets and web nodes call it: follows the live
  * message nodes in discovery, keeps one gRPC channel per node, spreads calls across them by weight
- * (smooth weighted round-robin, see {@link MessageNodePool}) and retries a failed call on another
- * node.
+ * (smooth weighted round-robin, see {@link MessageNodePool}), retries a failed call on another
+ * node, and ejects a node that stops answering ({@link MessageNodeProber}: a probe every 250 ms; a
+ * hung node stops getting new calls within about 0.75 s).
  *
  * <p>Failure semantics. Every operation returns at once; its future completes with the answer, or
  * fails with:
@@ -72,9 +73,9 @@ import java.util.function.Function;
  * <p>Metrics (in the registry passed in): meters {@code messageClient.attempts}, {@code
  * messageClient.retries} (attempts after a call's first), {@code messageClient.failures.<CODE>}
  * (failed attempts by gRPC status), {@code messageClient.node.<instance id>.calls} (attempts per
- * node), {@code messageClient.exhausted} (calls that ended in {@link
- * MessageNodesUnavailableException}); timers {@code messageClient.<op>} per operation, retries
- * included.
+ * node), {@code messageClient.ejections} (nodes that stopped answering probes), {@code
+ * messageClient.exhausted} (calls that ended in {@link MessageNodesUnavailableException}); timers
+ * {@code messageClient.<op>} per operation, retries included.
  */
 public final class MessageNodeClient implements Managed {
     /**
@@ -96,6 +97,7 @@ public final class MessageNodeClient implements Managed {
     private final ClientMetrics metrics;
     private final MessageNodePool pool;
     private final ScheduledExecutorService timer;
+    private final MessageNodeProber prober;
     private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
     private final Runnable followNodes;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -153,15 +155,16 @@ public final class MessageNodeClient implements Managed {
                                         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                                         .build(),
                         this.metrics::nodeCalls);
-        // One daemon thread, only for waits between rounds of retries; started on first use.
+        // One daemon thread: waits between rounds of retries, and the prober's schedule.
         this.timer =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {
-                            Thread t = new Thread(r, "message-client-retry");
+                            Thread t = new Thread(r, "message-client-timer");
                             t.setDaemon(true);
                             return t;
                         });
         this.followNodes = () -> pool.update(nodes::instances);
+        this.prober = new MessageNodeProber(pool, timer, metrics);
     }
 
     @Override
@@ -171,6 +174,7 @@ public final class MessageNodeClient implements Managed {
         }
         nodes.addListener(followNodes);
         followNodes.run();
+        prober.start();
     }
 
     @Override
@@ -179,6 +183,7 @@ public final class MessageNodeClient implements Managed {
             return;
         }
         nodes.removeListener(followNodes);
+        prober.stop();
         timer.shutdownNow();
         // Calls waiting for their next round: run them now; each sees the stopped client and fails.
         for (Runnable next : List.copyOf(waiting)) {

@@ -108,8 +108,8 @@ final class MessageNodePool {
 
     /**
      * The node for the next attempt: by smooth weighted round-robin among nodes not in {@code
-     * excludedIds}, preferring nodes whose channel is not {@linkplain MessageNode#failing()
-     * failing}; {@code null} when every live node is excluded or there is none.
+     * excludedIds}, preferring {@linkplain MessageNode#usable() usable} nodes (not ejected by the
+     * prober, channel not failing); {@code null} when every live node is excluded or there is none.
      */
     synchronized MessageNode pick(Set<String> excludedIds) {
         MessageNode node = pick(excludedIds, true);
@@ -120,7 +120,7 @@ final class MessageNodePool {
         MessageNode best = null;
         int total = 0;
         for (MessageNode node : nodes) {
-            if (excludedIds.contains(node.id) || (healthyOnly && node.failing())) {
+            if (excludedIds.contains(node.id) || (healthyOnly && !node.usable())) {
                 continue;
             }
             node.currentWeight += node.weight;

@@ -185,6 +185,8 @@ final class RetryingCall<R, T> {
             return;
         }
         LOG.debug("{} on {} failed with {}; retrying on another node", op, node, status);
+        // Prefer other nodes until the node answers a probe again (MessageNodeProber).
+        node.ejected = true;
         lastFailedId = node.id;
         lastStatus = status;
         attempt();

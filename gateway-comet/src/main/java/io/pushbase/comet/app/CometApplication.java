@@ -4,13 +4,13 @@ import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
+import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
@@ -136,10 +136,9 @@ public final class CometApplication extends Application<CometConfiguration> {
                 .manage(
                         host.transport()
                                 .server(
-                                        NettyServerBuilder.forAddress(
-                                                        new InetSocketAddress(
-                                                                grpc.getBindHost(), grpc.getPort()))
-                                                .directExecutor(),
+                                        GrpcTransport.serverOn(
+                                                new InetSocketAddress(
+                                                        grpc.getBindHost(), grpc.getPort())),
                                         advertiseHost + ":" + grpc.getPort(),
                                         grpc.getDrainTimeout().toMilliseconds(),
                                         List.of(service.bindService())));

@@ -10,6 +10,7 @@ import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
+import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.InstrumentedMessageStore;
@@ -143,14 +144,11 @@ public final class MessageApplication extends Application<MessageConfiguration> 
     }
 
     /**
-     * The message node's TCP gRPC server, services not yet added. The service never blocks (HBase
-     * calls are asynchronous), so calls run on the transport's threads ({@code directExecutor}): no
-     * hand-off to a pool per call.
+     * The message node's TCP gRPC server, services not yet added ({@link GrpcTransport#serverOn}:
+     * the service never blocks, HBase calls being asynchronous).
      */
     static NettyServerBuilder grpcServerBuilder(InetSocketAddress address, StoreLimits limits) {
-        return NettyServerBuilder.forAddress(address)
-                .directExecutor()
-                .maxInboundMessageSize(maxInboundBytes(limits));
+        return GrpcTransport.serverOn(address).maxInboundMessageSize(maxInboundBytes(limits));
     }
 
     /** Largest request: a SaveMany with every key at its longest, plus the payload. */
