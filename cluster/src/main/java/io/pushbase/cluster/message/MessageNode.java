@@ -31,6 +31,9 @@ final class MessageNode {
     /** The last probe of this node failed (for logging the change once). */
     volatile boolean probeFailed;
 
+    /** A probe of this node has been answered at least once. */
+    volatile boolean probeAnswered;
+
     /** A probe of this node is in flight (the prober sends one at a time per node). */
     volatile boolean probing;
 

@@ -86,7 +86,8 @@ final class MessageNodeProber {
 
                     @Override
                     public void onError(Throwable t) {
-                        if (!node.probeFailed) {
+                        // A node never heard from may just be connecting: not worth a warning.
+                        if (!node.probeFailed && node.probeAnswered) {
                             ejections.mark();
                             LOG.warn(
                                     "Message node {} did not answer a probe within {} ms ({});"
@@ -106,6 +107,7 @@ final class MessageNodeProber {
                             LOG.info("Message node {} answers probes again", node);
                         }
                         node.probeFailed = false;
+                        node.probeAnswered = true;
                         node.ejected = false;
                         node.probing = false;
                     }
