@@ -22,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.pushbase.launcher.nodes.LoopbackPorts;
+import io.pushbase.launcher.nodes.Role;
 import org.apache.curator.test.TestingServer;
 
 /**
@@ -495,20 +497,19 @@ public final class CometIdleBenchmark {
 
         static Comet start(CometIdleBenchmark bench, String protocol, String zk)
                 throws IOException {
-            CometPorts ports = CometPorts.free();
+            LoopbackPorts ports = LoopbackPorts.free(Role.COMET);
             Path log = bench.repoRoot.resolve("bench/target/comet-idle-" + protocol + ".log");
             NodeProcess jvm =
                     NodeProcess.start(
                             "comet",
                             bench.repoRoot,
-                            "gateway-comet",
-                            CometPorts.MAIN_CLASS,
-                            "comet.yml",
+                            ports,
+                            zk,
+                            "comet-idle-bench",
                             bench.cometJvmFlags,
-                            ports.environment(zk, "comet-idle-bench"),
                             log);
             progress("%s: comet pid %d started (%s), log %s", protocol, jvm.pid(), ports, log);
-            return new Comet(jvm, ports.tcp(), ports.ws(), ports.admin());
+            return new Comet(jvm, ports.port("tcp"), ports.port("ws"), ports.port("admin"));
         }
 
         long pid() {

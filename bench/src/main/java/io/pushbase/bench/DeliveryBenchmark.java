@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.launcher.nodes.LoopbackPorts;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometServiceGrpc.CometServiceStub;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -127,14 +128,14 @@ public final class DeliveryBenchmark {
         }
         List<Row> rows = new ArrayList<>();
         try (WebCluster cluster = WebCluster.start(repoRoot, true)) {
-            CometPorts ports = cluster.cometPorts();
+            LoopbackPorts ports = cluster.cometPorts();
             ManagedChannel channel =
-                    NettyChannelBuilder.forAddress("127.0.0.1", ports.grpc())
+                    NettyChannelBuilder.forAddress("127.0.0.1", ports.port("grpc"))
                             .usePlaintext()
                             .build();
             try (DeliverySubscribers subs =
                     DeliverySubscribers.open(
-                            new InetSocketAddress("127.0.0.1", ports.tcp()), keys)) {
+                            new InetSocketAddress("127.0.0.1", ports.port("tcp")), keys)) {
                 log.info("{} TCP subscribers on the comet", keys.size());
                 Publisher publisher =
                         new Publisher(CometServiceGrpc.newStub(channel), keys, subs.base());
@@ -162,13 +163,13 @@ public final class DeliveryBenchmark {
      * AppendMany calls the comet has sent so far (its histogram {@code appendBatcher.batchSize}
      * counts one per call), from its admin {@code /metrics}; -1 when unknown (batching off).
      */
-    private static long cometBatches(CometPorts ports) {
-        return AdminNumbers.read(ports.admin(), "/metrics", BATCHES, Duration.ofSeconds(5));
+    private static long cometBatches(LoopbackPorts ports) {
+        return AdminNumbers.read(ports.port("admin"), "/metrics", BATCHES, Duration.ofSeconds(5));
     }
 
     private Row scenario(
             WebCluster cluster,
-            CometPorts ports,
+            LoopbackPorts ports,
             DeliverySubscribers subs,
             Publisher publisher,
             String mode,
