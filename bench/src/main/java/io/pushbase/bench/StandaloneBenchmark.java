@@ -265,7 +265,7 @@ public final class StandaloneBenchmark {
                         + WebBenchmark.q(keys.get(pushes.keyOf(s)))
                         + "&expire="
                         + EXPIRE_SECONDS;
-        byte[] request =
+        KeepAliveHttpClient.Request request =
                 KeepAliveHttpClient.postJson(admin, path, PushLedger.body(sentNanos - base, s));
         return Futures.transform(
                 http.send(connection, request),
@@ -357,7 +357,7 @@ public final class StandaloneBenchmark {
         }
         report.prefill((System.nanoTime() - t0) / 1e9, failed);
         InetSocketAddress api = server.webApi();
-        byte[][] requests = new byte[keys.size()][];
+        KeepAliveHttpClient.Request[] requests = new KeepAliveHttpClient.Request[keys.size()];
         for (int i = 0; i < requests.length; i++) {
             requests[i] =
                     KeepAliveHttpClient.get(

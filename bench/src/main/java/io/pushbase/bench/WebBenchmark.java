@@ -159,7 +159,7 @@ public final class WebBenchmark {
     private Result pull(int connections, List<String> keys, Duration warmup, Duration measure)
             throws Exception {
         InetSocketAddress api = cluster.webApi();
-        byte[][] requests = new byte[keys.size()][];
+        KeepAliveHttpClient.Request[] requests = new KeepAliveHttpClient.Request[keys.size()];
         for (int i = 0; i < requests.length; i++) {
             requests[i] = KeepAliveHttpClient.get(api, "/1/msg/get?k=" + q(keys.get(i)) + "&m=0");
         }
