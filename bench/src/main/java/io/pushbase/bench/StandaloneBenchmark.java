@@ -112,8 +112,7 @@ public final class StandaloneBenchmark {
     /** Runs the benchmark; see the class comment for the exit codes. */
     public static void main(String[] args) {
         StandaloneBenchOptions options =
-                BenchMain.optionsOrExit(
-                        args, StandaloneBenchOptions::parse, StandaloneBenchOptions.USAGE);
+                BenchMain.optionsOrExit(args, StandaloneBenchOptions::parse);
         BenchMain.runAndExit(() -> new StandaloneBenchmark(options).run());
     }
 

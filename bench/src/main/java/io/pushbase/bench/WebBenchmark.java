@@ -61,7 +61,7 @@ public final class WebBenchmark {
 
     /** Runs the benchmark; see the class comment for arguments and exit codes. */
     public static void main(String[] args) {
-        WebOptions options = BenchMain.optionsOrExit(args, WebOptions::parse, WebOptions.USAGE);
+        WebOptions options = BenchMain.optionsOrExit(args, WebOptions::parse);
         BenchMain.runWithStoreLogging(() -> new WebBenchmark(options).run());
     }
 
