@@ -1,5 +1,7 @@
 package io.pushbase.bench;
 
+import net.sourceforge.argparse4j.helper.HelpScreenException;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
@@ -26,24 +28,27 @@ final class BenchMain {
         }
     }
 
-    /** Parses a benchmark's command line into its options. */
+    /** Parses a benchmark's command line into its options ({@link BenchArguments}). */
     interface Parser<T> {
-        T parse(String[] args) throws BenchFlags.UsageException;
+        T parse(String[] args) throws ArgumentParserException;
     }
 
     private BenchMain() {}
 
     /**
-     * Parses {@code args}, or prints the usage and exits (0 for {@code --help}, 2 for a wrong
-     * argument).
+     * Parses {@code args}, or exits: 0 after {@code --help} (the help printed on stdout), 2 for a
+     * wrong argument (the error and the usage on stderr).
      */
-    static <T> T optionsOrExit(String[] args, Parser<T> parser, String usage) {
+    static <T> T optionsOrExit(String[] args, Parser<T> parser) {
         try {
             return parser.parse(args);
-        } catch (BenchFlags.UsageException e) {
-            usageAndExit(usage, e.getMessage());
-            throw new AssertionError("unreachable: usageAndExit exits");
+        } catch (HelpScreenException e) {
+            System.exit(0);
+        } catch (ArgumentParserException e) {
+            e.getParser().handleError(e);
+            System.exit(2);
         }
+        throw new AssertionError("unreachable: exited");
     }
 
     /**
@@ -62,18 +67,6 @@ final class BenchMain {
                     SLF4JBridgeHandler.install();
                     benchmark.run();
                 });
-    }
-
-    /**
-     * Prints the usage (after the error, if any) and exits: 0 when the user asked for help (no
-     * error), 2 for a wrong argument.
-     */
-    static void usageAndExit(String usage, String error) {
-        if (error != null) {
-            System.err.println("error: " + error);
-        }
-        System.err.println(usage);
-        System.exit(error == null ? 0 : 2);
     }
 
     static void runAndExit(Run benchmark) {

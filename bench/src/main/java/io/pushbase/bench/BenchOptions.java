@@ -1,13 +1,13 @@
 package io.pushbase.bench;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
  * Settings of one benchmark run. Each comes from a command-line flag, else a system property
- * ({@code bench.<name>}), else its default; see {@link #USAGE}.
+ * ({@code bench.<name>}), else its default ({@link BenchArguments}; {@code --help} lists them).
  *
  * @param measure measured window per scenario
  * @param warmup warm-up per scenario, not measured
@@ -28,40 +28,57 @@ record BenchOptions(
     /** Every scenario, in the order they run. */
     static final List<String> ALL_SCENARIOS = List.of("save", "savemany", "append", "fetch");
 
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bench/run-store-bench [--seconds N] [--warmup N] [--prewarm N]"
-                            + " [--keys N] [--fetch-keys N] [--only save,savemany,append,fetch]",
-                    "  --seconds N      measured window per scenario in seconds (default 20)",
-                    "  --warmup N       warm-up per scenario in seconds (default 5)",
-                    "  --prewarm N      JIT warm-up before the first scenario in seconds"
-                            + " (default 15)",
-                    "  --keys N         distinct keys for Save and SaveMany, >= 100"
-                            + " (default 10000)",
-                    "  --fetch-keys N   keys pre-filled with 100 messages for Fetch"
-                            + " (default 200)",
-                    "  --only LIST      run only these scenarios (default all)",
-                    "Each flag may also be given as a system property: bench.seconds,"
-                            + " bench.warmup, bench.prewarm, bench.keys, bench.fetchKeys,"
-                            + " bench.only.");
-
-    static BenchOptions parse(String[] args) throws BenchFlags.UsageException {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("seconds", "20");
-        defaults.put("warmup", "5");
-        defaults.put("prewarm", "15");
-        defaults.put("keys", "10000");
-        defaults.put("fetch-keys", "200");
-        defaults.put("only", String.join(",", ALL_SCENARIOS));
-        BenchFlags flags = BenchFlags.parse(args, defaults);
+    static BenchOptions parse(String[] args) throws ArgumentParserException {
+        BenchArguments arguments =
+                BenchArguments.of(
+                                "bench/run-store-bench",
+                                "The store benchmark: the message node's store over an HBase mini"
+                                        + " cluster in this JVM, one scenario per gRPC method.",
+                                "")
+                        .option(
+                                "seconds",
+                                BenchArguments.number(1),
+                                "20",
+                                "N",
+                                "measured window per scenario in seconds")
+                        .option(
+                                "warmup",
+                                BenchArguments.number(0),
+                                "5",
+                                "N",
+                                "warm-up per scenario in seconds")
+                        .option(
+                                "prewarm",
+                                BenchArguments.number(0),
+                                "15",
+                                "N",
+                                "JIT warm-up before the first scenario in seconds")
+                        .option(
+                                "keys",
+                                BenchArguments.number(100),
+                                "10000",
+                                "N",
+                                "distinct keys for Save and SaveMany, at least 100")
+                        .option(
+                                "fetch-keys",
+                                BenchArguments.number(1),
+                                "200",
+                                "N",
+                                "keys pre-filled with 100 messages for Fetch")
+                        .option(
+                                "only",
+                                BenchArguments.subset(ALL_SCENARIOS),
+                                String.join(",", ALL_SCENARIOS),
+                                "LIST",
+                                "run only these scenarios, of " + String.join(",", ALL_SCENARIOS));
+        Namespace flags = arguments.parse(args);
         return new BenchOptions(
-                flags.seconds("seconds", 1),
-                flags.seconds("warmup", 0),
-                flags.seconds("prewarm", 0),
-                (int) flags.number("keys", 100),
-                (int) flags.number("fetch-keys", 1),
-                flags.subset("only", ALL_SCENARIOS));
+                Duration.ofSeconds(flags.getInt("seconds")),
+                Duration.ofSeconds(flags.getInt("warmup")),
+                Duration.ofSeconds(flags.getInt("prewarm")),
+                flags.getInt("keys"),
+                flags.getInt("fetch_keys"),
+                flags.getList("only"));
     }
 
     boolean runs(String scenario) {

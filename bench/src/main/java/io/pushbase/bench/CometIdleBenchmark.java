@@ -1,5 +1,7 @@
 package io.pushbase.bench;
 
+import io.pushbase.launcher.nodes.LoopbackPorts;
+import io.pushbase.launcher.nodes.Role;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import net.sourceforge.argparse4j.inf.Namespace;
 import org.apache.curator.test.TestingServer;
 
 /**
@@ -40,17 +44,6 @@ import org.apache.curator.test.TestingServer;
  */
 public final class CometIdleBenchmark {
     private static final String DEFAULT_COMET_JVM = "-Xmx1g";
-
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bench/run-comet-idle-bench [--connections N] [--protocol tcp|ws|both]"
-                            + " [--comet-jvm FLAGS]",
-                    "  --connections N   idle connections per run (default 15000)",
-                    "  --protocol P      tcp, ws, or both = two separate runs (default both)",
-                    "  --comet-jvm FLAGS the comet's JVM flags, space-separated (default "
-                            + DEFAULT_COMET_JVM
-                            + ")");
 
     /** Heartbeat asked by every client: the comet closes after heartbeat + 5 s of silence. */
     private static final int HEARTBEAT_SECONDS = 300;
@@ -88,39 +81,44 @@ public final class CometIdleBenchmark {
             long openMillis) {}
 
     public static void main(String[] args) {
-        int connections = 15_000;
-        String protocol = "both";
-        String cometJvm = DEFAULT_COMET_JVM;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--connections" -> connections = Integer.parseInt(value(args, ++i));
-                    case "--protocol" -> protocol = value(args, ++i);
-                    case "--comet-jvm" -> cometJvm = value(args, ++i);
-                    case "--help", "-h" -> throw new IllegalArgumentException();
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i]);
-                }
-            }
-            if (connections < 1) {
-                throw new IllegalArgumentException("--connections must be at least 1");
-            }
-            if (!List.of("tcp", "ws", "both").contains(protocol)) {
-                throw new IllegalArgumentException("--protocol must be tcp, ws or both");
-            }
-        } catch (IllegalArgumentException e) {
-            BenchMain.usageAndExit(USAGE, e.getMessage());
-        }
-        List<String> protocols = protocol.equals("both") ? List.of("tcp", "ws") : List.of(protocol);
-        int n = connections;
-        List<String> flags = List.of(cometJvm.trim().split("\\s+"));
-        BenchMain.runAndExit(() -> new CometIdleBenchmark(n, protocols, flags).run());
+        CometIdleBenchmark bench = BenchMain.optionsOrExit(args, CometIdleBenchmark::parse);
+        BenchMain.runAndExit(bench::run);
     }
 
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a value");
-        }
-        return args[i];
+    private static CometIdleBenchmark parse(String[] args) throws ArgumentParserException {
+        Namespace flags =
+                BenchArguments.of(
+                                "bench/run-comet-idle-bench",
+                                "Idle-connection footprint of a comet: heap and RSS per idle"
+                                        + " subscribed connection, one fresh comet per protocol.",
+                                "--comet-jvm takes the flags as one argument: --comet-jvm"
+                                        + " \"-Xms32m -Xmx1g\" or, for one flag,"
+                                        + " --comet-jvm=-Xmx1g.")
+                        .option(
+                                "connections",
+                                BenchArguments.number(1),
+                                "15000",
+                                "N",
+                                "idle connections per run")
+                        .option(
+                                "protocol",
+                                BenchArguments.subset(List.of("tcp", "ws", "both")),
+                                "both",
+                                "P",
+                                "tcp, ws, or both = two separate runs")
+                        .option(
+                                "comet-jvm",
+                                (parser, argument, value) -> value,
+                                DEFAULT_COMET_JVM,
+                                "FLAGS",
+                                "the comet's JVM flags, space-separated")
+                        .parse(args);
+        List<String> protocol = flags.getList("protocol");
+        List<String> protocols =
+                protocol.contains("both") || protocol.size() == 2 ? List.of("tcp", "ws") : protocol;
+        String cometJvm = flags.getString("comet_jvm");
+        return new CometIdleBenchmark(
+                flags.getInt("connections"), protocols, List.of(cometJvm.trim().split("\\s+")));
     }
 
     private void run() throws Exception {
@@ -495,20 +493,19 @@ public final class CometIdleBenchmark {
 
         static Comet start(CometIdleBenchmark bench, String protocol, String zk)
                 throws IOException {
-            CometPorts ports = CometPorts.free();
+            LoopbackPorts ports = LoopbackPorts.free(Role.COMET);
             Path log = bench.repoRoot.resolve("bench/target/comet-idle-" + protocol + ".log");
             NodeProcess jvm =
                     NodeProcess.start(
                             "comet",
                             bench.repoRoot,
-                            "gateway-comet",
-                            CometPorts.MAIN_CLASS,
-                            "comet.yml",
+                            ports,
+                            zk,
+                            "comet-idle-bench",
                             bench.cometJvmFlags,
-                            ports.environment(zk, "comet-idle-bench"),
                             log);
             progress("%s: comet pid %d started (%s), log %s", protocol, jvm.pid(), ports, log);
-            return new Comet(jvm, ports.tcp(), ports.ws(), ports.admin());
+            return new Comet(jvm, ports.port("tcp"), ports.port("ws"), ports.port("admin"));
         }
 
         long pid() {

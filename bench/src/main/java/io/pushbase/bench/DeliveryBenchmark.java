@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.pushbase.launcher.nodes.LoopbackPorts;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometServiceGrpc.CometServiceStub;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -13,16 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import net.sourceforge.argparse4j.inf.Namespace;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,22 +48,6 @@ import org.slf4j.LoggerFactory;
  * usage.
  */
 public final class DeliveryBenchmark {
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bench/run-delivery-bench [--seconds N] [--warmup N] [--prewarm N]"
-                            + " [--keys N] [--rates LIST] [--storage on,off]",
-                    "  --seconds N     measured window per scenario (default 15)",
-                    "  --warmup N      warm-up per scenario at its rate, not measured (default 5)",
-                    "  --prewarm N     JIT warm-up at 2,000 pushes/s before the first scenario"
-                            + " (default 60)",
-                    "  --keys N        keys, one TCP subscriber each (default 1000)",
-                    "  --rates LIST    offered pushes/s, one scenario each (default"
-                            + " 2000,5000,10000,20000)",
-                    "  --storage LIST  on (expire 600 s), off (expire 0), or both (default on,off)",
-                    "Each flag may also be given as a system property: bench.seconds, bench.rates,"
-                            + " ...");
-
     /** Pushes outstanding at most; beyond, a send is counted as failed (the comet is drowning). */
     private static final int MAX_OUTSTANDING = 50_000;
 
@@ -77,13 +62,61 @@ public final class DeliveryBenchmark {
     private final List<Integer> rates;
     private final List<String> storage;
 
-    private DeliveryBenchmark(BenchFlags flags) throws BenchFlags.UsageException {
-        this.measure = flags.seconds("seconds", 1);
-        this.warmup = flags.seconds("warmup", 0);
-        this.prewarm = flags.seconds("prewarm", 0);
-        this.keyCount = (int) flags.number("keys", 1);
-        this.rates = flags.numbers("rates", 1);
-        this.storage = flags.subset("storage", List.of("on", "off"));
+    private DeliveryBenchmark(Namespace flags) {
+        this.measure = Duration.ofSeconds(flags.getInt("seconds"));
+        this.warmup = Duration.ofSeconds(flags.getInt("warmup"));
+        this.prewarm = Duration.ofSeconds(flags.getInt("prewarm"));
+        this.keyCount = flags.getInt("keys");
+        this.rates = flags.getList("rates");
+        this.storage = flags.getList("storage");
+    }
+
+    private static DeliveryBenchmark parse(String[] args) throws ArgumentParserException {
+        return new DeliveryBenchmark(
+                BenchArguments.of(
+                                "bench/run-delivery-bench",
+                                "The delivery benchmark: messages/s delivered and publish-to-receive"
+                                        + " latency through one comet at fixed offered rates,"
+                                        + " with and without storage.",
+                                "")
+                        .option(
+                                "seconds",
+                                BenchArguments.number(1),
+                                "15",
+                                "N",
+                                "measured window per scenario in seconds")
+                        .option(
+                                "warmup",
+                                BenchArguments.number(0),
+                                "5",
+                                "N",
+                                "warm-up per scenario at its rate, not measured, in seconds")
+                        .option(
+                                "prewarm",
+                                BenchArguments.number(0),
+                                "60",
+                                "N",
+                                "JIT warm-up at 2,000 pushes/s before the first scenario in"
+                                        + " seconds")
+                        .option(
+                                "keys",
+                                BenchArguments.number(1),
+                                "1000",
+                                "N",
+                                "keys, one TCP subscriber each")
+                        .option(
+                                "rates",
+                                BenchArguments.numbers(1),
+                                "2000,5000,10000,20000",
+                                "LIST",
+                                "offered pushes/s, one scenario each")
+                        .option(
+                                "storage",
+                                BenchArguments.subset(List.of("on", "off")),
+                                "on,off",
+                                "LIST",
+                                "on (expire 600 s), off (expire 0), or both")
+                        .parse(args));
     }
 
     /** One scenario's figures. */
@@ -101,20 +134,7 @@ public final class DeliveryBenchmark {
 
     /** Runs the benchmark; see the class comment for arguments and exit codes. */
     public static void main(String[] args) {
-        DeliveryBenchmark bench =
-                BenchMain.optionsOrExit(
-                        args,
-                        a -> {
-                            Map<String, String> defaults = new LinkedHashMap<>();
-                            defaults.put("seconds", "15");
-                            defaults.put("warmup", "5");
-                            defaults.put("prewarm", "60");
-                            defaults.put("keys", "1000");
-                            defaults.put("rates", "2000,5000,10000,20000");
-                            defaults.put("storage", "on,off");
-                            return new DeliveryBenchmark(BenchFlags.parse(a, defaults));
-                        },
-                        USAGE);
+        DeliveryBenchmark bench = BenchMain.optionsOrExit(args, DeliveryBenchmark::parse);
         BenchMain.runWithStoreLogging(bench::run);
     }
 
@@ -127,14 +147,14 @@ public final class DeliveryBenchmark {
         }
         List<Row> rows = new ArrayList<>();
         try (WebCluster cluster = WebCluster.start(repoRoot, true)) {
-            CometPorts ports = cluster.cometPorts();
+            LoopbackPorts ports = cluster.cometPorts();
             ManagedChannel channel =
-                    NettyChannelBuilder.forAddress("127.0.0.1", ports.grpc())
+                    NettyChannelBuilder.forAddress("127.0.0.1", ports.port("grpc"))
                             .usePlaintext()
                             .build();
             try (DeliverySubscribers subs =
                     DeliverySubscribers.open(
-                            new InetSocketAddress("127.0.0.1", ports.tcp()), keys)) {
+                            new InetSocketAddress("127.0.0.1", ports.port("tcp")), keys)) {
                 log.info("{} TCP subscribers on the comet", keys.size());
                 Publisher publisher =
                         new Publisher(CometServiceGrpc.newStub(channel), keys, subs.base());
@@ -162,13 +182,13 @@ public final class DeliveryBenchmark {
      * AppendMany calls the comet has sent so far (its histogram {@code appendBatcher.batchSize}
      * counts one per call), from its admin {@code /metrics}; -1 when unknown (batching off).
      */
-    private static long cometBatches(CometPorts ports) {
-        return AdminNumbers.read(ports.admin(), "/metrics", BATCHES, Duration.ofSeconds(5));
+    private static long cometBatches(LoopbackPorts ports) {
+        return AdminNumbers.read(ports.port("admin"), "/metrics", BATCHES, Duration.ofSeconds(5));
     }
 
     private Row scenario(
             WebCluster cluster,
-            CometPorts ports,
+            LoopbackPorts ports,
             DeliverySubscribers subs,
             Publisher publisher,
             String mode,

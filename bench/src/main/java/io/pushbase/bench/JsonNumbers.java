@@ -70,4 +70,18 @@ final class JsonNumbers {
         }
         return true;
     }
+
+    /** The first index of {@code needle} in {@code buf[from..len)}, or -1. */
+    static int indexOf(byte[] buf, int from, int len, byte[] needle) {
+        outer:
+        for (int i = from; i <= len - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

@@ -1,22 +1,25 @@
 package io.pushbase.bench;
 
+import io.pushbase.comet.app.CometApplication;
+import io.pushbase.launcher.nodes.LoopbackPorts;
+import io.pushbase.launcher.nodes.Role;
 import io.pushbase.launcher.process.ChildJvm;
+import io.pushbase.store.app.MessageApplication;
+import io.pushbase.web.app.WebApplication;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A Pushbase node in a child JVM ({@link ChildJvm}), started as the README runs it ({@code
- * <Application> server <module>/<config>.yml} with the module's {@code target/classes} and {@code
- * target/runtime-classpath.txt}), configured through the environment variables its yml reads, its
- * output in a log file; plus what a benchmark asks of it ({@code jcmd}). The benchmark owns it:
- * {@link #stop()} ends it, also from a shutdown hook, so a failed or interrupted benchmark leaves
- * no node behind.
+ * <Application> server <module>/<role>.yml} with the module's {@code target/classes} and {@code
+ * target/runtime-classpath.txt}), on loopback ports through the environment variables its yml reads
+ * ({@link LoopbackPorts}), its output in a log file; plus what a benchmark asks of it ({@code
+ * jcmd}). The benchmark owns it: {@link #stop()} ends it, also from a shutdown hook, so a failed or
+ * interrupted benchmark leaves no node behind.
  */
 final class NodeProcess {
     private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -28,22 +31,39 @@ final class NodeProcess {
     }
 
     /**
-     * Starts {@code mainClass server <module>/<config>} from the module's build output.
+     * Starts a node of {@code ports.role()} as the README runs it from the build tree ({@code
+     * <Application> server <module>/<role>.yml}), its ports, name and ZooKeeper set through {@link
+     * LoopbackPorts#environment}.
      *
      * @param repoRoot the checkout (working directory of the child)
-     * @param module the module folder, e.g. {@code api-web}
-     * @param env environment variables for the yml's {@code ${VAR:-default}} substitutions
      */
     static NodeProcess start(
             String name,
             Path repoRoot,
-            String module,
-            String mainClass,
-            String config,
+            LoopbackPorts ports,
+            String zookeeper,
+            String nodeName,
             List<String> jvmFlags,
-            Map<String, String> env,
             Path log)
             throws IOException {
+        Role role = ports.role();
+        String module;
+        Class<?> application;
+        switch (role) {
+            case MESSAGE -> {
+                module = "store-message";
+                application = MessageApplication.class;
+            }
+            case COMET -> {
+                module = "gateway-comet";
+                application = CometApplication.class;
+            }
+            case WEB -> {
+                module = "api-web";
+                application = WebApplication.class;
+            }
+            default -> throw new IllegalArgumentException("no module for " + role);
+        }
         Path moduleDir = repoRoot.resolve(module);
         String classpath =
                 moduleDir.resolve("target/classes")
@@ -57,9 +77,11 @@ final class NodeProcess {
                                 name,
                                 jvmFlags,
                                 classpath,
-                                mainClass,
-                                List.of("server", moduleDir.resolve(config).toString()),
-                                env,
+                                application.getName(),
+                                List.of(
+                                        "server",
+                                        moduleDir.resolve(role.roleName() + ".yml").toString()),
+                                ports.environment(zookeeper, nodeName),
                                 log,
                                 true,
                                 repoRoot));
@@ -107,12 +129,5 @@ final class NodeProcess {
      */
     void stop() {
         jvm.stopQuietly();
-    }
-
-    /** A TCP port free on this machine right now (for a child to bind). */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -112,8 +112,7 @@ public final class StandaloneBenchmark {
     /** Runs the benchmark; see the class comment for the exit codes. */
     public static void main(String[] args) {
         StandaloneBenchOptions options =
-                BenchMain.optionsOrExit(
-                        args, StandaloneBenchOptions::parse, StandaloneBenchOptions.USAGE);
+                BenchMain.optionsOrExit(args, StandaloneBenchOptions::parse);
         BenchMain.runAndExit(() -> new StandaloneBenchmark(options).run());
     }
 
@@ -265,7 +264,7 @@ public final class StandaloneBenchmark {
                         + WebBenchmark.q(keys.get(pushes.keyOf(s)))
                         + "&expire="
                         + EXPIRE_SECONDS;
-        byte[] request =
+        KeepAliveHttpClient.Request request =
                 KeepAliveHttpClient.postJson(admin, path, PushLedger.body(sentNanos - base, s));
         return Futures.transform(
                 http.send(connection, request),
@@ -357,7 +356,7 @@ public final class StandaloneBenchmark {
         }
         report.prefill((System.nanoTime() - t0) / 1e9, failed);
         InetSocketAddress api = server.webApi();
-        byte[][] requests = new byte[keys.size()][];
+        KeepAliveHttpClient.Request[] requests = new KeepAliveHttpClient.Request[keys.size()];
         for (int i = 0; i < requests.length; i++) {
             requests[i] =
                     KeepAliveHttpClient.get(

@@ -73,8 +73,7 @@ public final class StoreBenchmark {
 
     /** Runs the benchmark; see the class comment for arguments and exit codes. */
     public static void main(String[] args) {
-        BenchOptions options =
-                BenchMain.optionsOrExit(args, BenchOptions::parse, BenchOptions.USAGE);
+        BenchOptions options = BenchMain.optionsOrExit(args, BenchOptions::parse);
         BenchMain.runWithStoreLogging(() -> new StoreBenchmark(options).run());
     }
 

@@ -8,19 +8,14 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.schema.hbase.MessageTableLayout;
-import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
 import io.pushbase.schema.message.v1.SaveManyReply;
 import io.pushbase.schema.message.v1.SaveManyRequest;
-import io.pushbase.store.InstrumentedMessageStore;
-import io.pushbase.store.MessageStore;
-import io.pushbase.store.StoreLimits;
 import io.pushbase.store.app.MessageApplication;
-import io.pushbase.store.app.StoreConfiguration;
+import io.pushbase.store.app.MessageConfiguration;
+import io.pushbase.store.app.MessageStoreStack;
 import io.pushbase.store.hbase.HBaseClient;
-import io.pushbase.store.hbase.HBaseMessageStore;
-import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import io.pushbase.store.hbase.KeyTrimmer;
 import io.pushbase.store.hbase.MiniHBase;
 import java.net.InetSocketAddress;
@@ -32,25 +27,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything under test, wired as {@code MessageApplication} wires a message node: an HBase mini
- * cluster in this JVM, the node's HBase client with its production time bounds (only the ZooKeeper
- * quorum points at the mini cluster), {@link KeyTrimmer}, {@link HBaseMessageStore} behind {@link
- * InstrumentedMessageStore}, a real Netty gRPC server on loopback and a real Netty gRPC client
- * channel to it.
+ * Everything under test, built as {@code MessageApplication} builds a message node: an HBase mini
+ * cluster in this JVM, then the store stack of a default {@link MessageConfiguration} whose HBase
+ * ZooKeeper quorum points at the mini cluster ({@link MessageConfiguration#buildStore}: the node's
+ * HBase client with its production time bounds, {@link KeyTrimmer}, the HBase store behind its
+ * metrics), the node's own gRPC server on loopback and a real Netty gRPC client channel to it.
  */
 final class StoreStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreStack.class);
 
-    /** The message node's defaults, as shipped. */
-    private static final StoreConfiguration DEFAULTS = new StoreConfiguration();
-
-    static final long RETENTION_SECONDS = MessageTableLayout.DEFAULT_RETENTION_SECONDS;
     static final int CLIENT_MAX_INBOUND_BYTES = 16 * 1024 * 1024;
     private static final long PREFILL_DEADLINE_SECONDS = 30;
 
     private final MetricRegistry metrics = new MetricRegistry();
     private MiniHBase mini;
-    private HBaseStoreConfiguration hbaseConfig;
+    private MessageTableLayout layout;
     private HBaseClient hbase;
     private KeyTrimmer trimmer;
     private GrpcServer server;
@@ -100,35 +91,21 @@ final class StoreStack implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000,
                 mini.zookeeperQuorum());
 
-        hbaseConfig = new HBaseStoreConfiguration();
-        hbaseConfig.setZookeeperQuorum(mini.zookeeperQuorum());
-        hbase = hbaseConfig.build();
+        MessageConfiguration config = new MessageConfiguration();
+        config.getHbase().setZookeeperQuorum(mini.zookeeperQuorum());
+        layout = config.getHbase().layout();
+        MessageStoreStack stack = config.buildStore(metrics);
+        hbase = stack.hbase();
         hbase.start();
-
-        StoreLimits limits = DEFAULTS.limits(RETENTION_SECONDS);
-        trimmer =
-                new KeyTrimmer(
-                        hbase::table,
-                        RowKeys.standard(),
-                        limits.maxStoredPerKey(),
-                        DEFAULTS.getTrimEvery(),
-                        DEFAULTS.getTrimMaxInFlight(),
-                        DEFAULTS.getTrimTrackedKeys(),
-                        metrics);
-        MessageStore store =
-                new InstrumentedMessageStore(
-                        new HBaseMessageStore(
-                                hbase::table,
-                                limits,
-                                RowKeys.standard(),
-                                trimmer,
-                                hbaseConfig.deadlineMillis()),
-                        metrics);
+        trimmer = stack.trimmer();
 
         server =
                 new GrpcServer(
                         MessageApplication.grpcServerBuilder(
-                                new InetSocketAddress("127.0.0.1", 0), store, limits, "bench"),
+                                new InetSocketAddress("127.0.0.1", 0),
+                                stack.store(),
+                                stack.limits(),
+                                "bench"),
                         5_000);
         server.start();
 
@@ -141,7 +118,7 @@ final class StoreStack implements AutoCloseable {
         LOG.info(
                 "Store ready in {} ms: table {}, gRPC on 127.0.0.1:{}",
                 (System.nanoTime() - t0) / 1_000_000,
-                hbaseConfig.layout().tableName(),
+                layout.tableName(),
                 server.port());
     }
 
@@ -221,7 +198,7 @@ final class StoreStack implements AutoCloseable {
 
     /** Flushes the message table's memstores to store files (blocks until done). */
     void flush() throws Exception {
-        mini.util().flush(hbaseConfig.layout().tableName());
+        mini.util().flush(layout.tableName());
     }
 
     /**
@@ -236,7 +213,7 @@ final class StoreStack implements AutoCloseable {
         awaitTrims(timeoutMillis);
         flush();
         var admin = mini.util().getAdmin();
-        var table = hbaseConfig.layout().tableName();
+        var table = layout.tableName();
         while (admin.getCompactionState(table)
                         != org.apache.hadoop.hbase.client.CompactionState.NONE
                 && System.currentTimeMillis() < deadline) {

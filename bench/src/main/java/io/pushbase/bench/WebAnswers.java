@@ -108,7 +108,7 @@ final class WebAnswers {
     private static int ascendingMids(byte[] body) {
         int n = 0;
         long last = Long.MIN_VALUE;
-        int at = HttpResponseParser.indexOf(body, 0, body.length, MID_FIELD);
+        int at = JsonNumbers.indexOf(body, 0, body.length, MID_FIELD);
         while (at >= 0) {
             long mid = JsonNumbers.numberAt(body, at + MID_FIELD.length, body.length);
             if (mid == JsonNumbers.NONE || mid <= last) {
@@ -116,7 +116,7 @@ final class WebAnswers {
             }
             last = mid;
             n++;
-            at = HttpResponseParser.indexOf(body, at + MID_FIELD.length, body.length, MID_FIELD);
+            at = JsonNumbers.indexOf(body, at + MID_FIELD.length, body.length, MID_FIELD);
         }
         return n;
     }

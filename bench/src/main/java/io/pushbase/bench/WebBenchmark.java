@@ -61,7 +61,7 @@ public final class WebBenchmark {
 
     /** Runs the benchmark; see the class comment for arguments and exit codes. */
     public static void main(String[] args) {
-        WebOptions options = BenchMain.optionsOrExit(args, WebOptions::parse, WebOptions.USAGE);
+        WebOptions options = BenchMain.optionsOrExit(args, WebOptions::parse);
         BenchMain.runWithStoreLogging(() -> new WebBenchmark(options).run());
     }
 
@@ -159,7 +159,7 @@ public final class WebBenchmark {
     private Result pull(int connections, List<String> keys, Duration warmup, Duration measure)
             throws Exception {
         InetSocketAddress api = cluster.webApi();
-        byte[][] requests = new byte[keys.size()][];
+        KeepAliveHttpClient.Request[] requests = new KeepAliveHttpClient.Request[keys.size()];
         for (int i = 0; i < requests.length; i++) {
             requests[i] = KeepAliveHttpClient.get(api, "/1/msg/get?k=" + q(keys.get(i)) + "&m=0");
         }

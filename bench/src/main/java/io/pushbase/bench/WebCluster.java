@@ -1,10 +1,12 @@
 package io.pushbase.bench;
 
 import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
+import io.pushbase.launcher.nodes.LoopbackPorts;
+import io.pushbase.launcher.nodes.Role;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.store.app.MessageApplication;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,7 +47,7 @@ final class WebCluster implements AutoCloseable {
     private CuratorLifecycle session;
     private NodeRegistration registration;
     private NodeProcess comet;
-    private CometPorts cometPorts;
+    private LoopbackPorts cometPorts;
     private NodeProcess web;
     private InetSocketAddress webApi;
     private InetSocketAddress webAdmin;
@@ -78,50 +80,35 @@ final class WebCluster implements AutoCloseable {
         session = zkConfig.build();
         session.start();
         registration =
-                new NodeRegistration(
-                        session.client(),
-                        PATHS.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        "127.0.0.1",
-                        store.grpcPort(),
-                        new NodeDetails(
-                                MESSAGE_NODE, 1, Map.of("grpc", "127.0.0.1:" + store.grpcPort())));
+                MessageApplication.registration(
+                        session.client(), PATHS, "127.0.0.1", store.grpcPort(), MESSAGE_NODE, 1);
         registration.start();
         LOG.info("Message node {} registered (gRPC 127.0.0.1:{})", MESSAGE_NODE, store.grpcPort());
 
         if (withComet) {
-            cometPorts = CometPorts.free();
+            cometPorts = LoopbackPorts.free(Role.COMET);
             comet =
                     NodeProcess.start(
                             "comet",
                             repoRoot,
-                            "gateway-comet",
-                            CometPorts.MAIN_CLASS,
-                            "comet.yml",
+                            cometPorts,
+                            zk.getConnectString(),
+                            "bench-comet-1",
                             CHILD_JVM_FLAGS,
-                            cometPorts.environment(zk.getConnectString(), "bench-comet-1"),
                             repoRoot.resolve("bench/target/web-bench-comet.log"));
             LOG.info("Comet pid {} started ({}), log {}", comet.pid(), cometPorts, comet.log());
         }
-        webApi = new InetSocketAddress("127.0.0.1", NodeProcess.freePort());
-        webAdmin = new InetSocketAddress("127.0.0.1", NodeProcess.freePort());
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PUSHBASE_ZK", zk.getConnectString());
-        env.put("PUSHBASE_WEB_NAME", "bench-web-1");
-        env.put("PUSHBASE_ADVERTISE_HOST", "127.0.0.1");
-        env.put("PUSHBASE_HTTP_BIND", "127.0.0.1");
-        env.put("PUSHBASE_HTTP_PORT", Integer.toString(webApi.getPort()));
-        env.put("PUSHBASE_ADMIN_BIND", "127.0.0.1");
-        env.put("PUSHBASE_ADMIN_PORT", Integer.toString(webAdmin.getPort()));
+        LoopbackPorts webPorts = LoopbackPorts.free(Role.WEB);
+        webApi = new InetSocketAddress(LoopbackPorts.HOST, webPorts.port("http"));
+        webAdmin = new InetSocketAddress(LoopbackPorts.HOST, webPorts.port("admin"));
         web =
                 NodeProcess.start(
                         "web",
                         repoRoot,
-                        "api-web",
-                        "io.pushbase.web.app.WebApplication",
-                        "web.yml",
+                        webPorts,
+                        zk.getConnectString(),
+                        "bench-web-1",
                         CHILD_JVM_FLAGS,
-                        env,
                         repoRoot.resolve("bench/target/web-bench-web.log"));
         LOG.info(
                 "Web node pid {} started (api {}, admin {}), log {}",
@@ -137,7 +124,7 @@ final class WebCluster implements AutoCloseable {
     }
 
     /** The comet's loopback ports (null without a comet). */
-    CometPorts cometPorts() {
+    LoopbackPorts cometPorts() {
         return cometPorts;
     }
 

@@ -1,13 +1,13 @@
 package io.pushbase.bench;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
- * Settings of one web-node benchmark run, from flags or {@code bench.<name>} system properties (see
- * {@link BenchFlags} and {@link #USAGE}).
+ * Settings of one web-node benchmark run, from flags or {@code bench.<name>} system properties
+ * ({@link BenchArguments}; {@code --help} lists them).
  *
  * @param measure measured window per scenario
  * @param warmup warm-up per scenario, not measured
@@ -32,49 +32,77 @@ record WebOptions(
     /** Every scenario group, in the order they run (fallback stops the comet, so it is last). */
     static final List<String> ALL_SCENARIOS = List.of("pull", "push", "fallback");
 
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bench/run-web-bench [--seconds N] [--warmup N] [--prewarm N]"
-                            + " [--pull-keys N] [--push-keys N] [--pull-connections LIST]"
-                            + " [--push-connections LIST] [--only pull,push,fallback]",
-                    "  --seconds N               measured window per scenario (default 15)",
-                    "  --warmup N                warm-up per scenario in seconds (default 5)",
-                    "  --prewarm N               JIT warm-up of the nodes before the first"
-                            + " scenario in seconds, half pull, half push (default 90)",
-                    "  --pull-keys N             keys pre-filled with 100 messages (default 1000)",
-                    "  --push-keys N             distinct keys pushed to (default 10000)",
-                    "  --pull-connections LIST   keep-alive connections per pull run"
-                            + " (default 1,8)",
-                    "  --push-connections LIST   keep-alive connections per push run"
-                            + " (default 8,32); the new-keys and fallback runs use the largest",
-                    "  --only LIST               scenario groups: pull (GET /1/msg/get), push"
-                            + " (admin push through the comet, to known keys then to new keys),"
-                            + " fallback (admin push with the comet stopped: the web node"
-                            + " stores); default all",
-                    "Each flag may also be given as a system property: bench.seconds,"
-                            + " bench.pullKeys, bench.pushConnections, ...");
-
-    static WebOptions parse(String[] args) throws BenchFlags.UsageException {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("seconds", "15");
-        defaults.put("warmup", "5");
-        defaults.put("prewarm", "90");
-        defaults.put("pull-keys", "1000");
-        defaults.put("push-keys", "10000");
-        defaults.put("pull-connections", "1,8");
-        defaults.put("push-connections", "8,32");
-        defaults.put("only", String.join(",", ALL_SCENARIOS));
-        BenchFlags flags = BenchFlags.parse(args, defaults);
+    static WebOptions parse(String[] args) throws ArgumentParserException {
+        BenchArguments arguments =
+                BenchArguments.of(
+                                "bench/run-web-bench",
+                                "The web-node benchmark: offline pull and admin push through the"
+                                        + " whole path over HTTP/1.1 keep-alive connections,"
+                                        + " closed loop.",
+                                "")
+                        .option(
+                                "seconds",
+                                BenchArguments.number(1),
+                                "15",
+                                "N",
+                                "measured window per scenario in seconds")
+                        .option(
+                                "warmup",
+                                BenchArguments.number(0),
+                                "5",
+                                "N",
+                                "warm-up per scenario in seconds")
+                        .option(
+                                "prewarm",
+                                BenchArguments.number(0),
+                                "90",
+                                "N",
+                                "JIT warm-up of the nodes before the first scenario in seconds,"
+                                        + " half pull, half push")
+                        .option(
+                                "pull-keys",
+                                BenchArguments.number(1),
+                                "1000",
+                                "N",
+                                "keys pre-filled with 100 messages")
+                        .option(
+                                "push-keys",
+                                BenchArguments.number(1),
+                                "10000",
+                                "N",
+                                "distinct keys pushed to")
+                        .option(
+                                "pull-connections",
+                                BenchArguments.numbers(1),
+                                "1,8",
+                                "LIST",
+                                "keep-alive connections per pull run")
+                        .option(
+                                "push-connections",
+                                BenchArguments.numbers(1),
+                                "8,32",
+                                "LIST",
+                                "keep-alive connections per push run; the new-keys and fallback"
+                                        + " runs use the largest")
+                        .option(
+                                "only",
+                                BenchArguments.subset(ALL_SCENARIOS),
+                                String.join(",", ALL_SCENARIOS),
+                                "LIST",
+                                "scenario groups: pull (GET /1/msg/get), push (admin push through"
+                                        + " the comet, to known keys then to new keys), fallback"
+                                        + " (admin push with the comet stopped: the web node"
+                                        + " stores)");
+        Namespace flags = arguments.parse(args);
         return new WebOptions(
-                flags.seconds("seconds", 1),
-                flags.seconds("warmup", 0),
-                flags.seconds("prewarm", 0),
-                (int) flags.number("pull-keys", 1),
-                (int) flags.number("push-keys", 1),
-                flags.numbers("pull-connections", 1),
-                flags.numbers("push-connections", 1),
-                flags.subset("only", ALL_SCENARIOS));
+                Duration.ofSeconds(flags.getInt("seconds")),
+                Duration.ofSeconds(flags.getInt("warmup")),
+                Duration.ofSeconds(flags.getInt("prewarm")),
+                flags.getInt("pull_keys"),
+                flags.getInt("push_keys"),
+                flags.getList("pull_connections"),
+                flags.getList("push_connections"),
+                flags.getList("only"));
     }
 
     boolean runs(String scenario) {

@@ -6,7 +6,7 @@ import io.pushbase.e2e.ClientMessages.Message;
 import io.pushbase.e2e.DeliveryChecker.Result;
 import io.pushbase.e2e.DeliveryChecker.Transport;
 import io.pushbase.e2e.E2eCluster.Node;
-import io.pushbase.e2e.E2eCluster.Role;
+import io.pushbase.launcher.nodes.Role;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

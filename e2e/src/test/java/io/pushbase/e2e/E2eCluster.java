@@ -2,11 +2,12 @@ package io.pushbase.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pushbase.launcher.nodes.LoopbackPorts;
+import io.pushbase.launcher.nodes.Role;
 import io.pushbase.launcher.process.ChildJvm;
 import io.pushbase.launcher.process.Distribution;
 import io.pushbase.launcher.process.Readiness;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -41,22 +38,11 @@ final class E2eCluster implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(150);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<Integer> GIVEN_PORTS = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP =
             HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
-
-    enum Role {
-        MESSAGE,
-        COMET,
-        WEB;
-
-        String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     /** One node process: what it is, its ports (kept across a restart) and its child JVM. */
     static final class Node {
@@ -122,7 +108,7 @@ final class E2eCluster implements AutoCloseable {
 
     /** Starts the local HBase and ZooKeeper with data under {@code dir}; no node yet. */
     static E2eCluster start(Path dir) throws Exception {
-        E2eCluster cluster = new E2eCluster(dir, freePort());
+        E2eCluster cluster = new E2eCluster(dir, LoopbackPorts.freePort());
         try {
             cluster.startHBase();
         } catch (Exception | Error e) {
@@ -156,14 +142,10 @@ final class E2eCluster implements AutoCloseable {
 
     /** A message node named {@code name}, started and healthy (HBase and ZooKeeper answer). */
     Node startMessage(String name) throws Exception {
-        Map<String, Integer> ports = ports("grpc", "admin");
-        Map<String, String> env = new LinkedHashMap<>();
+        LoopbackPorts ports = LoopbackPorts.free(Role.MESSAGE);
+        Map<String, String> env = ports.environment(zookeeper, name);
         env.put("HBASE_ZK", zookeeper);
-        env.put("PUSHBASE_NODE_NAME", name);
-        env.put("PUSHBASE_GRPC_BIND", "127.0.0.1");
-        env.put("PUSHBASE_GRPC_PORT", ports.get("grpc").toString());
-        env.put("PUSHBASE_ADMIN_PORT", ports.get("admin").toString());
-        return launch(new Node(name, Role.MESSAGE, ports, env));
+        return launch(new Node(name, Role.MESSAGE, ports.ports(), env));
     }
 
     /**
@@ -171,28 +153,19 @@ final class E2eCluster implements AutoCloseable {
      * healthy. The first process of a node name leads; a second one stands by.
      */
     Node startComet(String process, String nodeName) throws Exception {
-        Map<String, Integer> ports = ports("tcp", "ws", "grpc", "admin");
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PUSHBASE_COMET_NAME", nodeName);
-        env.put("PUSHBASE_TCP_BIND", "127.0.0.1");
-        env.put("PUSHBASE_TCP_PORT", ports.get("tcp").toString());
-        env.put("PUSHBASE_WS_BIND", "127.0.0.1");
-        env.put("PUSHBASE_WS_PORT", ports.get("ws").toString());
-        env.put("PUSHBASE_GRPC_BIND", "127.0.0.1");
-        env.put("PUSHBASE_GRPC_PORT", ports.get("grpc").toString());
-        env.put("PUSHBASE_ADMIN_PORT", ports.get("admin").toString());
-        return launch(new Node(process, Role.COMET, ports, env));
+        LoopbackPorts ports = LoopbackPorts.free(Role.COMET);
+        return launch(
+                new Node(
+                        process,
+                        Role.COMET,
+                        ports.ports(),
+                        ports.environment(zookeeper, nodeName)));
     }
 
     /** A web node, started and healthy (ZooKeeper, a message node, a comet on the ring). */
     Node startWeb(String name) throws Exception {
-        Map<String, Integer> ports = ports("http", "admin");
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PUSHBASE_WEB_NAME", name);
-        env.put("PUSHBASE_HTTP_BIND", "127.0.0.1");
-        env.put("PUSHBASE_HTTP_PORT", ports.get("http").toString());
-        env.put("PUSHBASE_ADMIN_PORT", ports.get("admin").toString());
-        return launch(new Node(name, Role.WEB, ports, env));
+        LoopbackPorts ports = LoopbackPorts.free(Role.WEB);
+        return launch(new Node(name, Role.WEB, ports.ports(), ports.environment(zookeeper, name)));
     }
 
     private Node launch(Node node) throws Exception {
@@ -205,7 +178,7 @@ final class E2eCluster implements AutoCloseable {
         node.jvm =
                 distribution.startRole(
                         node.name,
-                        node.role.id(),
+                        node.role.roleName(),
                         zookeeper,
                         node.env,
                         dir.resolve("logs").resolve(node.name + "-" + starts + ".log"));
@@ -388,25 +361,6 @@ final class E2eCluster implements AutoCloseable {
             }
         }
         return failures;
-    }
-
-    private static Map<String, Integer> ports(String... uses) throws IOException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String use : uses) {
-            ports.put(use, freePort());
-        }
-        return ports;
-    }
-
-    /** A TCP port free right now and not handed out before by this JVM. */
-    private static int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                if (GIVEN_PORTS.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pushbase.localhbase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +14,9 @@ import sun.misc.Signal;
 
 /**
  * Runs a {@link LocalHBase} as its own process, the child JVM of {@code pushbase standalone}:
- * parses the command line ({@link LocalHBaseOptions#USAGE}), starts ZooKeeper and HBase, prints
- * exactly one line {@code READY host:port} (the ZooKeeper quorum) on standard output once a real
- * client call succeeds, and runs until asked to stop.
+ * parses the command line ({@link LocalHBaseOptions#parser()}; {@code --help} prints it), starts
+ * ZooKeeper and HBase, prints exactly one line {@code READY host:port} (the ZooKeeper quorum) on
+ * standard output once a real client call succeeds, and runs until asked to stop.
  *
  * <p>Protocol: standard output carries only the READY line ({@code System.out} is redirected to
  * standard error, where all logging goes, at WARN except this module's few lifecycle lines). The
@@ -64,8 +65,12 @@ public final class LocalHBaseMain {
             options = LocalHBaseOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("local-hbase: " + e.getMessage());
-            System.err.println(LocalHBaseOptions.USAGE);
+            LocalHBaseOptions.parser().printUsage(new PrintWriter(System.err, true));
             System.exit(EXIT_USAGE);
+            return;
+        }
+        if (options == null) {
+            System.exit(0); // --help: printed on stderr (System.out is stderr by now)
             return;
         }
         LocalHBaseMain main = new LocalHBaseMain(options, protocol);

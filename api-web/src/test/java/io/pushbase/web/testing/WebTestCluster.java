@@ -111,23 +111,14 @@ public final class WebTestCluster implements AutoCloseable {
      * #PREFIX}).
      */
     public Web startWeb(ConfigOverride... extra) throws Exception {
-        List<ConfigOverride> overrides =
-                new ArrayList<>(
-                        List.of(
-                                ConfigOverride.config(
-                                        PREFIX,
-                                        "zookeeper.connectString",
-                                        comets.zookeeperConnectString()),
-                                ConfigOverride.config(PREFIX, "zookeeper.sessionTimeout", "4s"),
-                                ConfigOverride.config(
-                                        PREFIX, "messageNodes.attemptTimeout", "500ms"),
-                                ConfigOverride.config(PREFIX, "comets.pushTimeout", "5s"),
-                                ConfigOverride.config(
-                                        "server.applicationConnectors[0].bindHost", "127.0.0.1"),
-                                ConfigOverride.config(
-                                        PREFIX, "server.applicationConnectors[0].port", "0"),
-                                ConfigOverride.config(
-                                        PREFIX, "server.adminConnectors[0].port", "0")));
+        List<ConfigOverride> overrides = comets.nodeOverrides(PREFIX);
+        overrides.addAll(
+                List.of(
+                        ConfigOverride.config(PREFIX, "comets.pushTimeout", "5s"),
+                        ConfigOverride.config(
+                                "server.applicationConnectors[0].bindHost", "127.0.0.1"),
+                        ConfigOverride.config(
+                                PREFIX, "server.applicationConnectors[0].port", "0")));
         overrides.addAll(List.of(extra));
         DropwizardTestSupport<WebConfiguration> app =
                 new DropwizardTestSupport<>(

@@ -6,9 +6,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.comet.app.CometApplication;
@@ -18,7 +16,7 @@ import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.store.StoreLimits;
-import io.pushbase.store.grpc.MessageStoreService;
+import io.pushbase.store.app.MessageApplication;
 import io.pushbase.store.memory.InMemoryMessageStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 
@@ -44,9 +41,13 @@ import org.apache.curator.test.TestingServer;
 public final class CometTestCluster implements AutoCloseable {
     public static final ZkPaths PATHS = ZkPaths.under(ZkPaths.DEFAULT_ROOT);
 
+    /** The comets' system-property prefix for overrides: Dropwizard's default. */
+    private static final String DEFAULT_PREFIX = "dw.";
+
     private final TestingServer zk;
     private final CuratorLifecycle messageSession;
-    private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
+    private final StoreLimits limits = StoreLimits.defaults(3600);
+    private final InMemoryMessageStore store = new InMemoryMessageStore(limits);
     private final List<Server> messageServers = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
     private final List<Comet> comets = new ArrayList<>();
@@ -134,20 +135,14 @@ public final class CometTestCluster implements AutoCloseable {
 
     private void startMessageNode(String name) throws Exception {
         Server server =
-                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .directExecutor()
-                        .addService(new MessageStoreService(store, name))
+                MessageApplication.grpcServerBuilder(
+                                new InetSocketAddress("127.0.0.1", 0), store, limits, name)
                         .build()
                         .start();
         messageServers.add(server);
         NodeRegistration registration =
-                new NodeRegistration(
-                        messageSession.client(),
-                        PATHS.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        "127.0.0.1",
-                        server.getPort(),
-                        new NodeDetails(name, 1, Map.of("grpc", "127.0.0.1:" + server.getPort())));
+                MessageApplication.registration(
+                        messageSession.client(), PATHS, "127.0.0.1", server.getPort(), name, 1);
         registration.start();
         registrations.add(registration);
     }
@@ -157,21 +152,16 @@ public final class CometTestCluster implements AutoCloseable {
         int tcp = freePort();
         int ws = freePort();
         int grpc = freePort();
-        List<ConfigOverride> overrides =
-                new ArrayList<>(
-                        List.of(
-                                ConfigOverride.config("nodeName", nodeName),
-                                ConfigOverride.config("clients.tcp.bindHost", "127.0.0.1"),
-                                ConfigOverride.config("clients.tcp.port", Integer.toString(tcp)),
-                                ConfigOverride.config("clients.ws.bindHost", "127.0.0.1"),
-                                ConfigOverride.config("clients.ws.port", Integer.toString(ws)),
-                                ConfigOverride.config("grpc.bindHost", "127.0.0.1"),
-                                ConfigOverride.config("grpc.port", Integer.toString(grpc)),
-                                ConfigOverride.config(
-                                        "zookeeper.connectString", zk.getConnectString()),
-                                ConfigOverride.config("zookeeper.sessionTimeout", "4s"),
-                                ConfigOverride.config("messageNodes.attemptTimeout", "500ms"),
-                                ConfigOverride.config("server.adminConnectors[0].port", "0")));
+        List<ConfigOverride> overrides = nodeOverrides(DEFAULT_PREFIX);
+        overrides.addAll(
+                List.of(
+                        ConfigOverride.config("nodeName", nodeName),
+                        ConfigOverride.config("clients.tcp.bindHost", "127.0.0.1"),
+                        ConfigOverride.config("clients.tcp.port", Integer.toString(tcp)),
+                        ConfigOverride.config("clients.ws.bindHost", "127.0.0.1"),
+                        ConfigOverride.config("clients.ws.port", Integer.toString(ws)),
+                        ConfigOverride.config("grpc.bindHost", "127.0.0.1"),
+                        ConfigOverride.config("grpc.port", Integer.toString(grpc))));
         overrides.addAll(List.of(extra));
         DropwizardTestSupport<CometConfiguration> app =
                 new DropwizardTestSupport<>(
@@ -182,6 +172,21 @@ public final class CometTestCluster implements AutoCloseable {
         Comet comet = new Comet(app, tcp, ws, grpc);
         comets.add(comet);
         return comet;
+    }
+
+    /**
+     * What every node of this cluster is started with, under the system-property {@code prefix} of
+     * its {@code DropwizardTestSupport}: this cluster's ZooKeeper with a short session (a stopped
+     * node leaves discovery quickly), short attempts on message nodes, and a free admin port.
+     */
+    public List<ConfigOverride> nodeOverrides(String prefix) {
+        return new ArrayList<>(
+                List.of(
+                        ConfigOverride.config(
+                                prefix, "zookeeper.connectString", zk.getConnectString()),
+                        ConfigOverride.config(prefix, "zookeeper.sessionTimeout", "4s"),
+                        ConfigOverride.config(prefix, "messageNodes.attemptTimeout", "500ms"),
+                        ConfigOverride.config(prefix, "server.adminConnectors[0].port", "0")));
     }
 
     /** Stops a comet now (as a graceful shutdown of its process would). */

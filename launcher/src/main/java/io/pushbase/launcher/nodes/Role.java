@@ -8,6 +8,8 @@ import io.pushbase.web.app.WebApplication;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -20,27 +22,36 @@ import java.util.function.Function;
 public enum Role {
     MESSAGE(
             MessageApplication::new,
+            "PUSHBASE_NODE_NAME",
             8071,
             Map.of("PUSHBASE_GRPC_PORT", 8070, "PUSHBASE_ADMIN_PORT", 8071)),
     COMET(
             CometApplication::new,
+            "PUSHBASE_COMET_NAME",
             6971,
             Map.of(
                     "PUSHBASE_TCP_PORT", 6969,
                     "PUSHBASE_WS_PORT", 6968,
                     "PUSHBASE_GRPC_PORT", 6970,
                     "PUSHBASE_ADMIN_PORT", 6971)),
-    WEB(WebApplication::new, 8091, Map.of("PUSHBASE_HTTP_PORT", 8090, "PUSHBASE_ADMIN_PORT", 8091));
+    WEB(
+            WebApplication::new,
+            "PUSHBASE_WEB_NAME",
+            8091,
+            Map.of("PUSHBASE_HTTP_PORT", 8090, "PUSHBASE_ADMIN_PORT", 8091));
 
     private final Function<NodeHost, Application<?>> application;
+    private final String nameSetting;
     private final int adminPort;
     private final Map<String, Integer> ports;
 
     Role(
             Function<NodeHost, Application<?>> application,
+            String nameSetting,
             int adminPort,
             Map<String, Integer> ports) {
         this.application = application;
+        this.nameSetting = nameSetting;
         this.adminPort = adminPort;
         this.ports = ports;
     }
@@ -65,5 +76,25 @@ public enum Role {
         Map<String, String> settings = new LinkedHashMap<>();
         ports.forEach((name, port) -> settings.put(name, Integer.toString(port + offset)));
         return settings;
+    }
+
+    /** The variable its yml reads the node's name from ({@code PUSHBASE_WEB_NAME}...). */
+    public String nameSetting() {
+        return nameSetting;
+    }
+
+    /**
+     * The uses of the role's ports, sorted: {@code admin}, {@code grpc}, {@code http}, {@code tcp},
+     * {@code ws} as they apply. Use {@code x} is set by {@code PUSHBASE_X_PORT} and bound by {@code
+     * PUSHBASE_X_BIND} in the role's yml.
+     */
+    public SortedSet<String> portUses() {
+        SortedSet<String> uses = new TreeSet<>();
+        for (String setting : ports.keySet()) {
+            uses.add(
+                    setting.substring("PUSHBASE_".length(), setting.length() - "_PORT".length())
+                            .toLowerCase(Locale.ROOT));
+        }
+        return uses;
     }
 }

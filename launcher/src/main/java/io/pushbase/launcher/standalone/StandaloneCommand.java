@@ -1,6 +1,9 @@
 package io.pushbase.launcher.standalone;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -28,9 +31,13 @@ public final class StandaloneCommand {
         try {
             options = StandaloneOptions.parse(Path.of(home), args);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(StandaloneOptions.USAGE);
+            System.err.println("pushbase standalone: " + e.getMessage());
+            StandaloneOptions.printUsage(
+                    new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)));
             return 2;
+        }
+        if (options == null) {
+            return 0; // --help: printed
         }
         StandaloneCluster cluster = new StandaloneCluster(options, out, System.getenv());
         Thread hook =

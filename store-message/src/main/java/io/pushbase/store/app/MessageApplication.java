@@ -12,19 +12,14 @@ import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
-import io.pushbase.schema.hbase.RowKeys;
-import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.grpc.MessageStoreService;
-import io.pushbase.store.hbase.HBaseClient;
 import io.pushbase.store.hbase.HBaseHealthCheck;
-import io.pushbase.store.hbase.HBaseMessageStore;
-import io.pushbase.store.hbase.HBaseStoreConfiguration;
-import io.pushbase.store.hbase.KeyTrimmer;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
 
 /**
  * The message node: a stateless gRPC {@code MessageService} in front of HBase, registered in
@@ -67,28 +62,10 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         CuratorLifecycle curator = config.getZookeeper().build();
         env.lifecycle().manage(curator);
 
-        HBaseStoreConfiguration hbaseConfig = config.getHbase();
-        HBaseClient hbase = hbaseConfig.build();
-        env.lifecycle().manage(hbase);
-
-        StoreLimits limits = config.getStore().limits(hbaseConfig.getRetention().toSeconds());
-        KeyTrimmer trimmer =
-                new KeyTrimmer(
-                        hbase::table,
-                        RowKeys.standard(),
-                        limits.maxStoredPerKey(),
-                        config.getStore().getTrimEvery(),
-                        config.getStore().getTrimMaxInFlight(),
-                        config.getStore().getTrimTrackedKeys(),
-                        env.metrics());
-        MessageStore hbaseStore =
-                new HBaseMessageStore(
-                        hbase::table,
-                        limits,
-                        RowKeys.standard(),
-                        trimmer,
-                        hbaseConfig.deadlineMillis());
-        MessageStore store = new InstrumentedMessageStore(hbaseStore, env.metrics());
+        MessageStoreStack stack = config.buildStore(env.metrics());
+        env.lifecycle().manage(stack.hbase());
+        MessageStore store = stack.store();
+        StoreLimits limits = stack.limits();
 
         GrpcConfiguration grpc = config.getGrpc();
         String advertiseHost = grpc.resolveAdvertiseHost();
@@ -114,22 +91,45 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         ZkPaths paths = config.getZookeeper().paths();
         env.lifecycle()
                 .manage(
-                        new NodeRegistration(
+                        registration(
                                 curator.client(),
-                                paths.discovery(),
-                                ZkPaths.SERVICE_MESSAGE,
+                                paths,
                                 advertiseHost,
                                 grpc.getPort(),
-                                new NodeDetails(
-                                        nodeName, grpc.getWeight(), Map.of("grpc", address))));
+                                nodeName,
+                                grpc.getWeight()));
 
         env.healthChecks()
                 .register(
                         "hbase",
                         // the raw store: probes must not show up in client-facing metrics
-                        new HBaseHealthCheck(hbaseStore, hbaseConfig.deadlineMillis()));
+                        new HBaseHealthCheck(stack.hbaseStore(), stack.deadlineMillis()));
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+    }
+
+    /**
+     * How a message node announces itself in discovery: under service {@link
+     * ZkPaths#SERVICE_MESSAGE}, at {@code host:grpcPort}, which is also its {@code grpc} endpoint
+     * in the node details. The node, the benchmarks and the other modules' test clusters register
+     * their message nodes through here, so comets and web nodes find them all alike. Not started:
+     * the caller owns it.
+     */
+    public static NodeRegistration registration(
+            CuratorFramework zk,
+            ZkPaths paths,
+            String host,
+            int grpcPort,
+            String nodeName,
+            int weight) {
+        String address = host + ":" + grpcPort;
+        return new NodeRegistration(
+                zk,
+                paths.discovery(),
+                ZkPaths.SERVICE_MESSAGE,
+                host,
+                grpcPort,
+                new NodeDetails(nodeName, weight, Map.of("grpc", address)));
     }
 
     /**

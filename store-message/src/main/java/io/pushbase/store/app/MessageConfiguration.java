@@ -1,9 +1,16 @@
 package io.pushbase.store.app;
 
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pushbase.cluster.app.ClusterNodeConfiguration;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
+import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.InstrumentedMessageStore;
+import io.pushbase.store.StoreLimits;
+import io.pushbase.store.hbase.HBaseClient;
+import io.pushbase.store.hbase.HBaseMessageStore;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
+import io.pushbase.store.hbase.KeyTrimmer;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -59,5 +66,35 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
     @JsonProperty
     public void setStore(StoreConfiguration store) {
         this.store = store;
+    }
+
+    /**
+     * Builds the store this configuration describes: the HBase client from {@code hbase:}, the
+     * limits and key trimmer from {@code store:} (retention from {@code hbase:}), the HBase store
+     * and its instrumented front, metrics in {@code metrics}. Starts nothing: the caller owns the
+     * returned client (see {@link MessageStoreStack}).
+     */
+    public MessageStoreStack buildStore(MetricRegistry metrics) {
+        HBaseClient client = hbase.build();
+        StoreLimits limits = store.limits(hbase.getRetention().toSeconds());
+        KeyTrimmer trimmer =
+                new KeyTrimmer(
+                        client::table,
+                        RowKeys.standard(),
+                        limits.maxStoredPerKey(),
+                        store.getTrimEvery(),
+                        store.getTrimMaxInFlight(),
+                        store.getTrimTrackedKeys(),
+                        metrics);
+        HBaseMessageStore hbaseStore =
+                new HBaseMessageStore(
+                        client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
+        return new MessageStoreStack(
+                client,
+                limits,
+                trimmer,
+                hbaseStore,
+                new InstrumentedMessageStore(hbaseStore, metrics),
+                hbase.deadlineMillis());
     }
 }

@@ -7,10 +7,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.store.MessageStore;
+import io.pushbase.store.app.MessageApplication;
 import io.pushbase.store.grpc.MessageStoreService;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -53,14 +53,8 @@ record LoopbackMessageNode(
                         .build()
                         .start();
         NodeRegistration registration =
-                new NodeRegistration(
-                        zk,
-                        paths.discovery(),
-                        ZkPaths.SERVICE_MESSAGE,
-                        "127.0.0.1",
-                        server.getPort(),
-                        new NodeDetails(
-                                name, weight, Map.of("grpc", "127.0.0.1:" + server.getPort())));
+                MessageApplication.registration(
+                        zk, paths, "127.0.0.1", server.getPort(), name, weight);
         registration.start();
         return new LoopbackMessageNode(server, registration, calls);
     }
