@@ -26,6 +26,13 @@ import java.nio.charset.StandardCharsets;
  * included) copied as is. The result is always valid JSON whose {@code msg} string parses back to
  * the payload when the payload is valid UTF-8.
  *
+ * <p>A payload the new format cannot embed as it is — empty, starting with a UTF-8 byte-order mark,
+ * not valid UTF-8, or holding a control byte JSON forbids outside strings (below U+0020 other than
+ * tab, line feed and carriage return, which UTF-16 and UTF-32 text always has) — is written as a
+ * JSON string instead, escaped as above. Web nodes refuse such pushes (issue 13), but a message
+ * stored before they did must not make every later frame or pull of its key invalid JSON: it
+ * reaches clients as a string, and everything around it stays readable.
+ *
  * <p>Stateless and thread-safe. Nothing here retains the payload.
  */
 public final class MessageJson {
@@ -57,7 +64,10 @@ public final class MessageJson {
 
     /** Exact number of bytes {@link #write} produces for these arguments. */
     public static int length(long mid, byte[] payload, MessageFormat format) {
-        int msg = format == MessageFormat.NEW ? payload.length : stringLength(payload);
+        int msg =
+                format == MessageFormat.NEW && embeddable(payload)
+                        ? payload.length
+                        : stringLength(payload);
         return FIXED_LENGTH + msg + decimalLength(mid);
     }
 
@@ -67,7 +77,7 @@ public final class MessageJson {
      */
     public static void write(ByteBuf out, long mid, byte[] payload, MessageFormat format) {
         out.writeBytes(MSG_FIELD);
-        if (format == MessageFormat.NEW) {
+        if (format == MessageFormat.NEW && embeddable(payload)) {
             out.writeBytes(payload);
         } else {
             writeString(out, payload);
@@ -85,6 +95,38 @@ public final class MessageJson {
         out.writerIndex(0);
         write(out, mid, payload, format);
         return json;
+    }
+
+    /**
+     * Whether the new format may copy {@code payload} verbatim: not empty, no byte-order mark,
+     * valid UTF-8, and no control byte other than tab, line feed and carriage return. A byte scan,
+     * not a parse: every push route admits only valid JSON, so this only has to catch what an
+     * encoding other than plain UTF-8 left behind.
+     */
+    public static boolean embeddable(byte[] payload) {
+        if (payload.length == 0
+                || payload.length >= 3
+                        && payload[0] == (byte) 0xef
+                        && payload[1] == (byte) 0xbb
+                        && payload[2] == (byte) 0xbf) {
+            return false;
+        }
+        for (int i = 0; i < payload.length; ) {
+            int b = payload[i] & 0xff;
+            if (b < 0x80) {
+                if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+                    return false;
+                }
+                i++;
+                continue;
+            }
+            int sequence = utf8SequenceLength(payload, i);
+            if (sequence == 0) {
+                return false;
+            }
+            i += sequence;
+        }
+        return true;
     }
 
     /**

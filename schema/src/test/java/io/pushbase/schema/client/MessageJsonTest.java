@@ -34,6 +34,31 @@ class MessageJsonTest {
     }
 
     @Test
+    void aStoredPayloadInAnotherEncodingIsSentAsAStringSoTheFrameStaysValidJson() throws Exception {
+        byte[][] payloads = {
+            {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '"', 'b', 'o', 'm', '"', ':', '1', '}'},
+            {(byte) 0xfe, (byte) 0xff, 0, '{', 0, '}'}, // UTF-16 BE with its BOM
+            {'{', 0, '}', 0}, // UTF-16 LE
+            {'{', 0, 0, 0, '}', 0, 0, 0}, // UTF-32 LE
+            {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'}, // invalid UTF-8
+            {},
+        };
+        for (byte[] payload : payloads) {
+            byte[] frame = MessageJson.render(42, payload, MessageFormat.NEW);
+            assertThat(frame).hasSize(MessageJson.length(42, payload, MessageFormat.NEW));
+            assertThat(MessageJson.embeddable(payload)).isFalse();
+            JsonNode parsed = JSON.readTree(new String(frame, StandardCharsets.UTF_8));
+            assertThat(parsed.get("msg").isTextual()).as(new String(frame)).isTrue();
+            assertThat(parsed.get("mid").asLong()).isEqualTo(42);
+        }
+        // Valid UTF-8 JSON, also with tabs and newlines, still goes through verbatim.
+        assertThat(
+                        MessageJson.embeddable(
+                                "{\"a\":\t\"\u00e9\"}\n".getBytes(StandardCharsets.UTF_8)))
+                .isTrue();
+    }
+
+    @Test
     void theNewFormatPassesThePayloadThroughVerbatim() {
         // Whitespace, key order, number spelling: nothing is re-serialised.
         String payload = "{ \"b\" : 1.50 ,\n\t\"a\":[ true,null ], \"s\":\"<&\\u00e9>\" }";
