@@ -3,16 +3,16 @@ package io.pushbase.comet.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Decodes the one request a TCP client sends after connecting: a RESP array of bulk strings, {@code
  * *<argc>\r\n} followed by argc times {@code $<len>\r\n<bytes>\r\n}, argc between 1 and {@value
- * #MAX_ARGS} (docs/PROTOCOL.md section 3). Emits one {@link RespRequest}; the handler that consumes
- * it then replaces this decoder (with a {@link HeartbeatDecoder} after a successful subscribe), and
- * Netty hands any bytes already received after the request to the replacement.
+ * #MAX_ARGS} (docs/PROTOCOL.md section 3). Emits one {@link RespRequest} holding each argument's
+ * bytes as they arrived (nothing decoded here, so a rule can see invalid UTF-8); the handler that
+ * consumes it then replaces this decoder (with a {@link HeartbeatDecoder} after a successful
+ * subscribe), and Netty hands any bytes already received after the request to the replacement.
  *
  * <p>A small state machine that reads the {@code *N} / {@code $N} lines byte by byte, so it rejects
  * a bad byte as soon as it arrives and never buffers a line. Hard limits are checked before
@@ -68,7 +68,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private long number;
     private int argc;
     private int bulkLength;
-    private final List<String> args = new ArrayList<>(MAX_ARGS);
+    private final List<byte[]> args = new ArrayList<>(MAX_ARGS);
 
     public RespRequestDecoder() {
         this(DEFAULT_MAX_BULK_LENGTH, DEFAULT_MAX_LINE_LENGTH);
@@ -142,8 +142,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                     if (in.readableBytes() < bulkLength + 2) {
                         return;
                     }
-                    String arg = in.toString(in.readerIndex(), bulkLength, StandardCharsets.UTF_8);
-                    in.skipBytes(bulkLength);
+                    byte[] arg = new byte[bulkLength];
+                    in.readBytes(arg);
                     if (in.readByte() != '\r') {
                         throw fail("bulk string of " + bulkLength + " bytes not followed by CR");
                     }

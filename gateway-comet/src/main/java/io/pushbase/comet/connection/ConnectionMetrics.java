@@ -12,6 +12,8 @@ import io.pushbase.comet.codec.Reply;
  * <ul>
  *   <li>{@code <prefix>.subscribed} — subscriptions admitted;
  *   <li>{@code <prefix>.rejected.param|auth|channel|node} — refusals by reply;
+ *   <li>{@code <prefix>.rejected.key} — the part of {@code rejected.param} whose key the key rule
+ *       refused (absent, empty, over 256 bytes, not UTF-8);
  *   <li>{@code <prefix>.closed.badInput} — closed without reply for breaking the framing;
  *   <li>{@code <prefix>.closed.firstRequestTimeout}, {@code <prefix>.closed.heartbeatTimeout};
  *   <li>{@code <prefix>.closed.slowConsumer} — closed for not reading what was written to it.
@@ -25,6 +27,7 @@ public final class ConnectionMetrics {
     private final Counter rejectedAuth;
     private final Counter rejectedChannel;
     private final Counter rejectedNode;
+    private final Counter rejectedKey;
     private final Counter badInput;
     private final Counter firstRequestTimeouts;
     private final Counter heartbeatTimeouts;
@@ -36,6 +39,7 @@ public final class ConnectionMetrics {
         this.rejectedAuth = registry.counter(prefix + ".rejected.auth");
         this.rejectedChannel = registry.counter(prefix + ".rejected.channel");
         this.rejectedNode = registry.counter(prefix + ".rejected.node");
+        this.rejectedKey = registry.counter(prefix + ".rejected.key");
         this.badInput = registry.counter(prefix + ".closed.badInput");
         this.firstRequestTimeouts = registry.counter(prefix + ".closed.firstRequestTimeout");
         this.heartbeatTimeouts = registry.counter(prefix + ".closed.heartbeatTimeout");
@@ -60,6 +64,11 @@ public final class ConnectionMetrics {
 
     public Counter rejectedNode() {
         return rejectedNode;
+    }
+
+    /** Subscribes refused ({@code -p}) for their key; each is in {@link #rejectedParam} too. */
+    public Counter rejectedKey() {
+        return rejectedKey;
     }
 
     /** The refusal counter for an error reply. */

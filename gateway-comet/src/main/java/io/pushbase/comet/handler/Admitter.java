@@ -8,6 +8,7 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import java.util.Objects;
@@ -67,6 +68,15 @@ final class Admitter {
         // The reply goes out before any heartbeat answer the replacement handlers write.
         transport.write(ctx, Reply.HEARTBEAT);
         transport.switchToHeartbeats(ctx, subscription);
+    }
+
+    /** Answers bad parameters {@code -p}, counting a refused key apart too, and closes. */
+    void refuseInvalid(
+            ChannelHandlerContext ctx, InvalidSubscriptionException invalid, Transport transport) {
+        if (invalid.keyRule()) {
+            metrics.rejectedKey().inc();
+        }
+        refuse(ctx, Reply.PARAM, invalid.getMessage(), transport);
     }
 
     /** Answers {@code reply} and closes the connection. */

@@ -18,12 +18,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers a TCP client's first request (docs/PROTOCOL.md sections 3 and 5). Anything but a valid
- * {@code sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close; a valid one goes to
- * the {@link SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and
- * a close. On admission it replies {@code +h\r\n} and switches the connection to heartbeat mode:
- * this handler becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder}
- * (which receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s
- * goes in front of it.
+ * {@code sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close (the key is checked
+ * by the shared key rule on its bytes as they arrived); a valid one goes to the {@link
+ * SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and a close. On
+ * admission it replies {@code +h\r\n} and switches the connection to heartbeat mode: this handler
+ * becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which
+ * receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s goes in
+ * front of it.
  *
  * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
  * error handler, which logs and closes.
@@ -52,9 +53,9 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
         Subscription subscription;
         try {
             subscription =
-                    parser.parse(request.arg(1), request.arg(2), request.arg(3), request.arg(4));
+                    parser.parse(request.bytes(1), request.arg(2), request.arg(3), request.arg(4));
         } catch (InvalidSubscriptionException e) {
-            admitter.refuse(ctx, Reply.PARAM, e.getMessage(), this);
+            admitter.refuseInvalid(ctx, e, this);
             return;
         }
         admitter.admit(ctx, subscription, this);

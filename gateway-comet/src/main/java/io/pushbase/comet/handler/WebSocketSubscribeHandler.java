@@ -18,6 +18,7 @@ import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes a WebSocket client once its handshake on {@code /sub?key=&heartbeat=&token=&ver=}
- * completed (docs/PROTOCOL.md sections 3 and 5). Same rules and gate as TCP: bad parameters get a
+ * completed (docs/PROTOCOL.md sections 3 and 5). Same rules and gate as TCP (the key rule checks
+ * the key's bytes once its %-escapes are decoded, before any text decoding): bad parameters get a
  * text frame {@code -p\r\n}, a refusal {@code -a}, {@code -c} or {@code -n}, each followed by a
  * plain TCP close (no Close frame); admission gets a text frame {@code +h\r\n} and switches the
  * connection to heartbeat mode: this handler becomes a {@link HeartbeatHandler} behind a {@link
@@ -78,19 +80,21 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
         try {
             Map<String, List<String>> params;
             try {
-                params = new QueryStringDecoder(uri).parameters();
+                // ISO-8859-1 maps every byte to one char and back: the values keep the exact
+                // bytes the %-escapes stand for, so the key rule sees invalid UTF-8 as it came.
+                params = new QueryStringDecoder(uri, StandardCharsets.ISO_8859_1).parameters();
             } catch (IllegalArgumentException e) {
                 // e.g. a broken %-escape: bad parameters like any other.
                 throw new InvalidSubscriptionException("query string: " + e.getMessage());
             }
             subscription =
                     parser.parse(
-                            first(params, "key"),
-                            first(params, "heartbeat"),
-                            first(params, "token"),
-                            first(params, "ver"));
+                            bytes(first(params, "key")),
+                            utf8(first(params, "heartbeat")),
+                            utf8(first(params, "token")),
+                            utf8(first(params, "ver")));
         } catch (InvalidSubscriptionException e) {
-            admitter.refuse(ctx, Reply.PARAM, e.getMessage(), this);
+            admitter.refuseInvalid(ctx, e, this);
             return;
         }
         admitter.admit(ctx, subscription, this);
@@ -122,6 +126,27 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
         if (pipeline.get(WebSocketInitializer.NOT_FOUND) != null) {
             pipeline.remove(WebSocketInitializer.NOT_FOUND);
         }
+    }
+
+    /**
+     * The bytes of a parameter decoded as ISO-8859-1; null if absent. A char above U+00FF cannot
+     * come from the request's bytes, but would be refused as not UTF-8 rather than altered.
+     */
+    private static byte[] bytes(String latin1) {
+        if (latin1 == null) {
+            return null;
+        }
+        byte[] bytes = new byte[latin1.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            char c = latin1.charAt(i);
+            bytes[i] = (byte) (c <= 0xff ? c : 0xff);
+        }
+        return bytes;
+    }
+
+    /** A parameter decoded as ISO-8859-1, re-read as UTF-8 (invalid sequences become U+FFFD). */
+    private static String utf8(String latin1) {
+        return latin1 == null ? null : new String(bytes(latin1), StandardCharsets.UTF_8);
     }
 
     /** The first value of a query parameter (as Go's {@code url.Values.Get}), null if absent. */

@@ -1,11 +1,17 @@
 package io.pushbase.comet.subscription;
 
+import io.pushbase.schema.client.Keys;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Checks a client's raw subscribe arguments (TCP {@code sub} arguments or WebSocket query
  * parameters) and builds the {@link Subscription}, or refuses them with the reasons that
  * gopush-cluster answered {@code -p} for: missing or empty key; heartbeat missing, not a number, or
- * below the minimum. A heartbeat is a decimal number with an optional sign, ASCII digits only, as
- * Go's {@code strconv.Atoi} reads it; one beyond Java's {@code int} range is refused too.
+ * below the minimum. Pushbase also refuses, with the same {@code -p}, every key the shared key rule
+ * ({@link Keys}) refuses: over {@value Keys#MAX_BYTES} bytes or not well-formed UTF-8, checked on
+ * the key's bytes as they arrived, so no client waits on a key no push can reach. A heartbeat is a
+ * decimal number with an optional sign, ASCII digits only, as Go's {@code strconv.Atoi} reads it;
+ * one beyond Java's {@code int} range is refused too.
  *
  * <p>Immutable and thread-safe.
  */
@@ -24,16 +30,18 @@ public final class SubscriptionParser {
     }
 
     /**
-     * @param key the subscription key; null when absent
+     * @param key the subscription key's bytes as the client sent them (percent-escapes already
+     *     decoded, nothing decoded as text); null when absent
      * @param heartbeat the heartbeat period in seconds as the client sent it; null when absent
      * @param token null or empty when absent
      * @param version null or empty when absent
      * @throws InvalidSubscriptionException for the {@code -p} cases
      */
-    public Subscription parse(String key, String heartbeat, String token, String version)
+    public Subscription parse(byte[] key, String heartbeat, String token, String version)
             throws InvalidSubscriptionException {
-        if (key == null || key.isEmpty()) {
-            throw new InvalidSubscriptionException("key is missing or empty");
+        String keyProblem = Keys.problem(key);
+        if (keyProblem != null) {
+            throw InvalidSubscriptionException.badKey(keyProblem);
         }
         if (heartbeat == null) {
             throw new InvalidSubscriptionException("heartbeat is missing");
@@ -44,7 +52,10 @@ public final class SubscriptionParser {
                     "heartbeat " + seconds + " is below the minimum " + minHeartbeatSeconds);
         }
         return new Subscription(
-                key, seconds, token == null ? "" : token, version == null ? "" : version);
+                new String(key, StandardCharsets.UTF_8),
+                seconds,
+                token == null ? "" : token,
+                version == null ? "" : version);
     }
 
     private static int parseHeartbeat(String text) throws InvalidSubscriptionException {

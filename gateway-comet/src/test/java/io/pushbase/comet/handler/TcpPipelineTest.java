@@ -251,6 +251,60 @@ class TcpPipelineTest {
         assertFalse(channel.finish());
     }
 
+    /** A RESP request whose second argument (the key) is {@code key}'s bytes, others ASCII. */
+    private static byte[] subWithKey(byte[] key, String... rest) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(
+                ("*" + (2 + rest.length) + "\r\n$3\r\nsub\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(("$" + key.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(key);
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (String arg : rest) {
+            out.writeBytes(
+                    ("$" + arg.length() + "\r\n" + arg + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void keysTheKeyRuleRefusesAreAnsweredMinusPThenClosedAndCounted() {
+        byte[][] keys = {
+            "x".repeat(257).getBytes(StandardCharsets.US_ASCII),
+            {(byte) 0xff, (byte) 0xfe},
+            {'k', (byte) 0xc3},
+            {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+        };
+        String[][] argumentForms = {{"30"}, {"30", "tok"}, {"30", "", "1"}};
+        int refused = 0;
+        for (byte[] key : keys) {
+            for (String[] rest : argumentForms) {
+                RecordingGate gate = RecordingGate.admitting();
+                EmbeddedChannel channel = connect(gate);
+
+                channel.writeInbound(Wire.bytes(subWithKey(key, rest)));
+
+                assertThat(outbound(channel)).isEqualTo("-p\r\n");
+                assertThat(channel.isOpen()).isFalse();
+                assertThat(gate.asked()).isEmpty();
+                refused++;
+                assertThat(count("rejected.key")).isEqualTo(refused);
+                assertThat(count("rejected.param")).isEqualTo(refused);
+                assertFalse(channel.finish());
+            }
+        }
+        // The rule's limits are inclusive: 256 bytes of valid UTF-8 is a key.
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        String longest = "鍵".repeat(85) + "x";
+        channel.writeInbound(
+                Wire.bytes(subWithKey(longest.getBytes(StandardCharsets.UTF_8), "30")));
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        assertThat(gate.asked()).containsExactly(new Subscription(longest, 30, "", ""));
+        assertFalse(channel.finish());
+    }
+
     @Test
     void heartbeatsGoTheWayGoReadThem() {
         // Go's strconv.Atoi takes a sign and leading zeros.

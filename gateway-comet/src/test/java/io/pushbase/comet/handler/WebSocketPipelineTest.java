@@ -252,6 +252,48 @@ class WebSocketPipelineTest {
         assertFalse(channel.finish());
     }
 
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(
+            strings = {
+                "/sub?key=%ff%fe&heartbeat=30",
+                "/sub?key=k%c3&heartbeat=30&ver=1",
+                "/sub?key=%ed%a0%80&heartbeat=30&token=t",
+                "/sub?key=%c0%af&heartbeat=30",
+            })
+    void keysThatAreNotUtf8AreMinusPThenAPlainCloseAndCounted(String uri) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(upgrade(uri, null));
+
+        assertThat(response(channel).texts()).containsExactly("-p\r\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).isEmpty();
+        assertThat(count("rejected.key")).isEqualTo(1);
+        assertThat(count("rejected.param")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void keysOverTheLimitAreRefusedInBytesNotChars() {
+        // 86 three-byte chars are 258 bytes; 85 and one ASCII char are 256.
+        String tooLong = "%E9%8D%B5".repeat(86);
+        String longest = "%E9%8D%B5".repeat(85) + "x";
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel refused = connect(gate);
+        refused.writeInbound(upgrade("/sub?key=" + tooLong + "&heartbeat=30", null));
+        assertThat(response(refused).texts()).containsExactly("-p\r\n");
+        assertThat(count("rejected.key")).isEqualTo(1);
+        assertFalse(refused.finish());
+
+        EmbeddedChannel admitted = connect(gate);
+        admitted.writeInbound(upgrade("/sub?key=" + longest + "&heartbeat=30", null));
+        assertThat(response(admitted).texts()).containsExactly("+h\r\n");
+        assertThat(gate.asked())
+                .containsExactly(new Subscription("鍵".repeat(85) + "x", 30, "", ""));
+        assertFalse(admitted.finish());
+    }
+
     @ParameterizedTest
     @EnumSource(
             value = Admission.class,
