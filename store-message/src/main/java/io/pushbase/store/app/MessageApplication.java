@@ -9,6 +9,7 @@ import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
+import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.hbase.RowKeys;
@@ -129,6 +130,7 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                         new HBaseHealthCheck(hbaseStore, hbaseConfig.deadlineMillis()));
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+        PrometheusEndpoint.install(env, "message", nodeName);
     }
 
     /**
