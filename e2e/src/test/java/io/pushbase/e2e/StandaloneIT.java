@@ -74,6 +74,50 @@ class StandaloneIT {
         return false;
     }
 
+    /**
+     * Each node's {@code /metrics/prometheus} (on its own admin port, though the three share a JVM)
+     * parses strictly, labels every series with the node's kind and name, and together they carry
+     * every series that ops/grafana/pushbase.json and ops/prometheus/alerts.yml refer to. Runs
+     * after a push, so lazily made series exist.
+     */
+    private static void everyNodeServesTheSeriesTheDashboardAndTheAlertsUse() throws Exception {
+        Map<String, Integer> adminPorts =
+                Map.of("message", 8071 + OFFSET, "comet", 6971 + OFFSET, "web", 8091 + OFFSET);
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        for (Map.Entry<String, Integer> node : adminPorts.entrySet()) {
+            HttpResponse<String> scrape =
+                    HTTP.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + node.getValue()
+                                                            + "/metrics/prometheus"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.headers().firstValue("Content-Type").orElse(""))
+                    .startsWith("text/plain; version=0.0.4");
+            List<PrometheusText.Sample> samples = PrometheusText.parse(scrape.body());
+            assertThat(samples).hasSizeGreaterThan(50);
+            assertThat(samples)
+                    .allSatisfy(
+                            sample -> {
+                                assertThat(sample.labels())
+                                        .containsEntry("node_kind", node.getKey());
+                                assertThat(sample.labels().get("node_name")).isNotBlank();
+                            });
+            samples.forEach(sample -> served.add(sample.name()));
+        }
+        assertThat(served)
+                .contains(
+                        "pushbase_web_route_requests_total",
+                        "pushbase_store_call_seconds_count",
+                        "pushbase_comet_pushes_total");
+        java.util.Set<String> used = OpsFiles.metricNames(OpsFiles.dashboardExpressions());
+        used.addAll(OpsFiles.metricNames(OpsFiles.alertExpressions()));
+        assertThat(served).as("series the dashboard and the alerts use").containsAll(used);
+    }
+
     private static Standalone start(Path data) throws Exception {
         return Standalone.run(
                 "standalone", "--data", data.toString(), "--port-offset", Integer.toString(OFFSET));
@@ -142,6 +186,7 @@ class StandaloneIT {
                                     + ",\"gid\":0}]},\"ret\":0}");
             assertThat(get(8090 + OFFSET, "/demo")).contains("WebSocket");
             assertThat(get(8091 + OFFSET, "/console")).contains("Pushbase console");
+            everyNodeServesTheSeriesTheDashboardAndTheAlertsUse();
 
             // Ctrl-C is SIGINT, unless this test runs where SIGINT is ignored (a background
             // job of a non-interactive shell, as on CI): children inherit that, so use SIGTERM.

@@ -16,9 +16,14 @@ import java.util.concurrent.CompletableFuture;
  * {@code store.append.conflicts} (appends, single or in an {@code appendMany}, refused because a
  * larger mid was taken: a sign of two writers for one key); for {@code appendMany} also the
  * histogram {@code store.appendMany.size} (entries per call) and per-entry failure meters {@code
- * store.appendMany.entries.invalid|unavailable|error}. Thread-safe; adds no blocking.
+ * store.appendMany.entries.invalid|unavailable|error}. All of them exist from construction on.
+ * Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
+    private static final List<String> OPS =
+            List.of("save", "append", "appendMany", "saveMany", "fetch", "last", "delete");
+    private static final List<String> FAILURE_KINDS = List.of("invalid", "unavailable", "error");
+
     private final MessageStore delegate;
     private final MetricRegistry metrics;
     private final Counter failedKeys;
@@ -31,6 +36,17 @@ public final class InstrumentedMessageStore implements MessageStore {
         this.failedKeys = metrics.counter("store.saveMany.failedKeys");
         this.appendConflicts = metrics.meter("store.append.conflicts");
         this.batchSizes = metrics.histogram("store.appendMany.size");
+        // Every timer and failure meter exists from the start (zero until used), so dashboards
+        // and alerts over them never look at a series that is not there yet.
+        for (String op : OPS) {
+            metrics.timer("store." + op);
+            for (String kind : FAILURE_KINDS) {
+                metrics.meter("store." + op + "." + kind);
+            }
+        }
+        for (String kind : FAILURE_KINDS) {
+            metrics.meter("store.appendMany.entries." + kind);
+        }
     }
 
     @Override

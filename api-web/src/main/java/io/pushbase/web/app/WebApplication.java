@@ -8,6 +8,7 @@ import io.dropwizard.jersey.DropwizardResourceConfig;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
+import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
@@ -186,5 +187,6 @@ public final class WebApplication extends Application<WebConfiguration> {
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
         env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messages));
         env.healthChecks().register("comets", new CometsHealthCheck(directory));
+        PrometheusEndpoint.install(env, "web", config.getNodeName());
     }
 }

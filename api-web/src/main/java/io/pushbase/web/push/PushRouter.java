@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.PushManyRequest;
@@ -251,21 +252,26 @@ public final class PushRouter {
                         (mid, err) -> {
                             if (err == null) {
                                 fallback.mark();
-                                LOG.debug(
-                                        "Push to key '{}' stored by the web node with mid {}: {}",
-                                        key,
-                                        mid,
-                                        why);
-                                fallbackLog.note(key, mid, why);
+                                try (MessageLogContext ignored = MessageLogContext.of(key, mid)) {
+                                    LOG.debug(
+                                            "Push to key '{}' stored by the web node with mid {}:"
+                                                    + " {}",
+                                            key,
+                                            mid,
+                                            why);
+                                    fallbackLog.note(key, mid, why);
+                                }
                                 return Answer.ok();
                             }
                             fallbackFailed.mark();
-                            LOG.warn(
-                                    "Push to key '{}' lost its comet ({}) and could not be stored:"
-                                            + " {}",
-                                    key,
-                                    why,
-                                    err.toString());
+                            try (MessageLogContext ignored = MessageLogContext.of(key)) {
+                                LOG.warn(
+                                        "Push to key '{}' lost its comet ({}) and could not be"
+                                                + " stored: {}",
+                                        key,
+                                        why,
+                                        err.toString());
+                            }
                             return Answer.error(
                                     Ret.INTERNAL,
                                     why + "; storing it failed too: " + rootMessage(err));
@@ -304,11 +310,13 @@ public final class PushRouter {
                         (closed, err) -> {
                             if (err != null) {
                                 closeFailed.mark();
-                                LOG.warn(
-                                        "Key '{}' deleted; closing it on {} failed: {}",
-                                        key,
-                                        comet.instanceId(),
-                                        err.toString());
+                                try (MessageLogContext ignored = MessageLogContext.of(key)) {
+                                    LOG.warn(
+                                            "Key '{}' deleted; closing it on {} failed: {}",
+                                            key,
+                                            comet.instanceId(),
+                                            err.toString());
+                                }
                             }
                         });
     }

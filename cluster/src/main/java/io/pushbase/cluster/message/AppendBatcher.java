@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.dropwizard.lifecycle.Managed;
 import io.grpc.Status;
+import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendOutcome;
@@ -294,7 +295,10 @@ public final class AppendBatcher implements MessageLog, Managed {
         long elapsed = System.nanoTime() - q.arrivedNanos;
         if (elapsed < retryBoundNanos) {
             entryRetries.mark();
-            LOG.debug("append of key '{}' unavailable, resending: {}", q.request.getKey(), o);
+            try (MessageLogContext ignored =
+                    MessageLogContext.of(q.request.getKey(), q.request.getMid())) {
+                LOG.debug("append of key '{}' unavailable, resending: {}", q.request.getKey(), o);
+            }
             enqueue(q);
             return;
         }

@@ -1,5 +1,6 @@
 package io.pushbase.cluster.message;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -29,6 +30,18 @@ final class ClientMetrics {
         this.attempts = registry.meter(PREFIX + ".attempts");
         this.retries = registry.meter(PREFIX + ".retries");
         this.exhausted = registry.meter(PREFIX + ".exhausted");
+        // Every failure code's meter exists from the start (zero until it happens), so dashboards
+        // and alerts over them never look at a series that is not there yet.
+        for (Status.Code code : Status.Code.values()) {
+            if (code != Status.Code.OK) {
+                failures(code);
+            }
+        }
+    }
+
+    /** {@code messageClient.liveNodes}: message nodes the client sends to now. */
+    void liveNodes(Gauge<Integer> count) {
+        registry.gauge(PREFIX + ".liveNodes", () -> count);
     }
 
     /** {@code messageClient.<op>}: whole calls, retries included, whatever the outcome. */

@@ -72,10 +72,11 @@ import java.util.function.Function;
  *
  * <p>Metrics (in the registry passed in): meters {@code messageClient.attempts}, {@code
  * messageClient.retries} (attempts after a call's first), {@code messageClient.failures.<CODE>}
- * (failed attempts by gRPC status), {@code messageClient.node.<instance id>.calls} (attempts per
- * node), {@code messageClient.ejections} (nodes that stopped answering probes), {@code
- * messageClient.exhausted} (calls that ended in {@link MessageNodesUnavailableException}); timers
- * {@code messageClient.<op>} per operation, retries included.
+ * (failed attempts by gRPC status; one per code from the start), {@code
+ * messageClient.node.<instance id>.calls} (attempts per node), {@code messageClient.ejections}
+ * (nodes that stopped answering probes), {@code messageClient.exhausted} (calls that ended in
+ * {@link MessageNodesUnavailableException}); timers {@code messageClient.<op>} per operation,
+ * retries included; gauge {@code messageClient.liveNodes} (message nodes it sends to now).
  */
 public final class MessageNodeClient implements Managed {
     /**
@@ -155,6 +156,7 @@ public final class MessageNodeClient implements Managed {
                                         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                                         .build(),
                         this.metrics::nodeCalls);
+        this.metrics.liveNodes(() -> pool.nodes().size());
         // One daemon thread: waits between rounds of retries, and the prober's schedule.
         this.timer =
                 Executors.newSingleThreadScheduledExecutor(

@@ -8,6 +8,7 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
+import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
@@ -148,6 +149,11 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.admin()
                 .addServlet("stat", new StatServlet(nodeName, channels, metrics))
                 .addMapping("/stat");
+        // 1 while this comet leads its node name, else 0: a pair shows two series, one at 1.
+        metrics.gauge(
+                "comet.leader",
+                () -> () -> leadership.role() == CometLeadership.Role.LEADER ? 1 : 0);
+        PrometheusEndpoint.install(env, "comet", nodeName);
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
         env.healthChecks().register("messageNodes", new MessageNodesHealthCheck(messageClient));

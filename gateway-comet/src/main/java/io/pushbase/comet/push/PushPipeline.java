@@ -7,6 +7,7 @@ import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
@@ -123,7 +124,10 @@ public final class PushPipeline {
                                     rejected.mark();
                                 } else {
                                     failed.mark();
-                                    LOG.warn("Push to key '{}' failed: {}", key, err.toString());
+                                    try (MessageLogContext ignored = MessageLogContext.of(key)) {
+                                        LOG.warn(
+                                                "Push to key '{}' failed: {}", key, err.toString());
+                                    }
                                 }
                             }
                         });

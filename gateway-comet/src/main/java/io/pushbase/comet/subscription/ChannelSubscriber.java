@@ -3,6 +3,7 @@ package io.pushbase.comet.subscription;
 import com.codahale.metrics.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.comet.message.PushMessage;
 import java.net.SocketAddress;
 import java.util.Objects;
@@ -74,13 +75,15 @@ public final class ChannelSubscriber implements Subscriber {
             pending.decrementAndGet();
             if (overflowed.compareAndSet(false, true)) {
                 slowConsumers.inc();
-                LOG.info(
-                        "Closing slow consumer {} of key {}: {} messages not yet written, mid {}"
-                                + " not delivered",
-                        channel.remoteAddress(),
-                        subscription.key(),
-                        maxPending,
-                        mid);
+                try (MessageLogContext ignored = MessageLogContext.of(subscription.key(), mid)) {
+                    LOG.info(
+                            "Closing slow consumer {} of key {}: {} messages not yet written, mid"
+                                    + " {} not delivered",
+                            channel.remoteAddress(),
+                            subscription.key(),
+                            maxPending,
+                            mid);
+                }
                 channel.close();
             }
             return Delivery.OVERFLOW;

@@ -9,6 +9,7 @@ import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
 import io.pushbase.cluster.app.NodeHost;
+import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
@@ -106,6 +107,7 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                         new HBaseHealthCheck(stack.hbaseStore(), stack.deadlineMillis()));
         env.healthChecks()
                 .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
+        PrometheusEndpoint.install(env, "message", nodeName);
     }
 
     /**

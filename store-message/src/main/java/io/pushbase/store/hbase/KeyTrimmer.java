@@ -5,6 +5,7 @@ import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.schema.hbase.RowKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -122,7 +123,10 @@ public final class KeyTrimmer {
                             inFlight.release();
                             if (err != null) {
                                 failures.inc();
-                                LOG.warn("Trimming key '{}' failed; will retry later", key, err);
+                                try (MessageLogContext ignored = MessageLogContext.of(key)) {
+                                    LOG.warn(
+                                            "Trimming key '{}' failed; will retry later", key, err);
+                                }
                             }
                         });
         return true;
