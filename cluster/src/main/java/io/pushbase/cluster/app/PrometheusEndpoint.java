@@ -127,6 +127,7 @@ public final class PrometheusEndpoint {
                     map("messageClient.attempts", "pushbase_message_client_attempts"),
                     map("messageClient.retries", "pushbase_message_client_retries"),
                     map("messageClient.exhausted", "pushbase_message_client_exhausted"),
+                    map("messageClient.ejections", "pushbase_message_client_ejections"),
                     map(
                             "messageClient.failures.*",
                             "pushbase_message_client_failures",

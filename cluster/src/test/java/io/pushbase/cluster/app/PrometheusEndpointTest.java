@@ -78,6 +78,7 @@ class PrometheusEndpointTest {
         metrics.counter("store.trim.rows").inc(9);
         metrics.meter("messageClient.node.127.0.0.1:8070.calls").mark(2);
         metrics.meter("messageClient.node.msg1:8070.calls").mark();
+        metrics.meter("messageClient.ejections").mark(3);
 
         String text = scrape(metrics);
 
@@ -94,6 +95,7 @@ class PrometheusEndpointTest {
                         line("pushbase_message_client_failures_total", "code=|UNAVAILABLE|,", 1),
                         line("pushbase_message_client_call_seconds_count", "op=|append|,", 1),
                         line("pushbase_store_trim_rows", "", 9),
+                        line("pushbase_message_client_ejections_total", "", 3),
                         line(
                                 "pushbase_message_client_node_calls_total",
                                 "instance_id=|127.0.0.1:8070|,",
