@@ -435,7 +435,13 @@ class StandaloneIT {
                         .contains("\"mid\":" + toBob.mid() + ",");
 
                 // Delete: alice's messages are gone and her connection is closed.
-                assertThat(admin(admin, "/1/admin/msg/del", "key=alice", ADMIN).body())
+                HttpResponse<String> deleted = admin(admin, "/1/admin/msg/del", "key=alice", ADMIN);
+                assertThat(deleted.body())
+                        .as(
+                                () ->
+                                        deleted.headers().firstValue("X-Pushbase-Error").orElse("")
+                                                + "\nnodes.log:\n"
+                                                + tail(temp.resolve("data/logs/nodes.log"), 60))
                         .isEqualTo("{\"ret\":0}");
                 assertThat(aliceTcp.readLine()).as("alice's connection after delete").isEmpty();
                 assertThat(get(web, "/1/msg/get?k=alice&m=0&t=" + alice)).isEqualTo("{\"ret\":0}");
@@ -466,6 +472,16 @@ class StandaloneIT {
             request.header("Authorization", authorization);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The last {@code lines} lines of a log, for a failure's description. */
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
+        }
     }
 
     private static String token(int adminPort, String key) throws Exception {
