@@ -67,6 +67,19 @@ final class BenchArguments {
         return this;
     }
 
+    /**
+     * Adds the three timing options every scenario benchmark has: {@code --seconds} (the measured
+     * window per scenario, at least 1), {@code --warmup} (per scenario, not measured) and {@code
+     * --prewarm} (JIT warm-up before the first scenario), with their defaults and help.
+     */
+    BenchArguments windows(
+            String seconds, String warmup, String warmupHelp, String prewarm, String prewarmHelp)
+            throws ArgumentParserException {
+        return option("seconds", number(1), seconds, "N", "measured window per scenario in seconds")
+                .option("warmup", number(0), warmup, "N", warmupHelp)
+                .option("prewarm", number(0), prewarm, "N", prewarmHelp);
+    }
+
     /** Adds the switch {@code --flag} (or property {@code bench.<flag>=true}). */
     BenchArguments flag(String flag, String help) {
         parser.addArgument("--" + flag)

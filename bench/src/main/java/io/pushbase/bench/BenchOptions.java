@@ -35,23 +35,11 @@ record BenchOptions(
                                 "The store benchmark: the message node's store over an HBase mini"
                                         + " cluster in this JVM, one scenario per gRPC method.",
                                 "")
-                        .option(
-                                "seconds",
-                                BenchArguments.number(1),
+                        .windows(
                                 "20",
-                                "N",
-                                "measured window per scenario in seconds")
-                        .option(
-                                "warmup",
-                                BenchArguments.number(0),
                                 "5",
-                                "N",
-                                "warm-up per scenario in seconds")
-                        .option(
-                                "prewarm",
-                                BenchArguments.number(0),
+                                "warm-up per scenario in seconds",
                                 "15",
-                                "N",
                                 "JIT warm-up before the first scenario in seconds")
                         .option(
                                 "keys",

@@ -79,23 +79,11 @@ public final class DeliveryBenchmark {
                                         + " latency through one comet at fixed offered rates,"
                                         + " with and without storage.",
                                 "")
-                        .option(
-                                "seconds",
-                                BenchArguments.number(1),
+                        .windows(
                                 "15",
-                                "N",
-                                "measured window per scenario in seconds")
-                        .option(
-                                "warmup",
-                                BenchArguments.number(0),
                                 "5",
-                                "N",
-                                "warm-up per scenario at its rate, not measured, in seconds")
-                        .option(
-                                "prewarm",
-                                BenchArguments.number(0),
+                                "warm-up per scenario at its rate, not measured, in seconds",
                                 "60",
-                                "N",
                                 "JIT warm-up at 2,000 pushes/s before the first scenario in"
                                         + " seconds")
                         .option(

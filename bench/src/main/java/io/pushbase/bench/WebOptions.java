@@ -40,23 +40,11 @@ record WebOptions(
                                         + " whole path over HTTP/1.1 keep-alive connections,"
                                         + " closed loop.",
                                 "")
-                        .option(
-                                "seconds",
-                                BenchArguments.number(1),
+                        .windows(
                                 "15",
-                                "N",
-                                "measured window per scenario in seconds")
-                        .option(
-                                "warmup",
-                                BenchArguments.number(0),
                                 "5",
-                                "N",
-                                "warm-up per scenario in seconds")
-                        .option(
-                                "prewarm",
-                                BenchArguments.number(0),
+                                "warm-up per scenario in seconds",
                                 "90",
-                                "N",
                                 "JIT warm-up of the nodes before the first scenario in seconds,"
                                         + " half pull, half push")
                         .option(
