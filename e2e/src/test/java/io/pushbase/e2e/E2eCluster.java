@@ -216,14 +216,7 @@ final class E2eCluster implements AutoCloseable {
      * {@code CONT} thaws it) to the node's own process, by its pid.
      */
     void signal(Node node, String signal) throws IOException, InterruptedException {
-        int code =
-                new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid()))
-                        .inheritIO()
-                        .start()
-                        .waitFor();
-        if (code != 0) {
-            throw new AssertionError("kill -" + signal + " " + node.pid() + " exited " + code);
-        }
+        Signals.send(node.pid(), signal);
     }
 
     /** A graceful stop: SIGTERM by handle (SIGKILL only after a 30 s grace); the exit code. */

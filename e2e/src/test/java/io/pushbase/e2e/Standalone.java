@@ -111,10 +111,7 @@ final class Standalone implements AutoCloseable {
 
     /** Sends {@code signal} (e.g. INT, TERM) to the launcher's own PID and waits for its exit. */
     int signalAndWait(String signal, Duration timeout) throws Exception {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                .inheritIO()
-                .start()
-                .waitFor();
+        Signals.send(process.pid(), signal);
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("standalone still running " + timeout + " after SIG" + signal);
         }

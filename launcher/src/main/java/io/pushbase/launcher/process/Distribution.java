@@ -30,6 +30,20 @@ public final class Distribution {
     private static final List<String> NODES_JVM =
             List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
 
+    /** The comet's ZooKeeper session variable (comet.yml) and its value in the nodes process. */
+    static final String COMET_SESSION_ENV = "PUSHBASE_COMET_ZK_SESSION_TIMEOUT";
+
+    /**
+     * The nodes process hosts the only comet of its node name, so no standby waits for its session
+     * to expire: the 2 s session comet.yml sets for fast takeovers buys nothing there and costs
+     * everything on a busy machine (a ZooKeeper client not scheduled for ~1.3 s suspends the comet,
+     * ~2 s expires its session: every connection closed). Seen with the Go load generator on this
+     * 2-core machine while two builds ran: all 1,000 subscribers closed in a 20 s window. 10 s is
+     * the longest session the local ZooKeeper grants (20 ticks of 500 ms); after a crash the
+     * restarted comet leads once the old session has expired, at most 10 s.
+     */
+    static final String STANDALONE_COMET_SESSION = "10s";
+
     private final Path home;
 
     public Distribution(Path home) {
@@ -117,7 +131,9 @@ public final class Distribution {
     /**
      * Starts one message, one comet and one web node in one JVM ({@code pushbase nodes}, from
      * {@code conf/<role>.yml}), supervised like a role, against {@code zookeeper} (Pushbase's and
-     * HBase's), every port moved by {@code portOffset}; its output goes to {@code log}.
+     * HBase's), every port moved by {@code portOffset}; its output goes to {@code log}. Its comet's
+     * ZooKeeper session is {@value #STANDALONE_COMET_SESSION} unless the caller's environment sets
+     * {@value #COMET_SESSION_ENV}.
      */
     public ChildJvm startNodes(String zookeeper, int portOffset, Path log) throws IOException {
         return ChildJvm.start(
@@ -127,9 +143,14 @@ public final class Distribution {
                 "io.pushbase.launcher.PushbaseMain",
                 List.of("nodes", "--port-offset", Integer.toString(portOffset)),
                 Map.of(
-                        "PUSHBASE_ZK", zookeeper,
-                        "HBASE_ZK", zookeeper,
-                        "PUSHBASE_SUPERVISED", "1"),
+                        "PUSHBASE_ZK",
+                        zookeeper,
+                        "HBASE_ZK",
+                        zookeeper,
+                        "PUSHBASE_SUPERVISED",
+                        "1",
+                        COMET_SESSION_ENV,
+                        System.getenv().getOrDefault(COMET_SESSION_ENV, STANDALONE_COMET_SESSION)),
                 log,
                 true);
     }
