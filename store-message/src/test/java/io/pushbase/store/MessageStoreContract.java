@@ -71,6 +71,20 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void fetchAnswersWhenEachMessageExpires() throws Exception {
+        String k = key("expiry");
+        long before = System.currentTimeMillis();
+        await(store().save(k, 10, bytes("{\"short\":1}"), 60));
+        await(store().append(k, 20, bytes("claim-20"), bytes("{\"long\":1}"), 600));
+        long after = System.currentTimeMillis();
+        List<StoredMessage> got = await(store().fetch(k, 0, 0));
+        assertThat(mids(got)).containsExactly(10L, 20L);
+        // The store's clock (HBase: the cell's timestamp) stamps the write, so allow a second.
+        assertThat(got.get(0).expiresAtMillis()).isBetween(before + 59_000, after + 61_000);
+        assertThat(got.get(1).expiresAtMillis()).isBetween(before + 599_000, after + 601_000);
+    }
+
+    @Test
     void fetchAnswersAscendingWhateverTheSaveOrder() throws Exception {
         String k = key("order");
         for (long mid : new long[] {50, 10, 40, 20, 30}) {

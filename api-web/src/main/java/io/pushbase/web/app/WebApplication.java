@@ -23,6 +23,7 @@ import io.pushbase.web.comet.CometDirectory;
 import io.pushbase.web.comet.CometsHealthCheck;
 import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
+import io.pushbase.web.resources.AdminKeyResource;
 import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushRoutes;
 import io.pushbase.web.resources.AdminSecret;
@@ -37,6 +38,7 @@ import io.pushbase.web.resources.NodesResource;
 import io.pushbase.web.resources.ServerResource;
 import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
+import io.pushbase.web.view.KeyInspector;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -47,8 +49,9 @@ import org.glassfish.jersey.servlet.ServletProperties;
 /**
  * The web node: gopush-cluster's external HTTP API on the application port (node lookup, offline
  * pull, time id) and its admin API on the admin port (push, multi-key push, delete, tokens, cluster
- * view), beside Dropwizard's metrics and health checks. Stateless; any number run behind a load
- * balancer. Wires and does nothing else. Run: {@code WebApplication server web.yml}.
+ * view, key inspector, console), beside Dropwizard's metrics and health checks. Stateless; any
+ * number run behind a load balancer. Wires and does nothing else. Run: {@code WebApplication server
+ * web.yml}.
  *
  * <p>Start order (stop is the reverse): ZooKeeper session; live views of message nodes, comets and
  * web nodes; the message-node client; comet channels; Jetty; then this node's registration. The
@@ -158,6 +161,11 @@ public final class WebApplication extends Application<WebConfiguration> {
         admin.register(new MethodNotAllowedMapper());
         admin.register(new ConsoleResource());
         admin.register(new AdminMessageResource(router, metrics));
+        admin.register(
+                new AdminKeyResource(
+                        new KeyInspector(directory, comets, messages, api.getMaxPullMessages()),
+                        env.getObjectMapper(),
+                        metrics));
         admin.register(
                 new AdminTokenResource(
                         config.getAuth().buildIssuer(),

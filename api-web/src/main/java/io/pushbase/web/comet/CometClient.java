@@ -9,6 +9,8 @@ import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometServiceGrpc.CometServiceFutureStub;
+import io.pushbase.schema.comet.v1.OnlineReply;
+import io.pushbase.schema.comet.v1.OnlineRequest;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -34,7 +36,7 @@ public final class CometClient implements Comets {
 
     /**
      * @param pushDeadlineMillis bound of Push and PushMany
-     * @param controlDeadlineMillis bound of Close and Ping
+     * @param controlDeadlineMillis bound of Close, Online and Ping
      */
     public CometClient(
             CometChannels channels, long pushDeadlineMillis, long controlDeadlineMillis) {
@@ -58,6 +60,13 @@ public final class CometClient implements Comets {
     public CompletableFuture<CloseReply> close(
             CometDirectory.CometNode comet, CloseRequest request) {
         return call(comet, controlDeadlineMillis, stub -> stub.close(request));
+    }
+
+    /** Live connections of {@code key} on {@code comet} (0 when it holds none). */
+    public CompletableFuture<Integer> online(CometDirectory.CometNode comet, String key) {
+        OnlineRequest request = OnlineRequest.newBuilder().addKeys(key).build();
+        return this.<OnlineReply>call(comet, controlDeadlineMillis, stub -> stub.online(request))
+                .thenApply(reply -> reply.getConnectionsOrDefault(key, 0));
     }
 
     /** Pings the comet at {@code grpcAddress}, which need not be on the ring (a standby). */

@@ -6,14 +6,21 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * One HTML page shipped in this package's resources, read once at start-up and served as is.
- * Immutable and thread-safe.
+ * One file shipped in this package's resources (an HTML page, or a script or style sheet it loads),
+ * read once at start-up and served as is. Immutable and thread-safe.
  */
 final class StaticPage {
     private final byte[] page;
+    private final String contentType;
 
-    /** Reads {@code name} from this package's resources; a missing page fails the start. */
+    /** An HTML page: {@code name} from this package's resources. */
     StaticPage(String name) {
+        this(name, "text/html;charset=utf-8");
+    }
+
+    /** Reads {@code name} from this package's resources; a missing file fails the start. */
+    StaticPage(String name, String contentType) {
+        this.contentType = contentType;
         try (InputStream in = StaticPage.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " missing from the classpath");
@@ -25,6 +32,6 @@ final class StaticPage {
     }
 
     Response response() {
-        return Response.ok(page, "text/html;charset=utf-8").build();
+        return Response.ok(page, contentType).build();
     }
 }

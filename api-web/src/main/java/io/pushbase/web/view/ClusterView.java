@@ -4,6 +4,7 @@ import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.comet.v1.CometPingReply;
+import io.pushbase.schema.comet.v1.CometTraffic;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,9 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * The cluster as an operator sees it: every comet process (leaders and standbys, from the leader
- * elections in ZooKeeper) with its role and connection count as the comet itself reports them (a
- * gRPC ping), its weight and addresses when it is on the ring; every message node; every web node.
+ * elections in ZooKeeper) with its role, connection count and push traffic as the comet itself
+ * reports them (a gRPC ping), its weight and addresses when it is on the ring; every message node;
+ * every web node.
  *
  * <p>Reads ZooKeeper and pings comets on each call: it is for the admin port, not for clients.
  * Thread-safe. A comet that does not answer its ping is listed with role {@code unreachable}.
@@ -48,7 +50,7 @@ public final class ClusterView {
         this.cometClient = cometClient;
     }
 
-    /** One comet process. */
+    /** One comet process; {@code connections} and {@code traffic} are null when unreachable. */
     public record CometProcess(
             String nodeName,
             String id,
@@ -57,7 +59,32 @@ public final class ClusterView {
             boolean onRing,
             Integer weight,
             Map<String, String> addresses,
-            Integer connections) {}
+            Integer connections,
+            Traffic traffic) {}
+
+    /**
+     * A comet's push traffic as its ping reported it (comet.proto {@code CometTraffic}): counts
+     * since the comet started, quantiles over its recent samples (0 before the first).
+     */
+    public record Traffic(
+            long pushesAcknowledged,
+            long deliveries,
+            double pushP50Seconds,
+            double pushP99Seconds,
+            double appendBatchP50,
+            double appendBatchP99,
+            long appendBatches) {
+        static Traffic of(CometTraffic t) {
+            return new Traffic(
+                    t.getPushesAcknowledged(),
+                    t.getDeliveries(),
+                    t.getPushP50Seconds(),
+                    t.getPushP99Seconds(),
+                    t.getAppendBatchP50(),
+                    t.getAppendBatchP99(),
+                    t.getAppendBatches());
+        }
+    }
 
     /** One message or web node as registered. */
     public record Node(String nodeName, String id, int weight, Map<String, String> addresses) {}
@@ -107,7 +134,8 @@ public final class ClusterView {
                                         ring != null,
                                         weight,
                                         addresses,
-                                        err == null ? ping.getConnections() : null));
+                                        err == null ? ping.getConnections() : null,
+                                        err == null ? Traffic.of(ping.getTraffic()) : null));
     }
 
     /**

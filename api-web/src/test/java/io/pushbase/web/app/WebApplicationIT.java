@@ -477,6 +477,12 @@ class WebApplicationIT {
             assertThat(comet.get("onRing").asBoolean()).isTrue();
             assertThat(comet.get("connections").asInt()).isGreaterThanOrEqualTo(0);
             assertThat(comet.get("addresses").get("tcp").asText()).startsWith("127.0.0.1:");
+            // Each comet's own traffic from its ping (earlier tests pushed to keys on both).
+            JsonNode traffic = comet.get("traffic");
+            assertThat(traffic.get("pushesAcknowledged").asLong()).isPositive();
+            assertThat(traffic.get("pushP99Seconds").asDouble())
+                    .isPositive()
+                    .isGreaterThanOrEqualTo(traffic.get("pushP50Seconds").asDouble());
         }
         assertThat(data.get("messages")).hasSize(2);
         assertThat(data.get("webs")).hasSize(1);
@@ -523,9 +529,73 @@ class WebApplicationIT {
                 .contains("get(\"/1/admin/nodes\"")
                 .contains("get(\"/healthcheck\"")
                 .contains("get(\"/metrics\"");
+        assertThat(console.body())
+                .contains("get(\"/1/admin/key?key=\"")
+                .contains("/1/admin/push/private?key=");
+        // The chart library is vendored and served beside the page (no request off this port).
+        HttpResponse<String> chart =
+                web.send(web.adminPort(), "GET", "/console/uPlot.iife.min.js", null, null);
+        assertThat(chart.statusCode()).isEqualTo(200);
+        assertThat(chart.headers().firstValue("Content-Type"))
+                .hasValue("application/javascript;charset=utf-8");
+        assertThat(chart.body()).startsWith("/*! https://github.com/leeoniya/uPlot (v1.6.32) */");
+        assertThat(web.send(web.adminPort(), "GET", "/console/uPlot.min.css", null, null).body())
+                .contains(".uplot");
+        assertThat(console.body()).doesNotContainPattern("(src|href)=\"(https?:)?//");
         assertThat(web.get("/console").statusCode()).isEqualTo(404);
         assertThat(web.send(web.adminPort(), "POST", "/console", "", null).statusCode())
                 .isEqualTo(405);
+    }
+
+    @Test
+    @Order(18)
+    void theKeyInspectorReportsOwnerConnectionsNewestMidAndMessagesWithTheirExpiry()
+            throws Exception {
+        String key = "inspected";
+        String owner = HashRing.of(Map.of("comet-a", 1, "comet-b", 1)).nodeFor(key).orElseThrow();
+        long before = System.currentTimeMillis();
+        web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"first\":1}");
+        web.post("/1/admin/push/private?key=" + key + "&expire=60", "{\"second\":\"<b>\"}");
+        List<Long> mids = storedMids(key);
+        try (TcpClient client = TcpClient.subscribe(ownerOf(key).tcp(), key, null, null)) {
+            assertThat(client.readLine()).isEqualTo("+h\r\n");
+            JsonNode answer =
+                    json(web.send(web.adminPort(), "GET", "/1/admin/key?key=" + key, null, null));
+            assertThat(answer.get("ret").asInt()).isZero();
+            JsonNode report = answer.get("data");
+            assertThat(report.get("key").asText()).isEqualTo(key);
+            assertThat(report.get("owner").get("nodeName").asText()).isEqualTo(owner);
+            assertThat(report.get("owner").get("addresses").get("tcp").asText())
+                    .isEqualTo("127.0.0.1:" + ownerOf(key).tcp());
+            assertThat(report.get("connections").asInt()).isEqualTo(1);
+            assertThat(report.get("connectionsProblem").isNull()).isTrue();
+            // Mids as strings: a browser's JSON numbers cannot hold them exactly.
+            assertThat(report.get("head").asText()).isEqualTo(Long.toString(mids.get(1)));
+            JsonNode messages = report.get("messages");
+            assertThat(messages).hasSize(2);
+            assertThat(messages.get(0).get("mid").asText()).isEqualTo(Long.toString(mids.get(0)));
+            assertThat(messages.get(1).get("msg").asText()).isEqualTo("{\"second\":\"<b>\"}");
+            long after = System.currentTimeMillis();
+            assertThat(messages.get(0).get("expiresAt").asLong())
+                    .isBetween(before + 600_000, after + 600_000);
+            assertThat(messages.get(1).get("expiresAt").asLong())
+                    .isBetween(before + 60_000, after + 60_000);
+        }
+        JsonNode unknown =
+                json(web.send(web.adminPort(), "GET", "/1/admin/key?key=nobody-here", null, null))
+                        .get("data");
+        assertThat(unknown.get("head").asText()).isEqualTo("0");
+        assertThat(unknown.get("messages")).isEmpty();
+        assertThat(unknown.get("connections").asInt()).isZero();
+        for (String bad :
+                List.of(
+                        "/1/admin/key",
+                        "/1/admin/key?key=",
+                        "/1/admin/key?key=" + "k".repeat(257))) {
+            assertThat(web.send(web.adminPort(), "GET", bad, null, null).body())
+                    .as(bad)
+                    .isEqualTo("{\"ret\":65534}");
+        }
     }
 
     @Test

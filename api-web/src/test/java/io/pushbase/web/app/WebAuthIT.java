@@ -93,6 +93,14 @@ class WebAuthIT {
         HttpResponse<String> console = web.send(web.adminPort(), "GET", "/console", null, null);
         assertThat(console.statusCode()).isEqualTo(200);
         assertThat(console.body()).contains("Pushbase console");
+        assertThat(
+                        web.send(web.adminPort(), "GET", "/console/uPlot.iife.min.js", null, null)
+                                .statusCode())
+                .isEqualTo(200);
+        assertThat(web.send(web.adminPort(), "GET", "/1/admin/key?key=k", null, null).statusCode())
+                .isEqualTo(401);
+        assertThat(web.send(web.adminPort(), "GET", "/1/admin/key?key=k", null, ADMIN).statusCode())
+                .isEqualTo(200);
         // Dropwizard's own admin pages are not part of the admin API.
         assertThat(web.send(web.adminPort(), "GET", "/healthcheck", null, null).body())
                 .contains("messageNodes");

@@ -53,7 +53,8 @@ class WebFuzzIT {
                     Map.entry("/1/admin/msg/del", true),
                     Map.entry("/admin/msg/clean", true),
                     Map.entry("/1/admin/token", true),
-                    Map.entry("/1/admin/nodes", true));
+                    Map.entry("/1/admin/nodes", true),
+                    Map.entry("/1/admin/key", true));
 
     /** Statuses a route may answer on purpose; anything else (a 500 above all) is a defect. */
     private static final Set<Integer> DELIBERATE = Set.of(200, 400, 404, 405, 413, 414, 431, 503);

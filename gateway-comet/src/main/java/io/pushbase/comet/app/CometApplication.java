@@ -24,6 +24,7 @@ import io.pushbase.comet.grpc.CometGrpcService;
 import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.server.CometServersConfiguration;
 import io.pushbase.comet.server.EventLoops;
+import io.pushbase.comet.stat.CometTrafficReader;
 import io.pushbase.comet.stat.StatServlet;
 import io.pushbase.comet.subscription.CometGate;
 import io.pushbase.schema.ZkPaths;
@@ -132,7 +133,8 @@ public final class CometApplication extends Application<CometConfiguration> {
                         pushes,
                         channels,
                         nodeName,
-                        () -> leadership.role().name().toLowerCase(Locale.ROOT));
+                        () -> leadership.role().name().toLowerCase(Locale.ROOT),
+                        new CometTrafficReader(metrics));
         env.lifecycle()
                 .manage(
                         host.transport()

@@ -13,6 +13,7 @@ import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
+import io.pushbase.schema.comet.v1.CometTraffic;
 import io.pushbase.schema.comet.v1.OnlineReply;
 import io.pushbase.schema.comet.v1.OnlineRequest;
 import io.pushbase.schema.comet.v1.PushManyReply;
@@ -31,13 +32,23 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
     private final KeyChannels channels;
     private final String nodeName;
     private final Supplier<String> role;
+    private final Supplier<CometTraffic> traffic;
 
+    /**
+     * @param role this comet's role now ({@code leader}, {@code standby}, ...)
+     * @param traffic its push traffic now, answered by {@code Ping}
+     */
     public CometGrpcService(
-            PushPipeline pushes, KeyChannels channels, String nodeName, Supplier<String> role) {
+            PushPipeline pushes,
+            KeyChannels channels,
+            String nodeName,
+            Supplier<String> role,
+            Supplier<CometTraffic> traffic) {
         this.pushes = pushes;
         this.channels = channels;
         this.nodeName = nodeName;
         this.role = role;
+        this.traffic = traffic;
     }
 
     @Override
@@ -82,6 +93,7 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         .setNodeName(nodeName)
                         .setRole(role.get())
                         .setConnections(channels.connectionCount())
+                        .setTraffic(traffic.get())
                         .build());
         out.onCompleted();
     }

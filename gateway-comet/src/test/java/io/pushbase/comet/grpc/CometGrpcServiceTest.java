@@ -14,6 +14,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushPipeline;
+import io.pushbase.comet.stat.CometTrafficReader;
 import io.pushbase.comet.testing.RecordingSubscriber;
 import io.pushbase.comet.testing.StoreBackedLog;
 import io.pushbase.schema.client.MidClock;
@@ -54,7 +55,13 @@ class CometGrpcServiceTest {
         server =
                 InProcessServerBuilder.forName(name)
                         .directExecutor()
-                        .addService(new CometGrpcService(pushes, channels, "c1", () -> "leader"))
+                        .addService(
+                                new CometGrpcService(
+                                        pushes,
+                                        channels,
+                                        "c1",
+                                        () -> "leader",
+                                        new CometTrafficReader(metrics)))
                         .build()
                         .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -117,6 +124,13 @@ class CometGrpcServiceTest {
         assertThat(ping.getNodeName()).isEqualTo("c1");
         assertThat(ping.getRole()).isEqualTo("leader");
         assertThat(ping.getConnections()).isEqualTo(1); // b is still connected
+        // Three acknowledged pushes (a key without connections is stored all the same), two
+        // deliveries.
+        assertThat(ping.getTraffic().getPushesAcknowledged()).isEqualTo(3);
+        assertThat(ping.getTraffic().getDeliveries()).isEqualTo(2);
+        assertThat(ping.getTraffic().getPushP99Seconds())
+                .isGreaterThan(0)
+                .isGreaterThanOrEqualTo(ping.getTraffic().getPushP50Seconds());
     }
 
     @Test

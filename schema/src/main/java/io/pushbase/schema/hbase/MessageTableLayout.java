@@ -27,8 +27,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m}, {@code
  * VERSIONS => 1}; the family TTL is the longest retention and each cell carries its message's own
  * TTL. Qualifiers: {@code k} the raw key (detects hash collisions), {@code p} the payload, {@code
- * c} the append claim; on the key's head row (mid 0, which no read returns) {@code h}, the key's
- * largest taken mid (see {@code docs/MIDS.md}).
+ * c} the append claim, {@code e} the message's expiry in seconds (its cell TTL, written since the
+ * console's key inspector shows when a message expires); on the key's head row (mid 0, which no
+ * read returns) {@code h}, the key's largest taken mid (see {@code docs/MIDS.md}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -42,6 +43,13 @@ public final class MessageTableLayout {
     public static final byte[] FAMILY = Bytes.toBytes("m");
     public static final byte[] COLUMN_KEY = Bytes.toBytes("k");
     public static final byte[] COLUMN_PAYLOAD = Bytes.toBytes("p");
+
+    /**
+     * On a message row: the expiry it was stored with, in seconds (8 big-endian bytes); it expires
+     * at the payload cell's timestamp plus this, HBase's own TTL rule. Absent on rows written
+     * before it existed.
+     */
+    public static final byte[] COLUMN_EXPIRE = Bytes.toBytes("e");
 
     /** On an appended message row: the claim of the append that stored it. */
     public static final byte[] COLUMN_CLAIM = Bytes.toBytes("c");

@@ -132,7 +132,8 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                     for (StoredMessage m : messages) {
                         reply.addMessagesBuilder()
                                 .setMid(m.mid())
-                                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()));
+                                .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()))
+                                .setExpiresAtMillis(m.expiresAtMillis());
                     }
                     return reply.build();
                 },

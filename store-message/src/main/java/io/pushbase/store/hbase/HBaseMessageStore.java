@@ -1,5 +1,6 @@
 package io.pushbase.store.hbase;
 
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_EXPIRE;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.hadoop.hbase.Cell;
+import org.apache.hadoop.hbase.CellUtil;
 import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Delete;
@@ -27,6 +30,7 @@ import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
+import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * The durable {@link MessageStore}: one HBase row per message (layout in {@code
@@ -215,7 +219,17 @@ public final class HBaseMessageStore implements MessageStore {
         int n = Math.min(max, ascending.size());
         List<StoredMessage> out = new ArrayList<>(n);
         for (Result r : ascending.subList(0, n)) {
-            out.add(new StoredMessage(RowKeys.mid(r.getRow()), r.getValue(FAMILY, COLUMN_PAYLOAD)));
+            Cell payload = r.getColumnLatestCell(FAMILY, COLUMN_PAYLOAD);
+            byte[] expire = r.getValue(FAMILY, COLUMN_EXPIRE);
+            // HBase's TTL rule: a cell expires at its timestamp plus its TTL.
+            long expiresAt =
+                    expire == null || expire.length != Long.BYTES
+                            ? 0
+                            : payload.getTimestamp()
+                                    + TimeUnit.SECONDS.toMillis(Bytes.toLong(expire));
+            out.add(
+                    new StoredMessage(
+                            RowKeys.mid(r.getRow()), CellUtil.cloneValue(payload), expiresAt));
         }
         return out;
     }
@@ -292,6 +306,7 @@ public final class HBaseMessageStore implements MessageStore {
         Put put = new Put(RowKeys.row(prefix, mid));
         put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
         put.addColumn(FAMILY, COLUMN_PAYLOAD, payload);
+        put.addColumn(FAMILY, COLUMN_EXPIRE, Bytes.toBytes(expireSeconds));
         put.setTTL(TimeUnit.SECONDS.toMillis(expireSeconds));
         put.setDurability(Durability.SYNC_WAL); // invariant 1: durable before the ack
         return put;

@@ -134,7 +134,11 @@ public final class InMemoryMessageStore implements MessageStore {
                                 if (out.size() == max) {
                                     break;
                                 }
-                                out.add(new StoredMessage(e.getKey(), e.getValue().payload()));
+                                out.add(
+                                        new StoredMessage(
+                                                e.getKey(),
+                                                e.getValue().payload(),
+                                                e.getValue().expiresAtMillis()));
                             }
                         }
                     }
