@@ -55,7 +55,10 @@ public record StoreLimits(
     /** Longest append claim, in bytes. */
     public static final int MAX_CLAIM_BYTES = 32;
 
-    /** Like {@link #checkMessage}, but expire 0 is allowed (take the mid, store nothing). */
+    /**
+     * Checks one append's values besides its key; {@code expireSeconds = 0} is allowed (take the
+     * mid, store nothing).
+     */
     public void checkAppend(long mid, byte[] claim, byte[] payload, long expireSeconds) {
         if (claim == null || claim.length == 0 || claim.length > MAX_CLAIM_BYTES) {
             throw new InvalidArgumentException(
@@ -64,10 +67,6 @@ public record StoreLimits(
                             + " bytes, got "
                             + (claim == null ? 0 : claim.length));
         }
-        checkMessage(mid, payload, expireSeconds == 0 ? 1 : expireSeconds);
-    }
-
-    public void checkMessage(long mid, byte[] payload, long expireSeconds) {
         if (mid <= 0) {
             throw new InvalidArgumentException("mid must be positive, got " + mid);
         }
@@ -84,10 +83,6 @@ public record StoreLimits(
         }
         if (expireSeconds < 0) {
             throw new InvalidArgumentException("expire must not be negative, got " + expireSeconds);
-        }
-        if (expireSeconds == 0) {
-            throw new InvalidArgumentException(
-                    "expire must be positive: 0 means online only and is never stored");
         }
         if (expireSeconds > retentionSeconds) {
             throw new InvalidArgumentException(
@@ -110,24 +105,6 @@ public record StoreLimits(
                             + " entries, at most "
                             + maxKeysPerSaveMany
                             + " allowed per call");
-        }
-    }
-
-    public void checkKeys(List<String> keys) {
-        if (keys == null || keys.isEmpty()) {
-            throw new InvalidArgumentException("keys must not be empty");
-        }
-        if (keys.size() > maxKeysPerSaveMany) {
-            throw new InvalidArgumentException(
-                    keys.size() + " keys, at most " + maxKeysPerSaveMany + " allowed per call");
-        }
-        for (String key : keys) {
-            try {
-                checkKey(key);
-            } catch (InvalidArgumentException e) {
-                throw new InvalidArgumentException(
-                        "keys[" + keys.indexOf(key) + "]: " + e.getMessage());
-            }
         }
     }
 

@@ -296,18 +296,6 @@ class MessageNodeClientIT {
                     }
 
                     @Override
-                    public CompletableFuture<Void> save(
-                            String key, long mid, byte[] payload, long expireSeconds) {
-                        return store.save(key, mid, payload, expireSeconds);
-                    }
-
-                    @Override
-                    public CompletableFuture<List<String>> saveMany(
-                            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-                        return store.saveMany(keys, mid, payload, expireSeconds);
-                    }
-
-                    @Override
                     public CompletableFuture<List<io.pushbase.store.AppendOutcome>> appendMany(
                             List<io.pushbase.store.AppendEntry> entries) {
                         return store.appendMany(entries);
