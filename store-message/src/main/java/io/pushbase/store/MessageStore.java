@@ -43,7 +43,7 @@ public interface MessageStore {
      * atomicity across them); entries sharing a key (or a head row, on a hash collision) are
      * applied in list order, as consecutive appends. An invalid entry fails on its own ({@link
      * AppendOutcome#failure()}); the returned future fails with {@link InvalidArgumentException}
-     * only for an empty list or more than {@link StoreLimits#maxKeysPerSaveMany()} entries.
+     * only for an empty list or more than {@link StoreLimits#maxEntriesPerAppendMany()} entries.
      * Completes when every entry is settled, each appended one durable.
      */
     CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries);

@@ -11,24 +11,26 @@ import java.util.List;
  * @param maxPayloadBytes largest payload accepted (default 64 KiB)
  * @param maxStoredPerKey newest messages kept and returned per key (default 100)
  * @param retentionSeconds longest expiry a message may ask for (the HBase family TTL)
- * @param maxKeysPerSaveMany most keys in one {@code saveMany}, and most entries in one {@code
- *     appendMany}
+ * @param maxEntriesPerAppendMany most entries in one {@code appendMany}
  */
 public record StoreLimits(
-        int maxPayloadBytes, int maxStoredPerKey, long retentionSeconds, int maxKeysPerSaveMany) {
+        int maxPayloadBytes,
+        int maxStoredPerKey,
+        long retentionSeconds,
+        int maxEntriesPerAppendMany) {
 
     /** Longest key, in UTF-8 bytes. */
     public static final int MAX_KEY_BYTES = Keys.MAX_BYTES;
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_STORED_PER_KEY = 100;
-    public static final int DEFAULT_MAX_KEYS_PER_SAVE_MANY = 10_000;
+    public static final int DEFAULT_MAX_ENTRIES_PER_APPEND_MANY = 10_000;
 
     public StoreLimits {
         if (maxPayloadBytes <= 0
                 || maxStoredPerKey <= 0
                 || retentionSeconds <= 0
-                || maxKeysPerSaveMany <= 0) {
+                || maxEntriesPerAppendMany <= 0) {
             throw new IllegalArgumentException("every store limit must be positive");
         }
     }
@@ -38,7 +40,7 @@ public record StoreLimits(
                 DEFAULT_MAX_PAYLOAD_BYTES,
                 DEFAULT_MAX_STORED_PER_KEY,
                 retentionSeconds,
-                DEFAULT_MAX_KEYS_PER_SAVE_MANY);
+                DEFAULT_MAX_ENTRIES_PER_APPEND_MANY);
     }
 
     /**
@@ -94,16 +96,16 @@ public record StoreLimits(
         }
     }
 
-    /** The size of an {@code appendMany}: 1..{@link #maxKeysPerSaveMany()} entries. */
+    /** The size of an {@code appendMany}: 1..{@link #maxEntriesPerAppendMany()} entries. */
     public void checkEntries(List<?> entries) {
         if (entries == null || entries.isEmpty()) {
             throw new InvalidArgumentException("entries must not be empty");
         }
-        if (entries.size() > maxKeysPerSaveMany) {
+        if (entries.size() > maxEntriesPerAppendMany) {
             throw new InvalidArgumentException(
                     entries.size()
                             + " entries, at most "
-                            + maxKeysPerSaveMany
+                            + maxEntriesPerAppendMany
                             + " allowed per call");
         }
     }
