@@ -13,7 +13,7 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * @param warmup warm-up per scenario, not measured
  * @param prewarm one load before the first scenario so the JIT has compiled the hot paths (a cold
  *     JVM on few cores otherwise skews the first scenario)
- * @param keys distinct keys written by Save and SaveMany
+ * @param keys distinct keys written by Append and AppendMany
  * @param fetchKeys keys pre-filled with 100 messages each and read by Fetch
  * @param scenarios which scenarios run, in running order
  */
@@ -26,7 +26,7 @@ record BenchOptions(
         List<String> scenarios) {
 
     /** Every scenario, in the order they run. */
-    static final List<String> ALL_SCENARIOS = List.of("save", "savemany", "append", "fetch");
+    static final List<String> ALL_SCENARIOS = List.of("append", "fetch");
 
     static BenchOptions parse(String[] args) throws ArgumentParserException {
         BenchArguments arguments =
@@ -46,7 +46,7 @@ record BenchOptions(
                                 BenchArguments.number(100),
                                 "10000",
                                 "N",
-                                "distinct keys for Save and SaveMany, at least 100")
+                                "distinct keys for Append and AppendMany, at least 100")
                         .option(
                                 "fetch-keys",
                                 BenchArguments.number(1),

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Time-like message ids for the store benchmark: the {@link MidClock} reading, made strictly
- * increasing across threads (every benchmark save needs a distinct mid). Thread-safe.
+ * increasing across threads (so a key's appends never reuse a mid). Thread-safe.
  */
 final class MidSequence {
     private final MidClock clock = MidClock.system();

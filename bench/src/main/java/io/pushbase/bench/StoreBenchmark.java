@@ -14,9 +14,6 @@ import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
-import io.pushbase.schema.message.v1.SaveManyReply;
-import io.pushbase.schema.message.v1.SaveManyRequest;
-import io.pushbase.schema.message.v1.SaveRequest;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,22 +33,18 @@ import org.slf4j.LoggerFactory;
  * loopback, driven closed-loop by a real gRPC client in the same JVM (see {@link StoreStack}). Run
  * it with {@code bench/run-store-bench [--seconds N]}; options are in {@link BenchOptions}.
  *
- * <p>Scenarios, each with a warm-up then a measured window: durable {@code Save} at 1, 8 and 32
- * callers; {@code SaveMany} of 100 keys at 8 callers (ops/s counts keys stored); {@code Append}
- * (check-and-mutate of the key's head, then the put) at 32 callers and {@code AppendMany} of 32
- * keys at 8 callers (ops/s counts appended entries); {@code Fetch} of 100 messages from pre-filled
- * keys at 1 and 8 callers. Progress goes to stderr; the results (a Markdown table and the machine)
- * go to stdout. Exits 0 after a complete run (failed calls are counted in the table), 1 if the run
- * could not complete, 2 on bad usage.
+ * <p>Scenarios, each with a warm-up then a measured window: {@code Append} (check-and-mutate of the
+ * key's head, then the durable put) at 32 callers and {@code AppendMany} of 32 keys at 8 callers
+ * (ops/s counts appended entries); {@code Fetch} of 100 messages from pre-filled keys at 1 and 8
+ * callers. Progress goes to stderr; the results (a Markdown table and the machine) go to stdout.
+ * Exits 0 after a complete run (failed calls are counted in the table), 1 if the run could not
+ * complete, 2 on bad usage.
  */
 public final class StoreBenchmark {
     /** Expiry of every benchmark message, in seconds. */
     static final long EXPIRE_SECONDS = 3600;
 
-    static final int SAVE_MANY_BATCH = 100;
     static final int FETCH_LIMIT = 100;
-    static final int[] SAVE_CALLERS = {1, 8, 32};
-    static final int SAVE_MANY_CALLERS = 8;
     static final int APPEND_CALLERS = 32;
     static final int APPEND_MANY_BATCH = 32;
     static final int APPEND_MANY_CALLERS = 8;
@@ -64,7 +57,6 @@ public final class StoreBenchmark {
     private final Logger log = LoggerFactory.getLogger(StoreBenchmark.class);
     private final MidSequence mids = new MidSequence();
     private final ByteString payload = payload();
-    private final AtomicLong failedKeys = new AtomicLong();
     private StoreStack stack;
 
     private StoreBenchmark(BenchOptions options) {
@@ -93,14 +85,6 @@ public final class StoreBenchmark {
         stack = StoreStack.start();
         try {
             prewarm();
-            if (options.runs("save")) {
-                for (int callers : SAVE_CALLERS) {
-                    rows.add(measure(() -> save(callers)));
-                }
-            }
-            if (options.runs("savemany")) {
-                rows.add(measure(() -> saveMany(SAVE_MANY_CALLERS)));
-            }
             if (options.runs("append")) {
                 rows.add(measure(() -> append(APPEND_CALLERS)));
                 rows.add(measure(() -> appendMany(APPEND_MANY_CALLERS)));
@@ -120,7 +104,7 @@ public final class StoreBenchmark {
     // ---- scenarios ------------------------------------------------------------------------
 
     /**
-     * Saves and fetches on keys of their own, unmeasured, so the first scenario does not pay for
+     * Appends and fetches on keys of their own, unmeasured, so the first scenario does not pay for
      * class loading and JIT compilation of gRPC, protobuf and HBase client and server.
      */
     private void prewarm() throws InterruptedException {
@@ -131,7 +115,7 @@ public final class StoreBenchmark {
         CpuUsage cpu = CpuUsage.now();
         Result r =
                 ClosedLoop.run(
-                        "Pre-warm (Save, Fetch)",
+                        "Pre-warm (Append, Fetch)",
                         8,
                         Duration.ZERO,
                         options.prewarm(),
@@ -143,15 +127,10 @@ public final class StoreBenchmark {
                                         reply -> Outcome.ok(1),
                                         directExecutor());
                             }
-                            SaveRequest request =
-                                    SaveRequest.newBuilder()
-                                            .setKey(key)
-                                            .setMid(mids.next())
-                                            .setPayload(payload)
-                                            .setExpireSeconds(EXPIRE_SECONDS)
-                                            .build();
                             return Futures.transform(
-                                    stub().save(request), reply -> Outcome.ok(1), directExecutor());
+                                    stub().append(appendRequest(key)),
+                                    reply -> Outcome.ok(1),
+                                    directExecutor());
                         });
         log.info(
                 "Pre-warm: {} calls/s for {} s, {} errors (not reported); {}",
@@ -159,52 +138,6 @@ public final class StoreBenchmark {
                 options.prewarm().toSeconds(),
                 r.errors(),
                 CpuUsage.now().since(cpu));
-    }
-
-    private Result save(int callers) throws InterruptedException {
-        List<String> keys = keys("save", options.keys());
-        return ClosedLoop.run(
-                "Save",
-                callers,
-                options.warmup(),
-                options.measure(),
-                caller -> {
-                    SaveRequest request =
-                            SaveRequest.newBuilder()
-                                    .setKey(keys.get(random(keys.size())))
-                                    .setMid(mids.next())
-                                    .setPayload(payload)
-                                    .setExpireSeconds(EXPIRE_SECONDS)
-                                    .build();
-                    return Futures.transform(
-                            stub().save(request), reply -> Outcome.ok(1), directExecutor());
-                });
-    }
-
-    private Result saveMany(int callers) throws InterruptedException {
-        List<String> keys = keys("many", options.keys());
-        AtomicLong batches = new AtomicLong();
-        return ClosedLoop.run(
-                "SaveMany (" + SAVE_MANY_BATCH + " keys/call)",
-                callers,
-                options.warmup(),
-                options.measure(),
-                caller -> {
-                    // Consecutive slices of the key list, wrapping around: 100 distinct keys.
-                    int first = (int) ((batches.getAndIncrement() * SAVE_MANY_BATCH) % keys.size());
-                    SaveManyRequest.Builder request =
-                            SaveManyRequest.newBuilder()
-                                    .setMid(mids.next())
-                                    .setPayload(payload)
-                                    .setExpireSeconds(EXPIRE_SECONDS);
-                    for (int i = 0; i < SAVE_MANY_BATCH; i++) {
-                        request.addKeys(keys.get((first + i) % keys.size()));
-                    }
-                    return Futures.transform(
-                            stub().saveMany(request.build()),
-                            reply -> saveManyOutcome(reply, SAVE_MANY_BATCH),
-                            directExecutor());
-                });
     }
 
     /** Single {@code Append}s over many keys, each with its own claim and a time-like mid. */
@@ -275,15 +208,6 @@ public final class StoreBenchmark {
             }
         }
         return Outcome.ok(appended);
-    }
-
-    private Outcome saveManyOutcome(SaveManyReply reply, int keys) {
-        int failed = reply.getFailedKeysCount();
-        if (failed == 0) {
-            return Outcome.ok(keys);
-        }
-        failedKeys.addAndGet(failed);
-        return Outcome.invalid("SaveMany reply lists failed keys (" + failed + " of " + keys + ")");
     }
 
     /** Stores {@code FETCH_LIMIT} messages in each fetch key, then flushes them to disk. */
@@ -467,9 +391,9 @@ public final class StoreBenchmark {
         out.append("\n");
         out.append(
                 "ops/s: calls answered correctly per second in the measured window; for"
-                        + " SaveMany, keys stored per second (puts/s). Latency: per call, from"
-                        + " issue to answer (HdrHistogram, µs precision). Errors: failed or wrong"
-                        + " calls in the window (+ during warm-up).\n\n");
+                        + " Append and AppendMany, messages appended per second. Latency: per"
+                        + " call, from issue to answer (HdrHistogram, µs precision). Errors:"
+                        + " failed or wrong calls in the window (+ during warm-up).\n\n");
         for (Row row : rows) {
             Result r = row.result();
             out.append(String.format(Locale.ROOT, "- %s x%d: ", r.scenario(), r.callers()));
@@ -482,9 +406,6 @@ public final class StoreBenchmark {
                             "max %s ms; %s.%n",
                             millis(r.latencyMicros().getMaxValue()),
                             row.sideEffects()));
-        }
-        if (failedKeys.get() > 0) {
-            out.append("- SaveMany failed keys in all: ").append(failedKeys.get()).append('\n');
         }
         if (totalErrors > 0) {
             out.append("\n**").append(totalErrors).append(" calls failed** (see the log).\n");

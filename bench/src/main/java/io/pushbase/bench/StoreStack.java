@@ -8,10 +8,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.grpc.GrpcServer;
 import io.pushbase.schema.hbase.MessageTableLayout;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
+import io.pushbase.schema.message.v1.AppendOutcome;
+import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceFutureStub;
-import io.pushbase.schema.message.v1.SaveManyReply;
-import io.pushbase.schema.message.v1.SaveManyRequest;
 import io.pushbase.store.app.MessageApplication;
 import io.pushbase.store.app.MessageConfiguration;
 import io.pushbase.store.app.MessageStoreStack;
@@ -22,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,11 +131,12 @@ final class StoreStack implements AutoCloseable {
     }
 
     /**
-     * Stores {@code messages} messages in every key of {@code keys} through {@code SaveMany} (one
-     * mid per round, chunks of at most 1,000 keys, 8 calls in flight), then waits for the key
+     * Stores {@code messages} messages in every key of {@code keys} through {@code AppendMany} (one
+     * mid per round for every key; a round is sent in calls of at most 1,000 keys, 8 in flight, and
+     * finishes before the next starts, so each key's mids arrive in order), then waits for the key
      * trimmer and flushes the table, so readers start from a store at rest.
      *
-     * @throws IllegalStateException when any key was not stored
+     * @throws IllegalStateException when any entry was not appended
      */
     void prefill(
             List<String> keys,
@@ -145,25 +149,31 @@ final class StoreStack implements AutoCloseable {
         for (int i = 0; i < keys.size(); i += 1_000) {
             chunks.add(keys.subList(i, Math.min(keys.size(), i + 1_000)));
         }
-        List<ListenableFuture<SaveManyReply>> window = new ArrayList<>();
+        List<ListenableFuture<AppendManyReply>> window = new ArrayList<>();
         for (int m = 0; m < messages; m++) {
             long mid = mids.next();
             for (List<String> chunk : chunks) {
+                AppendManyRequest.Builder request = AppendManyRequest.newBuilder();
+                for (String key : chunk) {
+                    byte[] claim = new byte[16];
+                    ThreadLocalRandom.current().nextBytes(claim);
+                    request.addEntries(
+                            AppendRequest.newBuilder()
+                                    .setKey(key)
+                                    .setMid(mid)
+                                    .setClaim(ByteString.copyFrom(claim))
+                                    .setPayload(payload)
+                                    .setExpireSeconds(expireSeconds));
+                }
                 window.add(
                         stub().withDeadlineAfter(PREFILL_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                                .saveMany(
-                                        SaveManyRequest.newBuilder()
-                                                .addAllKeys(chunk)
-                                                .setMid(mid)
-                                                .setPayload(payload)
-                                                .setExpireSeconds(expireSeconds)
-                                                .build()));
+                                .appendMany(request.build()));
                 if (window.size() == 8) {
                     awaitPrefill(window);
                 }
             }
+            awaitPrefill(window);
         }
-        awaitPrefill(window);
         int trims = awaitTrims(60_000);
         if (trims > 0) {
             LOG.warn("{} trims still running after the pre-fill", trims);
@@ -171,13 +181,23 @@ final class StoreStack implements AutoCloseable {
         flush();
     }
 
-    private static void awaitPrefill(List<ListenableFuture<SaveManyReply>> window)
+    private static void awaitPrefill(List<ListenableFuture<AppendManyReply>> window)
             throws Exception {
-        for (SaveManyReply reply :
-                Futures.allAsList(window).get(2 * PREFILL_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            if (reply.getFailedKeysCount() > 0) {
+        List<AppendManyReply> replies =
+                Futures.allAsList(window).get(2 * PREFILL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+        for (AppendManyReply reply : replies) {
+            List<AppendOutcome> failed =
+                    reply.getOutcomesList().stream()
+                            .filter(o -> o.getStatus() != AppendOutcome.Status.APPENDED)
+                            .toList();
+            if (!failed.isEmpty()) {
                 throw new IllegalStateException(
-                        "Pre-filling failed for keys " + reply.getFailedKeysList());
+                        "Pre-filling failed for "
+                                + failed.size()
+                                + " of "
+                                + reply.getOutcomesCount()
+                                + " keys, the first: "
+                                + failed.get(0));
             }
         }
         window.clear();

@@ -1,6 +1,5 @@
 package io.pushbase.store;
 
-import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -12,28 +11,26 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Wraps a {@link MessageStore} with metrics: per operation a timer ({@code store.<op>}, successes
  * and failures alike) and failure meters by kind ({@code store.<op>.invalid}, {@code
- * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.saveMany.failedKeys} and
- * {@code store.append.conflicts} (appends, single or in an {@code appendMany}, refused because a
- * larger mid was taken: a sign of two writers for one key); for {@code appendMany} also the
- * histogram {@code store.appendMany.size} (entries per call) and per-entry failure meters {@code
+ * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.append.conflicts} (appends,
+ * single or in an {@code appendMany}, refused because a larger mid was taken: a sign of two writers
+ * for one key); for {@code appendMany} also the histogram {@code store.appendMany.size} (entries
+ * per call) and per-entry failure meters {@code
  * store.appendMany.entries.invalid|unavailable|error}. All of them exist from construction on.
  * Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
     private static final List<String> OPS =
-            List.of("save", "append", "appendMany", "saveMany", "fetch", "last", "delete");
+            List.of("append", "appendMany", "fetch", "last", "delete");
     private static final List<String> FAILURE_KINDS = List.of("invalid", "unavailable", "error");
 
     private final MessageStore delegate;
     private final MetricRegistry metrics;
-    private final Counter failedKeys;
     private final Meter appendConflicts;
     private final Histogram batchSizes;
 
     public InstrumentedMessageStore(MessageStore delegate, MetricRegistry metrics) {
         this.delegate = delegate;
         this.metrics = metrics;
-        this.failedKeys = metrics.counter("store.saveMany.failedKeys");
         this.appendConflicts = metrics.meter("store.append.conflicts");
         this.batchSizes = metrics.histogram("store.appendMany.size");
         // Every timer and failure meter exists from the start (zero until used), so dashboards
@@ -47,11 +44,6 @@ public final class InstrumentedMessageStore implements MessageStore {
         for (String kind : FAILURE_KINDS) {
             metrics.meter("store.appendMany.entries." + kind);
         }
-    }
-
-    @Override
-    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        return timed("save", () -> delegate.save(key, mid, payload, expireSeconds));
     }
 
     @Override
@@ -90,20 +82,6 @@ public final class InstrumentedMessageStore implements MessageStore {
                                                 }
                                             }
                                             return outcomes;
-                                        }));
-    }
-
-    @Override
-    public CompletableFuture<List<String>> saveMany(
-            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        return timed(
-                "saveMany",
-                () ->
-                        delegate.saveMany(keys, mid, payload, expireSeconds)
-                                .thenApply(
-                                        failed -> {
-                                            failedKeys.inc(failed.size());
-                                            return failed;
                                         }));
     }
 

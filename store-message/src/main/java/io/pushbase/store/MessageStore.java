@@ -14,17 +14,14 @@ import java.util.concurrent.CompletableFuture;
  * <p>Semantics shared by every implementation (proved by the contract test):
  *
  * <ul>
- *   <li>{@code save} completes only once the message is durable (for HBase: the put returned with
- *       the WAL synced). Saving the same (key, mid) twice leaves one message.
+ *   <li>{@code append} completes only once the message is durable (for HBase: the put returned with
+ *       the WAL synced). Appending the same (key, mid, claim) twice leaves one message.
  *   <li>A message with {@code expireSeconds = N} is never returned after N seconds.
  *   <li>At most {@link StoreLimits#maxStoredPerKey()} newest messages of a key are returned; older
  *       ones are removed in bounded time, never piling up.
  * </ul>
  */
 public interface MessageStore {
-
-    /** Stores one message; completes when it is durable. */
-    CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds);
 
     /**
      * Appends one message with store-enforced ordering: takes {@code mid} for {@code key} only if
@@ -46,18 +43,10 @@ public interface MessageStore {
      * atomicity across them); entries sharing a key (or a head row, on a hash collision) are
      * applied in list order, as consecutive appends. An invalid entry fails on its own ({@link
      * AppendOutcome#failure()}); the returned future fails with {@link InvalidArgumentException}
-     * only for an empty list or more than {@link StoreLimits#maxKeysPerSaveMany()} entries.
+     * only for an empty list or more than {@link StoreLimits#maxEntriesPerAppendMany()} entries.
      * Completes when every entry is settled, each appended one durable.
      */
     CompletableFuture<List<AppendOutcome>> appendMany(List<AppendEntry> entries);
-
-    /**
-     * Stores one message for every key; completes with the keys whose message is not stored (empty
-     * when all succeeded). A duplicate key is stored once. Invalid input fails the whole call
-     * before anything is stored.
-     */
-    CompletableFuture<List<String>> saveMany(
-            List<String> keys, long mid, byte[] payload, long expireSeconds);
 
     /**
      * Unexpired messages of {@code key} with mid &gt; {@code after}, ascending by mid, at most

@@ -11,24 +11,26 @@ import java.util.List;
  * @param maxPayloadBytes largest payload accepted (default 64 KiB)
  * @param maxStoredPerKey newest messages kept and returned per key (default 100)
  * @param retentionSeconds longest expiry a message may ask for (the HBase family TTL)
- * @param maxKeysPerSaveMany most keys in one {@code saveMany}, and most entries in one {@code
- *     appendMany}
+ * @param maxEntriesPerAppendMany most entries in one {@code appendMany}
  */
 public record StoreLimits(
-        int maxPayloadBytes, int maxStoredPerKey, long retentionSeconds, int maxKeysPerSaveMany) {
+        int maxPayloadBytes,
+        int maxStoredPerKey,
+        long retentionSeconds,
+        int maxEntriesPerAppendMany) {
 
     /** Longest key, in UTF-8 bytes. */
     public static final int MAX_KEY_BYTES = Keys.MAX_BYTES;
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_STORED_PER_KEY = 100;
-    public static final int DEFAULT_MAX_KEYS_PER_SAVE_MANY = 10_000;
+    public static final int DEFAULT_MAX_ENTRIES_PER_APPEND_MANY = 10_000;
 
     public StoreLimits {
         if (maxPayloadBytes <= 0
                 || maxStoredPerKey <= 0
                 || retentionSeconds <= 0
-                || maxKeysPerSaveMany <= 0) {
+                || maxEntriesPerAppendMany <= 0) {
             throw new IllegalArgumentException("every store limit must be positive");
         }
     }
@@ -38,7 +40,7 @@ public record StoreLimits(
                 DEFAULT_MAX_PAYLOAD_BYTES,
                 DEFAULT_MAX_STORED_PER_KEY,
                 retentionSeconds,
-                DEFAULT_MAX_KEYS_PER_SAVE_MANY);
+                DEFAULT_MAX_ENTRIES_PER_APPEND_MANY);
     }
 
     /**
@@ -55,7 +57,10 @@ public record StoreLimits(
     /** Longest append claim, in bytes. */
     public static final int MAX_CLAIM_BYTES = 32;
 
-    /** Like {@link #checkMessage}, but expire 0 is allowed (take the mid, store nothing). */
+    /**
+     * Checks one append's values besides its key; {@code expireSeconds = 0} is allowed (take the
+     * mid, store nothing).
+     */
     public void checkAppend(long mid, byte[] claim, byte[] payload, long expireSeconds) {
         if (claim == null || claim.length == 0 || claim.length > MAX_CLAIM_BYTES) {
             throw new InvalidArgumentException(
@@ -64,10 +69,6 @@ public record StoreLimits(
                             + " bytes, got "
                             + (claim == null ? 0 : claim.length));
         }
-        checkMessage(mid, payload, expireSeconds == 0 ? 1 : expireSeconds);
-    }
-
-    public void checkMessage(long mid, byte[] payload, long expireSeconds) {
         if (mid <= 0) {
             throw new InvalidArgumentException("mid must be positive, got " + mid);
         }
@@ -85,10 +86,6 @@ public record StoreLimits(
         if (expireSeconds < 0) {
             throw new InvalidArgumentException("expire must not be negative, got " + expireSeconds);
         }
-        if (expireSeconds == 0) {
-            throw new InvalidArgumentException(
-                    "expire must be positive: 0 means online only and is never stored");
-        }
         if (expireSeconds > retentionSeconds) {
             throw new InvalidArgumentException(
                     "expire is "
@@ -99,35 +96,17 @@ public record StoreLimits(
         }
     }
 
-    /** The size of an {@code appendMany}: 1..{@link #maxKeysPerSaveMany()} entries. */
+    /** The size of an {@code appendMany}: 1..{@link #maxEntriesPerAppendMany()} entries. */
     public void checkEntries(List<?> entries) {
         if (entries == null || entries.isEmpty()) {
             throw new InvalidArgumentException("entries must not be empty");
         }
-        if (entries.size() > maxKeysPerSaveMany) {
+        if (entries.size() > maxEntriesPerAppendMany) {
             throw new InvalidArgumentException(
                     entries.size()
                             + " entries, at most "
-                            + maxKeysPerSaveMany
+                            + maxEntriesPerAppendMany
                             + " allowed per call");
-        }
-    }
-
-    public void checkKeys(List<String> keys) {
-        if (keys == null || keys.isEmpty()) {
-            throw new InvalidArgumentException("keys must not be empty");
-        }
-        if (keys.size() > maxKeysPerSaveMany) {
-            throw new InvalidArgumentException(
-                    keys.size() + " keys, at most " + maxKeysPerSaveMany + " allowed per call");
-        }
-        for (String key : keys) {
-            try {
-                checkKey(key);
-            } catch (InvalidArgumentException e) {
-                throw new InvalidArgumentException(
-                        "keys[" + keys.indexOf(key) + "]: " + e.getMessage());
-            }
         }
     }
 

@@ -55,13 +55,31 @@ public abstract class MessageStoreContract {
         return messages.stream().map(StoredMessage::mid).toList();
     }
 
+    /**
+     * Places one message through {@link MessageStore#append} (claim derived from key and mid) and
+     * checks that the store took {@code mid}: tests that need messages in place use it.
+     */
+    protected static void place(
+            MessageStore store, String key, long mid, byte[] payload, long expireSeconds)
+            throws Exception {
+        byte[] claim = bytes("place-" + mid);
+        assertThat(await(store.append(key, mid, claim, payload, expireSeconds)))
+                .as("append of mid %d to %s", mid, key)
+                .isEqualTo(new AppendResult(true, mid));
+    }
+
+    private void place(String key, long mid, byte[] payload, long expireSeconds) throws Exception {
+        place(store(), key, mid, payload, expireSeconds);
+    }
+
     @Test
     void roundTripKeepsExactMidsNearTwoToTheSixtyTwo() throws Exception {
         String k = key("exact");
         long base = 1L << 62;
-        long[] mids = {base + 1, base + 2, base + 3, (1L << 53) + 1, 17952546363411611L};
+        // ascending: an append takes only mids larger than every earlier one
+        long[] mids = {(1L << 53) + 1, 17952546363411611L, base + 1, base + 2, base + 3};
         for (long mid : mids) {
-            await(store().save(k, mid, bytes("{\"m\":" + mid + "}"), 600));
+            place(k, mid, bytes("{\"m\":" + mid + "}"), 600);
         }
         List<StoredMessage> got = await(store().fetch(k, 0, 0));
         assertThat(mids(got))
@@ -74,8 +92,8 @@ public abstract class MessageStoreContract {
     void fetchAnswersWhenEachMessageExpires() throws Exception {
         String k = key("expiry");
         long before = System.currentTimeMillis();
-        await(store().save(k, 10, bytes("{\"short\":1}"), 60));
-        await(store().append(k, 20, bytes("claim-20"), bytes("{\"long\":1}"), 600));
+        place(k, 10, bytes("{\"short\":1}"), 60);
+        place(k, 20, bytes("{\"long\":1}"), 600);
         long after = System.currentTimeMillis();
         List<StoredMessage> got = await(store().fetch(k, 0, 0));
         assertThat(mids(got)).containsExactly(10L, 20L);
@@ -85,10 +103,15 @@ public abstract class MessageStoreContract {
     }
 
     @Test
-    void fetchAnswersAscendingWhateverTheSaveOrder() throws Exception {
+    void fetchAnswersAscendingWhateverTheWriteOrder() throws Exception {
         String k = key("order");
+        for (long mid : new long[] {10, 20, 30, 40, 50}) {
+            place(k, mid, bytes("m" + mid), 600);
+        }
+        // Retries of earlier appends (answers lost) write their rows again, in any order.
         for (long mid : new long[] {50, 10, 40, 20, 30}) {
-            await(store().save(k, mid, bytes("m" + mid), 600));
+            assertThat(await(store().append(k, mid, bytes("place-" + mid), bytes("m" + mid), 600)))
+                    .isEqualTo(new AppendResult(true, 50));
         }
         assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(10L, 20L, 30L, 40L, 50L);
     }
@@ -97,7 +120,7 @@ public abstract class MessageStoreContract {
     void afterIsExclusiveAndLimitTakesTheOldestAfterIt() throws Exception {
         String k = key("after");
         for (long mid = 1; mid <= 10; mid++) {
-            await(store().save(k, mid, bytes("m" + mid), 600));
+            place(k, mid, bytes("m" + mid), 600);
         }
         assertThat(mids(await(store().fetch(k, 4, 0)))).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
         assertThat(mids(await(store().fetch(k, 4, 3)))).containsExactly(5L, 6L, 7L);
@@ -115,9 +138,9 @@ public abstract class MessageStoreContract {
     @Test
     void expiredMessagesAreNeverReturnedAlsoAfterAFlush() throws Exception {
         String k = key("ttl");
-        await(store().save(k, 1, bytes("short"), 1));
-        await(store().save(k, 2, bytes("long"), 600));
-        await(store().save(k, 3, bytes("short-too"), 1));
+        place(k, 1, bytes("short"), 1);
+        place(k, 2, bytes("long"), 600);
+        place(k, 3, bytes("short-too"), 1);
         assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(1L, 2L, 3L);
         flush();
 
@@ -133,7 +156,7 @@ public abstract class MessageStoreContract {
         String k = key("cap");
         int total = CAP + 4 * TRIM_EVERY + 3;
         for (long mid = 1; mid <= total; mid++) {
-            await(store().save(k, mid, bytes("m" + mid), 600));
+            place(k, mid, bytes("m" + mid), 600);
         }
         List<Long> expected = new ArrayList<>();
         for (long mid = total - CAP + 1; mid <= total; mid++) {
@@ -147,41 +170,12 @@ public abstract class MessageStoreContract {
     }
 
     @Test
-    void savingTheSameMidTwiceLeavesOneMessage() throws Exception {
-        String k = key("idem");
-        await(store().save(k, 7, bytes("first"), 600));
-        await(store().save(k, 7, bytes("again"), 600));
-        List<StoredMessage> got = await(store().fetch(k, 0, 0));
-        assertThat(mids(got)).containsExactly(7L);
-        assertThat(got.get(0).payload()).isEqualTo(bytes("again"));
-        assertThat(heldRows(k)).isEqualTo(1);
-    }
-
-    @Test
-    void saveManyStoresTheMessageForEveryKey() throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
-            keys.add(key("many-" + i));
-        }
-        List<String> withDuplicate = new ArrayList<>(keys);
-        withDuplicate.add(keys.get(0));
-        long mid = (1L << 62) + 99;
-        assertThat(await(store().saveMany(withDuplicate, mid, bytes("{\"all\":1}"), 600)))
-                .isEmpty();
-        for (String k : keys) {
-            List<StoredMessage> got = await(store().fetch(k, 0, 0));
-            assertThat(got).as(k).containsExactly(new StoredMessage(mid, bytes("{\"all\":1}")));
-        }
-        assertThat(heldRows(keys.get(0))).isEqualTo(1);
-    }
-
-    @Test
     void deleteRemovesEveryMessageOfTheKeyOnly() throws Exception {
         String gone = key("del");
         String kept = key("del-neighbour");
         for (long mid = 1; mid <= 5; mid++) {
-            await(store().save(gone, mid, bytes("x"), 600));
-            await(store().save(kept, mid, bytes("y"), 600));
+            place(gone, mid, bytes("x"), 600);
+            place(kept, mid, bytes("y"), 600);
         }
         await(store().delete(gone));
         assertThat(await(store().fetch(gone, 0, 0))).isEmpty();
@@ -189,7 +183,7 @@ public abstract class MessageStoreContract {
         assertThat(await(store().fetch(kept, 0, 0))).hasSize(5);
         await(store().delete(key("never-existed")));
 
-        await(store().save(gone, 6, bytes("after delete"), 600));
+        place(gone, 6, bytes("after delete"), 600);
         assertThat(mids(await(store().fetch(gone, 0, 0)))).containsExactly(6L);
     }
 
@@ -198,9 +192,9 @@ public abstract class MessageStoreContract {
         List<String> pair = twoKeysInOneBucket();
         String a = pair.get(0);
         String b = pair.get(1);
-        await(store().save(a, 100, bytes("for a"), 600));
-        await(store().save(b, 200, bytes("for b"), 600));
-        await(store().save(a, 300, bytes("for a again"), 600));
+        place(a, 100, bytes("for a"), 600);
+        place(b, 200, bytes("for b"), 600);
+        place(a, 300, bytes("for a again"), 600);
         assertThat(mids(await(store().fetch(a, 0, 0)))).containsExactly(100L, 300L);
         assertThat(mids(await(store().fetch(b, 0, 0)))).containsExactly(200L);
         assertThat(await(store().last(b))).isEqualTo(200L);
@@ -211,7 +205,7 @@ public abstract class MessageStoreContract {
     @Test
     void keyOfExactly256Utf8BytesIsAccepted() throws Exception {
         String k = "é".repeat(128); // 2 bytes each
-        await(store().save(k, 1, bytes("ok"), 600));
+        place(k, 1, bytes("ok"), 600);
         assertThat(await(store().fetch(k, 0, 0))).hasSize(1);
         await(store().delete(k));
     }
@@ -514,39 +508,21 @@ public abstract class MessageStoreContract {
     @Test
     void everyInvalidArgumentIsRefusedWithItsReason() {
         String k = key("invalid");
-        assertInvalid(store().save("", 1, bytes("x"), 60), "key must not be empty");
-        assertInvalid(store().save(null, 1, bytes("x"), 60), "key must not be empty");
-        assertInvalid(store().save("é".repeat(129), 1, bytes("x"), 60), "key is 258 bytes");
-        assertInvalid(store().save(k, 1, new byte[1025], 60), "payload is 1025 bytes");
-        assertInvalid(store().save(k, 1, bytes("x"), -1), "expire must not be negative");
-        assertInvalid(store().save(k, 1, bytes("x"), 0), "0 means online only");
-        assertInvalid(store().save(k, 1, bytes("x"), RETENTION + 1), "the store's retention");
-        assertInvalid(store().save(k, 0, bytes("x"), 60), "mid must be positive");
-        assertInvalid(store().save(k, -5, bytes("x"), 60), "mid must be positive");
+        byte[] c = claim("c");
+        assertInvalid(store().append("", 1, c, bytes("x"), 60), "key must not be empty");
+        assertInvalid(store().append(null, 1, c, bytes("x"), 60), "key must not be empty");
+        assertInvalid(store().append("é".repeat(129), 1, c, bytes("x"), 60), "key is 258 bytes");
+        assertInvalid(store().append(k, 1, c, new byte[1025], 60), "payload is 1025 bytes");
+        assertInvalid(store().append(k, 1, c, bytes("x"), -1), "expire must not be negative");
+        assertInvalid(store().append(k, 1, c, bytes("x"), RETENTION + 1), "the store's retention");
+        assertInvalid(store().append(k, 0, c, bytes("x"), 60), "mid must be positive");
+        assertInvalid(store().append(k, -5, c, bytes("x"), 60), "mid must be positive");
         assertInvalid(store().fetch(k, 0, -1), "limit must not be negative");
         assertInvalid(store().fetch("", 0, 0), "key must not be empty");
         assertInvalid(store().last(""), "key must not be empty");
         assertInvalid(store().delete(""), "key must not be empty");
-        assertInvalid(store().saveMany(List.of(), 1, bytes("x"), 60), "keys must not be empty");
-        assertInvalid(
-                store().saveMany(List.of(k, ""), 1, bytes("x"), 60),
-                "keys[1]: key must not be empty");
-        assertInvalid(
-                store().saveMany(nKeys(1001), 1, bytes("x"), 60), "at most 1000 allowed per call");
-        assertInvalid(store().saveMany(List.of(k), 1, new byte[1025], 60), "payload is 1025");
         assertInvalid(store().append(k, 1, new byte[0], bytes("x"), 60), "claim must be 1..32");
         assertInvalid(store().append(k, 1, new byte[33], bytes("x"), 60), "claim must be 1..32");
-        assertInvalid(store().append(k, 0, claim("c"), bytes("x"), 60), "mid must be positive");
-        assertInvalid(store().append(k, 1, claim("c"), bytes("x"), -1), "must not be negative");
-        assertInvalid(store().append("", 1, claim("c"), bytes("x"), 60), "key must not be empty");
-    }
-
-    @Test
-    void anInvalidSaveManyStoresNothing() throws Exception {
-        String k = key("nothing");
-        assertInvalid(store().saveMany(List.of(k, "x".repeat(300)), 1, bytes("x"), 60), "keys[1]");
-        assertThat(await(store().fetch(k, 0, 0))).isEmpty();
-        assertThat(heldRows(k)).isZero();
     }
 
     private List<String> nKeys(int n) {

@@ -111,7 +111,6 @@ public final class PrometheusEndpoint {
                             "${1}"),
                     map("comet.*.closed", "pushbase_comet_ownership_closed", "cause", "${0}"),
                     // message node: the store in front of HBase
-                    map("store.saveMany.failedKeys", "pushbase_store_save_many_failed_keys"),
                     map("store.append.conflicts", "pushbase_store_append_conflicts"),
                     map("store.appendMany.size", "pushbase_store_append_many_size"),
                     map(

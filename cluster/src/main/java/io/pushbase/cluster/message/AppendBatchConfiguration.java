@@ -19,7 +19,7 @@ public class AppendBatchConfiguration {
 
     /**
      * Most appends in one AppendMany; a full batch is sent at once. Must not exceed the message
-     * nodes' {@code store.maxKeysPerSaveMany} (default 10,000), or they refuse whole batches.
+     * nodes' {@code store.maxEntriesPerAppendMany} (default 10,000), or they refuse whole batches.
      */
     @Min(1)
     @Max(10_000)

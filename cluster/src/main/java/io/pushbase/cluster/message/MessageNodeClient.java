@@ -2,7 +2,6 @@ package io.pushbase.cluster.message;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import com.google.protobuf.ByteString;
 import io.dropwizard.lifecycle.Managed;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcTransport;
@@ -19,10 +18,6 @@ import io.pushbase.schema.message.v1.LastReply;
 import io.pushbase.schema.message.v1.LastRequest;
 import io.pushbase.schema.message.v1.PingReply;
 import io.pushbase.schema.message.v1.PingRequest;
-import io.pushbase.schema.message.v1.SaveManyReply;
-import io.pushbase.schema.message.v1.SaveManyRequest;
-import io.pushbase.schema.message.v1.SaveReply;
-import io.pushbase.schema.message.v1.SaveRequest;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.util.List;
 import java.util.Set;
@@ -56,10 +51,10 @@ import java.util.function.Function;
  *       live; see {@link RetryingCall} for the exact rules.
  * </ul>
  *
- * <p>Retries are safe because every {@code MessageService} RPC is idempotent: a save stores one
- * message per (key, mid), however often it arrives (the newer payload wins), so a save whose answer
- * was lost may be sent to another node; reads and deletes repeat harmlessly. For the same reason a
- * failed save may still have been stored.
+ * <p>Retries are safe because every {@code MessageService} RPC is idempotent: an append carries its
+ * claim, so an append whose answer was lost may be sent to another node, which recognises the
+ * earlier attempt and stores the message once (docs/MIDS.md); reads and deletes repeat harmlessly.
+ * For the same reason a failed append may still have taken its mid.
  *
  * <p>Threading: thread-safe and non-blocking - no thread per call; attempts use gRPC's async stubs.
  * Futures complete on gRPC's callback threads or on the client's single retry-timer thread, so
@@ -220,23 +215,6 @@ public final class MessageNodeClient implements Managed {
     }
 
     /**
-     * Stores one message; completes when a node answered that it is durable.
-     *
-     * @param payload copied; the caller may reuse the array at once
-     */
-    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        SaveRequest request =
-                SaveRequest.newBuilder()
-                        .setKey(key)
-                        .setMid(mid)
-                        .setPayload(ByteString.copyFrom(payload))
-                        .setExpireSeconds(expireSeconds)
-                        .build();
-        return this.<SaveReply, Void>call(
-                "save", (stub, out) -> stub.save(request, out), reply -> null);
-    }
-
-    /**
      * Appends one message with store-enforced ordering (docs/MIDS.md). The same request, with the
      * same claim, is what a retry on another node sends, so a retry after a lost answer is
      * idempotent. Completes with the node's answer: appended, or refused with the key's head.
@@ -256,28 +234,6 @@ public final class MessageNodeClient implements Managed {
     public CompletableFuture<AppendManyReply> appendMany(AppendManyRequest request) {
         return this.<AppendManyReply, AppendManyReply>call(
                 "appendMany", (stub, out) -> stub.appendMany(request, out), reply -> reply);
-    }
-
-    /**
-     * Stores one message for every key; completes with the keys whose put failed on the node that
-     * answered (empty when all are durable). Those are not retried here: the node has already spent
-     * HBase's own retries on them; the caller decides.
-     *
-     * @param payload copied; the caller may reuse the array at once
-     */
-    public CompletableFuture<List<String>> saveMany(
-            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        SaveManyRequest request =
-                SaveManyRequest.newBuilder()
-                        .addAllKeys(keys)
-                        .setMid(mid)
-                        .setPayload(ByteString.copyFrom(payload))
-                        .setExpireSeconds(expireSeconds)
-                        .build();
-        return this.<SaveManyReply, List<String>>call(
-                "saveMany",
-                (stub, out) -> stub.saveMany(request, out),
-                reply -> List.copyOf(reply.getFailedKeysList()));
     }
 
     /**

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * No message node took a {@link MessageNodeClient} call within its total bound: every live node
  * failed with a retryable status (or none was live). The message names the operation, the nodes
- * tried and the last status. For a save the outcome is unknown - a node may have stored it before
- * failing - and retrying the same (key, mid) later is safe.
+ * tried and the last status. For an append the outcome is unknown - a node may have taken its mid
+ * before failing - and retrying the same request (same mid and claim) later is safe.
  */
 public final class MessageNodesUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;

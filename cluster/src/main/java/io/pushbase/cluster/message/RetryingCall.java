@@ -150,8 +150,8 @@ final class RetryingCall<R, T> {
                 node.stub.withDeadlineAfter(
                         Math.min(attemptNanos, remaining), TimeUnit.NANOSECONDS);
         Attempt replies = new Attempt(node);
-        // Detached from the caller's context: a comet saving from inside its own gRPC handler
-        // must not see the save cancelled, or its deadline cut, when the web node's call ends.
+        // Detached from the caller's context: a comet appending from inside its own gRPC handler
+        // must not see the append cancelled, or its deadline cut, when the web node's call ends.
         // This call's bounds are its own.
         try {
             Context.current().fork().run(() -> rpc.start(stub, replies));

@@ -153,10 +153,15 @@ public final class MessageApplication extends Application<MessageConfiguration> 
         return GrpcTransport.serverOn(address).maxInboundMessageSize(maxInboundBytes(limits));
     }
 
-    /** Largest request: a SaveMany with every key at its longest, plus the payload. */
+    /**
+     * Largest request accepted: at least 4 MiB, more when {@code store.maxEntriesPerAppendMany} or
+     * the payload limit is raised (that many longest keys, plus one largest payload). Not a size
+     * every AppendMany fits: the most entries with the largest payloads would be far larger;
+     * callers bound their batches by bytes ({@code AppendBatcher}: about 1 MiB).
+     */
     static int maxInboundBytes(StoreLimits limits) {
         long bytes =
-                (long) limits.maxKeysPerSaveMany() * (StoreLimits.MAX_KEY_BYTES + 8)
+                (long) limits.maxEntriesPerAppendMany() * (StoreLimits.MAX_KEY_BYTES + 8)
                         + limits.maxPayloadBytes()
                         + 4096;
         return (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, 4L * 1024 * 1024));

@@ -23,14 +23,15 @@ public class StoreConfiguration {
     @Max(10_000)
     private int maxStoredPerKey = StoreLimits.DEFAULT_MAX_STORED_PER_KEY;
 
+    /** Most entries in one AppendMany; a larger one is refused whole. */
     @Min(1)
     @Max(100_000)
-    private int maxKeysPerSaveMany = StoreLimits.DEFAULT_MAX_KEYS_PER_SAVE_MANY;
+    private int maxEntriesPerAppendMany = StoreLimits.DEFAULT_MAX_ENTRIES_PER_APPEND_MANY;
 
     /**
-     * A key is trimmed back to its cap after this many saves of it on this node. A trim is a scan,
-     * so the default equals the default cap: a key cannot exceed its cap before that many saves,
-     * and a busy key costs one scan per 100 saves.
+     * A key is trimmed back to its cap after this many messages stored to it on this node. A trim
+     * is a scan, so the default equals the default cap: a key cannot exceed its cap before that
+     * many messages, and a busy key costs one scan per 100 messages.
      */
     @Min(1)
     private int trimEvery = StoreLimits.DEFAULT_MAX_STORED_PER_KEY;
@@ -62,13 +63,13 @@ public class StoreConfiguration {
     }
 
     @JsonProperty
-    public int getMaxKeysPerSaveMany() {
-        return maxKeysPerSaveMany;
+    public int getMaxEntriesPerAppendMany() {
+        return maxEntriesPerAppendMany;
     }
 
     @JsonProperty
-    public void setMaxKeysPerSaveMany(int maxKeysPerSaveMany) {
-        this.maxKeysPerSaveMany = maxKeysPerSaveMany;
+    public void setMaxEntriesPerAppendMany(int maxEntriesPerAppendMany) {
+        this.maxEntriesPerAppendMany = maxEntriesPerAppendMany;
     }
 
     @JsonProperty
@@ -106,6 +107,6 @@ public class StoreConfiguration {
                 (int) maxPayloadSize.toBytes(),
                 maxStoredPerKey,
                 retentionSeconds,
-                maxKeysPerSaveMany);
+                maxEntriesPerAppendMany);
     }
 }

@@ -17,10 +17,6 @@ import io.pushbase.schema.message.v1.LastRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.PingReply;
 import io.pushbase.schema.message.v1.PingRequest;
-import io.pushbase.schema.message.v1.SaveManyReply;
-import io.pushbase.schema.message.v1.SaveManyRequest;
-import io.pushbase.schema.message.v1.SaveReply;
-import io.pushbase.schema.message.v1.SaveRequest;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.MessageStore;
@@ -40,19 +36,6 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     public MessageStoreService(MessageStore store, String nodeId) {
         this.store = store;
         this.nodeId = nodeId;
-    }
-
-    @Override
-    public void save(SaveRequest req, StreamObserver<SaveReply> out) {
-        GrpcFutures.answer(
-                store.save(
-                        req.getKey(),
-                        req.getMid(),
-                        req.getPayload().toByteArray(),
-                        req.getExpireSeconds()),
-                v -> SaveReply.getDefaultInstance(),
-                StoreStatuses::toStatus,
-                out);
     }
 
     @Override
@@ -108,19 +91,6 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                                 : Status.UNAVAILABLE)
                 .setDescription(String.valueOf(status.getDescription()))
                 .build();
-    }
-
-    @Override
-    public void saveMany(SaveManyRequest req, StreamObserver<SaveManyReply> out) {
-        GrpcFutures.answer(
-                store.saveMany(
-                        req.getKeysList(),
-                        req.getMid(),
-                        req.getPayload().toByteArray(),
-                        req.getExpireSeconds()),
-                failed -> SaveManyReply.newBuilder().addAllFailedKeys(failed).build(),
-                StoreStatuses::toStatus,
-                out);
     }
 
     @Override

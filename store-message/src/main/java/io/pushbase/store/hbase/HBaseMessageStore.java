@@ -15,7 +15,6 @@ import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,6 @@ public final class HBaseMessageStore implements MessageStore {
     private final Supplier<? extends AsyncTable<?>> table;
     private final StoreLimits limits;
     private final RowKeys rowKeys;
-    private final KeyTrimmer trimmer;
     private final Deadline deadline;
     private final HeadAppender appender;
 
@@ -70,31 +68,8 @@ public final class HBaseMessageStore implements MessageStore {
         this.table = table;
         this.limits = limits;
         this.rowKeys = rowKeys;
-        this.trimmer = trimmer;
         this.deadline = new Deadline(deadlineMillis);
         this.appender = new HeadAppender(table, limits, rowKeys, trimmer, deadline);
-    }
-
-    @Override
-    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        return GrpcFutures.attempt(
-                () -> {
-                    byte[] keyBytes = limits.checkKey(key);
-                    limits.checkMessage(mid, payload, expireSeconds);
-                    byte[] prefix = rowKeys.prefix(key);
-                    return bounded(
-                                    table.get()
-                                            .put(
-                                                    put(
-                                                            keyBytes,
-                                                            prefix,
-                                                            mid,
-                                                            payload,
-                                                            expireSeconds)),
-                                    "save",
-                                    key)
-                            .thenRun(() -> trimmer.saved(key));
-                });
     }
 
     @Override
@@ -117,54 +92,6 @@ public final class HBaseMessageStore implements MessageStore {
                 () -> {
                     limits.checkEntries(entries);
                     return appender.appendMany(entries, "appendMany");
-                });
-    }
-
-    @Override
-    public CompletableFuture<List<String>> saveMany(
-            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        return GrpcFutures.attempt(
-                () -> {
-                    limits.checkKeys(keys);
-                    limits.checkMessage(mid, payload, expireSeconds);
-                    List<String> unique = new ArrayList<>(new LinkedHashSet<>(keys));
-                    List<Put> puts = new ArrayList<>(unique.size());
-                    for (String key : unique) {
-                        puts.add(
-                                put(
-                                        limits.checkKey(key),
-                                        rowKeys.prefix(key),
-                                        mid,
-                                        payload,
-                                        expireSeconds));
-                    }
-                    // One batch call; HBase groups the puts per region server. Each put has
-                    // its own future, so a failure is pinned to its key, never hidden.
-                    List<CompletableFuture<Object>> results = table.get().batch(puts);
-                    List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(results.size());
-                    for (int i = 0; i < results.size(); i++) {
-                        String key = unique.get(i);
-                        outcomes.add(
-                                bounded(results.get(i), "saveMany", key)
-                                        .handle(
-                                                (ok, err) -> {
-                                                    if (err == null) {
-                                                        trimmer.saved(key);
-                                                    }
-                                                    return err == null;
-                                                }));
-                    }
-                    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-                            .thenApply(
-                                    done -> {
-                                        List<String> failed = new ArrayList<>();
-                                        for (int i = 0; i < outcomes.size(); i++) {
-                                            if (!outcomes.get(i).join()) {
-                                                failed.add(unique.get(i));
-                                            }
-                                        }
-                                        return failed;
-                                    });
                 });
     }
 

@@ -10,7 +10,6 @@ import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -25,8 +24,8 @@ import java.util.function.LongSupplier;
  * without HBase.
  *
  * <p>Thread-safe: each key's log is guarded by its own lock. Memory: at most {@code
- * maxStoredPerKey} messages per key are kept (older ones are dropped at save time, expired ones
- * when the key is next touched); the number of keys is not bounded.
+ * maxStoredPerKey} messages per key are kept (older ones are dropped as messages are stored,
+ * expired ones when the key is next touched); the number of keys is not bounded.
  */
 public final class InMemoryMessageStore implements MessageStore {
     private record Entry(byte[] payload, long expiresAtMillis, byte[] claim) {}
@@ -48,17 +47,6 @@ public final class InMemoryMessageStore implements MessageStore {
     public InMemoryMessageStore(StoreLimits limits, LongSupplier clockMillis) {
         this.limits = limits;
         this.clockMillis = clockMillis;
-    }
-
-    @Override
-    public CompletableFuture<Void> save(String key, long mid, byte[] payload, long expireSeconds) {
-        return GrpcFutures.attempt(
-                () -> {
-                    limits.checkKey(key);
-                    limits.checkMessage(mid, payload, expireSeconds);
-                    put(key, mid, payload, expireSeconds, null);
-                    return CompletableFuture.completedFuture(null);
-                });
     }
 
     @Override
@@ -101,20 +89,6 @@ public final class InMemoryMessageStore implements MessageStore {
                                         .join());
                     }
                     return CompletableFuture.completedFuture(outcomes);
-                });
-    }
-
-    @Override
-    public CompletableFuture<List<String>> saveMany(
-            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-        return GrpcFutures.attempt(
-                () -> {
-                    limits.checkKeys(keys);
-                    limits.checkMessage(mid, payload, expireSeconds);
-                    for (String key : new LinkedHashSet<>(keys)) {
-                        put(key, mid, payload, expireSeconds, null);
-                    }
-                    return CompletableFuture.completedFuture(List.of());
                 });
     }
 

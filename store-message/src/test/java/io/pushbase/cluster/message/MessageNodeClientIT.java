@@ -14,6 +14,9 @@ import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.message.v1.AppendManyReply;
+import io.pushbase.schema.message.v1.AppendManyRequest;
+import io.pushbase.schema.message.v1.AppendOutcome;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.StoredMessage;
@@ -26,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -169,34 +171,57 @@ class MessageNodeClientIT {
         return ("{\"key\":\"" + key + "\",\"mid\":" + mid + "}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** An append of {@link #payload} with a claim of its own (key and mid), as a comet sends. */
+    private static AppendRequest appendRequest(String key, long mid, long expireSeconds) {
+        return AppendRequest.newBuilder()
+                .setKey(key)
+                .setMid(mid)
+                .setClaim(ByteString.copyFromUtf8(key + "/" + mid))
+                .setPayload(ByteString.copyFrom(payload(key, mid)))
+                .setExpireSeconds(expireSeconds)
+                .build();
+    }
+
+    /** Appends one message through the client; fails unless the store took {@code mid}. */
+    private CompletableFuture<Void> append(String key, long mid, long expireSeconds) {
+        return client.append(appendRequest(key, mid, expireSeconds))
+                .thenAccept(
+                        reply -> {
+                            if (!reply.getAppended()) {
+                                throw new IllegalStateException(
+                                        key + ": mid " + mid + " refused, head " + reply.getHead());
+                            }
+                        });
+    }
+
     @Test
-    void savesAreSpreadAcrossNodesInProportionToTheirWeight() throws Exception {
+    void callsAreSpreadAcrossNodesInProportionToTheirWeight() throws Exception {
         Node light = startNode("msg-light", 1);
         Node middle = startNode("msg-middle", 2);
         Node heavy = startNode("msg-heavy", 3);
         startClient(3_000, 10_000, 3);
 
-        int saves = 600;
+        int appends = 600;
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (int i = 0; i < saves; i++) {
-            acks.add(client.save("spread-" + i, 1 + i, payload("spread", i), EXPIRE));
+        for (int i = 0; i < appends; i++) {
+            acks.add(append("spread-" + i, 1 + i, EXPIRE));
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
-        assertThat(light.calls("Save") + middle.calls("Save") + heavy.calls("Save"))
-                .isEqualTo(saves);
-        assertThat(light.calls("Save") / (double) saves).isCloseTo(1 / 6.0, within(0.03));
-        assertThat(middle.calls("Save") / (double) saves).isCloseTo(2 / 6.0, within(0.03));
-        assertThat(heavy.calls("Save") / (double) saves).isCloseTo(3 / 6.0, within(0.03));
+        assertThat(light.calls("Append") + middle.calls("Append") + heavy.calls("Append"))
+                .isEqualTo(appends);
+        assertThat(light.calls("Append") / (double) appends).isCloseTo(1 / 6.0, within(0.03));
+        assertThat(middle.calls("Append") / (double) appends).isCloseTo(2 / 6.0, within(0.03));
+        assertThat(heavy.calls("Append") / (double) appends).isCloseTo(3 / 6.0, within(0.03));
         // The client's own per-node counts agree with what the servers saw.
         for (Node node : List.of(light, middle, heavy)) {
-            assertThat(nodeCalls(node)).as(node.name()).isEqualTo(node.calls("Save"));
+            assertThat(nodeCalls(node)).as(node.name()).isEqualTo(node.calls("Append"));
         }
         assertThat(count("retries")).isZero();
     }
 
     @Test
-    void aNodeKilledHardMidStreamCostsNoAcknowledgedSave() throws Exception {
+    void aNodeKilledHardMidStreamCostsNoAcknowledgedAppend() throws Exception {
         startNode("msg-1", 1);
         Node victim = startNode("msg-2", 1);
         startNode("msg-3", 1);
@@ -205,22 +230,24 @@ class MessageNodeClientIT {
         int keys = 20;
         int perKey = 100; // the per-key cap: every message must come back
         long firstMid = (1L << 60) + 1;
-        Semaphore inFlight = new Semaphore(50);
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         int sent = 0;
         for (int m = 0; m < perKey; m++) {
             for (int k = 0; k < keys; k++) {
                 if (sent == keys * perKey / 3) {
-                    assertThat(victim.calls("Save")).as("the victim was taking saves").isPositive();
-                    victim.kill(); // with up to 50 saves in flight
-                    LOG.info("Killed {} after {} saves sent", victim.id(), sent);
+                    assertThat(victim.calls("Append"))
+                            .as("the victim was taking appends")
+                            .isPositive();
+                    victim.kill(); // with up to one append per key in flight
+                    LOG.info("Killed {} after {} appends sent", victim.id(), sent);
                 }
-                inFlight.acquire();
+                if (m > 0) {
+                    // A key's pushes go one at a time, as a comet sequences them: the next
+                    // append of a key waits for the answer to the previous one.
+                    acks.get(sent - keys).handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+                }
                 String key = "kill-" + k;
-                long mid = firstMid + m;
-                CompletableFuture<Void> ack = client.save(key, mid, payload(key, mid), EXPIRE);
-                ack.whenComplete((v, e) -> inFlight.release());
-                acks.add(ack);
+                acks.add(append(key, firstMid + m, EXPIRE));
                 sent++;
             }
         }
@@ -234,7 +261,7 @@ class MessageNodeClientIT {
                         .filter(CompletableFuture::isCompletedExceptionally)
                         .map(ack -> ack.handle((v, e) -> e).join())
                         .toList();
-        assertThat(failures).as("saves not acknowledged").isEmpty();
+        assertThat(failures).as("appends not acknowledged").isEmpty();
         assertThat(count("retries")).as("attempts that failed over").isPositive();
         assertThat(client.liveNodeIds())
                 .as("the dead node is still registered: failover did it, not discovery")
@@ -259,31 +286,19 @@ class MessageNodeClientIT {
 
     @Test
     void aNodeThatDoesNotAnswerInTimeIsRetriedOnAnotherNode() throws Exception {
-        // A node whose saves never complete: each attempt on it ends in DEADLINE_EXCEEDED.
+        // A node whose appends never complete: each attempt on it ends in DEADLINE_EXCEEDED.
         MessageStore stuck =
                 new MessageStore() {
                     @Override
-                    public CompletableFuture<Void> save(
-                            String key, long mid, byte[] payload, long expireSeconds) {
-                        return new CompletableFuture<>();
-                    }
-
-                    @Override
                     public CompletableFuture<io.pushbase.store.AppendResult> append(
                             String key, long mid, byte[] claim, byte[] payload, long expire) {
-                        return store.append(key, mid, claim, payload, expire);
+                        return new CompletableFuture<>();
                     }
 
                     @Override
                     public CompletableFuture<List<io.pushbase.store.AppendOutcome>> appendMany(
                             List<io.pushbase.store.AppendEntry> entries) {
                         return store.appendMany(entries);
-                    }
-
-                    @Override
-                    public CompletableFuture<List<String>> saveMany(
-                            List<String> keys, long mid, byte[] payload, long expireSeconds) {
-                        return store.saveMany(keys, mid, payload, expireSeconds);
                     }
 
                     @Override
@@ -308,13 +323,13 @@ class MessageNodeClientIT {
 
         for (int i = 1; i <= 6; i++) {
             long start = System.nanoTime();
-            client.save("slow", i, payload("slow", i), EXPIRE).get(10, TimeUnit.SECONDS);
+            append("slow", i, EXPIRE).get(10, TimeUnit.SECONDS);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
                     .as("at most one attempt deadline lost")
                     .isLessThan(2_000);
         }
-        assertThat(slow.calls("Save")).isPositive();
-        assertThat(count("failures.DEADLINE_EXCEEDED")).isEqualTo(slow.calls("Save"));
+        assertThat(slow.calls("Append")).isPositive();
+        assertThat(count("failures.DEADLINE_EXCEEDED")).isEqualTo(slow.calls("Append"));
         assertThat(client.last("slow").get(10, TimeUnit.SECONDS)).isEqualTo(6);
     }
 
@@ -366,9 +381,9 @@ class MessageNodeClientIT {
         Node two = startNode("msg-2", 1);
         startClient(3_000, 10_000, 2);
 
-        CompletableFuture<Void> save = client.save("bad", 1, payload("bad", 1), 0);
+        CompletableFuture<Void> append = append("bad", 1, -1);
 
-        assertThatThrownBy(() -> save.get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> append.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOfSatisfying(
@@ -377,9 +392,9 @@ class MessageNodeClientIT {
                             assertThat(e.getStatus().getCode())
                                     .isEqualTo(Status.Code.INVALID_ARGUMENT);
                             assertThat(e.getStatus().getDescription())
-                                    .contains("expire must be positive");
+                                    .contains("expire must not be negative");
                         });
-        assertThat(one.calls("Save") + two.calls("Save")).as("attempts").isEqualTo(1);
+        assertThat(one.calls("Append") + two.calls("Append")).as("attempts").isEqualTo(1);
         assertThat(count("attempts")).isEqualTo(1);
         assertThat(count("retries")).isZero();
         assertThat(count("failures.INVALID_ARGUMENT")).isEqualTo(1);
@@ -390,12 +405,12 @@ class MessageNodeClientIT {
         startClient(200, 1_000, 0);
 
         long start = System.nanoTime();
-        CompletableFuture<Void> save = client.save("nowhere", 1, payload("nowhere", 1), EXPIRE);
+        CompletableFuture<Void> append = append("nowhere", 1, EXPIRE);
 
-        assertThatThrownBy(() -> save.get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> append.get(10, TimeUnit.SECONDS))
                 .cause()
                 .isInstanceOf(MessageNodesUnavailableException.class)
-                .hasMessageContaining("save")
+                .hasMessageContaining("append")
                 .hasMessageContaining("no live message node");
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(tookMillis)
@@ -442,12 +457,12 @@ class MessageNodeClientIT {
     void stoppingTheClientFailsACallWaitingForANodeAtOnce() throws Exception {
         startClient(200, 60_000, 0);
         // No node: the call is now waiting between rounds, for up to a minute.
-        CompletableFuture<Void> save = client.save("waiting", 1, payload("waiting", 1), EXPIRE);
+        CompletableFuture<Void> append = append("waiting", 1, EXPIRE);
 
         long start = System.nanoTime();
         client.stop();
 
-        assertThatThrownBy(() -> save.get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> append.get(10, TimeUnit.SECONDS))
                 .cause()
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("stopped");
@@ -463,17 +478,17 @@ class MessageNodeClientIT {
         Node first = startNode("msg-1", 1);
         startClient(3_000, 10_000, 1);
         for (int i = 1; i <= 10; i++) {
-            client.save("later", i, payload("later", i), EXPIRE).get(10, TimeUnit.SECONDS);
+            append("later", i, EXPIRE).get(10, TimeUnit.SECONDS);
         }
-        assertThat(first.calls("Save")).isEqualTo(10);
+        assertThat(first.calls("Append")).isEqualTo(10);
 
         Node added = startNode("msg-2", 1);
         awaitLiveNodes(2);
         for (int i = 11; i <= 110; i++) {
-            client.save("later", i, payload("later", i), EXPIRE).get(10, TimeUnit.SECONDS);
+            append("later", i, EXPIRE).get(10, TimeUnit.SECONDS);
         }
 
-        assertThat(added.calls("Save")).isCloseTo(50, within(2));
+        assertThat(added.calls("Append")).isCloseTo(50, within(2));
         assertThat(client.fetch("later", 100, 0).get(10, TimeUnit.SECONDS)).hasSize(10);
     }
 
@@ -485,12 +500,12 @@ class MessageNodeClientIT {
 
         leaving.registration().stop();
         awaitLiveNodes(1);
-        int before = leaving.calls("Save");
+        int before = leaving.calls("Append");
         for (int i = 1; i <= 20; i++) {
-            client.save("leave", i, payload("leave", i), EXPIRE).get(10, TimeUnit.SECONDS);
+            append("leave", i, EXPIRE).get(10, TimeUnit.SECONDS);
         }
 
-        assertThat(leaving.calls("Save")).isEqualTo(before);
+        assertThat(leaving.calls("Append")).isEqualTo(before);
         assertThat(count("retries")).isZero();
     }
 
@@ -500,11 +515,17 @@ class MessageNodeClientIT {
         startNode("msg-2", 1);
         startClient(3_000, 10_000, 2);
 
-        client.save("ops", 7, payload("ops", 7), EXPIRE).get(10, TimeUnit.SECONDS);
-        assertThat(
-                        client.saveMany(List.of("ops", "ops-other"), 8, payload("ops", 8), EXPIRE)
-                                .get(10, TimeUnit.SECONDS))
-                .isEmpty();
+        append("ops", 7, EXPIRE).get(10, TimeUnit.SECONDS);
+        AppendManyReply many =
+                client.appendMany(
+                                AppendManyRequest.newBuilder()
+                                        .addEntries(appendRequest("ops", 8, EXPIRE))
+                                        .addEntries(appendRequest("ops-other", 8, EXPIRE))
+                                        .build())
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(many.getOutcomesList())
+                .extracting(AppendOutcome::getStatus)
+                .containsExactly(AppendOutcome.Status.APPENDED, AppendOutcome.Status.APPENDED);
         assertThat(client.fetch("ops", 0, 0).get(10, TimeUnit.SECONDS))
                 .extracting(StoredMessage::getMid)
                 .containsExactly(7L, 8L);
@@ -514,7 +535,7 @@ class MessageNodeClientIT {
         assertThat(client.last("ops-other").get(10, TimeUnit.SECONDS)).isEqualTo(8);
         client.delete("ops").get(10, TimeUnit.SECONDS);
         assertThat(client.last("ops").get(10, TimeUnit.SECONDS)).isZero();
-        assertThat(metrics.timer("messageClient.save").getCount()).isEqualTo(1);
+        assertThat(metrics.timer("messageClient.append").getCount()).isEqualTo(1);
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {

@@ -10,9 +10,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeDiscovery;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
-import io.pushbase.schema.message.v1.SaveRequest;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,13 +108,16 @@ class MessageApplicationIT {
                     MessageServiceGrpc.newBlockingStub(channel)
                             .withDeadlineAfter(30, TimeUnit.SECONDS);
             long mid = (1L << 62) + 5;
-            stub.save(
-                    SaveRequest.newBuilder()
-                            .setKey("app-it")
-                            .setMid(mid)
-                            .setPayload(ByteString.copyFromUtf8("{\"hello\":\"node\"}"))
-                            .setExpireSeconds(600)
-                            .build());
+            var appended =
+                    stub.append(
+                            AppendRequest.newBuilder()
+                                    .setKey("app-it")
+                                    .setMid(mid)
+                                    .setClaim(ByteString.copyFromUtf8("app-it-1"))
+                                    .setPayload(ByteString.copyFromUtf8("{\"hello\":\"node\"}"))
+                                    .setExpireSeconds(600)
+                                    .build());
+            assertThat(appended.getAppended()).isTrue();
             var fetched = stub.fetch(FetchRequest.newBuilder().setKey("app-it").build());
             assertThat(fetched.getMessagesList()).hasSize(1);
             assertThat(fetched.getMessages(0).getMid()).isEqualTo(mid);
@@ -125,7 +128,7 @@ class MessageApplicationIT {
         }
 
         String metrics = admin("/metrics").body();
-        assertThat(metrics).contains("\"store.save\"").contains("\"store.fetch\"");
+        assertThat(metrics).contains("\"store.append\"").contains("\"store.fetch\"");
     }
 
     @Test

@@ -25,8 +25,6 @@ import io.pushbase.schema.message.v1.LastRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.MessageServiceGrpc.MessageServiceBlockingStub;
 import io.pushbase.schema.message.v1.PingRequest;
-import io.pushbase.schema.message.v1.SaveManyRequest;
-import io.pushbase.schema.message.v1.SaveRequest;
 import io.pushbase.schema.message.v1.StoredMessage;
 import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
@@ -124,21 +122,22 @@ class MessageStoreServiceIT {
         return ByteString.copyFrom(s, StandardCharsets.UTF_8);
     }
 
-    private SaveRequest save(String key, long mid, String payload, long expire) {
-        return SaveRequest.newBuilder()
+    private AppendRequest append(String key, long mid, String payload, long expire) {
+        return AppendRequest.newBuilder()
                 .setKey(key)
                 .setMid(mid)
+                .setClaim(json("claim-" + mid))
                 .setPayload(json(payload))
                 .setExpireSeconds(expire)
                 .build();
     }
 
     @Test
-    void savedMessagesComeBackExactlyThroughEveryRpc() {
+    void appendedMessagesComeBackExactlyThroughEveryRpc() {
         String k = key("rt");
         long mid = (1L << 62) + 7;
-        stub.save(save(k, mid, "{\"test\":1}", 600));
-        stub.save(save(k, mid + 1, "{\"test\":2}", 600));
+        assertThat(stub.append(append(k, mid, "{\"test\":1}", 600)).getAppended()).isTrue();
+        assertThat(stub.append(append(k, mid + 1, "{\"test\":2}", 600)).getAppended()).isTrue();
 
         FetchReply all = stub.fetch(FetchRequest.newBuilder().setKey(k).build());
         assertThat(all.getMessagesList()).hasSize(2);
@@ -155,34 +154,12 @@ class MessageStoreServiceIT {
         stub.delete(DeleteRequest.newBuilder().setKey(k).build());
         assertThat(stub.last(LastRequest.newBuilder().setKey(k).build()).getMid()).isZero();
         assertThat(stub.ping(PingRequest.getDefaultInstance()).getNode()).isEqualTo("test-node");
-        assertThat(metrics.timer("store.save").getCount()).isGreaterThanOrEqualTo(2);
-    }
-
-    @Test
-    void saveManyAnswersNoFailedKeysWhenAllAreStored() {
-        List<String> keys = List.of(key("m1"), key("m2"), key("m3"));
-        var reply =
-                stub.saveMany(
-                        SaveManyRequest.newBuilder()
-                                .addAllKeys(keys)
-                                .setMid(42)
-                                .setPayload(json("{\"to\":\"all\"}"))
-                                .setExpireSeconds(60)
-                                .build());
-        assertThat(reply.getFailedKeysList()).isEmpty();
-        for (String k : keys) {
-            assertThat(stub.last(LastRequest.newBuilder().setKey(k).build()).getMid())
-                    .isEqualTo(42);
-        }
+        assertThat(metrics.timer("store.append").getCount()).isGreaterThanOrEqualTo(2);
     }
 
     private AppendRequest appendEntry(String key, long mid, String claim, long expire) {
-        return AppendRequest.newBuilder()
-                .setKey(key)
-                .setMid(mid)
+        return append(key, mid, "{\"m\":" + mid + "}", expire).toBuilder()
                 .setClaim(json(claim))
-                .setPayload(json("{\"m\":" + mid + "}"))
-                .setExpireSeconds(expire)
                 .build();
     }
 
@@ -223,33 +200,30 @@ class MessageStoreServiceIT {
     @Test
     void invalidArgumentsAnswerInvalidArgumentNamingTheProblem() {
         assertStatus(
-                () -> stub.save(save("", 1, "{}", 60)),
+                () -> stub.append(append("", 1, "{}", 60)),
                 Status.Code.INVALID_ARGUMENT,
                 "key must not be empty");
         assertStatus(
-                () -> stub.save(save("x".repeat(257), 1, "{}", 60)),
+                () -> stub.append(append("x".repeat(257), 1, "{}", 60)),
                 Status.Code.INVALID_ARGUMENT,
                 "key is 257 bytes, at most 256");
         assertStatus(
                 () ->
-                        stub.save(
-                                SaveRequest.newBuilder()
-                                        .setKey(key("big"))
-                                        .setMid(1)
+                        stub.append(
+                                append(key("big"), 1, "{}", 60).toBuilder()
                                         .setPayload(ByteString.copyFrom(new byte[64 * 1024 + 1]))
-                                        .setExpireSeconds(60)
                                         .build()),
                 Status.Code.INVALID_ARGUMENT,
                 "payload is 65537 bytes, at most 65536");
         assertStatus(
-                () -> stub.save(save(key("neg"), 1, "{}", -3)),
+                () -> stub.append(append(key("neg"), 1, "{}", -3)),
                 Status.Code.INVALID_ARGUMENT,
                 "expire must not be negative");
         assertStatus(
                 () -> stub.fetch(FetchRequest.newBuilder().setKey(key("l")).setLimit(-1).build()),
                 Status.Code.INVALID_ARGUMENT,
                 "limit must not be negative");
-        assertThat(metrics.meter("store.save.invalid").getCount()).isGreaterThanOrEqualTo(4);
+        assertThat(metrics.meter("store.append.invalid").getCount()).isGreaterThanOrEqualTo(4);
     }
 
     @Test
@@ -297,7 +271,7 @@ class MessageStoreServiceIT {
 
         for (Runnable call :
                 List.<Runnable>of(
-                        () -> offline.save(save(down, 1, "{}", 60)),
+                        () -> offline.append(append(down, 1, "{}", 60)),
                         () -> offline.fetch(FetchRequest.newBuilder().setKey(down).build()),
                         () -> offline.last(LastRequest.newBuilder().setKey(down).build()))) {
             long start = System.nanoTime();
