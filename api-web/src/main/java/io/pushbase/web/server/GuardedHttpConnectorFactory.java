@@ -26,9 +26,9 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  *       the accept for the first request of a connection, from its first byte for a later one —
  *       else the connection is closed ({@link HeaderDeadlineConnectionFactory}). Jetty's idle
  *       timeout restarts with every byte, so without it one byte every few seconds keeps a
- *       connection forever. 0 turns it off. The body is bounded by the idle timeout and, when
- *       set, {@code minRequestDataPerSecond} (Jetty answers 408 below the rate; web.yml leaves it
- *       off: Jetty measures it when the application reads, so small bodies read late fail).
+ *       connection forever. 0 turns it off. The body is bounded by the idle timeout and, when set,
+ *       {@code minRequestDataPerSecond} (Jetty answers 408 below the rate; web.yml leaves it off:
+ *       Jetty measures it when the application reads, so small bodies read late fail).
  *   <li>{@code maxConnections}: at most this many connections on this listener (Jetty's {@link
  *       CountingConnectionLimit NetworkConnectionLimit}): at the cap the listener stops accepting,
  *       so further connections wait in the kernel's accept queue ({@code acceptQueueSize}) until
