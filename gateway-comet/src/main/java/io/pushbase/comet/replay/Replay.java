@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * ResumingSubscriber#goLive}). Each page is read with a slot of the comet's {@link ReplaySlots},
  * released as soon as the page is answered. The next page is read only once the connection's
  * outbound queue has room for a whole page ({@link ChannelSubscriber#whenPendingAtMost}): a client
- * that reads slowly stops the paging instead of making the comet buffer the gap. A page shorter
- * than the page size is the last: once it is flushed, the held live messages above its last mid are
- * released and live delivery begins.
+ * that reads slowly stops the paging instead of making the comet buffer the gap. Each stored
+ * message goes out through {@link ResumingSubscriber#replay}, which merges the held live messages
+ * in by mid. A page shorter than the page size is the last: once it is flushed, what is still held
+ * is released and live delivery begins.
  *
  * <p>Failure: a fetch that fails (no message node answered within the client's bound) closes the
  * connection with a log line naming the key, the mid reached and the cause, counted in {@code
@@ -133,7 +134,8 @@ final class Replay {
                 fail("message node answered an empty payload at mid " + mid);
                 return;
             }
-            Subscriber.Delivery delivery = target.deliver(mid, message.getPayload().toByteArray());
+            Subscriber.Delivery delivery =
+                    subscriber.replay(mid, message.getPayload().toByteArray());
             if (delivery != Subscriber.Delivery.QUEUED) {
                 finish(); // closed (or closing) under the replay
                 return;
@@ -156,7 +158,7 @@ final class Replay {
             return;
         }
         if (target.isOpen()) {
-            subscriber.goLive(last);
+            subscriber.goLive();
             metrics.completed.mark();
         }
         finish();

@@ -60,6 +60,13 @@ class ReplayTest {
         return channel;
     }
 
+    /** From now on the client reads nothing until the test drains the returned socket. */
+    private static StallingOutbound stall(EmbeddedChannel channel) {
+        StallingOutbound socket = new StallingOutbound();
+        channel.pipeline().addFirst(socket);
+        return socket;
+    }
+
     /** Pushes {@code mid} to every subscriber of the key, as the push pipeline does. */
     private void push(long mid) {
         byte[] payload = ScriptedHistory.payload(mid).getBytes(StandardCharsets.UTF_8);
@@ -143,6 +150,56 @@ class ReplayTest {
     }
 
     @Test
+    void aDeliveryThatArrivesAfterTheReplayReadItIsDroppedEvenOnceLive() {
+        // The push pipeline looks up the key's subscribers after the append is acknowledged, and
+        // may deliver to this one only after the replay has read the same message from the store.
+        EmbeddedChannel channel = resume(KEY, 10);
+        history.last().reply(11);
+        channel.runPendingTasks();
+        assertThat(received(channel)).containsExactly(11L);
+
+        push(11);
+        push(12);
+
+        assertThat(received(channel)).containsExactly(12L);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aMessageNotAboveSinceIsNeverSent() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        push(10);
+        history.last().reply();
+        channel.runPendingTasks();
+        push(9);
+        push(11);
+
+        assertThat(received(channel)).containsExactly(11L);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void onlineOnlyMessagesHeldDuringTheReplayAreMergedInByMid() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        // 11 and 13 are online-only (never stored); 12, 14, 15 and 16 are stored.
+        push(11);
+        push(12);
+        push(13);
+        push(14);
+        history.last().reply(12, 14, 15);
+        channel.runPendingTasks();
+        assertThat(received(channel)).containsExactly(11L, 12L, 13L, 14L, 15L);
+
+        push(16);
+        push(17); // online-only, after the last stored one
+        history.last().reply(16);
+        channel.runPendingTasks();
+
+        assertThat(received(channel)).containsExactly(16L, 17L);
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void anEmptyHistoryGoesLiveAtOnceReleasingWhatWasHeld() {
         EmbeddedChannel channel = resume(KEY, 10);
         push(11);
@@ -182,8 +239,7 @@ class ReplayTest {
     @Test
     void pagingWaitsWhileTheClientDoesNotReadAndGoesOnOnceItHasRead() {
         EmbeddedChannel channel = resume(KEY, 10);
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
+        StallingOutbound socket = stall(channel);
 
         history.last().reply(11, 12, 13);
         channel.runPendingTasks();
@@ -210,8 +266,7 @@ class ReplayTest {
     @Test
     void theLastPageIsReadBeforeHeldMessagesAreReleased() {
         EmbeddedChannel channel = resume(KEY, 10);
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
+        StallingOutbound socket = stall(channel);
         push(13);
 
         history.last().reply(11, 12);
