@@ -83,6 +83,9 @@ public final class PrometheusEndpoint {
                             "result",
                             "undelivered"),
                     map("comet.push.*", "pushbase_comet_pushes", "outcome", "${0}"),
+                    // comet: resume on subscribe (meters started, completed, failures, messages;
+                    // gauges active, fetching, waiting)
+                    map("comet.replay.*", "pushbase_comet_replay_${0}"),
                     map("comet.leader", "pushbase_comet_leader"),
                     map("comet.channels", "pushbase_comet_channels"),
                     map("comet.connections", "pushbase_comet_subscribed_connections"),

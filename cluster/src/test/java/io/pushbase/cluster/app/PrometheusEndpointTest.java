@@ -79,6 +79,9 @@ class PrometheusEndpointTest {
         metrics.meter("messageClient.node.127.0.0.1:8070.calls").mark(2);
         metrics.meter("messageClient.node.msg1:8070.calls").mark();
         metrics.meter("messageClient.ejections").mark(3);
+        metrics.counter("comet.tcp.rejected.since").inc();
+        metrics.meter("comet.replay.messages").mark(5);
+        metrics.register("comet.replay.waiting", (Gauge<Integer>) () -> 2);
 
         String text = scrape(metrics);
 
@@ -96,6 +99,9 @@ class PrometheusEndpointTest {
                         line("pushbase_message_client_call_seconds_count", "op=|append|,", 1),
                         line("pushbase_store_trim_rows", "", 9),
                         line("pushbase_message_client_ejections_total", "", 3),
+                        line("pushbase_comet_rejected", "protocol=|tcp|,reason=|since|,", 1),
+                        line("pushbase_comet_replay_messages_total", "", 5),
+                        line("pushbase_comet_replay_waiting", "", 2),
                         line(
                                 "pushbase_message_client_node_calls_total",
                                 "instance_id=|127.0.0.1:8070|,",

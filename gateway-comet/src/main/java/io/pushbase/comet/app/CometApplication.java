@@ -22,6 +22,7 @@ import io.pushbase.comet.cluster.RingOwnership;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.grpc.CometGrpcService;
 import io.pushbase.comet.push.PushPipeline;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.server.CometServersConfiguration;
 import io.pushbase.comet.server.EventLoops;
 import io.pushbase.comet.stat.CometTrafficReader;
@@ -126,8 +127,11 @@ public final class CometApplication extends Application<CometConfiguration> {
         EventLoops loops = clients.buildEventLoops();
         env.lifecycle().manage(loops);
         ConnectionSettings settings = clients.buildConnectionSettings();
-        env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, metrics));
-        env.lifecycle().manage(clients.buildWebSocketServer(loops, settings, gate, metrics));
+        // Resumes read stored messages through the same message-node client as pushes.
+        Replayer replayer = clients.buildReplayer(messageClient::fetch, metrics);
+        env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics));
+        env.lifecycle()
+                .manage(clients.buildWebSocketServer(loops, settings, gate, replayer, metrics));
         CometGrpcService service =
                 new CometGrpcService(
                         pushes,

@@ -6,11 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One decoded RESP request: its 1 to 5 bulk-string arguments, in order, kept as the bytes that
- * arrived. {@link #arg} and {@link #args} decode them as UTF-8 (an invalid sequence becomes
- * U+FFFD); {@link #bytes} gives the bytes themselves, for rules that must see invalid UTF-8 (the
- * key rule, {@code schema/client/Keys}). The first argument is the command ({@code sub}). Immutable
- * (every byte array is copied in and out); not reference counted.
+ * One decoded RESP request: its 1 to {@value RespRequestDecoder#MAX_ARGS} bulk-string arguments, in
+ * order, kept as the bytes that arrived. {@link #arg} and {@link #args} decode them as UTF-8 (an
+ * invalid sequence becomes U+FFFD); {@link #bytes} gives the bytes themselves, for rules that must
+ * see invalid UTF-8 (the key rule, {@code schema/client/Keys}). The first argument is the command
+ * ({@code sub}). Immutable (every byte array is copied in and out); not reference counted.
  */
 public final class RespRequest {
     private final List<byte[]> raw;

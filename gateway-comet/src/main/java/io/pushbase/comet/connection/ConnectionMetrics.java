@@ -14,6 +14,8 @@ import io.pushbase.comet.codec.Reply;
  *   <li>{@code <prefix>.rejected.param|auth|channel|node} — refusals by reply;
  *   <li>{@code <prefix>.rejected.key} — the part of {@code rejected.param} whose key the key rule
  *       refused (absent, empty, over 256 bytes, not UTF-8);
+ *   <li>{@code <prefix>.rejected.since} — the part of {@code rejected.param} whose resume mid
+ *       ({@code since}, Pushbase) was malformed, negative, too long or in the future;
  *   <li>{@code <prefix>.closed.badInput} — closed without reply for breaking the framing;
  *   <li>{@code <prefix>.closed.firstRequestTimeout}, {@code <prefix>.closed.heartbeatTimeout};
  *   <li>{@code <prefix>.closed.slowConsumer} — closed for not reading what was written to it.
@@ -28,6 +30,7 @@ public final class ConnectionMetrics {
     private final Counter rejectedChannel;
     private final Counter rejectedNode;
     private final Counter rejectedKey;
+    private final Counter rejectedSince;
     private final Counter badInput;
     private final Counter firstRequestTimeouts;
     private final Counter heartbeatTimeouts;
@@ -40,6 +43,7 @@ public final class ConnectionMetrics {
         this.rejectedChannel = registry.counter(prefix + ".rejected.channel");
         this.rejectedNode = registry.counter(prefix + ".rejected.node");
         this.rejectedKey = registry.counter(prefix + ".rejected.key");
+        this.rejectedSince = registry.counter(prefix + ".rejected.since");
         this.badInput = registry.counter(prefix + ".closed.badInput");
         this.firstRequestTimeouts = registry.counter(prefix + ".closed.firstRequestTimeout");
         this.heartbeatTimeouts = registry.counter(prefix + ".closed.heartbeatTimeout");
@@ -69,6 +73,13 @@ public final class ConnectionMetrics {
     /** Subscribes refused ({@code -p}) for their key; each is in {@link #rejectedParam} too. */
     public Counter rejectedKey() {
         return rejectedKey;
+    }
+
+    /**
+     * Subscribes refused ({@code -p}) for their {@code since}; each is in {@link #rejectedParam}.
+     */
+    public Counter rejectedSince() {
+        return rejectedSince;
     }
 
     /** The refusal counter for an error reply. */

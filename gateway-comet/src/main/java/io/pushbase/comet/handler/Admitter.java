@@ -6,9 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.replay.ResumingSubscriber;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
+import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import java.util.Objects;
@@ -22,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * for bad parameters, {@code -a}, {@code -c}, {@code -n} from the gate) is counted, answered and
  * followed by a close. How a reply is framed and how the pipeline switches is the {@link
  * Transport}'s part.
+ *
+ * <p>(Pushbase) A subscription with {@code since} is admitted as the {@link Replayer}'s {@link
+ * ResumingSubscriber}, so its key's channel holds it (and live pushes are held for it) before the
+ * replay reads anything; the replay starts after {@code +h} and the switch to heartbeat mode, so
+ * heartbeats are answered while it runs.
  *
  * <p>Stateless apart from its collaborators; used on event loops, must not block (neither must the
  * gate).
@@ -39,23 +47,37 @@ final class Admitter {
     }
 
     private final SubscriptionGate gate;
+    private final Replayer replayer;
     private final ConnectionSettings settings;
     private final ConnectionMetrics metrics;
 
-    Admitter(SubscriptionGate gate, ConnectionSettings settings, ConnectionMetrics metrics) {
+    Admitter(
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionSettings settings,
+            ConnectionMetrics metrics) {
         this.gate = Objects.requireNonNull(gate, "gate");
+        this.replayer = Objects.requireNonNull(replayer, "replayer");
         this.settings = settings;
         this.metrics = metrics;
     }
 
     /** Asks the gate about {@code subscription} and answers the client either way. */
     void admit(ChannelHandlerContext ctx, Subscription subscription, Transport transport) {
-        ChannelSubscriber subscriber =
+        ChannelSubscriber connection =
                 new ChannelSubscriber(
                         ctx.channel(),
                         subscription,
                         settings.maxPendingMessages(),
                         metrics.slowConsumers());
+        ResumingSubscriber resuming =
+                subscription.since().isPresent()
+                        ? replayer.subscriber(
+                                connection,
+                                subscription.since().getAsLong(),
+                                metrics.slowConsumers())
+                        : null;
+        Subscriber subscriber = resuming != null ? resuming : connection;
         Admission admission =
                 Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
         Reply refusal = replyFor(admission);
@@ -68,13 +90,18 @@ final class Admitter {
         // The reply goes out before any heartbeat answer the replacement handlers write.
         transport.write(ctx, Reply.HEARTBEAT);
         transport.switchToHeartbeats(ctx, subscription);
+        if (resuming != null) {
+            replayer.start(resuming);
+        }
     }
 
-    /** Answers bad parameters {@code -p}, counting a refused key apart too, and closes. */
+    /** Answers bad parameters {@code -p}, counting a refused key or since apart too; closes. */
     void refuseInvalid(
             ChannelHandlerContext ctx, InvalidSubscriptionException invalid, Transport transport) {
-        if (invalid.keyRule()) {
-            metrics.rejectedKey().inc();
+        switch (invalid.rule()) {
+            case KEY -> metrics.rejectedKey().inc();
+            case SINCE -> metrics.rejectedSince().inc();
+            case OTHER -> {}
         }
         refuse(ctx, Reply.PARAM, invalid.getMessage(), transport);
     }

@@ -10,6 +10,7 @@ import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.RespRequest;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
@@ -18,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers a TCP client's first request (docs/PROTOCOL.md sections 3 and 5). Anything but a valid
- * {@code sub key heartbeat [token [version]]} gets {@code -p\r\n} and a close (the key is checked
- * by the shared key rule on its bytes as they arrived); a valid one goes to the {@link
- * SubscriptionGate}, whose refusal is answered {@code -a}, {@code -c} or {@code -n} and a close. On
- * admission it replies {@code +h\r\n} and switches the connection to heartbeat mode: this handler
- * becomes a {@link HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which
- * receives any bytes that arrived after the request), and a read timeout of heartbeat + 5 s goes in
- * front of it.
+ * {@code sub key heartbeat [token [version [since]]]} gets {@code -p\r\n} and a close (the key is
+ * checked by the shared key rule on its bytes as they arrived; {@code since}, Pushbase's resume,
+ * must be a mid that is not in the future); a valid one goes to the {@link SubscriptionGate}, whose
+ * refusal is answered {@code -a}, {@code -c} or {@code -n} and a close. On admission it replies
+ * {@code +h\r\n} and switches the connection to heartbeat mode: this handler becomes a {@link
+ * HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which receives any bytes that
+ * arrived after the request), and a read timeout of heartbeat + 5 s goes in front of it.
  *
  * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
  * error handler, which logs and closes.
@@ -37,10 +38,13 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
     private final ConnectionMetrics metrics;
 
     public SubscribeHandler(
-            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics) {
         this.settings = settings;
-        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds());
-        this.admitter = new Admitter(gate, settings, metrics);
+        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds(), replayer::latestSince);
+        this.admitter = new Admitter(gate, replayer, settings, metrics);
         this.metrics = metrics;
     }
 
@@ -53,7 +57,12 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
         Subscription subscription;
         try {
             subscription =
-                    parser.parse(request.bytes(1), request.arg(2), request.arg(3), request.arg(4));
+                    parser.parse(
+                            request.bytes(1),
+                            request.arg(2),
+                            request.arg(3),
+                            request.arg(4),
+                            request.arg(5));
         } catch (InvalidSubscriptionException e) {
             admitter.refuseInvalid(ctx, e, this);
             return;

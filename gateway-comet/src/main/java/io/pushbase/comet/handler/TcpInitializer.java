@@ -7,6 +7,7 @@ import io.pushbase.comet.codec.RespRequestDecoder;
 import io.pushbase.comet.codec.TcpMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -36,14 +37,19 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
 
     private final ConnectionSettings settings;
     private final SubscriptionGate gate;
+    private final Replayer replayer;
     private final ConnectionMetrics metrics;
     private final TcpMessageEncoder encoder = new TcpMessageEncoder();
     private final ConnectionErrorHandler errors;
 
     public TcpInitializer(
-            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics) {
         this.settings = settings;
         this.gate = gate;
+        this.replayer = replayer;
         this.metrics = metrics;
         this.errors = new ConnectionErrorHandler(metrics);
     }
@@ -59,7 +65,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
                 FIRST_REQUEST_TIMEOUT,
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
-        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, metrics));
+        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics));
         pipeline.addLast(ERRORS, errors);
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.pushbase.comet.codec.WebSocketMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -53,15 +54,20 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
     private final ConnectionSettings settings;
     private final SubscriptionGate gate;
+    private final Replayer replayer;
     private final ConnectionMetrics metrics;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
 
     public WebSocketInitializer(
-            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics) {
         this.settings = settings;
         this.gate = gate;
+        this.replayer = replayer;
         this.metrics = metrics;
         this.errors = new ConnectionErrorHandler(metrics);
         this.protocolConfig =
@@ -104,7 +110,8 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);
-        pipeline.addLast(SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, metrics));
+        pipeline.addLast(
+                SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics));
         pipeline.addLast(NOT_FOUND, new NotFoundHandler());
         pipeline.addLast(ERRORS, errors);
     }

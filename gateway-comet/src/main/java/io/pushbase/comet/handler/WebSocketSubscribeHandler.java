@@ -14,6 +14,7 @@ import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.WebSocketHeartbeatDecoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
@@ -26,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Subscribes a WebSocket client once its handshake on {@code /sub?key=&heartbeat=&token=&ver=}
- * completed (docs/PROTOCOL.md sections 3 and 5). Same rules and gate as TCP (the key rule checks
- * the key's bytes once its %-escapes are decoded, before any text decoding): bad parameters get a
- * text frame {@code -p\r\n}, a refusal {@code -a}, {@code -c} or {@code -n}, each followed by a
- * plain TCP close (no Close frame); admission gets a text frame {@code +h\r\n} and switches the
- * connection to heartbeat mode: this handler becomes a {@link HeartbeatHandler} behind a {@link
- * WebSocketHeartbeatDecoder}, and a read timeout of heartbeat + 5 s goes first in the pipeline.
+ * Subscribes a WebSocket client once its handshake on {@code
+ * /sub?key=&heartbeat=&token=&ver=[&since=]} completed (docs/PROTOCOL.md sections 3 and 5). Same
+ * rules and gate as TCP (the key rule checks the key's bytes once its %-escapes are decoded, before
+ * any text decoding): bad parameters get a text frame {@code -p\r\n}, a refusal {@code -a}, {@code
+ * -c} or {@code -n}, each followed by a plain TCP close (no Close frame); admission gets a text
+ * frame {@code +h\r\n} and switches the connection to heartbeat mode: this handler becomes a {@link
+ * HeartbeatHandler} behind a {@link WebSocketHeartbeatDecoder}, and a read timeout of heartbeat + 5
+ * s goes first in the pipeline.
  *
  * <p>A data frame before the subscription is answered is a protocol violation: released, counted,
  * closed. Other messages (HTTP requests for other paths) pass on. One instance per connection;
@@ -48,10 +50,13 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
     private final ConnectionMetrics metrics;
 
     public WebSocketSubscribeHandler(
-            ConnectionSettings settings, SubscriptionGate gate, ConnectionMetrics metrics) {
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics) {
         this.settings = settings;
-        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds());
-        this.admitter = new Admitter(gate, settings, metrics);
+        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds(), replayer::latestSince);
+        this.admitter = new Admitter(gate, replayer, settings, metrics);
         this.metrics = metrics;
     }
 
@@ -92,7 +97,8 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
                             bytes(first(params, "key")),
                             utf8(first(params, "heartbeat")),
                             utf8(first(params, "token")),
-                            utf8(first(params, "ver")));
+                            utf8(first(params, "ver")),
+                            utf8(first(params, "since")));
         } catch (InvalidSubscriptionException e) {
             admitter.refuseInvalid(ctx, e, this);
             return;

@@ -11,7 +11,10 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
+import io.pushbase.comet.replay.MessageHistory;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.SubscriptionGate;
+import io.pushbase.schema.client.MidClock;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -23,8 +26,9 @@ import javax.net.ssl.SSLException;
 /**
  * YAML block of a comet's client side: the TCP and WebSocket listeners (each with optional TLS),
  * the event loops they share, and the limits of every client connection (docs/PROTOCOL.md section
- * 3; the defaults are gopush-cluster's). Validated at start; builds the {@link EventLoops}, the
- * {@link ConnectionSettings}, the {@link KeyChannels} and the two {@link ClientServer}s.
+ * 3; the defaults are gopush-cluster's), and the bounds of resume on subscribe ({@code replay}).
+ * Validated at start; builds the {@link EventLoops}, the {@link ConnectionSettings}, the {@link
+ * KeyChannels}, the {@link Replayer} and the two {@link ClientServer}s.
  *
  * <pre>
  * workerThreads: 0          # 0 = Netty's default, twice the cores
@@ -36,6 +40,7 @@ import javax.net.ssl.SSLException;
  * maxPendingMessages: 120
  * maxSubscribersPerKey: 64
  * closeTimeout: 5s
+ * replay: {pageSize: 100, maxConcurrentFetches: 32, maxSinceAhead: 5m}
  * tcp: {bindHost: 0.0.0.0, port: 6969, backlog: 1024, tls: {enabled: false}}
  * ws:  {bindHost: 0.0.0.0, port: 6968, backlog: 1024, path: /sub, allowedOrigins: [],
  *       tls: {enabled: false}}
@@ -78,6 +83,8 @@ public class CometServersConfiguration {
 
     /** How long stopping a listener waits for it, then for its connections, to close. */
     @NotNull private Duration closeTimeout = Duration.seconds(5);
+
+    @Valid @NotNull private ReplayConfiguration replay = new ReplayConfiguration();
 
     @Valid @NotNull private TcpListenerConfiguration tcp = new TcpListenerConfiguration();
 
@@ -175,6 +182,16 @@ public class CometServersConfiguration {
     }
 
     @JsonProperty
+    public ReplayConfiguration getReplay() {
+        return replay;
+    }
+
+    @JsonProperty
+    public void setReplay(ReplayConfiguration replay) {
+        this.replay = replay;
+    }
+
+    @JsonProperty
     public TcpListenerConfiguration getTcp() {
         return tcp;
     }
@@ -198,6 +215,11 @@ public class CometServersConfiguration {
     @ValidationMethod(message = "tcp.port and ws.port must differ")
     public boolean isEachListenerOnItsOwnPort() {
         return tcp == null || ws == null || tcp.getPort() == 0 || tcp.getPort() != ws.getPort();
+    }
+
+    /** The comet's resume on subscribe, reading stored messages from {@code history}. */
+    public Replayer buildReplayer(MessageHistory history, MetricRegistry metrics) {
+        return replay.build(history, MidClock.system(), metrics);
     }
 
     /** The limits of every client connection, TCP and WebSocket. */
@@ -233,6 +255,7 @@ public class CometServersConfiguration {
             EventLoops loops,
             ConnectionSettings settings,
             SubscriptionGate gate,
+            Replayer replayer,
             MetricRegistry metrics)
             throws SSLException {
         ConnectionMetrics counters =
@@ -240,7 +263,7 @@ public class CometServersConfiguration {
         return tcp.buildServer(
                 ClientProtocol.TCP,
                 loops,
-                new TcpInitializer(settings, gate, counters),
+                new TcpInitializer(settings, gate, replayer, counters),
                 metrics,
                 closeTimeout.toJavaDuration());
     }
@@ -254,6 +277,7 @@ public class CometServersConfiguration {
             EventLoops loops,
             ConnectionSettings settings,
             SubscriptionGate gate,
+            Replayer replayer,
             MetricRegistry metrics)
             throws SSLException {
         ConnectionMetrics counters =
@@ -261,7 +285,7 @@ public class CometServersConfiguration {
         return ws.buildServer(
                 ClientProtocol.WEBSOCKET,
                 loops,
-                new WebSocketInitializer(settings, gate, counters),
+                new WebSocketInitializer(settings, gate, replayer, counters),
                 metrics,
                 closeTimeout.toJavaDuration());
     }

@@ -3,6 +3,7 @@ package io.pushbase.comet.subscription;
 import com.codahale.metrics.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.comet.message.PushMessage;
 import java.net.SocketAddress;
@@ -23,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * channel's dropped writes free their slots too). When a delivery finds {@code maxPending} messages
  * still pending, the channel is closed and {@code slowConsumers} incremented once.
  *
+ * <p>A writer that must not outrun the client (a resume's replay) asks {@link #whenPendingAtMost}
+ * to be called back once enough of what it wrote has reached the socket, instead of writing into
+ * the bound.
+ *
  * <p>Thread-safe: the count is atomic, and Netty runs writes from other threads on the channel's
- * event loop in call order. Holds only the channel, which owns every buffer; nothing to release.
+ * event loop in call order ({@link #whenPendingAtMost} is for the event loop only). Holds only the
+ * channel, which owns every buffer; nothing to release.
  */
 public final class ChannelSubscriber implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelSubscriber.class);
@@ -36,7 +42,11 @@ public final class ChannelSubscriber implements Subscriber {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final ChannelFutureListener onWritten = future -> pending.decrementAndGet();
+    // Event loop only: the one callback waiting for room (see whenPendingAtMost).
+    private Runnable onRoom;
+    private int roomThreshold;
+    // Write listeners run on the event loop, so they may run the callback there.
+    private final ChannelFutureListener onWritten = future -> written();
 
     /**
      * @param channel the subscribed connection; its pipeline must encode {@link PushMessage}
@@ -95,6 +105,44 @@ public final class ChannelSubscriber implements Subscriber {
     /** Messages written but not yet handed to the socket (a snapshot). */
     public int pending() {
         return pending.get();
+    }
+
+    /** The bound on {@link #pending()}: one more delivery closes the connection. */
+    public int maxPending() {
+        return maxPending;
+    }
+
+    /** The event loop of the connection, where its writes complete. */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /**
+     * Runs {@code task} on the event loop once at most {@code threshold} messages are pending: at
+     * once if they already are, otherwise from the write completion that brings the count there
+     * (also when writes fail because the connection closed, so the task must check {@link
+     * #isOpen()}). At most one task waits; a second call replaces the first. Event loop only.
+     */
+    public void whenPendingAtMost(int threshold, Runnable task) {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("whenPendingAtMost is for the event loop only");
+        }
+        if (pending.get() <= threshold) {
+            onRoom = null;
+            task.run();
+            return;
+        }
+        roomThreshold = threshold;
+        onRoom = Objects.requireNonNull(task, "task");
+    }
+
+    private void written() {
+        int now = pending.decrementAndGet();
+        Runnable task = onRoom;
+        if (task != null && now <= roomThreshold) {
+            onRoom = null;
+            task.run();
+        }
     }
 
     @Override

@@ -2,31 +2,45 @@ package io.pushbase.comet.subscription;
 
 /**
  * A subscribe request with bad parameters (unknown command, a key the key rule refuses, heartbeat
- * missing, not a number or below the minimum): the comet answers {@code -p\r\n} and closes. The
- * message says which, for the log only; {@link #keyRule()} tells a refused key apart, for its own
- * counter. Immutable.
+ * missing, not a number or below the minimum, a malformed or future {@code since}): the comet
+ * answers {@code -p\r\n} and closes. The message says which, for the log only; {@link #rule()}
+ * tells a refused key or {@code since} apart, for their own counters. Immutable.
  */
 public final class InvalidSubscriptionException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final boolean keyRule;
-
-    public InvalidSubscriptionException(String message) {
-        this(message, false);
+    /** Which rule refused the request. */
+    public enum Rule {
+        /** The key rule ({@code schema/client/Keys}): absent, empty, too long or not UTF-8. */
+        KEY,
+        /** (Pushbase) {@code since}: not a decimal int64, negative, too long or in the future. */
+        SINCE,
+        /** Any other {@code -p} reason (heartbeat, command, query string). */
+        OTHER
     }
 
-    private InvalidSubscriptionException(String message, boolean keyRule) {
+    private final Rule rule;
+
+    public InvalidSubscriptionException(String message) {
+        this(message, Rule.OTHER);
+    }
+
+    private InvalidSubscriptionException(String message, Rule rule) {
         super(message, null, false, false);
-        this.keyRule = keyRule;
+        this.rule = rule;
     }
 
     /** A key that is absent or that {@code schema/client/Keys} refuses. */
     public static InvalidSubscriptionException badKey(String problem) {
-        return new InvalidSubscriptionException(problem, true);
+        return new InvalidSubscriptionException(problem, Rule.KEY);
     }
 
-    /** Whether the key was refused (absent, empty, too long or not UTF-8). */
-    public boolean keyRule() {
-        return keyRule;
+    /** A {@code since} that is not a mid this comet can resume after. */
+    public static InvalidSubscriptionException badSince(String problem) {
+        return new InvalidSubscriptionException(problem, Rule.SINCE);
+    }
+
+    public Rule rule() {
+        return rule;
     }
 }

@@ -2,10 +2,12 @@ package io.pushbase.comet.subscription;
 
 import io.pushbase.schema.client.MessageFormat;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A validated subscribe request (docs/PROTOCOL.md section 3): the key, the client's heartbeat
- * period, and the optional token and client version. Immutable.
+ * period, the optional token and client version, and (Pushbase) the optional mid to resume after.
+ * Immutable.
  *
  * @param key subscription key, never empty
  * @param heartbeatSeconds the client's heartbeat period; the comet closes the connection after
@@ -13,13 +15,26 @@ import java.util.Objects;
  * @param token auth token, empty when the client sent none
  * @param version client version, empty when the client sent none (then the client gets the {@link
  *     MessageFormat#OLD old} message format)
+ * @param since (Pushbase) the largest mid the client has: the comet first sends every stored
+ *     message of the key with a larger mid, then live ones; empty for no resume (gopush-cluster's
+ *     behaviour); never negative
  */
-public record Subscription(String key, int heartbeatSeconds, String token, String version) {
+public record Subscription(
+        String key, int heartbeatSeconds, String token, String version, OptionalLong since) {
+
+    /** A subscription without resume: what every gopush-cluster client sends. */
+    public Subscription(String key, int heartbeatSeconds, String token, String version) {
+        this(key, heartbeatSeconds, token, version, OptionalLong.empty());
+    }
 
     public Subscription {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(since, "since");
+        if (since.isPresent() && since.getAsLong() < 0) {
+            throw new IllegalArgumentException("since must not be negative: " + since);
+        }
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must not be empty");
         }
@@ -48,6 +63,7 @@ public record Subscription(String key, int heartbeatSeconds, String token, Strin
                 + (hasToken() ? "present" : "none")
                 + ", version="
                 + (version.isEmpty() ? "none" : version)
+                + (since.isPresent() ? ", since=" + since.getAsLong() : "")
                 + "}";
     }
 }

@@ -2,6 +2,9 @@ package io.pushbase.comet.subscription;
 
 import io.pushbase.schema.client.Keys;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 
 /**
  * Checks a client's raw subscribe arguments (TCP {@code sub} arguments or WebSocket query
@@ -13,20 +16,36 @@ import java.nio.charset.StandardCharsets;
  * decimal number with an optional sign, ASCII digits only, as Go's {@code strconv.Atoi} reads it;
  * one beyond Java's {@code int} range is refused too.
  *
- * <p>Immutable and thread-safe.
+ * <p>(Pushbase) {@code since}, the mid to resume after, is absent or empty (no resume), or 1 to
+ * {@value #MAX_SINCE_DIGITS} ASCII digits (no sign, so never negative) within {@code long} range,
+ * and at most {@code latestSince} now: mids are time-like (docs/MIDS.md), so one far ahead of the
+ * clock is not a mid this key has had, and resuming after it would silently drop every live message
+ * until the clock caught up. Anything else is a {@code -p} counted apart ({@link
+ * InvalidSubscriptionException.Rule#SINCE}).
+ *
+ * <p>Immutable and thread-safe (as long as {@code latestSince} is).
  */
 public final class SubscriptionParser {
     /** gopush-cluster's minimum heartbeat period. */
     public static final int DEFAULT_MIN_HEARTBEAT_SECONDS = 30;
 
-    private final int minHeartbeatSeconds;
+    /** Digits of {@link Long#MAX_VALUE}: the longest {@code since} that can be a mid. */
+    public static final int MAX_SINCE_DIGITS = 19;
 
-    public SubscriptionParser(int minHeartbeatSeconds) {
+    private final int minHeartbeatSeconds;
+    private final LongSupplier latestSince;
+
+    /**
+     * @param latestSince the largest {@code since} accepted now (the comet's clock as a mid plus a
+     *     slack for other nodes' clocks); read once per request that carries one
+     */
+    public SubscriptionParser(int minHeartbeatSeconds, LongSupplier latestSince) {
         if (minHeartbeatSeconds < 1) {
             throw new IllegalArgumentException(
                     "minimum heartbeat must be positive: " + minHeartbeatSeconds);
         }
         this.minHeartbeatSeconds = minHeartbeatSeconds;
+        this.latestSince = Objects.requireNonNull(latestSince, "latestSince");
     }
 
     /**
@@ -35,9 +54,11 @@ public final class SubscriptionParser {
      * @param heartbeat the heartbeat period in seconds as the client sent it; null when absent
      * @param token null or empty when absent
      * @param version null or empty when absent
+     * @param since the mid to resume after as the client sent it; null or empty when absent
      * @throws InvalidSubscriptionException for the {@code -p} cases
      */
-    public Subscription parse(byte[] key, String heartbeat, String token, String version)
+    public Subscription parse(
+            byte[] key, String heartbeat, String token, String version, String since)
             throws InvalidSubscriptionException {
         String keyProblem = Keys.problem(key);
         if (keyProblem != null) {
@@ -55,7 +76,39 @@ public final class SubscriptionParser {
                 new String(key, StandardCharsets.UTF_8),
                 seconds,
                 token == null ? "" : token,
-                version == null ? "" : version);
+                version == null ? "" : version,
+                parseSince(since));
+    }
+
+    private OptionalLong parseSince(String text) throws InvalidSubscriptionException {
+        if (text == null || text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        // Long.parseLong would take a sign and non-ASCII digits; a mid is neither.
+        if (text.length() > MAX_SINCE_DIGITS) {
+            throw InvalidSubscriptionException.badSince(
+                    "since is longer than " + MAX_SINCE_DIGITS + " digits: " + quote(text));
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                throw InvalidSubscriptionException.badSince(
+                        "since is not a decimal mid: " + quote(text));
+            }
+            int digit = c - '0';
+            if (value > (Long.MAX_VALUE - digit) / 10) {
+                throw InvalidSubscriptionException.badSince(
+                        "since is beyond the int64 range: " + quote(text));
+            }
+            value = value * 10 + digit;
+        }
+        long latest = latestSince.getAsLong();
+        if (value > latest) {
+            throw InvalidSubscriptionException.badSince(
+                    "since " + value + " is in the future (latest accepted now: " + latest + ")");
+        }
+        return OptionalLong.of(value);
     }
 
     private static int parseHeartbeat(String text) throws InvalidSubscriptionException {

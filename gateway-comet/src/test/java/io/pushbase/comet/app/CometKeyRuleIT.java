@@ -12,8 +12,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +46,7 @@ class CometKeyRuleIT {
 
     @Test
     void tcpSubscribesWithABadKeyAreAnsweredMinusPAndClosedInEveryArgumentCount() throws Exception {
-        long before = counter("comet.tcp.rejected.key");
+        long before = comet.count("comet.tcp.rejected.key");
         List<List<String>> argumentForms =
                 List.of(List.of("30"), List.of("30", "a-token"), List.of("30", "", "1"));
         int refused = 0;
@@ -61,7 +59,7 @@ class CometKeyRuleIT {
                 refused++;
             }
         }
-        assertThat(counter("comet.tcp.rejected.key") - before).isEqualTo(refused);
+        assertThat(comet.count("comet.tcp.rejected.key") - before).isEqualTo(refused);
 
         // The limit is inclusive: 256 bytes of UTF-8 subscribe as before.
         try (Socket socket = connect(comet.tcp())) {
@@ -74,7 +72,7 @@ class CometKeyRuleIT {
 
     @Test
     void webSocketSubscribesWithABadKeyAreAnsweredMinusPAndClosed() throws Exception {
-        long before = counter("comet.ws.rejected.key");
+        long before = comet.count("comet.ws.rejected.key");
         List<String> uris =
                 List.of(
                         "/sub?key=%ff%fe&heartbeat=30",
@@ -87,7 +85,7 @@ class CometKeyRuleIT {
             // One text frame -p, then the plain TCP close exchangeWebSocket waited for.
             assertThat(response.texts()).as(uri).containsExactly("-p\r\n");
         }
-        assertThat(counter("comet.ws.rejected.key") - before).isEqualTo(uris.size());
+        assertThat(comet.count("comet.ws.rejected.key") - before).isEqualTo(uris.size());
 
         try (Socket socket = connect(comet.ws())) {
             String longest = "%E9%8D%B5".repeat(85) + "x";
@@ -168,11 +166,4 @@ class CometKeyRuleIT {
     }
 
     /** A counter from the comet's {@code /metrics}; 0 while it is not registered. */
-    private static long counter(String name) throws Exception {
-        String metrics = comet.admin("/metrics");
-        Matcher m =
-                Pattern.compile("\"" + Pattern.quote(name) + "\":\\{\"count\":(\\d+)")
-                        .matcher(metrics);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
-    }
 }

@@ -69,8 +69,9 @@ class RespRequestDecoderTest {
     }
 
     @Test
-    void acceptsOneToFiveArguments() {
-        for (int argc = 1; argc <= 5; argc++) {
+    void acceptsOneToSixArguments() {
+        // gopush-cluster's 1 to 5, and Pushbase's sixth (since).
+        for (int argc = 1; argc <= 6; argc++) {
             String[] args = new String[argc];
             java.util.Arrays.fill(args, "a");
             EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder());
@@ -129,9 +130,9 @@ class RespRequestDecoderTest {
                 "*+1\r\n",
                 "*1x\r\n",
                 "* 1\r\n",
-                // argc outside 1..5
+                // argc outside 1..6
                 "*0\r\n",
-                "*6\r\n",
+                "*7\r\n",
                 "*10\r\n",
                 "*99999999999999999999\r\n",
                 // missing CR or LF on a *N / $N line

@@ -20,6 +20,7 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.testing.RecordingGate;
+import io.pushbase.comet.testing.Replayers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,6 +64,7 @@ class TcpLoopbackTest {
                 new TcpInitializer(
                         ConnectionSettings.defaults(),
                         gate,
+                        Replayers.withoutHistory(),
                         new ConnectionMetrics(registry, "comet.tcp"));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioHandler);
         try {

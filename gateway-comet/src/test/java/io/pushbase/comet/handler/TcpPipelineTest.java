@@ -14,15 +14,21 @@ import io.netty.util.concurrent.Ticker;
 import io.pushbase.comet.codec.HeartbeatDecoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.replay.ResumingSubscriber;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.testing.RecordingGate;
+import io.pushbase.comet.testing.Replayers;
+import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.StallingOutbound;
 import io.pushbase.comet.testing.Wire;
+import io.pushbase.schema.client.MidClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +45,8 @@ class TcpPipelineTest {
     private final MetricRegistry registry = new MetricRegistry();
     private final ConnectionMetrics metrics = new ConnectionMetrics(registry, "comet.tcp");
     private final MockTicker ticker = Ticker.newMockTicker();
+    private final ScriptedHistory history = new ScriptedHistory();
+    private final Replayer replayer = Replayers.over(history, 100, 32, registry);
 
     private EmbeddedChannel connect(SubscriptionGate gate) {
         return connect(ConnectionSettings.defaults(), gate);
@@ -47,7 +55,7 @@ class TcpPipelineTest {
     private EmbeddedChannel connect(ConnectionSettings settings, SubscriptionGate gate) {
         return EmbeddedChannel.builder()
                 .ticker(ticker)
-                .handlers(new TcpInitializer(settings, gate, metrics))
+                .handlers(new TcpInitializer(settings, gate, replayer, metrics))
                 .build();
     }
 
@@ -399,8 +407,8 @@ class TcpPipelineTest {
             strings = {
                 "*3\r\n$x\r\nsub\r\n", // bad $len
                 "*3\r\n$-1\r\n", // negative $len
-                "*0\r\n", // argc outside 1..5
-                "*6\r\n",
+                "*0\r\n", // argc outside 1..6 (6: Pushbase's since)
+                "*7\r\n",
                 "$3\r\nsub\r\n", // first line not starting with '*'
                 "GET /sub HTTP/1.1\r\n",
                 "h",
@@ -579,5 +587,112 @@ class TcpPipelineTest {
         assertThat(outbound(channel)).isEmpty();
         assertThat(gate.live()).isEmpty();
         assertFalse(channel.finish());
+    }
+
+    // --- since (Pushbase): resume on subscribe ---
+
+    @Test
+    void aSixthArgumentResumesAfterThatMid() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(
+                bytes(request("sub", "Terry-Mao", "30", "", "1", "17952546363411610")));
+        channel.runPendingTasks();
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        assertThat(gate.asked())
+                .containsExactly(
+                        new Subscription(
+                                "Terry-Mao", 30, "", "1", OptionalLong.of(17952546363411610L)));
+        assertThat(history.fetches()).hasSize(1);
+        assertThat(history.last().after()).isEqualTo(17952546363411610L);
+        assertThat(gate.subscriber()).isInstanceOf(ResumingSubscriber.class);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anEmptySixthArgumentIsNoResume() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(request("sub", "k", "30", "", "", "")));
+
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+        assertThat(gate.asked()).containsExactly(new Subscription("k", 30, "", ""));
+        assertThat(history.fetches()).isEmpty();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theThreeToFiveArgumentFormsNeverResume() {
+        String[] forms = {
+            EXAMPLE_SUB,
+            request("sub", "Terry-Mao", "30", "tok"),
+            "*5\r\n$3\r\nsub\r\n$9\r\nTerry-Mao\r\n$2\r\n30\r\n$0\r\n\r\n$3\r\n1.0\r\n",
+        };
+        for (String form : forms) {
+            RecordingGate gate = RecordingGate.admitting();
+            EmbeddedChannel channel = connect(gate);
+
+            channel.writeInbound(bytes(form));
+            channel.runPendingTasks();
+
+            assertThat(outbound(channel)).isEqualTo("+h\r\n");
+            assertThat(gate.subscriber().subscription().since()).isEmpty();
+            assertThat(gate.subscriber()).isNotInstanceOf(ResumingSubscriber.class);
+            assertFalse(channel.finish());
+        }
+        assertThat(history.fetches()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] since {0}")
+    @ValueSource(
+            strings = {
+                "-1",
+                "+1",
+                "x",
+                "1.5",
+                " 1",
+                "12345678901234567890",
+                "9223372036854775808",
+                "9223372036854775807", // in the future
+            })
+    void aBadSinceIsAnsweredMinusPThenClosedAndCounted(String since) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(bytes(request("sub", "k", "30", "", "1", since)));
+
+        assertThat(outbound(channel)).isEqualTo("-p\r\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).isEmpty();
+        assertThat(history.fetches()).isEmpty();
+        assertThat(count("rejected.since")).isEqualTo(1);
+        assertThat(count("rejected.param")).isEqualTo(1);
+        assertThat(count("rejected.key")).isZero();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSinceJustAheadOfTheClockIsAcceptedAndOneBeyondTheSlackIsNot() {
+        long now = MidClock.system().now();
+        EmbeddedChannel accepted = connect(RecordingGate.admitting());
+        accepted.writeInbound(bytes(request("sub", "k", "30", "", "", Long.toString(now + 1000))));
+        assertThat(outbound(accepted)).isEqualTo("+h\r\n");
+        assertFalse(accepted.finish());
+
+        EmbeddedChannel refused = connect(RecordingGate.admitting());
+        refused.writeInbound(
+                bytes(
+                        request(
+                                "sub",
+                                "k",
+                                "30",
+                                "",
+                                "",
+                                Long.toString(now + 2 * Replayers.maxAheadTicks()))));
+        assertThat(outbound(refused)).isEqualTo("-p\r\n");
+        assertFalse(refused.finish());
     }
 }

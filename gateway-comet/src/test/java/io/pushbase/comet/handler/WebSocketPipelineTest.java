@@ -14,15 +14,19 @@ import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.testing.RecordingGate;
+import io.pushbase.comet.testing.Replayers;
+import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.WebSocketWire;
 import io.pushbase.comet.testing.WebSocketWire.Response;
 import io.pushbase.comet.testing.Wire;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,8 @@ class WebSocketPipelineTest {
     private final MetricRegistry registry = new MetricRegistry();
     private final ConnectionMetrics metrics = new ConnectionMetrics(registry, "comet.ws");
     private final MockTicker ticker = Ticker.newMockTicker();
+    private final ScriptedHistory history = new ScriptedHistory();
+    private final Replayer replayer = Replayers.over(history, 100, 32, registry);
 
     private EmbeddedChannel connect(SubscriptionGate gate) {
         return connect(ConnectionSettings.defaults(), gate);
@@ -49,7 +55,7 @@ class WebSocketPipelineTest {
     private EmbeddedChannel connect(ConnectionSettings settings, SubscriptionGate gate) {
         return EmbeddedChannel.builder()
                 .ticker(ticker)
-                .handlers(new WebSocketInitializer(settings, gate, metrics))
+                .handlers(new WebSocketInitializer(settings, gate, replayer, metrics))
                 .build();
     }
 
@@ -417,6 +423,74 @@ class WebSocketPipelineTest {
         assertThat(response(channel).status()).isEqualTo(400);
         assertThat(channel.isOpen()).isFalse();
         assertThat(gate.asked()).isEmpty();
+        assertFalse(channel.finish());
+    }
+
+    // --- since (Pushbase): resume on subscribe ---
+
+    @Test
+    void sinceInTheQueryResumesAfterThatMid() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(upgrade(SUB + "&ver=1&since=17952546363411610", null));
+        channel.runPendingTasks();
+
+        assertThat(response(channel).texts()).containsExactly("+h\r\n");
+        assertThat(gate.asked())
+                .containsExactly(
+                        new Subscription(
+                                "Terry-Mao", 30, "", "1", OptionalLong.of(17952546363411610L)));
+        assertThat(history.fetches()).hasSize(1);
+        assertThat(history.last().after()).isEqualTo(17952546363411610L);
+        history.last().reply(17952546363411611L);
+        channel.runPendingTasks();
+        assertThat(texts(channel))
+                .containsExactly(
+                        "{\"msg\":{\"n\":17952546363411611},\"mid\":17952546363411611,\"gid\":0}");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anEmptyOrAbsentSinceIsNoResume() {
+        for (String uri : new String[] {SUB, SUB + "&since=", SUB + "&since"}) {
+            RecordingGate gate = RecordingGate.admitting();
+            EmbeddedChannel channel = connect(gate);
+
+            channel.writeInbound(upgrade(uri, null));
+            channel.runPendingTasks();
+
+            assertThat(response(channel).texts()).as(uri).containsExactly("+h\r\n");
+            assertThat(gate.subscriber().subscription().since()).isEmpty();
+            assertFalse(channel.finish());
+        }
+        assertThat(history.fetches()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(
+            strings = {
+                "-1",
+                "%2B1",
+                "x",
+                "1%20",
+                "%D9%A3",
+                "12345678901234567890",
+                "9223372036854775808",
+                "9223372036854775807", // in the future
+            })
+    void aBadSinceIsMinusPThenAPlainCloseAndCounted(String since) {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+
+        channel.writeInbound(upgrade(SUB + "&since=" + since, null));
+
+        assertThat(response(channel).texts()).containsExactly("-p\r\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(gate.asked()).isEmpty();
+        assertThat(history.fetches()).isEmpty();
+        assertThat(count("rejected.since")).isEqualTo(1);
+        assertThat(count("rejected.param")).isEqualTo(1);
         assertFalse(channel.finish());
     }
 }

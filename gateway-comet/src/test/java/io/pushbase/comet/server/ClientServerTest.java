@@ -15,6 +15,7 @@ import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.testing.Eventually;
 import io.pushbase.comet.testing.KeyChannelsGate;
+import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.Wire;
 import java.io.IOException;
@@ -80,6 +81,7 @@ class ClientServerTest {
                 new TcpInitializer(
                         settings,
                         new KeyChannelsGate(channels),
+                        Replayers.withoutHistory(),
                         new ConnectionMetrics(metrics, ClientProtocol.TCP.metricPrefix()));
         return start(
                 ClientServer.builder(ClientProtocol.TCP, loops, initializer, metrics)
@@ -137,6 +139,7 @@ class ClientServerTest {
                 new WebSocketInitializer(
                         settings,
                         new KeyChannelsGate(channels),
+                        Replayers.withoutHistory(),
                         new ConnectionMetrics(metrics, ClientProtocol.WEBSOCKET.metricPrefix()));
         ClientServer server =
                 start(
@@ -195,6 +198,7 @@ class ClientServerTest {
                                     new TcpInitializer(
                                             settings,
                                             new KeyChannelsGate(channels),
+                                            Replayers.withoutHistory(),
                                             new ConnectionMetrics(metrics, "comet.tcp")),
                                     metrics)
                             .bind("0.0.0.0", taken.getLocalPort())
@@ -216,6 +220,7 @@ class ClientServerTest {
                 new TcpInitializer(
                         settings,
                         new KeyChannelsGate(channels),
+                        Replayers.withoutHistory(),
                         new ConnectionMetrics(metrics, "comet.tcp"));
         ClientServer.Builder builder =
                 ClientServer.builder(ClientProtocol.TCP, idle, initializer, metrics);

@@ -15,6 +15,7 @@ import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.testing.Eventually;
 import io.pushbase.comet.testing.KeyChannelsGate;
+import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.TestCertificate;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import java.io.InputStream;
@@ -60,6 +61,7 @@ class ClientServerTlsTest {
                                 new TcpInitializer(
                                         settings,
                                         new KeyChannelsGate(channels),
+                                        Replayers.withoutHistory(),
                                         new ConnectionMetrics(metrics, "comet.tcp")),
                                 metrics)
                         .bind("127.0.0.1", 0)
@@ -72,6 +74,7 @@ class ClientServerTlsTest {
                                 new WebSocketInitializer(
                                         settings,
                                         new KeyChannelsGate(channels),
+                                        Replayers.withoutHistory(),
                                         new ConnectionMetrics(metrics, "comet.ws")),
                                 metrics)
                         .bind("127.0.0.1", 0)

@@ -14,7 +14,9 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.BaseValidator;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.testing.KeyChannelsGate;
+import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.Wire;
 import java.net.Socket;
@@ -63,6 +65,41 @@ class CometServersConfigurationTest {
         assertThat(settings.minHeartbeatSeconds()).isEqualTo(30);
         assertThat(settings.maxBulkLength()).isEqualTo(2048);
         assertThat(settings.maxPendingMessages()).isEqualTo(120);
+        assertThat(config.getReplay().getPageSize()).isEqualTo(100);
+        assertThat(config.getReplay().getMaxConcurrentFetches()).isEqualTo(32);
+        assertThat(config.getReplay().getMaxSinceAhead()).isEqualTo(Duration.minutes(5));
+    }
+
+    @Test
+    void theReplayBlockBuildsTheReplayer() throws Exception {
+        CometServersConfiguration config =
+                parse(
+                        """
+                        replay:
+                          pageSize: 20
+                          maxConcurrentFetches: 4
+                          maxSinceAhead: 30s
+                        """);
+        MetricRegistry metrics = new MetricRegistry();
+
+        Replayer replayer = config.buildReplayer(new ScriptedHistory(), metrics);
+
+        assertThat(replayer.pageSize()).isEqualTo(20);
+        assertThat(replayer.slots().max()).isEqualTo(4);
+        long now = io.pushbase.schema.client.MidClock.system().now();
+        // 30 s in 100 ns units, plus the time between the two clock readings.
+        assertThat(replayer.latestSince() - now).isBetween(300_000_000L, 310_000_000L);
+        assertThat(metrics.getGauges())
+                .containsKeys(
+                        "comet.replay.active", "comet.replay.fetching", "comet.replay.waiting");
+    }
+
+    @Test
+    void replayBoundsBelowOneAreRefused() {
+        assertThatThrownBy(() -> parse("replay: {pageSize: 0, maxConcurrentFetches: 0}\n"))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("replay.pageSize")
+                .hasMessageContaining("replay.maxConcurrentFetches");
     }
 
     @Test
@@ -136,14 +173,16 @@ class CometServersConfigurationTest {
         MetricRegistry metrics = new MetricRegistry();
         KeyChannels channels = config.buildKeyChannels(metrics);
         ConnectionSettings settings = config.buildConnectionSettings();
+        Replayer replayer = config.buildReplayer(new ScriptedHistory(), metrics);
         EventLoops loops = config.buildEventLoops();
         assertThat(loops.transport()).isEqualTo(Transport.preferred());
         loops.start();
         ClientServer tcp =
-                config.buildTcpServer(loops, settings, new KeyChannelsGate(channels), metrics);
+                config.buildTcpServer(
+                        loops, settings, new KeyChannelsGate(channels), replayer, metrics);
         ClientServer ws =
                 config.buildWebSocketServer(
-                        loops, settings, new KeyChannelsGate(channels), metrics);
+                        loops, settings, new KeyChannelsGate(channels), replayer, metrics);
         try {
             tcp.start();
             ws.start();

@@ -13,6 +13,7 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.testing.RecordingGate;
+import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.TestCertificate;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,6 +27,7 @@ class ConnectionInitializerTest {
             new TcpInitializer(
                     ConnectionSettings.defaults(),
                     RecordingGate.admitting(),
+                    Replayers.withoutHistory(),
                     new ConnectionMetrics(new MetricRegistry(), "comet.tcp"));
 
     /** Handler names, without the embedded channel's own tail handler. */

@@ -29,6 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.test.TestingServer;
 
 /**
@@ -81,6 +83,16 @@ public final class CometTestCluster implements AutoCloseable {
 
         public int adminPort() {
             return app.getAdminPort();
+        }
+
+        /**
+         * The count of counter or meter {@code name} in this comet's {@code /metrics}; 0 if absent.
+         */
+        public long count(String name) throws IOException, InterruptedException {
+            Matcher m =
+                    Pattern.compile("\"" + Pattern.quote(name) + "\":\\{\"count\":(\\d+)")
+                            .matcher(admin("/metrics"));
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
         }
 
         /** The body of {@code GET <path>} on this comet's admin port, which must answer 200. */

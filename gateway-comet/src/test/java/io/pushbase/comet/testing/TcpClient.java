@@ -32,6 +32,15 @@ public final class TcpClient implements AutoCloseable {
         return new TcpClient(socket);
     }
 
+    /** Connects and sends {@code request} as it is (any RESP request). */
+    public static TcpClient send(int port, String request) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return new TcpClient(socket);
+    }
+
     public Socket socket() {
         return socket;
     }

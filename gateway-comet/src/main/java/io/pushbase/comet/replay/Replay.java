@@ -1,0 +1,211 @@
+package io.pushbase.comet.replay;
+
+import io.netty.channel.EventLoop;
+import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.schema.message.v1.StoredMessage;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's replay: reads the key's stored messages after {@code since} page by page and
+ * writes them to the connection, then hands over to live delivery ({@link
+ * ResumingSubscriber#goLive}). Each page is read with a slot of the comet's {@link ReplaySlots},
+ * released as soon as the page is answered. The next page is read only once the connection's
+ * outbound queue has room for a whole page ({@link ChannelSubscriber#whenPendingAtMost}): a client
+ * that reads slowly stops the paging instead of making the comet buffer the gap. Each stored
+ * message goes out through {@link ResumingSubscriber#replay}, which merges the held live messages
+ * in by mid. A page shorter than the page size is the last: once it is flushed, what is still held
+ * is released and live delivery begins.
+ *
+ * <p>Failure: a fetch that fails (no message node answered within the client's bound) closes the
+ * connection with a log line naming the key, the mid reached and the cause, counted in {@code
+ * comet.replay.failures}; the client reconnects and resumes from the largest mid it got. Nothing is
+ * ever skipped. A connection that closes mid-replay ends it: no further fetch, its waiting ticket
+ * withdrawn, its slot (if a fetch is in flight) given back when that fetch answers.
+ *
+ * <p>Threading: every step runs on the connection's event loop (fetch answers and slot grants are
+ * handed over to it), so the state needs no lock.
+ */
+final class Replay {
+    private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+    private enum State {
+        /** Waiting for a slot of the comet's bound. */
+        WAITING_FOR_SLOT,
+        /** A fetch is in flight (holding a slot). */
+        FETCHING,
+        /** A full page was written; waiting for room in the outbound queue for the next. */
+        WRITING,
+        /** The last page was written; waiting for it to be flushed before going live. */
+        FLUSHING,
+        /** Live, failed or closed. */
+        DONE
+    }
+
+    private final ResumingSubscriber subscriber;
+    private final ChannelSubscriber target;
+    private final String key;
+    private final EventLoop loop;
+    private final MessageHistory history;
+    private final ReplaySlots slots;
+    private final int pageSize;
+    private final ReplayMetrics metrics;
+
+    private State state = State.WAITING_FOR_SLOT;
+    private ReplaySlots.Ticket ticket;
+    private long last;
+
+    /**
+     * @param pageSize messages per fetch, at most the connection's outbound bound
+     */
+    Replay(
+            ResumingSubscriber subscriber,
+            MessageHistory history,
+            ReplaySlots slots,
+            int pageSize,
+            ReplayMetrics metrics) {
+        this.subscriber = subscriber;
+        this.target = subscriber.target();
+        this.key = target.subscription().key();
+        this.loop = target.eventLoop();
+        this.history = history;
+        this.slots = slots;
+        this.pageSize = Math.min(pageSize, target.maxPending());
+        this.metrics = metrics;
+        this.last = subscriber.since();
+    }
+
+    /** Starts reading; event loop only, after the subscriber joined its key's channel. */
+    void start() {
+        metrics.started.mark();
+        metrics.active.incrementAndGet();
+        target.closeFuture().thenRun(() -> onLoop(this::closed));
+        // Issue 12 item 2 will write the completeness answer (truncated / complete) here or with
+        // the first page, before the first replayed message: the replay is the connection's only
+        // writer of messages until it goes live, so a status frame cannot be overtaken.
+        requestSlot();
+    }
+
+    private void requestSlot() {
+        if (state == State.DONE) {
+            return;
+        }
+        if (!target.isOpen()) {
+            finish();
+            return;
+        }
+        state = State.WAITING_FOR_SLOT;
+        ticket = slots.acquire(() -> onLoop(this::fetch));
+    }
+
+    private void fetch() {
+        if (state != State.WAITING_FOR_SLOT) {
+            // Closed while the grant was on its way: give the slot to the next replay.
+            ticket.release();
+            return;
+        }
+        state = State.FETCHING;
+        history.after(key, last, pageSize)
+                .whenComplete((page, failure) -> onLoop(() -> answered(page, failure)));
+    }
+
+    private void answered(List<StoredMessage> page, Throwable failure) {
+        ticket.release();
+        if (state != State.FETCHING) {
+            return;
+        }
+        if (failure != null) {
+            fail(GrpcFutures.unwrap(failure).toString());
+            return;
+        }
+        for (StoredMessage message : page) {
+            long mid = message.getMid();
+            if (mid <= last) {
+                // Out of the Fetch contract (ascending, above `after`): never send a mid twice or
+                // out of order.
+                continue;
+            }
+            if (message.getPayload().isEmpty()) {
+                fail("message node answered an empty payload at mid " + mid);
+                return;
+            }
+            Subscriber.Delivery delivery =
+                    subscriber.replay(mid, message.getPayload().toByteArray());
+            if (delivery != Subscriber.Delivery.QUEUED) {
+                finish(); // closed (or closing) under the replay
+                return;
+            }
+            last = mid;
+            metrics.messages.mark();
+        }
+        if (page.size() < pageSize) {
+            state = State.FLUSHING;
+            // Released into an empty queue, the held messages (at most maxPending) always fit.
+            target.whenPendingAtMost(0, this::goLive);
+        } else {
+            state = State.WRITING;
+            target.whenPendingAtMost(target.maxPending() - pageSize, this::requestSlot);
+        }
+    }
+
+    private void goLive() {
+        if (state != State.FLUSHING) {
+            return;
+        }
+        if (target.isOpen()) {
+            subscriber.goLive();
+            metrics.completed.mark();
+        }
+        finish();
+    }
+
+    private void fail(String cause) {
+        metrics.failures.mark();
+        try (MessageLogContext ignored = MessageLogContext.of(key, last)) {
+            LOG.warn(
+                    "Closing {} of key {}: its resume after mid {} could not read stored messages"
+                            + " after mid {}: {}",
+                    target.remoteAddress(),
+                    key,
+                    subscriber.since(),
+                    last,
+                    cause);
+        }
+        finish();
+        target.close();
+    }
+
+    /** The connection closed: stop, and withdraw a ticket that waits for a slot. */
+    private void closed() {
+        if (state == State.WAITING_FOR_SLOT && ticket != null) {
+            ticket.release();
+        }
+        // A fetch in flight releases its slot when it answers.
+        finish();
+    }
+
+    private void finish() {
+        if (state != State.DONE) {
+            state = State.DONE;
+            metrics.active.decrementAndGet();
+        }
+    }
+
+    /** Runs {@code step} on the connection's event loop (grants and answers come from others). */
+    private void onLoop(Runnable step) {
+        try {
+            loop.execute(step);
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down with the comet: the connection is gone, so give
+            // back what this replay holds rather than leave a slot taken.
+            if (ticket != null) {
+                ticket.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.pushbase.comet.replay;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.schema.client.MidClock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The comet's resume on subscribe (docs/REPLAY.md): which {@code since} it accepts ({@link
+ * #latestSince}), the {@link ResumingSubscriber} a resuming connection is admitted as, and the
+ * replay that then pages the key's stored messages to it, {@code pageSize} messages per fetch,
+ * every fetch within the comet's {@link ReplaySlots}.
+ *
+ * <p>Use: {@link #subscriber} before asking the gate (so the key's channel holds the resuming
+ * subscriber, and live pushes are held, before the first page is read), then {@link #start} once
+ * admitted. A refused connection is never started and holds nothing.
+ *
+ * <p>Thread-safe; one per comet, shared by both transports. Metrics: {@link ReplayMetrics}.
+ */
+public final class Replayer {
+    /** Default messages per fetch: the message nodes' default per-key cap. */
+    public static final int DEFAULT_PAGE_SIZE = 100;
+
+    /** Default fetches of replays in flight per comet. */
+    public static final int DEFAULT_MAX_CONCURRENT_FETCHES = 32;
+
+    /** Default slack for a {@code since} ahead of this comet's clock (other nodes' clocks). */
+    public static final Duration DEFAULT_MAX_SINCE_AHEAD = Duration.ofMinutes(5);
+
+    private final MessageHistory history;
+    private final ReplaySlots slots;
+    private final int pageSize;
+    private final MidClock clock;
+    private final long maxAheadTicks;
+    private final ReplayMetrics metrics;
+
+    /**
+     * @param history the message nodes' stored messages
+     * @param pageSize messages per fetch, at least 1 (a connection's pages are also at most its
+     *     outbound bound)
+     * @param maxConcurrentFetches replays with a fetch in flight at once, at least 1
+     * @param maxSinceAhead how far ahead of {@code clock} a {@code since} may be
+     */
+    public Replayer(
+            MessageHistory history,
+            int pageSize,
+            int maxConcurrentFetches,
+            Duration maxSinceAhead,
+            MidClock clock,
+            MetricRegistry metrics) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be positive: " + pageSize);
+        }
+        if (maxSinceAhead.isNegative()) {
+            throw new IllegalArgumentException("maxSinceAhead must not be negative");
+        }
+        this.history = Objects.requireNonNull(history, "history");
+        this.slots = new ReplaySlots(maxConcurrentFetches);
+        this.pageSize = pageSize;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        // Mids count 100 ns units.
+        this.maxAheadTicks = Math.min(maxSinceAhead.toNanos() / 100, Long.MAX_VALUE / 2);
+        this.metrics = new ReplayMetrics(metrics, slots);
+    }
+
+    /** The largest {@code since} accepted now: the clock as a mid plus the slack. */
+    public long latestSince() {
+        return clock.now() + maxAheadTicks;
+    }
+
+    /**
+     * The subscriber to admit for a connection resuming after {@code since}: it holds live messages
+     * until {@link #start} has replayed the stored ones.
+     *
+     * @param slowConsumers the transport's counter for connections closed for not keeping up
+     */
+    public ResumingSubscriber subscriber(
+            ChannelSubscriber connection, long since, Counter slowConsumers) {
+        return new ResumingSubscriber(connection, since, slowConsumers);
+    }
+
+    /**
+     * Starts the replay of an admitted subscriber; on its connection's event loop. Returns at once:
+     * the pages follow asynchronously, then live delivery.
+     */
+    public void start(ResumingSubscriber subscriber) {
+        new Replay(subscriber, history, slots, pageSize, metrics).start();
+    }
+
+    /** The comet's bound on fetches in flight (for its gauges and tests). */
+    public ReplaySlots slots() {
+        return slots;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+}

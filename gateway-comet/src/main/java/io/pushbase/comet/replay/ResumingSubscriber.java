@@ -1,0 +1,227 @@
+package io.pushbase.comet.replay;
+
+import com.codahale.metrics.Counter;
+import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.comet.subscription.ChannelSubscriber;
+import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.comet.subscription.Subscription;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscriber of a connection that resumes ({@code since}): what the key's channel holds, so
+ * live pushes reach it from the moment it is admitted, before its replay reads the first page. The
+ * client gets the union of the replayed (stored) messages and the live ones, each once, in mid
+ * order:
+ *
+ * <ul>
+ *   <li>while the replay runs, live messages are held here (the push pipeline delivers one key's
+ *       messages in mid order);
+ *   <li>each replayed message ({@link #replay}) first releases the held messages with a smaller mid
+ *       — messages that were never stored (online-only pushes), since a stored one would have been
+ *       replayed before — and drops a held message with the same mid;
+ *   <li>{@link #goLive} releases what is still held, and from then on messages go straight to the
+ *       connection's {@link ChannelSubscriber};
+ *   <li>throughout, a message with a mid not above the last one replayed (or {@code since}) is
+ *       dropped: the client has it. A push's delivery can reach this subscriber after the replay
+ *       read the same message from the store, even after the switch to live delivery; and since a
+ *       key's next push is appended only after the previous one was delivered, a late delivery with
+ *       a mid not above the last replayed one is always a message the replay sent.
+ * </ul>
+ *
+ * <p><b>Bounded:</b> at most the connection's {@link ChannelSubscriber#maxPending()} messages are
+ * held (the outbound bound it would have without a resume). One more closes the connection, counted
+ * as a slow consumer, as a full outbound queue does: the client reconnects and resumes again.
+ * Released messages count against the connection's outbound bound like any other.
+ *
+ * <p><b>Threading:</b> {@link #deliver} from any thread; {@link #replay} and {@link #goLive} from
+ * the connection's event loop. The hold is guarded by this object's monitor, and released messages
+ * are written under it, so a delivery that waits for the monitor is written after them. Holds
+ * references to pushed payloads (shared, never copied); nothing to release.
+ */
+public final class ResumingSubscriber implements Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(ResumingSubscriber.class);
+
+    private record Held(long mid, byte[] payload) {}
+
+    private final ChannelSubscriber target;
+    private final long since;
+    private final Counter slowConsumers;
+    private final ArrayDeque<Held> held = new ArrayDeque<>(); // guarded by this
+    private boolean overflowed; // guarded by this
+
+    // The largest mid the client has: since, then each replayed mid. Written under the monitor
+    // (event loop), read by live deliveries without it.
+    private volatile long lastReplayed;
+
+    // Set once, under the monitor, after the held messages were written: then deliveries skip it.
+    private volatile boolean live;
+
+    /**
+     * @param target the connection, which also bounds the hold ({@link
+     *     ChannelSubscriber#maxPending()})
+     * @param since the client's largest mid
+     * @param slowConsumers incremented when the hold overflows and the connection is closed
+     */
+    public ResumingSubscriber(ChannelSubscriber target, long since, Counter slowConsumers) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.since = since;
+        this.lastReplayed = since;
+        this.slowConsumers = Objects.requireNonNull(slowConsumers, "slowConsumers");
+    }
+
+    /** The connection this subscriber writes to; the replay writes its pages there directly. */
+    public ChannelSubscriber target() {
+        return target;
+    }
+
+    /** The mid the client resumes after. */
+    public long since() {
+        return since;
+    }
+
+    /** Whether the replay ended and live messages go straight to the connection. */
+    public boolean isLive() {
+        return live;
+    }
+
+    /** Live messages held now (a snapshot). */
+    public synchronized int held() {
+        return held.size();
+    }
+
+    /** The largest mid the client was sent by the replay ({@code since} before the first). */
+    public long lastReplayed() {
+        return lastReplayed;
+    }
+
+    @Override
+    public Delivery deliver(long mid, byte[] payload) {
+        if (payload.length == 0) {
+            throw new IllegalArgumentException("payload must not be empty");
+        }
+        if (!live) {
+            synchronized (this) {
+                if (!live) {
+                    return hold(mid, payload);
+                }
+            }
+        }
+        if (mid <= lastReplayed) {
+            return Delivery.QUEUED; // replayed already: the client has it
+        }
+        return target.deliver(mid, payload);
+    }
+
+    private Delivery hold(long mid, byte[] payload) {
+        if (overflowed || !target.isOpen()) {
+            return Delivery.CLOSED;
+        }
+        if (mid <= lastReplayed) {
+            return Delivery.QUEUED; // replayed already: the client has it
+        }
+        if (held.size() >= target.maxPending()) {
+            overflowed = true;
+            held.clear();
+            slowConsumers.inc();
+            try (MessageLogContext ignored = MessageLogContext.of(key(), mid)) {
+                LOG.info(
+                        "Closing slow consumer {} of key {}: {} live messages held while it"
+                                + " resumes after mid {}, mid {} not delivered",
+                        target.remoteAddress(),
+                        key(),
+                        target.maxPending(),
+                        since,
+                        mid);
+            }
+            target.close();
+            return Delivery.OVERFLOW;
+        }
+        held.add(new Held(mid, payload));
+        return Delivery.QUEUED;
+    }
+
+    /**
+     * Writes one replayed (stored) message, after the held messages with a smaller mid (dropping a
+     * held one with the same mid). Event loop only, before {@link #goLive}; {@code mid} must be
+     * above every mid replayed before.
+     *
+     * @return {@link Delivery#QUEUED} when it was written; otherwise the connection is closed or
+     *     closing and the replay must stop
+     */
+    Delivery replay(long mid, byte[] payload) {
+        synchronized (this) {
+            if (live || overflowed) {
+                return Delivery.CLOSED;
+            }
+            for (Held h = held.peek(); h != null && h.mid() <= mid; h = held.peek()) {
+                held.poll();
+                if (h.mid() < mid && target.deliver(h.mid(), h.payload()) != Delivery.QUEUED) {
+                    return Delivery.CLOSED;
+                }
+            }
+            lastReplayed = mid;
+            return target.deliver(mid, payload);
+        }
+    }
+
+    /**
+     * Ends the hold: writes what is still held (every mid above the last replayed one) in order,
+     * and sends every later message straight to the connection. Call once, on the connection's
+     * event loop, after the replay's last page was flushed. Nothing happens once the connection
+     * closed.
+     */
+    void goLive() {
+        synchronized (this) {
+            if (live || overflowed) {
+                return;
+            }
+            for (Held h; (h = held.poll()) != null; ) {
+                if (h.mid() > lastReplayed
+                        && target.deliver(h.mid(), h.payload()) != Delivery.QUEUED) {
+                    break;
+                }
+            }
+            held.clear();
+            live = true;
+        }
+    }
+
+    private String key() {
+        return target.subscription().key();
+    }
+
+    @Override
+    public Subscription subscription() {
+        return target.subscription();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return target.remoteAddress();
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return target.isOpen();
+    }
+
+    @Override
+    public CompletionStage<Void> closeFuture() {
+        return target.closeFuture();
+    }
+
+    @Override
+    public String toString() {
+        return "ResumingSubscriber{" + target + ", since=" + since + ", live=" + live + "}";
+    }
+}
