@@ -332,9 +332,15 @@ class AppendBatcherIT {
         while (never.size() < 2 && System.nanoTime() < until) {
             Thread.sleep(5); // the third append's batch goes out on the timer
         }
-        // The node answers (whole call failed): the space frees up again.
+        // The node answers (whole call failed): the space frees up again. The timer thread that
+        // sent the second call may attach its completion handler only after the test completed
+        // the call, and then runs it itself: wait for it rather than read the count at once.
         for (CompletableFuture<AppendManyReply> f : List.copyOf(never)) {
             f.completeExceptionally(Status.UNAVAILABLE.asRuntimeException());
+        }
+        long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (batcher.queued() > 0 && System.nanoTime() < freed) {
+            Thread.sleep(5);
         }
         assertThat(batcher.queued()).isZero();
         assertThat(batcher.append(request("full-4", 1, "c"))).isNotCompletedExceptionally();
