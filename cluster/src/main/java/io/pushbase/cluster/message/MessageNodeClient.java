@@ -3,9 +3,14 @@ package io.pushbase.cluster.message;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.dropwizard.lifecycle.Managed;
+import io.grpc.Context;
+import io.grpc.Status;
 import io.pushbase.cluster.discovery.LiveNodes;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.health.v1.HealthReply;
+import io.pushbase.schema.health.v1.HealthRequest;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendReply;
@@ -16,6 +21,7 @@ import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.LastReply;
 import io.pushbase.schema.message.v1.LastRequest;
+import io.pushbase.schema.message.v1.MessageServiceGrpc;
 import io.pushbase.schema.message.v1.PingReply;
 import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.schema.message.v1.StoredMessage;
@@ -270,6 +276,42 @@ public final class MessageNodeClient implements Managed {
         PingRequest request = PingRequest.getDefaultInstance();
         return this.<PingReply, String>call(
                 "ping", (stub, out) -> stub.ping(request, out), PingReply::getNode);
+    }
+
+    /**
+     * The health checks of one message node ({@code Health}), over this client's channel to it: no
+     * retry, no other node, bounded by {@code deadlineMillis}. Fails with gRPC's {@code
+     * StatusRuntimeException} ({@code UNAVAILABLE} when the node is not among this client's live
+     * nodes). For the web node's cluster view, which shows every node's checks.
+     *
+     * @param instanceId the node's instance id in discovery ({@link #liveNodeIds()})
+     */
+    public CompletableFuture<HealthReply> health(String instanceId, long deadlineMillis) {
+        MessageNode node =
+                pool.nodes().stream().filter(n -> n.id.equals(instanceId)).findFirst().orElse(null);
+        if (node == null || state.get() != State.STARTED) {
+            return CompletableFuture.failedFuture(
+                    Status.UNAVAILABLE
+                            .withDescription(
+                                    "message node "
+                                            + instanceId
+                                            + " is not among the client's live nodes")
+                            .asRuntimeException());
+        }
+        // Detached from the caller's gRPC context, as every call of this client.
+        try {
+            return Context.current()
+                    .fork()
+                    .call(
+                            () ->
+                                    GrpcFutures.toCompletableFuture(
+                                            MessageServiceGrpc.newFutureStub(node.channel)
+                                                    .withDeadlineAfter(
+                                                            deadlineMillis, TimeUnit.MILLISECONDS)
+                                                    .health(HealthRequest.getDefaultInstance())));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private <R, T> CompletableFuture<T> call(

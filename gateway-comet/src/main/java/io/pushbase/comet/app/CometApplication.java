@@ -12,6 +12,7 @@ import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.discovery.LiveNodes;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
@@ -132,13 +133,16 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics));
         env.lifecycle()
                 .manage(clients.buildWebSocketServer(loops, settings, gate, replayer, metrics));
+        NodeHealth health = new NodeHealth(env.healthChecks());
+        env.lifecycle().manage(health);
         CometGrpcService service =
                 new CometGrpcService(
                         pushes,
                         channels,
                         nodeName,
                         () -> leadership.role().name().toLowerCase(Locale.ROOT),
-                        new CometTrafficReader(metrics));
+                        new CometTrafficReader(metrics),
+                        health);
         env.lifecycle()
                 .manage(
                         host.transport()

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushPipeline;
@@ -20,6 +21,8 @@ import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.health.v1.HealthReply;
+import io.pushbase.schema.health.v1.HealthRequest;
 import java.util.function.Supplier;
 
 /**
@@ -33,22 +36,27 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
     private final String nodeName;
     private final Supplier<String> role;
     private final Supplier<CometTraffic> traffic;
+    private final NodeHealth health;
 
     /**
      * @param role this comet's role now ({@code leader}, {@code standby}, ...)
      * @param traffic its push traffic now, answered by {@code Ping}
+     * @param health the comet's health checks, answered by {@code Health} (run off the gRPC
+     *     threads, at most once per second: {@link NodeHealth})
      */
     public CometGrpcService(
             PushPipeline pushes,
             KeyChannels channels,
             String nodeName,
             Supplier<String> role,
-            Supplier<CometTraffic> traffic) {
+            Supplier<CometTraffic> traffic,
+            NodeHealth health) {
         this.pushes = pushes;
         this.channels = channels;
         this.nodeName = nodeName;
         this.role = role;
         this.traffic = traffic;
+        this.health = health;
     }
 
     @Override
@@ -96,6 +104,11 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         .setTraffic(traffic.get())
                         .build());
         out.onCompleted();
+    }
+
+    @Override
+    public void health(HealthRequest req, StreamObserver<HealthReply> out) {
+        health.answer(out);
     }
 
     /** The one mapping from push failures to gRPC statuses; descriptions name the problem. */

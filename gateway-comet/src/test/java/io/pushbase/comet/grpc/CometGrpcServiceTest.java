@@ -2,8 +2,11 @@ package io.pushbase.comet.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -11,6 +14,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushPipeline;
@@ -24,6 +28,8 @@ import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.OnlineRequest;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.health.v1.HealthCheckResult;
+import io.pushbase.schema.health.v1.HealthRequest;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
 import io.pushbase.store.memory.InMemoryMessageStore;
@@ -37,6 +43,8 @@ class CometGrpcServiceTest {
     private final InMemoryMessageStore store = new InMemoryMessageStore(StoreLimits.defaults(3600));
     private final MetricRegistry metrics = new MetricRegistry();
     private final KeyChannels channels = new KeyChannels(64, metrics);
+    private final HealthCheckRegistry checks = new HealthCheckRegistry();
+    private final NodeHealth health = new NodeHealth(checks);
     private Server server;
     private ManagedChannel channel;
 
@@ -61,7 +69,8 @@ class CometGrpcServiceTest {
                                         channels,
                                         "c1",
                                         () -> "leader",
-                                        new CometTrafficReader(metrics)))
+                                        new CometTrafficReader(metrics),
+                                        health))
                         .build()
                         .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -70,6 +79,7 @@ class CometGrpcServiceTest {
 
     @AfterEach
     void stop() throws Exception {
+        health.stop();
         channel.shutdownNow();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -161,6 +171,45 @@ class CometGrpcServiceTest {
                 "no message node answered");
         // The store's own refusal (expire beyond its retention) is the caller's mistake.
         assertStatus(() -> comet.push(push("k", "{}", 7200)), Status.Code.UNAVAILABLE, "retention");
+    }
+
+    @Test
+    void healthAnswersEveryCheckWithTheReasonOfAFailingOne() throws Exception {
+        checks.register("role", answering(HealthCheck.Result.healthy("LEADER of c1")));
+        checks.register(
+                "messageNodes",
+                answering(HealthCheck.Result.unhealthy("no message node registered")));
+        checks.register(
+                "zookeeper",
+                new HealthCheck() {
+                    @Override
+                    protected Result check() {
+                        throw new IllegalStateException("not connected to ZooKeeper at zk:2181");
+                    }
+                });
+        var comet = start(new StoreBackedLog(store));
+        assertThat(comet.health(HealthRequest.getDefaultInstance()).getChecksList())
+                .extracting(
+                        HealthCheckResult::getName,
+                        HealthCheckResult::getHealthy,
+                        HealthCheckResult::getMessage)
+                .containsExactly(
+                        tuple("messageNodes", false, "no message node registered"),
+                        tuple("role", true, "LEADER of c1"),
+                        tuple(
+                                "zookeeper",
+                                false,
+                                "java.lang.IllegalStateException:"
+                                        + " not connected to ZooKeeper at zk:2181"));
+    }
+
+    private static HealthCheck answering(HealthCheck.Result result) {
+        return new HealthCheck() {
+            @Override
+            protected Result check() {
+                return result;
+            }
+        };
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String description) {

@@ -1,5 +1,6 @@
 package io.pushbase.comet.testing;
 
+import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.ByteString;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -9,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.comet.app.CometApplication;
 import io.pushbase.comet.app.CometConfiguration;
 import io.pushbase.schema.ZkPaths;
@@ -36,9 +38,10 @@ import org.apache.curator.test.TestingServer;
 /**
  * A small real cluster for comet integration tests: a ZooKeeper ({@link TestingServer}), message
  * nodes ({@code MessageStoreService} gRPC servers on loopback sockets over one shared in-memory
- * store, registered in discovery exactly as message nodes register) and comets (the real
- * application from the shipped {@code comet.yml}). Owns everything it starts; {@link #close()}
- * stops it all in reverse order.
+ * store, registered in discovery exactly as message nodes register, with a message node's health
+ * checks: its {@code hbase} check then reads the in-memory store) and comets (the real application
+ * from the shipped {@code comet.yml}). Owns everything it starts; {@link #close()} stops it all in
+ * reverse order.
  */
 public final class CometTestCluster implements AutoCloseable {
     public static final ZkPaths PATHS = ZkPaths.under(ZkPaths.DEFAULT_ROOT);
@@ -51,6 +54,7 @@ public final class CometTestCluster implements AutoCloseable {
     private final StoreLimits limits = StoreLimits.defaults(3600);
     private final InMemoryMessageStore store = new InMemoryMessageStore(limits);
     private final List<Server> messageServers = new ArrayList<>();
+    private final List<NodeHealth> messageHealth = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
     private final List<Comet> comets = new ArrayList<>();
 
@@ -146,9 +150,14 @@ public final class CometTestCluster implements AutoCloseable {
     }
 
     private void startMessageNode(String name) throws Exception {
+        HealthCheckRegistry checks = new HealthCheckRegistry();
+        MessageApplication.registerHealthChecks(
+                checks, store, 5_000, messageSession.client(), PATHS);
+        NodeHealth health = new NodeHealth(checks);
+        messageHealth.add(health);
         Server server =
                 MessageApplication.grpcServerBuilder(
-                                new InetSocketAddress("127.0.0.1", 0), store, limits, name)
+                                new InetSocketAddress("127.0.0.1", 0), store, limits, name, health)
                         .build()
                         .start();
         messageServers.add(server);
@@ -234,6 +243,7 @@ public final class CometTestCluster implements AutoCloseable {
             for (Server s : messageServers) {
                 s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+            messageHealth.forEach(NodeHealth::stop);
         } finally {
             messageSession.stop();
             zk.close();

@@ -1,5 +1,6 @@
 package io.pushbase.store.app;
 
+import com.codahale.metrics.health.HealthCheckRegistry;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -12,6 +13,7 @@ import io.pushbase.cluster.app.NodeHost;
 import io.pushbase.cluster.app.PrometheusEndpoint;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
@@ -75,6 +77,16 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                 config.getNodeName() == null || config.getNodeName().isBlank()
                         ? address
                         : config.getNodeName();
+        ZkPaths paths = config.getZookeeper().paths();
+        registerHealthChecks(
+                env.healthChecks(),
+                // the raw store: probes must not show up in client-facing metrics
+                stack.hbaseStore(),
+                stack.deadlineMillis(),
+                curator.client(),
+                paths);
+        NodeHealth health = new NodeHealth(env.healthChecks());
+        env.lifecycle().manage(health);
         env.lifecycle()
                 .manage(
                         host.transport()
@@ -86,10 +98,9 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                         address,
                                         grpc.getDrainTimeout().toMilliseconds(),
                                         List.of(
-                                                new MessageStoreService(store, nodeName)
+                                                new MessageStoreService(store, nodeName, health)
                                                         .bindService())));
 
-        ZkPaths paths = config.getZookeeper().paths();
         env.lifecycle()
                 .manage(
                         registration(
@@ -99,15 +110,23 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                 grpc.getPort(),
                                 nodeName,
                                 grpc.getWeight()));
-
-        env.healthChecks()
-                .register(
-                        "hbase",
-                        // the raw store: probes must not show up in client-facing metrics
-                        new HBaseHealthCheck(stack.hbaseStore(), stack.deadlineMillis()));
-        env.healthChecks()
-                .register("zookeeper", new ZooKeeperHealthCheck(curator.client(), paths.root()));
         PrometheusEndpoint.install(env, "message", nodeName);
+    }
+
+    /**
+     * A message node's health checks, as its admin port's {@code /healthcheck} and its gRPC {@code
+     * Health} report them: {@code hbase} (a real read of a probe key through {@code probeStore},
+     * bounded by {@code deadlineMillis}) and {@code zookeeper} (the session and a read of the
+     * root). Test clusters register the same on their message nodes.
+     */
+    public static void registerHealthChecks(
+            HealthCheckRegistry registry,
+            MessageStore probeStore,
+            long deadlineMillis,
+            CuratorFramework zk,
+            ZkPaths paths) {
+        registry.register("hbase", new HBaseHealthCheck(probeStore, deadlineMillis));
+        registry.register("zookeeper", new ZooKeeperHealthCheck(zk, paths.root()));
     }
 
     /**
@@ -135,7 +154,8 @@ public final class MessageApplication extends Application<MessageConfiguration> 
     }
 
     /**
-     * The message node's gRPC server as it runs in production (the benchmark uses it too).
+     * The message node's gRPC server as it runs in production, its {@code Health} answering no
+     * check (the benchmark uses it).
      *
      * @see #grpcServerBuilder(InetSocketAddress, StoreLimits)
      */
@@ -143,6 +163,20 @@ public final class MessageApplication extends Application<MessageConfiguration> 
             InetSocketAddress address, MessageStore store, StoreLimits limits, String nodeName) {
         return grpcServerBuilder(address, limits)
                 .addService(new MessageStoreService(store, nodeName));
+    }
+
+    /**
+     * The message node's gRPC server as it runs in production, {@code Health} answered by {@code
+     * health} (other modules' test clusters use it).
+     */
+    public static NettyServerBuilder grpcServerBuilder(
+            InetSocketAddress address,
+            MessageStore store,
+            StoreLimits limits,
+            String nodeName,
+            NodeHealth health) {
+        return grpcServerBuilder(address, limits)
+                .addService(new MessageStoreService(store, nodeName, health));
     }
 
     /**

@@ -1,8 +1,12 @@
 package io.pushbase.store.grpc;
 
+import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
 import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.health.NodeHealth;
+import io.pushbase.schema.health.v1.HealthReply;
+import io.pushbase.schema.health.v1.HealthRequest;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendOutcome.Status;
@@ -26,16 +30,27 @@ import java.util.List;
 
 /**
  * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks, and maps
- * failures through {@link StoreStatuses} (answers through {@link GrpcFutures#answer}). Thread-safe
- * (stateless besides the store it borrows).
+ * failures through {@link StoreStatuses} (answers through {@link GrpcFutures#answer}); {@code
+ * Health} is answered by the node's {@link NodeHealth} (its checks run off the gRPC threads, at
+ * most once per second). Thread-safe (stateless besides the store and health it borrows).
  */
 public final class MessageStoreService extends MessageServiceGrpc.MessageServiceImplBase {
     private final MessageStore store;
     private final String nodeId;
+    private final NodeHealth health;
 
+    /** A service whose {@code Health} answers no check (tests and benchmarks). */
     public MessageStoreService(MessageStore store, String nodeId) {
+        this(store, nodeId, new NodeHealth(new HealthCheckRegistry()));
+    }
+
+    /**
+     * @param health the node's health checks, answered by {@code Health}; the caller owns it
+     */
+    public MessageStoreService(MessageStore store, String nodeId, NodeHealth health) {
         this.store = store;
         this.nodeId = nodeId;
+        this.health = health;
     }
 
     @Override
@@ -133,5 +148,10 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     public void ping(PingRequest req, StreamObserver<PingReply> out) {
         out.onNext(PingReply.newBuilder().setNode(nodeId).build());
         out.onCompleted();
+    }
+
+    @Override
+    public void health(HealthRequest req, StreamObserver<HealthReply> out) {
+        health.answer(out);
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HBaseHealthCheck extends HealthCheck {
     /** A key no client uses (too long for no reason a client would have), read-only. */
-    static final String PROBE_KEY = "__pushbase_health_probe__";
+    public static final String PROBE_KEY = "__pushbase_health_probe__";
 
     private final MessageStore store;
     private final long timeoutMillis;

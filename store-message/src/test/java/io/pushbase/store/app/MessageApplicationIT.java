@@ -1,6 +1,7 @@
 package io.pushbase.store.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.ByteString;
 import io.dropwizard.testing.ConfigOverride;
@@ -10,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeDiscovery;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.schema.health.v1.HealthCheckResult;
+import io.pushbase.schema.health.v1.HealthRequest;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.schema.message.v1.FetchRequest;
 import io.pushbase.schema.message.v1.MessageServiceGrpc;
@@ -123,6 +126,20 @@ class MessageApplicationIT {
             assertThat(fetched.getMessages(0).getMid()).isEqualTo(mid);
             assertThat(fetched.getMessages(0).getPayload().toStringUtf8())
                     .isEqualTo("{\"hello\":\"node\"}");
+            // The node's own checks over gRPC, as /healthcheck runs them (Dropwizard's too).
+            var health =
+                    MessageServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .health(HealthRequest.getDefaultInstance());
+            assertThat(health.getChecksList())
+                    .extracting(HealthCheckResult::getName, HealthCheckResult::getHealthy)
+                    .contains(tuple("hbase", true), tuple("zookeeper", true));
+            assertThat(health.getChecksList())
+                    .filteredOn(c -> c.getName().equals("hbase"))
+                    .singleElement()
+                    .extracting(HealthCheckResult::getMessage)
+                    .asString()
+                    .startsWith("read answered in ");
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -12,8 +13,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.pushbase.cluster.grpc.GrpcServer;
+import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.schema.health.v1.HealthCheckResult;
+import io.pushbase.schema.health.v1.HealthRequest;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendOutcome;
@@ -30,6 +34,7 @@ import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.hbase.HBaseClient;
+import io.pushbase.store.hbase.HBaseHealthCheck;
 import io.pushbase.store.hbase.HBaseMessageStore;
 import io.pushbase.store.hbase.KeyTrimmer;
 import io.pushbase.store.hbase.MiniHBase;
@@ -52,11 +57,13 @@ class MessageStoreServiceIT {
     private static GrpcServer server;
     private static ManagedChannel channel;
     private static MessageServiceBlockingStub stub;
+    private static NodeHealth health;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
     private GrpcServer unreachableServer;
     private ManagedChannel unreachableChannel;
     private HBaseClient unreachableClient;
+    private NodeHealth unreachableHealth;
 
     @BeforeAll
     static void startService(MiniHBase mini) throws Exception {
@@ -86,12 +93,15 @@ class MessageStoreServiceIT {
                                         metrics),
                                 10_000),
                         metrics);
+        HealthCheckRegistry checks = new HealthCheckRegistry();
+        checks.register("hbase", new HBaseHealthCheck(store, 10_000));
+        health = new NodeHealth(checks);
         String name = InProcessServerBuilder.generateName();
         server =
                 new GrpcServer(
                         InProcessServerBuilder.forName(name)
                                 .directExecutor()
-                                .addService(new MessageStoreService(store, "test-node")),
+                                .addService(new MessageStoreService(store, "test-node", health)),
                         1_000);
         server.start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -102,6 +112,7 @@ class MessageStoreServiceIT {
     static void stopService() throws Exception {
         channel.shutdownNow();
         server.stop();
+        health.stop();
         client.stop();
     }
 
@@ -110,6 +121,7 @@ class MessageStoreServiceIT {
         if (unreachableChannel != null) {
             unreachableChannel.shutdownNow();
             unreachableServer.stop();
+            unreachableHealth.stop();
             unreachableClient.stop();
         }
     }
@@ -236,9 +248,11 @@ class MessageStoreServiceIT {
         unreachableClient.start();
         String down = key("down");
         byte[] row = RowKeys.row(RowKeys.standard().prefix(down), 1);
+        // The health check's probe key too: the node's hbase check must fail with its reason.
+        byte[] probe = RowKeys.row(RowKeys.standard().prefix(HBaseHealthCheck.PROBE_KEY), 1);
         var admin = mini.util().getAdmin();
         for (var region : admin.getRegions(layout.tableName())) {
-            if (region.containsRow(row)) {
+            if (region.containsRow(row) || region.containsRow(probe)) {
                 admin.unassign(region.getRegionName(), true);
             }
         }
@@ -257,11 +271,15 @@ class MessageStoreServiceIT {
                                 10,
                                 new MetricRegistry()),
                         2_500);
+        HealthCheckRegistry checks = new HealthCheckRegistry();
+        checks.register("hbase", new HBaseHealthCheck(store, 2_500));
+        unreachableHealth = new NodeHealth(checks);
         String name = InProcessServerBuilder.generateName();
         unreachableServer =
                 new GrpcServer(
                         InProcessServerBuilder.forName(name)
-                                .addService(new MessageStoreService(store, "down")),
+                                .addService(
+                                        new MessageStoreService(store, "down", unreachableHealth)),
                         1_000);
         unreachableServer.start();
         unreachableChannel = InProcessChannelBuilder.forName(name).build();
@@ -281,6 +299,23 @@ class MessageStoreServiceIT {
                     .as("answered within the store's 2.5 s bound, not the 30 s client deadline")
                     .isLessThan(5_000);
         }
+        // Health: the hbase check's failure, with its reason, within the call's 30 s deadline.
+        HealthCheckResult hbase =
+                offline.health(HealthRequest.getDefaultInstance()).getChecksList().get(0);
+        assertThat(hbase.getName()).isEqualTo("hbase");
+        assertThat(hbase.getHealthy()).isFalse();
+        assertThat(hbase.getMessage()).startsWith("HBase read failed: ");
+    }
+
+    @Test
+    void healthAnswersTheNodesChecksFromARealHBaseRead() {
+        var checks =
+                stub.health(HealthRequest.getDefaultInstance()).getChecksList().stream()
+                        .map(c -> tuple(c.getName(), c.getHealthy()))
+                        .toList();
+        assertThat(checks).containsExactly(tuple("hbase", true));
+        assertThat(stub.health(HealthRequest.getDefaultInstance()).getChecks(0).getMessage())
+                .matches("read answered in \\d+ ms");
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String description) {
