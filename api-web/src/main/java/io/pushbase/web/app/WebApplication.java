@@ -175,7 +175,13 @@ public final class WebApplication extends Application<WebConfiguration> {
         admin.register(
                 new NodesResource(
                         new ClusterView(
-                                curator.client(), paths, directory, messageNodes, webNodes, comets),
+                                curator.client(),
+                                paths,
+                                directory,
+                                messageNodes,
+                                webNodes,
+                                comets,
+                                messages),
                         env.getObjectMapper(),
                         metrics));
         // Mounted as a filter on the whole admin context so its routes keep their full paths;

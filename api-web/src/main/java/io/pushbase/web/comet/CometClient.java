@@ -15,6 +15,8 @@ import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.health.v1.HealthReply;
+import io.pushbase.schema.health.v1.HealthRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -75,6 +77,17 @@ public final class CometClient implements Comets {
                 grpcAddress,
                 controlDeadlineMillis,
                 stub -> stub.ping(CometPingRequest.getDefaultInstance()));
+    }
+
+    /**
+     * The health checks of the comet at {@code grpcAddress} (a standby too), bounded by {@code
+     * deadlineMillis} rather than the control deadline: the cluster view asks every comet at once.
+     */
+    public CompletableFuture<HealthReply> health(String grpcAddress, long deadlineMillis) {
+        return call(
+                grpcAddress,
+                deadlineMillis,
+                stub -> stub.health(HealthRequest.getDefaultInstance()));
     }
 
     private <R> CompletableFuture<R> call(

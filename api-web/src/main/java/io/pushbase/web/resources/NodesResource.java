@@ -17,7 +17,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * (Pushbase) {@code GET /1/admin/nodes}: the {@link ClusterView} as {@code
- * {"data":{"comets":[...],"messages":[...],"webs":[...]},"ret":0}}.
+ * {"data":{"comets":[...],"messages":[...],"webs":[...]},"ret":0}}, every comet and message node
+ * with its own health checks ({@code "health":{"checks":[{"name":..,"healthy":..,"message":..}],
+ * "problem":null}}). Answers within about {@link ClusterView#HEALTH_DEADLINE_MILLIS} plus a
+ * ZooKeeper read.
  */
 @Path("/")
 public final class NodesResource {

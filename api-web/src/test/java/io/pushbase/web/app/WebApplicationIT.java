@@ -491,6 +491,66 @@ class WebApplicationIT {
     }
 
     @Test
+    @Order(14)
+    void theClusterViewCarriesEveryCometsAndMessageNodesOwnHealthChecks() throws Exception {
+        // Each node's checks as it answers them over gRPC (Health), all passing here; polled, as a
+        // node answers a check still running at the view's 1 s deadline as "no result yet".
+        long deadline = System.currentTimeMillis() + 20_000;
+        JsonNode data;
+        while (true) {
+            data = json(web.send(web.adminPort(), "GET", "/1/admin/nodes", null, null)).get("data");
+            if ((data.findValues("healthy").stream().allMatch(JsonNode::asBoolean)
+                            && data.findValues("problem").stream().allMatch(JsonNode::isNull))
+                    || System.currentTimeMillis() > deadline) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        for (JsonNode comet : data.get("comets")) {
+            JsonNode health = comet.get("health");
+            assertThat(health.get("problem").isNull()).as(health.toString()).isTrue();
+            assertThat(checks(health))
+                    .as(comet.get("nodeName").asText())
+                    .containsEntry("zookeeper", true)
+                    .containsEntry("messageNodes", true)
+                    .containsEntry("role", true)
+                    .containsEntry("deadlocks", true);
+            assertThat(message(health, "role"))
+                    .startsWith("LEADER of " + comet.get("nodeName").asText());
+            assertThat(message(health, "messageNodes")).contains("answered");
+        }
+        assertThat(data.get("messages")).hasSize(2);
+        for (JsonNode node : data.get("messages")) {
+            JsonNode health = node.get("health");
+            assertThat(health.get("problem").isNull()).as(health.toString()).isTrue();
+            assertThat(checks(health))
+                    .as(node.get("nodeName").asText())
+                    .containsEntry("hbase", true)
+                    .containsEntry("zookeeper", true);
+            assertThat(message(health, "hbase")).startsWith("read answered in ");
+        }
+    }
+
+    /** A node's checks in the cluster view, name to healthy. */
+    static Map<String, Boolean> checks(JsonNode health) {
+        Map<String, Boolean> checks = new java.util.LinkedHashMap<>();
+        for (JsonNode check : health.get("checks")) {
+            checks.put(check.get("name").asText(), check.get("healthy").asBoolean());
+        }
+        return checks;
+    }
+
+    /** The message of one of a node's checks in the cluster view. */
+    static String message(JsonNode health, String check) {
+        for (JsonNode c : health.get("checks")) {
+            if (c.get("name").asText().equals(check)) {
+                return c.get("message").asText();
+            }
+        }
+        throw new AssertionError("no check " + check + " in " + health);
+    }
+
+    @Test
     @Order(15)
     void healthChecksAndRouteMetricsAreOnTheAdminPort() throws Exception {
         HttpResponse<String> health = web.send(web.adminPort(), "GET", "/healthcheck", null, null);

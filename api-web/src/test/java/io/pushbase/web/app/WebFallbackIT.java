@@ -29,7 +29,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * node still answers lookups from the ring, stores every push with {@code expire > 0} itself
  * through a message node ({@code ret 0}, pulled afterwards), says {@code 1001} for online-only
  * pushes, lists them in {@code fk} for multi-key pushes, and deletes regardless. Then the message
- * nodes go too: pushes and pulls answer {@code 65535}. Deterministic: no timing decides the path.
+ * nodes go too: pushes and pulls answer {@code 65535}, and the cluster view shows a comet's failing
+ * {@code messageNodes} check with its reason and the message nodes as not answering. Deterministic:
+ * no timing decides the path.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebFallbackIT {
@@ -182,5 +184,59 @@ class WebFallbackIT {
         JsonNode health =
                 JSON.readTree(web.send(web.adminPort(), "GET", "/healthcheck", null, null).body());
         assertThat(health.get("messageNodes").get("healthy").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(7)
+    void theClusterViewShowsACometsFailingCheckWithItsReasonAndTheSilentMessageNodes()
+            throws Exception {
+        // A real comet started now: its message nodes are still registered but gone, so its own
+        // messageNodes check fails (after its 2 s bound) with the reason it gives on its admin
+        // port.
+        cluster.comets()
+                .startComet("late", ConfigOverride.config("messageNodes.totalTimeout", "2s"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            JsonNode data =
+                    JSON.readTree(
+                                    web.send(web.adminPort(), "GET", "/1/admin/nodes", null, null)
+                                            .body())
+                            .get("data");
+            JsonNode late = null;
+            for (JsonNode comet : data.get("comets")) {
+                if (comet.get("nodeName").asText().equals("late")) {
+                    late = comet.get("health");
+                }
+            }
+            String reason = late == null ? null : failing(late, "messageNodes");
+            if (reason != null && reason.startsWith("no message node answered")) {
+                assertThat(late.get("problem").isNull()).isTrue();
+                // The message node itself cannot say anything: it does not answer.
+                assertThat(data.get("messages")).isNotEmpty();
+                for (JsonNode node : data.get("messages")) {
+                    assertThat(node.get("health").get("checks").isNull()).isTrue();
+                    assertThat(node.get("health").get("problem").asText())
+                            .startsWith("did not answer: UNAVAILABLE");
+                }
+                return;
+            }
+            assertThat(System.currentTimeMillis())
+                    .as("the late comet's failing messageNodes check in the view: " + late)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** The message of a node's failing check {@code name} in the cluster view, else null. */
+    private static String failing(JsonNode health, String name) {
+        if (!health.get("checks").isArray()) {
+            return null;
+        }
+        for (JsonNode check : health.get("checks")) {
+            if (check.get("name").asText().equals(name) && !check.get("healthy").asBoolean()) {
+                return check.get("message").asText();
+            }
+        }
+        return null;
     }
 }

@@ -116,7 +116,7 @@ public final class WebTestCluster implements AutoCloseable {
                 List.of(
                         ConfigOverride.config(PREFIX, "comets.pushTimeout", "5s"),
                         ConfigOverride.config(
-                                "server.applicationConnectors[0].bindHost", "127.0.0.1"),
+                                PREFIX, "server.applicationConnectors[0].bindHost", "127.0.0.1"),
                         ConfigOverride.config(
                                 PREFIX, "server.applicationConnectors[0].port", "0")));
         overrides.addAll(List.of(extra));
