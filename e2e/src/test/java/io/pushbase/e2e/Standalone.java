@@ -1,9 +1,6 @@
 package io.pushbase.e2e;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,25 +24,7 @@ final class Standalone implements AutoCloseable {
 
     private Standalone(Process process) {
         this.process = process;
-        Thread reader =
-                new Thread(
-                        () -> {
-                            try (BufferedReader in =
-                                    new BufferedReader(
-                                            new InputStreamReader(
-                                                    process.getInputStream(),
-                                                    StandardCharsets.UTF_8))) {
-                                String line;
-                                while ((line = in.readLine()) != null) {
-                                    output.add(line);
-                                }
-                            } catch (IOException e) {
-                                // process gone
-                            }
-                        },
-                        "standalone-output");
-        reader.setDaemon(true);
-        reader.start();
+        ProcessLines.follow(process, "standalone-output", output::add, () -> {});
     }
 
     /** Runs {@code bin/pushbase} with {@code args}, output (both streams) collected. */

@@ -1,10 +1,8 @@
 package io.pushbase.e2e.browser;
 
-import java.io.BufferedReader;
+import io.pushbase.e2e.ProcessLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,32 +68,20 @@ public final class Chromium implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         CompletableFuture<URI> endpoint = new CompletableFuture<>();
-        Thread reader =
-                new Thread(
-                        () -> {
-                            try (BufferedReader in =
-                                    new BufferedReader(
-                                            new InputStreamReader(
-                                                    process.getInputStream(),
-                                                    StandardCharsets.UTF_8))) {
-                                String line;
-                                while ((line = in.readLine()) != null) {
-                                    lines.add(line);
-                                    Matcher m = ENDPOINT.matcher(line);
-                                    if (m.find()) {
-                                        endpoint.complete(URI.create(m.group(1)));
-                                    }
-                                }
-                            } catch (IOException e) {
-                                // browser gone
-                            }
-                            endpoint.completeExceptionally(
-                                    new AssertionError(
-                                            "chromium exited:\n" + String.join("\n", lines)));
-                        },
-                        "chromium-output");
-        reader.setDaemon(true);
-        reader.start();
+        ProcessLines.follow(
+                process,
+                "chromium-output",
+                line -> {
+                    lines.add(line);
+                    Matcher m = ENDPOINT.matcher(line);
+                    if (m.find()) {
+                        endpoint.complete(URI.create(m.group(1)));
+                    }
+                },
+                () ->
+                        endpoint.completeExceptionally(
+                                new AssertionError(
+                                        "chromium exited:\n" + String.join("\n", lines))));
         try {
             return new Chromium(process, profile, endpoint.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
