@@ -577,6 +577,10 @@ public abstract class MessageStoreContract {
         await(store().delete(k));
         assertThat(withFloor(k, mids[1]).completeAfter(mids[1])).isFalse();
         assertThat(withFloor(k, mids[4]).completeAfter(mids[4])).isTrue();
+        // An online-only push after the delete removes nothing stored.
+        assertThat(await(store().append(k, mids[4] + 5, bytes("online"), bytes("{}"), 0)))
+                .isEqualTo(new AppendResult(true, mids[4] + 5));
+        assertThat(withFloor(k, mids[4]).completeAfter(mids[4])).isTrue();
         long next = mids[4] + 10;
         place(k, next, bytes("{\"after\":1}"), 600);
         FetchPage page = withFloor(k, mids[4]);

@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * in by mid. A page shorter than the page size is the last: once it is flushed, what is still held
  * is released and live delivery begins.
  *
+ * <p>The completeness answer: every fetch asks for the key's low-water mark ({@code
+ * FetchReply.floor}). The first page's answer writes {@code +r complete} ({@code since} at or above
+ * the floor) or {@code +r truncated} (below it, or no floor) before its first message. A later page
+ * whose floor is above the last mid written means messages not yet replayed were removed after
+ * "complete" was said: the connection is closed ({@code comet.replay.truncatedLater}) and the
+ * client, resuming again, is answered truncated.
+ *
  * <p>Failure: a fetch that fails (no message node answered within the client's bound) closes the
  * connection with a log line naming the key, the mid reached and the cause, counted in {@code
  * comet.replay.failures}; the client reconnects and resumes from the largest mid it got. Nothing is

@@ -176,13 +176,19 @@ public final class InMemoryMessageStore implements MessageStore {
         return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
-                    // Every mid taken so far may be gone: raise the floor first, then drop.
-                    Head head = heads.get(key);
-                    if (head != null) {
-                        marks.merge(
-                                key, Marks.NONE.raise(head.mid()), (a, b) -> a.raise(b.floor()));
+                    NavigableMap<Long, Entry> log = logs.get(key);
+                    if (log != null) {
+                        synchronized (log) {
+                            // Every mid up to the newest deleted may be gone: the floor first.
+                            if (!log.isEmpty()) {
+                                long newest = log.lastKey();
+                                marks.merge(
+                                        key, Marks.NONE.raise(newest), (x, y) -> x.raise(newest));
+                            }
+                            logs.remove(key, log);
+                        }
                     }
-                    logs.remove(key); // the head stays: mids keep growing after a delete
+                    // The head stays: mids keep growing after a delete.
                     return CompletableFuture.completedFuture(null);
                 });
     }
