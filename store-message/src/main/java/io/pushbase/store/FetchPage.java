@@ -6,14 +6,10 @@ import java.util.List;
  * What one fetch answers: the messages, and, when asked for, the key's {@link LowWaterMark} for
  * this read ({@link LowWaterMark#NONE} when not asked).
  *
- * @param messages ascending by mid
+ * @param messages ascending by mid; owned by this value (not copied)
  * @param floor every message of the key with mid at or below it may be gone
  */
 public record FetchPage(List<StoredMessage> messages, long floor) {
-
-    public FetchPage {
-        messages = List.copyOf(messages);
-    }
 
     /** Whether a reader that has every message up to {@code after} misses none. */
     public boolean completeAfter(long after) {

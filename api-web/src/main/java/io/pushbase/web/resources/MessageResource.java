@@ -1,6 +1,7 @@
 package io.pushbase.web.resources;
 
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -131,33 +132,38 @@ public final class MessageResource {
         }
         // Mid 0 is never a message: "after a negative mid" is "everything".
         long from = Math.max(0, after);
-        if (withComplete) {
-            // (Pushbase) The completeness answer: complete when every message after `from` that
-            // was ever stored is still there (from >= the key's low-water mark, docs/STORE.md).
-            return messages.fetchWithFloor(key, from, maxMessages)
-                    .handle(
-                            (reply, err) -> {
-                                if (err != null) {
-                                    return Answer.error(
-                                            Ret.INTERNAL, "no message node answered: " + err);
-                                }
-                                boolean complete = reply.hasFloor() && from >= reply.getFloor();
-                                List<StoredMessage> stored = reply.getMessagesList();
-                                return Answer.ok(
-                                        Data.withComplete(
-                                                complete,
-                                                stored.isEmpty() ? null : data.apply(stored)));
-                            });
+        CompletableFuture<Answer> answer =
+                withComplete
+                        // (Pushbase) The completeness answer: complete when every message after
+                        // `from` ever stored is still there (from >= the key's low-water mark,
+                        // docs/STORE.md); a node that answers no floor makes it false.
+                        ? messages.fetchWithFloor(key, from, maxMessages)
+                                .thenApply(
+                                        reply ->
+                                                answer(
+                                                        reply.getMessagesList(),
+                                                        reply.hasFloor()
+                                                                && from >= reply.getFloor(),
+                                                        data))
+                        : messages.fetch(key, from, maxMessages)
+                                .thenApply(stored -> answer(stored, null, data));
+        return answer.exceptionally(
+                err ->
+                        Answer.error(
+                                Ret.INTERNAL,
+                                "no message node answered: " + GrpcFutures.unwrap(err)));
+    }
+
+    /** The pull's answer; {@code complete} null when it was not asked for. */
+    private static Answer answer(
+            List<StoredMessage> stored,
+            Boolean complete,
+            Function<List<StoredMessage>, byte[]> data) {
+        byte[] msgs = stored.isEmpty() ? null : data.apply(stored);
+        if (complete != null) {
+            return Answer.ok(Data.withComplete(complete, msgs));
         }
-        return messages.fetch(key, from, maxMessages)
-                .handle(
-                        (stored, err) -> {
-                            if (err != null) {
-                                return Answer.error(
-                                        Ret.INTERNAL, "no message node answered: " + err);
-                            }
-                            return stored.isEmpty() ? Answer.ok() : Answer.ok(data.apply(stored));
-                        });
+        return msgs == null ? Answer.ok() : Answer.ok(msgs);
     }
 
     private static CompletionStage<Answer> done(Answer answer) {

@@ -1,7 +1,6 @@
 package io.pushbase.store.hbase;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which expiry marks this node has written to which keys' head rows, so an append adds the mark
@@ -11,34 +10,25 @@ import java.util.Map;
  * retention (a mark is written with a timestamp one retention ahead, so it lives two retentions:
  * longer than any message it covers). In steady state (one expiry per key) no push adds a cell.
  *
- * <p>Forgetting a key (the map is a bounded LRU) only makes the next append write its mark again.
- * Thread-safe (one lock; a lookup and an update per stored message).
+ * <p>Forgetting keys only makes their next append write the mark again: the map is cleared whenever
+ * it grows past its bound (cheaper on the append path than an LRU's lock). Thread-safe and
+ * lock-free for the lookup every stored message makes.
  */
 final class ExpiryMarks {
     private record Written(long expireSeconds, long atMillis) {}
 
     private final long retentionMillis;
-    private final Map<String, Written> written;
+    private final int maxKeys;
+    private final ConcurrentHashMap<String, Written> written = new ConcurrentHashMap<>();
 
     ExpiryMarks(int maxKeys, long retentionSeconds) {
         this.retentionMillis = retentionSeconds * 1000;
-        this.written =
-                new LinkedHashMap<>(1024, 0.75f, true) {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
-                        return size() > maxKeys;
-                    }
-                };
+        this.maxKeys = maxKeys;
     }
 
     /** Whether a message of {@code key} stored now with {@code expireSeconds} needs its mark. */
     boolean needed(String key, long expireSeconds, long nowMillis) {
-        Written w;
-        synchronized (written) {
-            w = written.get(key);
-        }
+        Written w = written.get(key);
         return w == null
                 || expireSeconds < w.expireSeconds()
                 || nowMillis - w.atMillis() > retentionMillis;
@@ -46,9 +36,10 @@ final class ExpiryMarks {
 
     /** The mark for {@code expireSeconds} is in {@code key}'s head row since {@code nowMillis}. */
     void written(String key, long expireSeconds, long nowMillis) {
-        synchronized (written) {
-            written.put(key, new Written(expireSeconds, nowMillis));
+        if (written.size() >= maxKeys) {
+            written.clear();
         }
+        written.put(key, new Written(expireSeconds, nowMillis));
     }
 
     /** The timestamp a mark is written with: one retention ahead of now (see the class). */

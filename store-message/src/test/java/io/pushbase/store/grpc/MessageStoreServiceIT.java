@@ -166,25 +166,15 @@ class MessageStoreServiceIT {
 
         FetchReply plain = stub.fetch(FetchRequest.newBuilder().setKey(k).setAfter(mid).build());
         assertThat(plain.hasFloor()).isFalse();
-        FetchReply asked =
-                stub.fetch(
-                        FetchRequest.newBuilder()
-                                .setKey(k)
-                                .setAfter(mid)
-                                .setWithFloor(true)
-                                .build());
+        FetchRequest withFloor =
+                FetchRequest.newBuilder().setKey(k).setAfter(mid).setWithFloor(true).build();
+        FetchReply asked = stub.fetch(withFloor);
         assertThat(asked.getMessagesList()).extracting(m -> m.getMid()).containsExactly(mid + 1);
         assertThat(asked.hasFloor()).isTrue();
         assertThat(asked.getFloor()).as("nothing gone after mid").isLessThanOrEqualTo(mid);
 
         stub.delete(DeleteRequest.newBuilder().setKey(k).build());
-        FetchReply deleted =
-                stub.fetch(
-                        FetchRequest.newBuilder()
-                                .setKey(k)
-                                .setAfter(mid)
-                                .setWithFloor(true)
-                                .build());
+        FetchReply deleted = stub.fetch(withFloor);
         assertThat(deleted.getMessagesList()).isEmpty();
         assertThat(deleted.getFloor()).isEqualTo(mid + 1);
     }
