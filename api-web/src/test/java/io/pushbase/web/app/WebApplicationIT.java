@@ -117,6 +117,16 @@ class WebApplicationIT {
         return mids;
     }
 
+    /** Pushes {@code {"n":0}} .. {@code {"n":count-1}} to {@code key}, stored for 10 minutes. */
+    private static void pushOffline(String key, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            assertThat(
+                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
+                                    .body())
+                    .isEqualTo("{\"ret\":0}");
+        }
+    }
+
     private static List<Long> storedMids(String key) throws Exception {
         return cluster.comets().store().fetch(key, 0, 0).get(5, TimeUnit.SECONDS).stream()
                 .map(StoredMessage::mid)
@@ -235,12 +245,7 @@ class WebApplicationIT {
     @Order(6)
     void thePullAnswersWhetherItIsCompleteOnlyWhenAsked() throws Exception {
         String key = "complete-pull";
-        for (int i = 0; i < 3; i++) {
-            assertThat(
-                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
-                                    .body())
-                    .isEqualTo("{\"ret\":0}");
-        }
+        pushOffline(key, 3);
         List<Long> mids = storedMids(key);
         long first = mids.get(0);
         String one = "{\"msg\":{\"n\":2},\"mid\":" + mids.get(2) + ",\"gid\":0}";
@@ -302,12 +307,7 @@ class WebApplicationIT {
     @Order(6)
     void pushesToAnOfflineKeyArePulledInOrderAfterTheGivenMid() throws Exception {
         String key = "offline-1";
-        for (int i = 0; i < 5; i++) {
-            assertThat(
-                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
-                                    .body())
-                    .isEqualTo("{\"ret\":0}");
-        }
+        pushOffline(key, 5);
         JsonNode all = json(web.get("/1/msg/get?k=" + key + "&m=0")).get("data").get("msgs");
         assertThat(all).hasSize(5);
         List<Long> mids = new ArrayList<>();
