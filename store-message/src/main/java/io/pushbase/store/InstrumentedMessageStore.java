@@ -86,8 +86,9 @@ public final class InstrumentedMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
-        return timed("fetch", () -> delegate.fetch(key, after, limit));
+    public CompletableFuture<FetchPage> fetch(
+            String key, long after, int limit, boolean withFloor) {
+        return timed("fetch", () -> delegate.fetch(key, after, limit, withFloor));
     }
 
     @Override

@@ -52,7 +52,17 @@ public interface MessageStore {
      * Unexpired messages of {@code key} with mid &gt; {@code after}, ascending by mid, at most
      * {@code limit} (0 = the per-key cap), taken from the newest cap messages of the key.
      */
-    CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit);
+    default CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+        return fetch(key, after, limit, false).thenApply(FetchPage::messages);
+    }
+
+    /**
+     * {@link #fetch(String, long, int)}, and with {@code withFloor} the key's low-water mark for
+     * this read ({@link LowWaterMark}): every message with mid at or below it may be gone. The
+     * floor is read after the messages, so a trim or delete that removed rows the read missed has
+     * raised it already. Without {@code withFloor} it costs nothing more than the plain fetch.
+     */
+    CompletableFuture<FetchPage> fetch(String key, long after, int limit, boolean withFloor);
 
     /** The largest unexpired mid of {@code key}, 0 if it has none. */
     CompletableFuture<Long> last(String key);

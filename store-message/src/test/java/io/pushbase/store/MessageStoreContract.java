@@ -505,6 +505,116 @@ public abstract class MessageStoreContract {
         }
     }
 
+    // The low-water mark (docs/STORE.md): time-like mids, as comets give out.
+
+    /** A mid of {@code secondsAgo} before now (mids are 100 ns units since the epoch). */
+    private static long midAgo(long secondsAgo) {
+        return (System.currentTimeMillis() - secondsAgo * 1000) * LowWaterMark.MIDS_PER_MILLI;
+    }
+
+    private long[] placeRecent(String k, int n, long expireSeconds) throws Exception {
+        long[] mids = new long[n];
+        long base = midAgo(1);
+        for (int i = 0; i < n; i++) {
+            mids[i] = base + i;
+            place(k, mids[i], bytes("{\"n\":" + i + "}"), expireSeconds);
+        }
+        return mids;
+    }
+
+    private FetchPage withFloor(String k, long after) throws Exception {
+        FetchPage page = await(store().fetch(k, after, 0, true));
+        assertThat(page.floor()).as("floor answered when asked").isNotEqualTo(LowWaterMark.NONE);
+        return page;
+    }
+
+    @Test
+    void aResumeInsideTheWindowIsComplete() throws Exception {
+        String k = key("complete");
+        long[] mids = placeRecent(k, 10, 600);
+        FetchPage page = withFloor(k, mids[4]);
+        assertThat(mids(page.messages())).hasSize(5).first().isEqualTo(mids[5]);
+        assertThat(page.completeAfter(mids[4])).isTrue();
+        // Caught up (at the head), or ahead of it: nothing can be missing.
+        assertThat(withFloor(k, mids[9]).completeAfter(mids[9])).isTrue();
+        // From the start (mid 0, 1970): messages pushed long before may have expired unseen, so
+        // the conservative answer (a client with no history starts from a time id instead).
+        assertThat(withFloor(k, 0).completeAfter(0)).isFalse();
+        // Not asked: no floor, the plain fetch.
+        assertThat(await(store().fetch(k, mids[4], 0, false)).floor()).isEqualTo(LowWaterMark.NONE);
+    }
+
+    @Test
+    void aKeyNeverPushedIsCompleteForARecentSinceAndTruncatedBeyondTheRetention() throws Exception {
+        String k = key("never");
+        assertThat(withFloor(k, midAgo(60)).completeAfter(midAgo(60))).isTrue();
+        long old = midAgo(RETENTION + 60);
+        assertThat(withFloor(k, old).completeAfter(old)).isFalse();
+    }
+
+    @Test
+    void aSinceBelowWhatTheCapTrimmedIsTruncated() throws Exception {
+        String k = key("trimmed");
+        int total = CAP + 2 * TRIM_EVERY + 1;
+        long[] mids = placeRecent(k, total, 600);
+        awaitTrims();
+        long oldestKept = mids[total - CAP];
+        // The first message is gone (trimmed, or outside the cap window): truncated.
+        FetchPage fromStart = withFloor(k, mids[0]);
+        assertThat(mids(fromStart.messages())).first().isEqualTo(oldestKept);
+        assertThat(fromStart.completeAfter(mids[0])).isFalse();
+        assertThat(withFloor(k, 0).completeAfter(0)).isFalse();
+        // Right below the oldest kept one: nothing between is missing.
+        assertThat(withFloor(k, mids[total - CAP - 1]).completeAfter(mids[total - CAP - 1]))
+                .isTrue();
+        assertThat(withFloor(k, oldestKept).completeAfter(oldestKept)).isTrue();
+    }
+
+    @Test
+    void aSinceBelowADeletedMessageIsTruncatedAndNewMessagesAfterItAreComplete() throws Exception {
+        String k = key("deleted");
+        long[] mids = placeRecent(k, 5, 600);
+        await(store().delete(k));
+        assertThat(withFloor(k, mids[1]).completeAfter(mids[1])).isFalse();
+        assertThat(withFloor(k, mids[4]).completeAfter(mids[4])).isTrue();
+        // An online-only push after the delete removes nothing stored.
+        assertThat(await(store().append(k, mids[4] + 5, bytes("online"), bytes("{}"), 0)))
+                .isEqualTo(new AppendResult(true, mids[4] + 5));
+        assertThat(withFloor(k, mids[4]).completeAfter(mids[4])).isTrue();
+        long next = mids[4] + 10;
+        place(k, next, bytes("{\"after\":1}"), 600);
+        FetchPage page = withFloor(k, mids[4]);
+        assertThat(mids(page.messages())).containsExactly(next);
+        assertThat(page.completeAfter(mids[4])).isTrue();
+        assertThat(withFloor(k, mids[3]).completeAfter(mids[3])).isFalse();
+    }
+
+    @Test
+    void aSinceOlderThanTheShortestExpiryIsTruncated() throws Exception {
+        String k = key("expired");
+        long since = midAgo(1);
+        place(k, since, bytes("{\"seen\":1}"), 600);
+        place(k, since + 1, bytes("{\"short\":1}"), 1);
+        place(k, since + 2, bytes("{\"long\":1}"), 600);
+        Thread.sleep(1_600);
+        FetchPage page = withFloor(k, since);
+        assertThat(mids(page.messages())).containsExactly(since + 2);
+        assertThat(page.completeAfter(since)).isFalse();
+        // The head is past it all: a client at the head misses nothing.
+        assertThat(withFloor(k, since + 2).completeAfter(since + 2)).isTrue();
+
+        // A key whose shortest expiry is 60 s: a since 30 s old is complete, 90 s old is not
+        // (a message pushed right after it may have expired), whatever is still stored.
+        String m = key("expiry-window");
+        long thirtyAgo = midAgo(30);
+        long ninetyAgo = midAgo(90);
+        place(m, ninetyAgo, bytes("{\"old\":1}"), 600);
+        place(m, thirtyAgo, bytes("{\"mid\":1}"), 60);
+        place(m, midAgo(1), bytes("{\"new\":1}"), 600);
+        assertThat(withFloor(m, thirtyAgo).completeAfter(thirtyAgo)).isTrue();
+        assertThat(withFloor(m, ninetyAgo).completeAfter(ninetyAgo)).isFalse();
+    }
+
     @Test
     void everyInvalidArgumentIsRefusedWithItsReason() {
         String k = key("invalid");

@@ -6,6 +6,7 @@ import io.pushbase.schema.client.MessageFormat;
 import io.pushbase.schema.client.MessageJson;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -70,6 +71,27 @@ public final class Data {
                                         MessageFormat.OLD)));
         out.writeBytes(ascii(",\"pmsgs\":[]"));
         return close(out);
+    }
+
+    /**
+     * (Pushbase) The opt-in completeness answer of a pull: {@code data} with {@code
+     * "complete":true|false} as its first field (keys stay sorted, as Go's encoder sorts them), or
+     * {@code {"complete":...}} alone when the pull has nothing.
+     *
+     * @param data a {@code {...}} object of this class, or null
+     */
+    public static byte[] withComplete(boolean complete, byte[] data) {
+        byte[] field = ascii("{\"complete\":" + complete);
+        if (data == null) {
+            byte[] out = Arrays.copyOf(field, field.length + 1);
+            out[field.length] = '}';
+            return out;
+        }
+        // data is "{" + fields + "}": splice "complete" in front of its fields.
+        byte[] out = Arrays.copyOf(field, field.length + 1 + data.length - 1);
+        out[field.length] = ',';
+        System.arraycopy(data, 1, out, field.length + 1, data.length - 1);
+        return out;
     }
 
     /** {@code {"fk":["key",...]}}: the keys a multi-key push failed for. */

@@ -1,6 +1,7 @@
 package io.pushbase.web.resources;
 
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -27,6 +28,10 @@ import java.util.function.Function;
  * greater than the one given, ascending, at most {@code maxMessages}, read through a message node
  * (spread and failed over by {@link MessageNodeClient}). {@code /1/msg/get} answers the new message
  * format; {@code /msg/get} the old one as JSON strings, with an empty {@code pmsgs}.
+ *
+ * <p>(Pushbase) With {@code complete=1} the answer's {@code data} also carries {@code
+ * "complete":true|false}: whether no message after the given mid can be missing (trimmed by the
+ * per-key cap, deleted, expired). Without it the answer is byte for byte gopush-cluster's.
  *
  * <p>A missing key or mid, an over-long key or a mid that is not an int64 is {@code 65534}; with
  * auth on, a token ({@code t} / {@code token}) that does not entitle its bearer to the key is
@@ -64,8 +69,9 @@ public final class MessageResource {
             @QueryParam("m") String mid,
             @QueryParam("t") String token,
             @QueryParam("cb") String cb,
+            @QueryParam("complete") String complete,
             @Suspended AsyncResponse out) {
-        v1.serve(out, cb, () -> pull(key, mid, token, Data::messages));
+        v1.serve(out, cb, () -> pull(key, mid, token, complete, Data::messages));
     }
 
     @GET
@@ -75,14 +81,30 @@ public final class MessageResource {
             @QueryParam("mid") String mid,
             @QueryParam("token") String token,
             @QueryParam("callback") String callback,
+            @QueryParam("complete") String complete,
             @Suspended AsyncResponse out) {
-        unversioned.serve(out, callback, () -> pull(key, mid, token, Data::oldMessages));
+        unversioned.serve(out, callback, () -> pull(key, mid, token, complete, Data::oldMessages));
     }
 
     private CompletionStage<Answer> pull(
-            String key, String midText, String token, Function<List<StoredMessage>, byte[]> data) {
+            String key,
+            String midText,
+            String token,
+            String completeText,
+            Function<List<StoredMessage>, byte[]> data) {
         if (key == null || key.isEmpty() || midText == null || midText.isEmpty()) {
             return done(Answer.error(Ret.PARAM, "key and mid are both required"));
+        }
+        boolean withComplete;
+        if (completeText == null || completeText.isEmpty() || completeText.equals("0")) {
+            withComplete = false;
+        } else if (completeText.equals("1")) {
+            withComplete = true;
+        } else {
+            return done(
+                    Answer.error(
+                            Ret.PARAM,
+                            "complete must be 1 (answer whether the pull is complete) or 0"));
         }
         long after;
         try {
@@ -109,15 +131,39 @@ public final class MessageResource {
             }
         }
         // Mid 0 is never a message: "after a negative mid" is "everything".
-        return messages.fetch(key, Math.max(0, after), maxMessages)
-                .handle(
-                        (stored, err) -> {
-                            if (err != null) {
-                                return Answer.error(
-                                        Ret.INTERNAL, "no message node answered: " + err);
-                            }
-                            return stored.isEmpty() ? Answer.ok() : Answer.ok(data.apply(stored));
-                        });
+        long from = Math.max(0, after);
+        CompletableFuture<Answer> answer =
+                withComplete
+                        // (Pushbase) The completeness answer: complete when every message after
+                        // `from` ever stored is still there (from >= the key's low-water mark,
+                        // docs/STORE.md); a node that answers no floor makes it false.
+                        ? messages.fetchWithFloor(key, from, maxMessages)
+                                .thenApply(
+                                        reply ->
+                                                answer(
+                                                        reply.getMessagesList(),
+                                                        reply.hasFloor()
+                                                                && from >= reply.getFloor(),
+                                                        data))
+                        : messages.fetch(key, from, maxMessages)
+                                .thenApply(stored -> answer(stored, null, data));
+        return answer.exceptionally(
+                err ->
+                        Answer.error(
+                                Ret.INTERNAL,
+                                "no message node answered: " + GrpcFutures.unwrap(err)));
+    }
+
+    /** The pull's answer; {@code complete} null when it was not asked for. */
+    private static Answer answer(
+            List<StoredMessage> stored,
+            Boolean complete,
+            Function<List<StoredMessage>, byte[]> data) {
+        byte[] msgs = stored.isEmpty() ? null : data.apply(stored);
+        if (complete != null) {
+            return Answer.ok(Data.withComplete(complete, msgs));
+        }
+        return msgs == null ? Answer.ok() : Answer.ok(msgs);
     }
 
     private static CompletionStage<Answer> done(Answer answer) {

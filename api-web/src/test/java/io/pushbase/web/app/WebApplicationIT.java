@@ -117,6 +117,16 @@ class WebApplicationIT {
         return mids;
     }
 
+    /** Pushes {@code {"n":0}} .. {@code {"n":count-1}} to {@code key}, stored for 10 minutes. */
+    private static void pushOffline(String key, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            assertThat(
+                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
+                                    .body())
+                    .isEqualTo("{\"ret\":0}");
+        }
+    }
+
     private static List<Long> storedMids(String key) throws Exception {
         return cluster.comets().store().fetch(key, 0, 0).get(5, TimeUnit.SECONDS).stream()
                 .map(StoredMessage::mid)
@@ -232,6 +242,42 @@ class WebApplicationIT {
     }
 
     @Test
+    @Order(6)
+    void thePullAnswersWhetherItIsCompleteOnlyWhenAsked() throws Exception {
+        String key = "complete-pull";
+        pushOffline(key, 3);
+        List<Long> mids = storedMids(key);
+        long first = mids.get(0);
+        String one = "{\"msg\":{\"n\":2},\"mid\":" + mids.get(2) + ",\"gid\":0}";
+        // Not asked (or complete=0): exactly gopush-cluster's bytes.
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mids.get(1)).body())
+                .isEqualTo("{\"data\":{\"msgs\":[" + one + "]},\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mids.get(1) + "&complete=0").body())
+                .isEqualTo("{\"data\":{\"msgs\":[" + one + "]},\"ret\":0}");
+        // Asked, after a mid inside the window: complete.
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mids.get(1) + "&complete=1").body())
+                .isEqualTo("{\"data\":{\"complete\":true,\"msgs\":[" + one + "]},\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mids.get(2) + "&complete=1").body())
+                .isEqualTo("{\"data\":{\"complete\":true},\"ret\":0}");
+        assertThat(web.get("/msg/get?key=" + key + "&mid=" + mids.get(2) + "&complete=1").body())
+                .isEqualTo("{\"data\":{\"complete\":true},\"msg\":\"ok\",\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + mids.get(2) + "&complete=1&cb=f").body())
+                .isEqualTo("f({\"data\":{\"complete\":true},\"ret\":0})");
+
+        // Deleted: a pull from before the deleted messages is not complete.
+        assertThat(web.post("/1/admin/msg/del", "key=" + key).body()).isEqualTo("{\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + first + "&complete=1").body())
+                .isEqualTo("{\"data\":{\"complete\":false},\"ret\":0}");
+        assertThat(web.get("/msg/get?key=" + key + "&mid=" + first + "&complete=1").body())
+                .isEqualTo("{\"data\":{\"complete\":false},\"msg\":\"ok\",\"ret\":0}");
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=" + first).body()).isEqualTo("{\"ret\":0}");
+
+        // Any other value is a parameter error.
+        assertThat(web.get("/1/msg/get?k=" + key + "&m=0&complete=yes").body())
+                .isEqualTo("{\"ret\":65534}");
+    }
+
+    @Test
     @Order(5)
     void aPushSentAsCurlSendsItIsReadFromTheQueryAndStoredVerbatim() throws Exception {
         // curl -d sends a form content type: the body is still the message, never form fields,
@@ -261,12 +307,7 @@ class WebApplicationIT {
     @Order(6)
     void pushesToAnOfflineKeyArePulledInOrderAfterTheGivenMid() throws Exception {
         String key = "offline-1";
-        for (int i = 0; i < 5; i++) {
-            assertThat(
-                            web.post("/admin/push?key=" + key + "&expire=600", "{\"n\":" + i + "}")
-                                    .body())
-                    .isEqualTo("{\"ret\":0}");
-        }
+        pushOffline(key, 5);
         JsonNode all = json(web.get("/1/msg/get?k=" + key + "&m=0")).get("data").get("msgs");
         assertThat(all).hasSize(5);
         List<Long> mids = new ArrayList<>();

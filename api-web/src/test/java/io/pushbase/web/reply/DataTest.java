@@ -37,6 +37,31 @@ class DataTest {
     }
 
     @Test
+    void theCompletenessAnswerIsTheFirstFieldOfData() {
+        assertThat(s(Answer.ok(Data.withComplete(true, null)).render(false)))
+                .isEqualTo("{\"data\":{\"complete\":true},\"ret\":0}");
+        assertThat(
+                        s(
+                                Answer.ok(
+                                                Data.withComplete(
+                                                        false,
+                                                        Data.messages(
+                                                                List.of(message(7, "{\"a\":1}")))))
+                                        .render(false)))
+                .isEqualTo(
+                        "{\"data\":{\"complete\":false,\"msgs\":[{\"msg\":{\"a\":1},\"mid\":7,\"gid\":0}]},\"ret\":0}");
+        assertThat(
+                        s(
+                                Answer.ok(
+                                                Data.withComplete(
+                                                        true,
+                                                        Data.oldMessages(List.of(message(7, "1")))))
+                                        .render(true)))
+                .isEqualTo(
+                        "{\"data\":{\"complete\":true,\"msgs\":[\"{\\\"msg\\\":\\\"1\\\",\\\"mid\\\":7,\\\"gid\\\":0}\"],\"pmsgs\":[]},\"msg\":\"ok\",\"ret\":0}");
+    }
+
+    @Test
     void errorAnswersCarryNoDataAndNeedACode() {
         Answer error = Answer.error(Ret.PARAM, "why");
         assertThat(s(error.render(false))).isEqualTo("{\"ret\":65534}");

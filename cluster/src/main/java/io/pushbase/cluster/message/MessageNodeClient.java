@@ -254,6 +254,25 @@ public final class MessageNodeClient implements Managed {
                 "fetch", (stub, out) -> stub.fetch(request, out), FetchReply::getMessagesList);
     }
 
+    /**
+     * {@link #fetch}, with the key's low-water mark ({@code FetchReply.floor}, message.proto):
+     * every message with mid at or below it may be gone, so a reader that has every message up to
+     * {@code after} has them all when {@code after >= floor}. A node that does not know the field
+     * answers without it. Used by a comet's resume and by the opt-in completeness answer of the
+     * HTTP pull.
+     */
+    public CompletableFuture<FetchReply> fetchWithFloor(String key, long after, int limit) {
+        FetchRequest request =
+                FetchRequest.newBuilder()
+                        .setKey(key)
+                        .setAfter(after)
+                        .setLimit(limit)
+                        .setWithFloor(true)
+                        .build();
+        return this.<FetchReply, FetchReply>call(
+                "fetch", (stub, out) -> stub.fetch(request, out), reply -> reply);
+    }
+
     /** The largest stored mid of {@code key}, 0 if it has none. */
     public CompletableFuture<Long> last(String key) {
         LastRequest request = LastRequest.newBuilder().setKey(key).build();

@@ -129,7 +129,7 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.lifecycle().manage(loops);
         ConnectionSettings settings = clients.buildConnectionSettings();
         // Resumes read stored messages through the same message-node client as pushes.
-        Replayer replayer = clients.buildReplayer(messageClient::fetch, metrics);
+        Replayer replayer = clients.buildReplayer(messageClient::fetchWithFloor, metrics);
         env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics));
         env.lifecycle()
                 .manage(clients.buildWebSocketServer(loops, settings, gate, replayer, metrics));

@@ -18,7 +18,17 @@ public enum Reply {
     /** Channel refused (e.g. too many subscribers on the key). */
     CHANNEL("-c\r\n"),
     /** The key does not belong to this comet. */
-    NODE("-n\r\n");
+    NODE("-n\r\n"),
+    /**
+     * (Pushbase) A resume's completeness answer, after {@code +h} and before the first replayed
+     * message, only to connections that sent {@code since}: every stored message after it follows.
+     */
+    RESUME_COMPLETE("+r complete\r\n"),
+    /**
+     * (Pushbase) A resume's completeness answer: messages after {@code since} may be gone (trimmed,
+     * deleted, expired); the client should reload from its system of record. Then what is stored.
+     */
+    RESUME_TRUNCATED("+r truncated\r\n");
 
     private final String text;
     private final byte[] bytes;

@@ -89,7 +89,8 @@ public final class ConnectionMetrics {
             case AUTH -> rejectedAuth;
             case CHANNEL -> rejectedChannel;
             case NODE -> rejectedNode;
-            case HEARTBEAT -> throw new IllegalArgumentException("not a refusal: " + reply);
+            case HEARTBEAT, RESUME_COMPLETE, RESUME_TRUNCATED ->
+                    throw new IllegalArgumentException("not a refusal: " + reply);
         };
     }
 

@@ -1,5 +1,6 @@
 package io.pushbase.comet.handler;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,7 +41,12 @@ final class Admitter {
     /** The transport-specific part of answering a subscription. */
     interface Transport {
         /** Writes and flushes one reply in the transport's framing. */
-        ChannelFuture write(ChannelHandlerContext ctx, Reply reply);
+        default ChannelFuture write(ChannelHandlerContext ctx, Reply reply) {
+            return ctx.writeAndFlush(frame(ctx.alloc(), reply));
+        }
+
+        /** One reply in the transport's framing, as written to the channel. */
+        Object frame(ByteBufAllocator alloc, Reply reply);
 
         /** Swaps the connection's pipeline to heartbeat mode after {@code +h} was written. */
         void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription);
@@ -75,7 +81,13 @@ final class Admitter {
                         ? replayer.subscriber(
                                 connection,
                                 subscription.since().getAsLong(),
-                                metrics.slowConsumers())
+                                metrics.slowConsumers(),
+                                // From the channel's tail: this handler is replaced by then.
+                                reply ->
+                                        ctx.channel()
+                                                .writeAndFlush(
+                                                        transport.frame(
+                                                                ctx.channel().alloc(), reply)))
                         : null;
         Subscriber subscriber = resuming != null ? resuming : connection;
         Admission admission =

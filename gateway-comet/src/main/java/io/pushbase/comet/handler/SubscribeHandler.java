@@ -1,6 +1,6 @@
 package io.pushbase.comet.handler;
 
-import io.netty.channel.ChannelFuture;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -71,8 +71,8 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
     }
 
     @Override
-    public ChannelFuture write(ChannelHandlerContext ctx, Reply reply) {
-        return ctx.writeAndFlush(reply.buffer(ctx.alloc()));
+    public Object frame(ByteBufAllocator alloc, Reply reply) {
+        return reply.buffer(alloc);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.pushbase.comet.handler;
 
-import io.netty.channel.ChannelFuture;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -107,9 +107,9 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
     }
 
     @Override
-    public ChannelFuture write(ChannelHandlerContext ctx, Reply reply) {
+    public Object frame(ByteBufAllocator alloc, Reply reply) {
         // A refusal's close is a plain TCP one: the protocol handler sends no Close frame.
-        return ctx.writeAndFlush(new TextWebSocketFrame(reply.buffer(ctx.alloc())));
+        return new TextWebSocketFrame(reply.buffer(alloc));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * message goes out through {@link ResumingSubscriber#replay}, which merges the held live messages
  * in by mid. A page shorter than the page size is the last: once it is flushed, what is still held
  * is released and live delivery begins.
+ *
+ * <p>The completeness answer: every fetch asks for the key's low-water mark ({@code
+ * FetchReply.floor}). The first page's answer writes {@code +r complete} ({@code since} at or above
+ * the floor) or {@code +r truncated} (below it, or no floor) before its first message. A later page
+ * whose floor is above the last mid written means messages not yet replayed were removed after
+ * "complete" was said: the connection is closed ({@code comet.replay.truncatedLater}) and the
+ * client, resuming again, is answered truncated.
  *
  * <p>Failure: a fetch that fails (no message node answered within the client's bound) closes the
  * connection with a log line naming the key, the mid reached and the cause, counted in {@code
@@ -59,6 +67,7 @@ final class Replay {
     private State state = State.WAITING_FOR_SLOT;
     private ReplaySlots.Ticket ticket;
     private long last;
+    private boolean answered;
 
     /**
      * @param pageSize messages per fetch, at most the connection's outbound bound
@@ -85,9 +94,9 @@ final class Replay {
         metrics.started.mark();
         metrics.active.incrementAndGet();
         target.closeFuture().thenRun(() -> onLoop(this::closed));
-        // Issue 12 item 2 will write the completeness answer (truncated / complete) here or with
-        // the first page, before the first replayed message: the replay is the connection's only
-        // writer of messages until it goes live, so a status frame cannot be overtaken.
+        // The completeness answer goes out with the first page, before its first message: the
+        // replay is the connection's only writer of messages until it goes live, so the frame
+        // cannot be overtaken.
         requestSlot();
     }
 
@@ -114,7 +123,7 @@ final class Replay {
                 .whenComplete((page, failure) -> onLoop(() -> answered(page, failure)));
     }
 
-    private void answered(List<StoredMessage> page, Throwable failure) {
+    private void answered(FetchReply reply, Throwable failure) {
         ticket.release();
         if (state != State.FETCHING) {
             return;
@@ -123,6 +132,29 @@ final class Replay {
             fail(GrpcFutures.unwrap(failure).toString());
             return;
         }
+        // Every stored message with mid <= floor may be gone (docs/STORE.md); a reply without a
+        // floor (a message node older than it) says nothing, so it counts as "may be gone".
+        boolean complete = reply.hasFloor() && last >= reply.getFloor();
+        if (!answered) {
+            answered = true;
+            if (!complete) {
+                metrics.truncated.mark();
+            }
+            subscriber.answer(complete);
+        } else if (!complete) {
+            // Messages this replay had not reached yet were removed meanwhile (trimmed by pushes
+            // during a long replay): it can no longer say "complete". Close; the client resumes
+            // from the largest mid it got and is answered "truncated".
+            metrics.truncatedLater.mark();
+            fail(
+                    "messages after mid "
+                            + last
+                            + " may be gone (floor "
+                            + (reply.hasFloor() ? reply.getFloor() : "unknown")
+                            + ") after the answer complete");
+            return;
+        }
+        List<StoredMessage> page = reply.getMessagesList();
         for (StoredMessage message : page) {
             long mid = message.getMid();
             if (mid <= last) {

@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       message nodes) and {@code comet.replay.waiting} (replays waiting for a slot);
  *   <li>meters {@code comet.replay.started}, {@code comet.replay.completed} (switched to live
  *       delivery), {@code comet.replay.failures} (a fetch failed: the connection was closed),
- *       {@code comet.replay.messages} (stored messages written to resuming clients).
+ *       {@code comet.replay.messages} (stored messages written to resuming clients), {@code
+ *       comet.replay.truncated} (replays answered {@code +r truncated}) and {@code
+ *       comet.replay.truncatedLater} (replays answered complete whose later page found messages it
+ *       had not reached removed: closed, also counted in failures).
  * </ul>
  *
  * A replay that ends because its connection closed (the client left, heartbeat timeout, slow
@@ -25,6 +28,8 @@ final class ReplayMetrics {
     final Meter completed;
     final Meter failures;
     final Meter messages;
+    final Meter truncated;
+    final Meter truncatedLater;
     final AtomicInteger active = new AtomicInteger();
 
     ReplayMetrics(MetricRegistry registry, ReplaySlots slots) {
@@ -32,6 +37,8 @@ final class ReplayMetrics {
         completed = registry.meter("comet.replay.completed");
         failures = registry.meter("comet.replay.failures");
         messages = registry.meter("comet.replay.messages");
+        truncated = registry.meter("comet.replay.truncated");
+        truncatedLater = registry.meter("comet.replay.truncatedLater");
         registry.gauge("comet.replay.active", () -> (Gauge<Integer>) active::get);
         registry.gauge("comet.replay.fetching", () -> (Gauge<Integer>) slots::taken);
         registry.gauge("comet.replay.waiting", () -> (Gauge<Integer>) slots::waiting);

@@ -2,10 +2,12 @@ package io.pushbase.comet.replay;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.schema.client.MidClock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The comet's resume on subscribe (docs/REPLAY.md): which {@code since} it accepts ({@link
@@ -75,10 +77,15 @@ public final class Replayer {
      * until {@link #start} has replayed the stored ones.
      *
      * @param slowConsumers the transport's counter for connections closed for not keeping up
+     * @param status writes a reply in the connection's transport framing (the completeness answer,
+     *     {@code +r complete} / {@code +r truncated})
      */
     public ResumingSubscriber subscriber(
-            ChannelSubscriber connection, long since, Counter slowConsumers) {
-        return new ResumingSubscriber(connection, since, slowConsumers);
+            ChannelSubscriber connection,
+            long since,
+            Counter slowConsumers,
+            Consumer<Reply> status) {
+        return new ResumingSubscriber(connection, since, slowConsumers, status);
     }
 
     /**

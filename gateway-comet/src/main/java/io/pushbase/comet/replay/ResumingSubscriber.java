@@ -2,6 +2,7 @@ package io.pushbase.comet.replay;
 
 import com.codahale.metrics.Counter;
 import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;
@@ -9,6 +10,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class ResumingSubscriber implements Subscriber {
     private record Held(long mid, byte[] payload) {}
 
     private final ChannelSubscriber target;
+    private final Consumer<Reply> status;
     private final long since;
     private final Counter slowConsumers;
     private final ArrayDeque<Held> held = new ArrayDeque<>(); // guarded by this
@@ -66,9 +69,13 @@ public final class ResumingSubscriber implements Subscriber {
      *     ChannelSubscriber#maxPending()})
      * @param since the client's largest mid
      * @param slowConsumers incremented when the hold overflows and the connection is closed
+     * @param status writes a reply to the connection in its transport's framing (the completeness
+     *     answer)
      */
-    public ResumingSubscriber(ChannelSubscriber target, long since, Counter slowConsumers) {
+    public ResumingSubscriber(
+            ChannelSubscriber target, long since, Counter slowConsumers, Consumer<Reply> status) {
         this.target = Objects.requireNonNull(target, "target");
+        this.status = Objects.requireNonNull(status, "status");
         this.since = since;
         this.lastReplayed = since;
         this.slowConsumers = Objects.requireNonNull(slowConsumers, "slowConsumers");
@@ -143,6 +150,20 @@ public final class ResumingSubscriber implements Subscriber {
         }
         held.add(new Held(mid, payload));
         return Delivery.QUEUED;
+    }
+
+    /**
+     * Writes the completeness answer ({@link Reply#RESUME_COMPLETE} or {@link
+     * Reply#RESUME_TRUNCATED}); event loop only, before the first replayed message. Live messages
+     * are held until {@link #goLive}, so none can overtake it.
+     */
+    void answer(boolean complete) {
+        synchronized (this) {
+            if (live || overflowed || !target.isOpen()) {
+                return;
+            }
+            status.accept(complete ? Reply.RESUME_COMPLETE : Reply.RESUME_TRUNCATED);
+        }
     }
 
     /**

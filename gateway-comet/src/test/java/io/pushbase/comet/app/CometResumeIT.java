@@ -68,9 +68,15 @@ class CometResumeIT {
     }
 
     private static Client tcp(String key, long since) throws Exception {
+        return tcp(key, since, "+r complete\r\n");
+    }
+
+    /** A TCP client whose {@code +h} and completeness answer ({@code answer}) were read. */
+    private static Client tcp(String key, long since, String answer) throws Exception {
         TcpClient client =
                 TcpClient.send(comet.tcp(), Wire.request("sub", key, "30", "", "1", "" + since));
         assertThat(client.readLine()).isEqualTo("+h\r\n");
+        assertThat(client.readLine()).as("the completeness answer").isEqualTo(answer);
         return new Client() {
             @Override
             public String next() throws Exception {
@@ -85,6 +91,11 @@ class CometResumeIT {
     }
 
     private static Client webSocket(String key, long since) throws Exception {
+        return webSocket(key, since, "+r complete\r\n");
+    }
+
+    /** A WebSocket client whose {@code +h} and completeness answer ({@code answer}) were read. */
+    private static Client webSocket(String key, long since, String answer) throws Exception {
         TextWebSocketClient client =
                 TextWebSocketClient.connect(
                         URI.create(
@@ -97,6 +108,7 @@ class CometResumeIT {
                         null,
                         WAIT);
         assertThat(client.nextText(WAIT)).isEqualTo("+h\r\n");
+        assertThat(client.nextText(WAIT)).as("the completeness answer").isEqualTo(answer);
         return new Client() {
             @Override
             public String next() throws Exception {
@@ -170,6 +182,33 @@ class CometResumeIT {
     void aWebSocketClientResumingAfterAMidGetsTheLaterStoredMessagesInOrderThenLiveOnes()
             throws Exception {
         storedThenLive("resume-ws", false);
+    }
+
+    @Test
+    void aResumeFromBeforeWhatTheCapRemovedIsAnsweredTruncatedThenGetsWhatIsStored()
+            throws Exception {
+        String key = "resume-truncated";
+        int total = 110; // the message nodes keep the newest 100
+        List<Long> pushed = new ArrayList<>();
+        for (int n = 0; n < total; n++) {
+            pushed.add(push(key, n));
+        }
+        long since = pushed.get(2);
+        try (Client tcp = tcp(key, since, "+r truncated\r\n");
+                Client ws = webSocket(key, since, "+r truncated\r\n")) {
+            for (Client client : List.of(tcp, ws)) {
+                List<Long> received = new ArrayList<>();
+                for (int i = total - 100; i < total; i++) {
+                    received.add(midOf(client.next(), pushed));
+                }
+                assertThat(received).isEqualTo(pushed.subList(total - 100, total));
+            }
+        }
+        // Right below the oldest one kept: nothing between is missing.
+        try (Client tcp = tcp(key, pushed.get(total - 101))) {
+            assertThat(midOf(tcp.next(), pushed)).isEqualTo(pushed.get(total - 100));
+        }
+        assertThat(comet.count("comet.replay.truncated")).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -16,6 +16,9 @@ class ReplyTest {
         assertThat(bytesOf(Reply.AUTH)).isEqualTo("-a\r\n");
         assertThat(bytesOf(Reply.CHANNEL)).isEqualTo("-c\r\n");
         assertThat(bytesOf(Reply.NODE)).isEqualTo("-n\r\n");
+        // (Pushbase) The resume's completeness answer: simple strings, never "+h" nor "$len".
+        assertThat(bytesOf(Reply.RESUME_COMPLETE)).isEqualTo("+r complete\r\n");
+        assertThat(bytesOf(Reply.RESUME_TRUNCATED)).isEqualTo("+r truncated\r\n");
         for (Reply reply : Reply.values()) {
             assertThat(reply.text()).isEqualTo(bytesOf(reply));
         }

@@ -445,9 +445,28 @@ class WebSocketPipelineTest {
         assertThat(history.last().after()).isEqualTo(17952546363411610L);
         history.last().reply(17952546363411611L);
         channel.runPendingTasks();
+        // The completeness answer is one text frame, the same text as on TCP, before the messages.
         assertThat(texts(channel))
                 .containsExactly(
+                        "+r complete\r\n",
                         "{\"msg\":{\"n\":17952546363411611},\"mid\":17952546363411611,\"gid\":0}");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSinceBelowTheFloorIsAnsweredTruncatedInATextFrame() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+        channel.writeInbound(upgrade(SUB + "&ver=1&since=17952546363411610", null));
+        channel.runPendingTasks();
+        assertThat(response(channel).texts()).containsExactly("+h\r\n");
+        history.last().replyWithFloor(17952546363411615L, 17952546363411616L);
+        channel.runPendingTasks();
+
+        assertThat(texts(channel))
+                .containsExactly(
+                        "+r truncated\r\n",
+                        "{\"msg\":{\"n\":17952546363411616},\"mid\":17952546363411616,\"gid\":0}");
         assertFalse(channel.finish());
     }
 

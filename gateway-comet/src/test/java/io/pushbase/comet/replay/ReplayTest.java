@@ -244,8 +244,9 @@ class ReplayTest {
         history.last().reply(11, 12, 13);
         channel.runPendingTasks();
 
-        // A whole page unread, and no room for the next: no fetch, nothing more buffered.
-        assertThat(socket.held()).isEqualTo(PAGE);
+        // A whole page unread (and the answer), and no room for the next: no fetch, nothing more
+        // buffered.
+        assertThat(socket.held()).isEqualTo(1 + PAGE);
         assertThat(history.fetches()).hasSize(1);
         assertThat(replayer.slots().taken()).as("a waiting replay holds no slot").isZero();
         channel.writeInbound(bytes("h"));
@@ -271,9 +272,9 @@ class ReplayTest {
 
         history.last().reply(11, 12);
         channel.runPendingTasks();
-        assertThat(socket.held()).isEqualTo(2);
+        assertThat(socket.held()).as("the answer and the page").isEqualTo(3);
         push(14);
-        assertThat(socket.held()).as("still held while the last page is unread").isEqualTo(2);
+        assertThat(socket.held()).as("still held while the last page is unread").isEqualTo(3);
 
         socket.drain();
         channel.runPendingTasks();
@@ -343,6 +344,7 @@ class ReplayTest {
                 .containsExactly("a", "b", "c");
         assertThat(gauge("fetching")).isEqualTo(FETCHES);
         assertThat(gauge("waiting")).isZero();
+        assertThat(Wire.outbound(first)).isEqualTo("+r complete\r\n");
         assertFalse(first.finish());
         assertFalse(second.finish());
         assertFalse(third.finish());
@@ -365,9 +367,103 @@ class ReplayTest {
         waiting.runPendingTasks();
         assertThat(history.fetches()).hasSize(2);
         assertThat(gauge("fetching")).isEqualTo(1);
+        assertThat(Wire.outbound(first)).isEqualTo("+r complete\r\n");
         assertFalse(first.finish());
         assertFalse(second.finish());
         assertFalse(waiting.finish());
+    }
+
+    // The completeness answer: one frame after +h, before the first replayed message.
+
+    private static String frame(long mid) {
+        String json = "{\"msg\":{\"n\":" + mid + "},\"mid\":" + mid + ",\"gid\":0}";
+        return "$" + json.length() + "\r\n" + json + "\r\n";
+    }
+
+    @Test
+    void aSinceAtOrAboveTheFloorIsAnsweredCompleteBeforeTheFirstMessage() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        push(13); // live, held: must come after the answer and the stored ones
+
+        history.last().replyWithFloor(10, 11, 12);
+        channel.runPendingTasks();
+
+        assertThat(Wire.outbound(channel))
+                .isEqualTo("+r complete\r\n" + frame(11) + frame(12) + frame(13));
+        assertThat(meter("truncated")).isZero();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSinceBelowTheFloorIsAnsweredTruncatedThenWhatIsStoredFollows() {
+        EmbeddedChannel channel = resume(KEY, 10);
+
+        history.last().replyWithFloor(15, 16, 17);
+        channel.runPendingTasks();
+
+        assertThat(Wire.outbound(channel)).isEqualTo("+r truncated\r\n" + frame(16) + frame(17));
+        assertThat(meter("truncated")).isEqualTo(1);
+        push(18);
+        assertThat(received(channel)).containsExactly(18L);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aReplyWithoutAFloorIsAnsweredTruncated() {
+        EmbeddedChannel channel = resume(KEY, 10);
+
+        history.last().replyWithoutFloor(11);
+        channel.runPendingTasks();
+
+        assertThat(Wire.outbound(channel)).isEqualTo("+r truncated\r\n" + frame(11));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anEmptyHistoryIsAnsweredToo() {
+        EmbeddedChannel channel = resume(KEY, 10);
+
+        history.last().reply();
+        channel.runPendingTasks();
+
+        assertThat(Wire.outbound(channel)).isEqualTo("+r complete\r\n");
+        push(11);
+        assertThat(Wire.outbound(channel)).isEqualTo(frame(11));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aLaterPageFindingUnreadMessagesGoneClosesTheConnection() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        history.last().replyWithFloor(0, 11, 12, 13);
+        channel.runPendingTasks();
+        assertThat(Wire.outbound(channel))
+                .isEqualTo("+r complete\r\n" + frame(11) + frame(12) + frame(13));
+
+        // Trimmed meanwhile up to 20: 14..20 may be gone, but "complete" was said.
+        history.last().replyWithFloor(20, 21, 22);
+        channel.runPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(received(channel)).as("nothing after the gap").isEmpty();
+        assertThat(meter("truncatedLater")).isEqualTo(1);
+        assertThat(meter("failures")).isEqualTo(1);
+        assertThat(gauge("active")).isZero();
+    }
+
+    @Test
+    void aLaterPageWhoseFloorIsBelowTheLastReplayedMidGoesOn() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        history.last().replyWithFloor(0, 11, 12, 13);
+        channel.runPendingTasks();
+        Wire.outbound(channel);
+
+        history.last().replyWithFloor(13, 14);
+        channel.runPendingTasks();
+
+        assertThat(Wire.outbound(channel)).isEqualTo(frame(14)).doesNotContain("+r");
+        assertThat(channel.isOpen()).isTrue();
+        assertFalse(channel.finish());
     }
 
     @Test
@@ -381,7 +477,10 @@ class ReplayTest {
         channel.runPendingTasks();
         channel.writeInbound(bytes("h"));
         assertThat(Wire.outbound(channel))
-                .isEqualTo("$33\r\n{\"msg\":{\"n\":11},\"mid\":11,\"gid\":0}\r\n" + "+h\r\n");
+                .isEqualTo(
+                        "+r complete\r\n"
+                                + "$33\r\n{\"msg\":{\"n\":11},\"mid\":11,\"gid\":0}\r\n"
+                                + "+h\r\n");
         assertFalse(channel.finish());
     }
 
@@ -395,7 +494,9 @@ class ReplayTest {
         channel.runPendingTasks();
         push(11);
 
-        assertThat(received(channel)).containsExactly(11L);
+        // No completeness answer either: exactly +h, then the message.
+        assertThat(Wire.outbound(channel))
+                .isEqualTo("+h\r\n$33\r\n{\"msg\":{\"n\":11},\"mid\":11,\"gid\":0}\r\n");
         assertThat(history.fetches()).isEmpty();
         assertThat(meter("started")).isZero();
         assertFalse(channel.finish());

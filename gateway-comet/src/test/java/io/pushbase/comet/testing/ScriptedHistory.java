@@ -2,6 +2,7 @@ package io.pushbase.comet.testing;
 
 import com.google.protobuf.ByteString;
 import io.pushbase.comet.replay.MessageHistory;
+import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,28 +16,41 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ScriptedHistory implements MessageHistory {
     /** One fetch: what was asked and the answer the test completes. */
-    public record Fetch(
-            String key, long after, int limit, CompletableFuture<List<StoredMessage>> answer) {
+    public record Fetch(String key, long after, int limit, CompletableFuture<FetchReply> answer) {
 
-        /** Answers with messages of these mids (payload {@code {"n":<mid>}}); none: no message. */
+        /**
+         * Answers with messages of these mids (payload {@code {"n":<mid>}}); none: no message. The
+         * floor is 0: nothing of the key is gone.
+         */
         public void reply(long... mids) {
-            answer.complete(messages(mids));
+            replyWithFloor(0, mids);
         }
 
-        /** Answers with the mids {@code from} to {@code to}, both included. */
+        /** Answers with these mids and the key's low-water mark {@code floor}. */
+        public void replyWithFloor(long floor, long... mids) {
+            answer.complete(
+                    FetchReply.newBuilder().addAllMessages(messages(mids)).setFloor(floor).build());
+        }
+
+        /** Answers with these mids and no floor, as a message node older than it does. */
+        public void replyWithoutFloor(long... mids) {
+            answer.complete(FetchReply.newBuilder().addAllMessages(messages(mids)).build());
+        }
+
+        /** Answers with the mids {@code from} to {@code to}, both included (floor 0). */
         public void replyRange(long from, long to) {
             List<StoredMessage> page = new ArrayList<>();
             for (long mid = from; mid <= to; mid++) {
                 page.add(message(mid));
             }
-            answer.complete(page);
+            answer.complete(FetchReply.newBuilder().addAllMessages(page).setFloor(0).build());
         }
     }
 
     private final List<Fetch> fetches = new CopyOnWriteArrayList<>();
 
     @Override
-    public CompletableFuture<List<StoredMessage>> after(String key, long after, int limit) {
+    public CompletableFuture<FetchReply> after(String key, long after, int limit) {
         Fetch fetch = new Fetch(key, after, limit, new CompletableFuture<>());
         fetches.add(fetch);
         return fetch.answer();

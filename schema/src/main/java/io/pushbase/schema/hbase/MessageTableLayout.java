@@ -60,6 +60,25 @@ public final class MessageTableLayout {
      */
     public static final byte[] COLUMN_HEAD = Bytes.toBytes("h");
 
+    /**
+     * On a key's head row: the key's low-water mark, 8 big-endian bytes: every message with a mid
+     * at or below it may be gone (trimmed by the per-key cap or deleted). Only ever raised, by a
+     * check-and-mutate, before the rows go (docs/STORE.md, "Low-water mark").
+     */
+    public static final byte[] COLUMN_FLOOR = Bytes.toBytes("f");
+
+    /**
+     * On a key's head row: the prefix of the expiry marks, one cell per expiry a node stored a
+     * message of the key with ({@code x} + the expiry in seconds, 8 big-endian bytes, so the
+     * qualifiers sort by expiry; empty value). The smallest is the key's shortest expiry.
+     */
+    public static final byte[] EXPIRE_MARK_PREFIX = Bytes.toBytes("x");
+
+    /** The expiry mark qualifier for {@code expireSeconds}. */
+    public static byte[] expireMark(long expireSeconds) {
+        return Bytes.add(EXPIRE_MARK_PREFIX, Bytes.toBytes(expireSeconds));
+    }
+
     private final TableName tableName;
     private final int retentionSeconds;
 

@@ -111,10 +111,13 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     @Override
     public void fetch(FetchRequest req, StreamObserver<FetchReply> out) {
         GrpcFutures.answer(
-                store.fetch(req.getKey(), req.getAfter(), req.getLimit()),
-                messages -> {
+                store.fetch(req.getKey(), req.getAfter(), req.getLimit(), req.getWithFloor()),
+                page -> {
                     FetchReply.Builder reply = FetchReply.newBuilder();
-                    for (StoredMessage m : messages) {
+                    if (req.getWithFloor()) {
+                        reply.setFloor(page.floor());
+                    }
+                    for (StoredMessage m : page.messages()) {
                         reply.addMessagesBuilder()
                                 .setMid(m.mid())
                                 .setPayload(UnsafeByteOperations.unsafeWrap(m.payload()))

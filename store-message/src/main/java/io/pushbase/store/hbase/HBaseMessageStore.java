@@ -10,6 +10,8 @@ import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
+import io.pushbase.store.FetchPage;
+import io.pushbase.store.LowWaterMark;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
@@ -56,6 +58,11 @@ public final class HBaseMessageStore implements MessageStore {
     private final HeadAppender appender;
 
     /**
+     * Keys whose expiry marks this node remembers writing (ExpiryMarks); forgetting costs a cell.
+     */
+    static final int EXPIRY_MARKED_KEYS = 100_000;
+
+    /**
      * @param deadlineMillis upper bound on any one operation; set a little above the HBase client's
      *     operation timeout so the client's own timeout normally fires first
      */
@@ -69,7 +76,14 @@ public final class HBaseMessageStore implements MessageStore {
         this.limits = limits;
         this.rowKeys = rowKeys;
         this.deadline = new Deadline(deadlineMillis);
-        this.appender = new HeadAppender(table, limits, rowKeys, trimmer, deadline);
+        this.appender =
+                new HeadAppender(
+                        table,
+                        limits,
+                        rowKeys,
+                        trimmer,
+                        deadline,
+                        new ExpiryMarks(EXPIRY_MARKED_KEYS, limits.retentionSeconds()));
     }
 
     @Override
@@ -96,16 +110,17 @@ public final class HBaseMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+    public CompletableFuture<FetchPage> fetch(
+            String key, long after, int limit, boolean withFloor) {
         return GrpcFutures.attempt(
                 () -> {
                     byte[] keyBytes = limits.checkKey(key);
                     int max = limits.checkFetchLimit(limit);
                     long from = Math.max(after, 0);
-                    if (from == Long.MAX_VALUE) {
-                        return CompletableFuture.completedFuture(List.of());
-                    }
                     byte[] prefix = rowKeys.prefix(key);
+                    if (from == Long.MAX_VALUE) {
+                        return withFloor(key, prefix, List.of(), 0, withFloor);
+                    }
                     int cap = limits.maxStoredPerKey();
                     // Forward scans are much cheaper than reversed ones in HBase, and the trimmer
                     // keeps a key near its cap: one forward pass over a window of 2 x cap rows
@@ -119,8 +134,18 @@ public final class HBaseMessageStore implements MessageStore {
                                         if (rows.size() < window) {
                                             // all of them: the newest cap, then the first max
                                             int skip = Math.max(0, rows.size() - cap);
-                                            return CompletableFuture.completedFuture(
-                                                    messages(rows.subList(skip, rows.size()), max));
+                                            // Rows left out for the cap count as gone.
+                                            long omitted =
+                                                    skip == 0
+                                                            ? 0
+                                                            : RowKeys.mid(
+                                                                    rows.get(skip - 1).getRow());
+                                            return withFloor(
+                                                    key,
+                                                    prefix,
+                                                    messages(rows.subList(skip, rows.size()), max),
+                                                    omitted,
+                                                    withFloor);
                                         }
                                         // More than the window after `from`: exactly "the newest
                                         // cap messages with mid > from" from a bounded
@@ -130,15 +155,55 @@ public final class HBaseMessageStore implements MessageStore {
                                                         .setLimit(cap)
                                                         .setCaching(cap);
                                         return bounded(table.get().scanAll(newest), "fetch", key)
-                                                .thenApply(
+                                                .thenCompose(
                                                         desc -> {
                                                             List<Result> asc =
                                                                     new ArrayList<>(desc);
                                                             java.util.Collections.reverse(asc);
-                                                            return messages(asc, max);
+                                                            // Everything below the oldest
+                                                            // returned was left out.
+                                                            long omitted =
+                                                                    asc.isEmpty()
+                                                                            ? 0
+                                                                            : RowKeys.mid(
+                                                                                            asc.get(
+                                                                                                            0)
+                                                                                                    .getRow())
+                                                                                    - 1;
+                                                            return withFloor(
+                                                                    key,
+                                                                    prefix,
+                                                                    messages(asc, max),
+                                                                    omitted,
+                                                                    withFloor);
                                                         });
                                     });
                 });
+    }
+
+    /**
+     * The page, with the key's floor when asked: the head row is read after the messages, so a trim
+     * or delete that removed rows the scan missed has raised the floor already.
+     */
+    private CompletableFuture<FetchPage> withFloor(
+            String key, byte[] prefix, List<StoredMessage> page, long omitted, boolean withFloor) {
+        if (!withFloor) {
+            return CompletableFuture.completedFuture(new FetchPage(page, LowWaterMark.NONE));
+        }
+        return bounded(table.get().get(Floors.read(RowKeys.row(prefix, 0))), "fetch", key)
+                .thenApply(
+                        row -> {
+                            Floors.HeadRow head = Floors.HeadRow.of(row);
+                            return new FetchPage(
+                                    page,
+                                    LowWaterMark.floor(
+                                            head.head(),
+                                            head.floor(),
+                                            omitted,
+                                            head.minExpireSeconds(),
+                                            limits.retentionSeconds(),
+                                            System.currentTimeMillis()));
+                        });
     }
 
     /** The first {@code max} of {@code ascending} rows as messages. */
@@ -191,12 +256,30 @@ public final class HBaseMessageStore implements MessageStore {
                     return bounded(table.get().scanAll(scan), "delete", key)
                             .thenCompose(
                                     rows -> {
+                                        if (rows.isEmpty()) {
+                                            return CompletableFuture.completedFuture(null);
+                                        }
                                         List<Delete> deletes = new ArrayList<>(rows.size());
                                         for (Result r : rows) {
                                             deletes.add(new Delete(r.getRow()));
                                         }
+                                        // Newest first: every mid up to the first may be gone.
+                                        // Raised before the rows go (docs/STORE.md).
+                                        long floor = RowKeys.mid(rows.get(0).getRow());
                                         return bounded(
-                                                table.get().deleteAll(deletes), "delete", key);
+                                                        Floors.raise(
+                                                                table.get(),
+                                                                RowKeys.row(rowKeys.prefix(key), 0),
+                                                                floor),
+                                                        "delete",
+                                                        key)
+                                                .thenCompose(
+                                                        v ->
+                                                                bounded(
+                                                                        table.get()
+                                                                                .deleteAll(deletes),
+                                                                        "delete",
+                                                                        key));
                                     });
                 });
     }

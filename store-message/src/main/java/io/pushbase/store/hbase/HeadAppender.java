@@ -5,6 +5,7 @@ import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
+import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.CompareOperator;
+import org.apache.hadoop.hbase.HConstants;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.CheckAndMutateResult;
@@ -71,18 +73,21 @@ final class HeadAppender {
     private final RowKeys rowKeys;
     private final KeyTrimmer trimmer;
     private final Deadline deadline;
+    private final ExpiryMarks marks;
 
     HeadAppender(
             Supplier<? extends AsyncTable<?>> table,
             StoreLimits limits,
             RowKeys rowKeys,
             KeyTrimmer trimmer,
-            Deadline deadline) {
+            Deadline deadline,
+            ExpiryMarks marks) {
         this.table = table;
         this.limits = limits;
         this.rowKeys = rowKeys;
         this.trimmer = trimmer;
         this.deadline = deadline;
+        this.marks = marks;
     }
 
     /** One entry in flight: its rows, cells and (once settled) outcome. */
@@ -94,6 +99,11 @@ final class HeadAppender {
         final byte[] claim;
         final byte[] payload;
         final long expireSeconds;
+        // The expiry mark's timestamp when the head put carries it (ExpiryMarks), else 0.
+        long markTimestamp;
+        long markedAt;
+        // Whether a head put of this call (carrying the mark, if any) was applied.
+        boolean headWritten;
         AppendResult result;
         StoreException failure;
 
@@ -119,6 +129,14 @@ final class HeadAppender {
             Put put = new Put(headRow());
             put.addColumn(FAMILY, COLUMN_HEAD, Bytes.add(midBytes(), claim));
             put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
+            if (markTimestamp > 0) {
+                // Written with the head, so before the message: the low-water mark's expiry.
+                put.addColumn(
+                        FAMILY,
+                        MessageTableLayout.expireMark(expireSeconds),
+                        markTimestamp,
+                        HConstants.EMPTY_BYTE_ARRAY);
+            }
             put.setDurability(Durability.SYNC_WAL);
             return put;
         }
@@ -154,6 +172,11 @@ final class HeadAppender {
                 byte[] keyBytes = limits.checkKey(e.key());
                 limits.checkAppend(e.mid(), e.claim(), e.payload(), e.expireSeconds());
                 pending[i] = new Pending(e, keyBytes, rowKeys.prefix(e.key()));
+                long now = System.currentTimeMillis();
+                if (e.expireSeconds() > 0 && marks.needed(e.key(), e.expireSeconds(), now)) {
+                    pending[i].markTimestamp = marks.markTimestamp(now);
+                    pending[i].markedAt = now;
+                }
             } catch (InvalidArgumentException ex) {
                 invalid[i] = AppendOutcome.failed(ex);
                 continue;
@@ -208,6 +231,7 @@ final class HeadAppender {
                                         }
                                         if (r.isSuccess()) {
                                             p.result = new AppendResult(true, p.mid);
+                                            p.headWritten = true;
                                         }
                                         return r.isSuccess();
                                     }));
@@ -306,6 +330,7 @@ final class HeadAppender {
             Pending p, CheckAndMutateResult created, Result head, Result ours) {
         if (created.isSuccess()) {
             p.result = new AppendResult(true, p.mid);
+            p.headWritten = true;
             return false;
         }
         byte[] cell = head.getValue(FAMILY, COLUMN_HEAD);
@@ -354,6 +379,9 @@ final class HeadAppender {
                             .handle(
                                     (v, err) -> {
                                         if (err == null) {
+                                            if (p.headWritten && p.markTimestamp > 0) {
+                                                marks.written(p.key, p.expireSeconds, p.markedAt);
+                                            }
                                             trimmer.saved(p.key);
                                         } else {
                                             // The mid is taken, the message not stored: a gap;

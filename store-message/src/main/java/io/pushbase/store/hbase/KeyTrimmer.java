@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code maxInFlight} trims run at once; a save that would start one beyond that keeps its count,
  * and the next save of the key tries again.
  *
+ * <p>Before deleting, a trim raises the key's stored floor (the low-water mark, {@link Floors}) to
+ * the largest mid it deletes, so a fetch that misses the rows answers "truncated".
+ *
  * <p>Thread-safe. Trims run as async HBase calls (no thread of its own). Failures are logged and
  * counted ({@code store.trim.failures}); the key is trimmed again later.
  */
@@ -156,8 +159,12 @@ public final class KeyTrimmer {
                                 deletes.add(new Delete(r.getRow()));
                             }
                             boolean more = rows.size() == cap + BATCH;
-                            return table.get()
-                                    .deleteAll(deletes)
+                            // The low-water mark first: a reader that misses these rows must see
+                            // that they may be gone (newest first: the largest trimmed is at cap).
+                            long floor = RowKeys.mid(rows.get(cap).getRow());
+                            return Floors.raise(
+                                            table.get(), RowKeys.row(rowKeys.prefix(key), 0), floor)
+                                    .thenCompose(v -> table.get().deleteAll(deletes))
                                     .thenCompose(
                                             done -> {
                                                 rowsDeleted.inc(deletes.size());

@@ -4,6 +4,8 @@ import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
+import io.pushbase.store.FetchPage;
+import io.pushbase.store.LowWaterMark;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
@@ -34,8 +36,24 @@ public final class InMemoryMessageStore implements MessageStore {
     private final LongSupplier clockMillis;
     private final Map<String, NavigableMap<Long, Entry>> logs = new ConcurrentHashMap<>();
     private final Map<String, Head> heads = new ConcurrentHashMap<>();
+    // The low-water mark's inputs per key (LowWaterMark): the stored floor, the shortest expiry.
+    private final Map<String, Marks> marks = new ConcurrentHashMap<>();
 
     private record Head(long mid, byte[] claim) {}
+
+    private record Marks(long floor, long minExpireSeconds) {
+        static final Marks NONE = new Marks(0, 0);
+
+        Marks raise(long to) {
+            return to > floor ? new Marks(to, minExpireSeconds) : this;
+        }
+
+        Marks expiry(long seconds) {
+            return minExpireSeconds == 0 || seconds < minExpireSeconds
+                    ? new Marks(floor, seconds)
+                    : this;
+        }
+    }
 
     public InMemoryMessageStore(StoreLimits limits) {
         this(limits, System::currentTimeMillis);
@@ -93,7 +111,8 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> fetch(String key, long after, int limit) {
+    public CompletableFuture<FetchPage> fetch(
+            String key, long after, int limit, boolean withFloor) {
         return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
@@ -116,7 +135,22 @@ public final class InMemoryMessageStore implements MessageStore {
                             }
                         }
                     }
-                    return CompletableFuture.completedFuture(out);
+                    // Read after the messages: a trim or delete raised the floor before the rows
+                    // went. The log never holds more than the cap, so no window floor.
+                    long floor = LowWaterMark.NONE;
+                    if (withFloor) {
+                        Head head = heads.get(key);
+                        Marks m = marks.getOrDefault(key, Marks.NONE);
+                        floor =
+                                LowWaterMark.floor(
+                                        head == null ? -1 : head.mid(),
+                                        m.floor(),
+                                        0,
+                                        m.minExpireSeconds(),
+                                        limits.retentionSeconds(),
+                                        clockMillis.getAsLong());
+                    }
+                    return CompletableFuture.completedFuture(new FetchPage(out, floor));
                 });
     }
 
@@ -142,7 +176,19 @@ public final class InMemoryMessageStore implements MessageStore {
         return GrpcFutures.attempt(
                 () -> {
                     limits.checkKey(key);
-                    logs.remove(key); // the head stays: mids keep growing after a delete
+                    NavigableMap<Long, Entry> log = logs.get(key);
+                    if (log != null) {
+                        synchronized (log) {
+                            // Every mid up to the newest deleted may be gone: the floor first.
+                            if (!log.isEmpty()) {
+                                long newest = log.lastKey();
+                                marks.merge(
+                                        key, Marks.NONE.raise(newest), (x, y) -> x.raise(newest));
+                            }
+                            logs.remove(key, log);
+                        }
+                    }
+                    // The head stays: mids keep growing after a delete.
                     return CompletableFuture.completedFuture(null);
                 });
     }
@@ -172,6 +218,8 @@ public final class InMemoryMessageStore implements MessageStore {
     private void put(String key, long mid, byte[] payload, long expireSeconds, byte[] claim) {
         Entry entry =
                 new Entry(payload.clone(), clockMillis.getAsLong() + expireSeconds * 1000, claim);
+        // Recorded before the message is: a reader that sees it sees its expiry counted.
+        marks.merge(key, Marks.NONE.expiry(expireSeconds), (a, b) -> a.expiry(expireSeconds));
         while (true) {
             NavigableMap<Long, Entry> log = logs.computeIfAbsent(key, k -> new TreeMap<>());
             synchronized (log) {
@@ -181,7 +229,9 @@ public final class InMemoryMessageStore implements MessageStore {
                 log.put(mid, entry);
                 dropExpired(log);
                 while (log.size() > limits.maxStoredPerKey()) {
-                    log.pollFirstEntry();
+                    long trimmed = log.pollFirstEntry().getKey();
+                    // Under the log's lock, so a fetch that misses the row sees the floor.
+                    marks.merge(key, Marks.NONE.raise(trimmed), (a, b) -> a.raise(trimmed));
                 }
                 return;
             }

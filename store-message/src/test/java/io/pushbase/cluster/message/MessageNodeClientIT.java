@@ -302,9 +302,9 @@ class MessageNodeClientIT {
                     }
 
                     @Override
-                    public CompletableFuture<List<io.pushbase.store.StoredMessage>> fetch(
-                            String key, long after, int limit) {
-                        return store.fetch(key, after, limit);
+                    public CompletableFuture<io.pushbase.store.FetchPage> fetch(
+                            String key, long after, int limit, boolean withFloor) {
+                        return store.fetch(key, after, limit, withFloor);
                     }
 
                     @Override

@@ -169,6 +169,28 @@ class MessageStoreServiceIT {
         assertThat(metrics.timer("store.append").getCount()).isGreaterThanOrEqualTo(2);
     }
 
+    @Test
+    void fetchAnswersTheFloorOnlyWhenAsked() {
+        String k = key("floor");
+        long mid = System.currentTimeMillis() * 10_000;
+        assertThat(stub.append(append(k, mid, "{\"test\":1}", 600)).getAppended()).isTrue();
+        assertThat(stub.append(append(k, mid + 1, "{\"test\":2}", 600)).getAppended()).isTrue();
+
+        FetchReply plain = stub.fetch(FetchRequest.newBuilder().setKey(k).setAfter(mid).build());
+        assertThat(plain.hasFloor()).isFalse();
+        FetchRequest withFloor =
+                FetchRequest.newBuilder().setKey(k).setAfter(mid).setWithFloor(true).build();
+        FetchReply asked = stub.fetch(withFloor);
+        assertThat(asked.getMessagesList()).extracting(m -> m.getMid()).containsExactly(mid + 1);
+        assertThat(asked.hasFloor()).isTrue();
+        assertThat(asked.getFloor()).as("nothing gone after mid").isLessThanOrEqualTo(mid);
+
+        stub.delete(DeleteRequest.newBuilder().setKey(k).build());
+        FetchReply deleted = stub.fetch(withFloor);
+        assertThat(deleted.getMessagesList()).isEmpty();
+        assertThat(deleted.getFloor()).isEqualTo(mid + 1);
+    }
+
     private AppendRequest appendEntry(String key, long mid, String claim, long expire) {
         return append(key, mid, "{\"m\":" + mid + "}", expire).toBuilder()
                 .setClaim(json(claim))

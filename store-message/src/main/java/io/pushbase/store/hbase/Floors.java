@@ -1,0 +1,104 @@
+package io.pushbase.store.hbase;
+
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_FLOOR;
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
+import static io.pushbase.schema.hbase.MessageTableLayout.EXPIRE_MARK_PREFIX;
+import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
+
+import io.pushbase.store.StoreUnavailableException;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.Durability;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.util.Bytes;
+
+/**
+ * The low-water mark's cells on a key's head row (docs/STORE.md, "Low-water mark"): the stored
+ * floor {@code m:f}, only ever raised by a check-and-mutate, and the expiry marks {@code m:x<8
+ * bytes>} whose smallest is the key's shortest expiry. Stateless.
+ */
+final class Floors {
+    /** Rounds of read-and-compare-and-set before a raise gives up (only racing raises need two). */
+    static final int ROUNDS = 5;
+
+    private Floors() {}
+
+    /** What the head row says: its head ({@code -1} when none), floor and shortest expiry. */
+    record HeadRow(long head, long floor, long minExpireSeconds) {
+        static HeadRow of(Result row) {
+            byte[] h = row.getValue(FAMILY, COLUMN_HEAD);
+            byte[] f = row.getValue(FAMILY, COLUMN_FLOOR);
+            long minExpire = 0;
+            NavigableMap<byte[], byte[]> cells = row.getFamilyMap(FAMILY);
+            if (cells != null) {
+                for (Map.Entry<byte[], byte[]> e : cells.entrySet()) {
+                    byte[] q = e.getKey();
+                    if (q.length == 1 + Long.BYTES && q[0] == EXPIRE_MARK_PREFIX[0]) {
+                        // Qualifiers sort by expiry: the first mark is the smallest.
+                        minExpire = Bytes.toLong(q, 1);
+                        break;
+                    }
+                }
+            }
+            return new HeadRow(
+                    h == null || h.length < Long.BYTES ? -1 : Bytes.toLong(h, 0, Long.BYTES),
+                    f == null || f.length != Long.BYTES ? 0 : Bytes.toLong(f),
+                    minExpire);
+        }
+    }
+
+    /** Reads the head row's cells the low-water mark needs. */
+    static Get read(byte[] headRow) {
+        return new Get(headRow).addFamily(FAMILY);
+    }
+
+    /**
+     * Raises the stored floor of the head row to at least {@code to} ({@code SYNC_WAL}); completes
+     * once it is at least that. Callers raise it before removing the rows it covers.
+     */
+    static CompletableFuture<Void> raise(AsyncTable<?> table, byte[] headRow, long to) {
+        return raise(table, headRow, to, 0);
+    }
+
+    private static CompletableFuture<Void> raise(
+            AsyncTable<?> table, byte[] headRow, long to, int round) {
+        return table.get(new Get(headRow).addColumn(FAMILY, COLUMN_FLOOR))
+                .thenCompose(
+                        row -> {
+                            byte[] current = row.getValue(FAMILY, COLUMN_FLOOR);
+                            if (current != null
+                                    && current.length == Long.BYTES
+                                    && Bytes.toLong(current) >= to) {
+                                return CompletableFuture.completedFuture(null);
+                            }
+                            if (round >= ROUNDS) {
+                                return CompletableFuture.failedFuture(
+                                        new StoreUnavailableException(
+                                                "floor still contended after " + ROUNDS + " rounds",
+                                                null));
+                            }
+                            Put put =
+                                    new Put(headRow)
+                                            .addColumn(FAMILY, COLUMN_FLOOR, Bytes.toBytes(to))
+                                            .setDurability(Durability.SYNC_WAL);
+                            CheckAndMutate.Builder cam = CheckAndMutate.newBuilder(headRow);
+                            CheckAndMutate change =
+                                    current == null
+                                            ? cam.ifNotExists(FAMILY, COLUMN_FLOOR).build(put)
+                                            : cam.ifEquals(FAMILY, COLUMN_FLOOR, current)
+                                                    .build(put);
+                            return table.checkAndMutate(change)
+                                    .thenCompose(
+                                            r ->
+                                                    r.isSuccess()
+                                                            ? CompletableFuture
+                                                                    .<Void>completedFuture(null)
+                                                            : raise(table, headRow, to, round + 1));
+                        });
+    }
+}
