@@ -142,9 +142,15 @@ final class E2eCluster implements AutoCloseable {
 
     /** A message node named {@code name}, started and healthy (HBase and ZooKeeper answer). */
     Node startMessage(String name) throws Exception {
+        return startMessage(name, Map.of());
+    }
+
+    /** The same, with {@code settings} added to its environment (message.yml's variables). */
+    Node startMessage(String name, Map<String, String> settings) throws Exception {
         LoopbackPorts ports = LoopbackPorts.free(Role.MESSAGE);
         Map<String, String> env = ports.environment(zookeeper, name);
         env.put("HBASE_ZK", zookeeper);
+        env.putAll(settings);
         return launch(new Node(name, Role.MESSAGE, ports.ports(), env));
     }
 
