@@ -1,6 +1,7 @@
 package io.pushbase.web.view;
 
 import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.StoredMessage;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
@@ -52,7 +53,9 @@ public final class KeyInspector {
      * The report. {@code owner} is null when no comet is on the ring; {@code connections} null with
      * {@code connectionsProblem} when the owner did not answer; {@code head} (the newest stored
      * mid, "0" when none) and {@code messages} null with their problem when no message node
-     * answered.
+     * answered. {@code floor} is the key's low-water mark (docs/STORE.md): every message with a mid
+     * up to it may be gone, so a client holding a mid at or above it resumes "complete"; null when
+     * the message node did not say (with {@code messages}' problem, or a node older than the mark).
      */
     public record Report(
             String key,
@@ -62,7 +65,8 @@ public final class KeyInspector {
             String head,
             String headProblem,
             List<Message> messages,
-            String messagesProblem) {}
+            String messagesProblem,
+            String floor) {}
 
     /** Asks every part; the future always completes normally. */
     public CompletableFuture<Report> inspect(String key) {
@@ -74,7 +78,7 @@ public final class KeyInspector {
                                         CompletableFuture.failedFuture(
                                                 new IllegalStateException("no comet on the ring")));
         CompletableFuture<Long> head = messages.last(key);
-        CompletableFuture<List<StoredMessage>> stored = messages.fetch(key, 0, maxMessages);
+        CompletableFuture<FetchReply> stored = messages.fetchWithFloor(key, 0, maxMessages);
         return CompletableFuture.allOf(
                         connections.exceptionally(e -> null),
                         head.exceptionally(e -> null),
@@ -97,9 +101,13 @@ public final class KeyInspector {
                                                 .orElse(null),
                                         problem(head),
                                         Optional.ofNullable(value(stored))
-                                                .map(KeyInspector::messages)
+                                                .map(r -> messages(r.getMessagesList()))
                                                 .orElse(null),
-                                        problem(stored)));
+                                        problem(stored),
+                                        Optional.ofNullable(value(stored))
+                                                .filter(FetchReply::hasFloor)
+                                                .map(r -> Long.toString(r.getFloor()))
+                                                .orElse(null)));
     }
 
     private static List<Message> messages(List<StoredMessage> stored) {

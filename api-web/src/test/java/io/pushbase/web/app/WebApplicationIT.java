@@ -681,11 +681,15 @@ class WebApplicationIT {
                     .isBetween(before + 600_000, after + 600_000);
             assertThat(messages.get(1).get("expiresAt").asLong())
                     .isBetween(before + 60_000, after + 60_000);
+            // The low-water mark: below every stored message (both still there), so a client
+            // holding the first mid resumes complete.
+            assertThat(Long.parseLong(report.get("floor").asText())).isLessThan(mids.get(0));
         }
         JsonNode unknown =
                 json(web.send(web.adminPort(), "GET", "/1/admin/key?key=nobody-here", null, null))
                         .get("data");
         assertThat(unknown.get("head").asText()).isEqualTo("0");
+        assertThat(unknown.get("floor").isTextual()).as("a never-pushed key has a floor").isTrue();
         assertThat(unknown.get("messages")).isEmpty();
         assertThat(unknown.get("connections").asInt()).isZero();
         for (String bad :
