@@ -38,7 +38,8 @@ import java.util.List;
  * (Pushbase) Subscribes a Server-Sent Events client: {@code GET /sse?key=&token=&ver=[&since=]}
  * (the path is {@link ConnectionSettings#ssePath()}) on the WebSocket listener, optionally with a
  * {@code Last-Event-ID} header (docs/PROTOCOL.md, Server-Sent Events). Sits in front of the
- * WebSocket protocol handler and takes only requests for its path; every other message passes on.
+ * WebSocket protocol handler and takes only requests for its path; any other request passes on and
+ * this handler leaves the pipeline.
  *
  * <p>The same rules, gate and replay as WebSocket ({@link Admitter}); {@code heartbeat} is not a
  * parameter (the comet sends the heartbeats). {@code since} is the {@code Last-Event-ID} header
@@ -94,9 +95,14 @@ public final class SseSubscribeHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof HttpRequest request)
-                || request.decoderResult().isFailure()
-                || !isSsePath(request.uri())) {
+        if (!(msg instanceof HttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (request.decoderResult().isFailure() || !isSsePath(request.uri())) {
+            // A WebSocket handshake (or a request the handlers behind answer 404 / 400): the
+            // connection is not a stream, and its pipeline is WebSocket's alone from now on.
+            ctx.pipeline().remove(this);
             ctx.fireChannelRead(msg);
             return;
         }

@@ -25,7 +25,7 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * aggregator           HttpObjectAggregator            the upgrade request, no body allowed
  * firstRequestTimeout  FirstRequestTimeoutHandler      close if no request within 5 s
  * origin               OriginCheckHandler              optional Origin allow-list (403)
- * sse                  SseSubscribeHandler             (Pushbase) GET /sse...: an event stream
+ * sse                  SseSubscribeHandler             (Pushbase) GET /sse...: an event stream; leaves on any other request
  * (handshaker)         added by the protocol handler
  * websocket            WebSocketServerProtocolHandler  handshake on /sub..., ping/pong/close
  * encoder              WebSocketMessageEncoder         pushed messages as one text frame

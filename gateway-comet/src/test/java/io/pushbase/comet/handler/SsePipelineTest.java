@@ -17,6 +17,7 @@ import io.pushbase.comet.testing.RecordingGate;
 import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.StallingOutbound;
+import io.pushbase.comet.testing.WebSocketWire;
 import io.pushbase.comet.testing.Wire;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,21 @@ class SsePipelineTest {
                 .ticker(ticker)
                 .handlers(new WebSocketInitializer(settings, gate, replayer, wsMetrics, sseMetrics))
                 .build();
+    }
+
+    /** A stream subscribed by a GET of {@code uri}, its head and first comment read. */
+    private EmbeddedChannel open(SubscriptionGate gate, String uri) {
+        EmbeddedChannel channel = connect(gate);
+        get(channel, uri);
+        assertThat(response(channel).status()).isEqualTo(200);
+        return channel;
+    }
+
+    /** From now on the peer reads nothing: writes stay pending. */
+    private static StallingOutbound stall(EmbeddedChannel channel) {
+        StallingOutbound socket = new StallingOutbound();
+        channel.pipeline().addFirst(socket);
+        return socket;
     }
 
     private long count(String name) {
@@ -163,9 +179,7 @@ class SsePipelineTest {
     @Test
     void eachMessageIsAnEventWhoseIdIsItsMidInTheClientsFormat() {
         RecordingGate oldGate = RecordingGate.admitting();
-        EmbeddedChannel old = connect(oldGate);
-        get(old, SSE);
-        response(old);
+        EmbeddedChannel old = open(oldGate, SSE);
         oldGate.subscriber().deliver(MID, TEST_1);
         assertThat(events(old))
                 .isEqualTo(
@@ -174,9 +188,7 @@ class SsePipelineTest {
         assertFalse(old.finish());
 
         RecordingGate newGate = RecordingGate.admitting();
-        EmbeddedChannel current = connect(newGate);
-        get(current, SSE + "&ver=1");
-        response(current);
+        EmbeddedChannel current = open(newGate, SSE + "&ver=1");
         newGate.subscriber().deliver(MID, TEST_1);
         newGate.subscriber().deliver(MID + 1, TEST_1);
         assertThat(events(current))
@@ -192,9 +204,7 @@ class SsePipelineTest {
     void aPayloadWithLineBreaksIsSplitIntoDataLines() {
         byte[] payload = "{\"a\":1,\n\"b\":[1,\r\n2]\r}".getBytes(StandardCharsets.UTF_8);
         RecordingGate gate = RecordingGate.admitting();
-        EmbeddedChannel channel = connect(gate);
-        get(channel, SSE + "&ver=1");
-        response(channel);
+        EmbeddedChannel channel = open(gate, SSE + "&ver=1");
 
         gate.subscriber().deliver(MID, payload);
 
@@ -207,9 +217,7 @@ class SsePipelineTest {
                                 + "data: },\"mid\":17952546363411611,\"gid\":0}\n\n");
         // The old format escapes them: one line.
         RecordingGate oldGate = RecordingGate.admitting();
-        EmbeddedChannel old = connect(oldGate);
-        get(old, SSE);
-        response(old);
+        EmbeddedChannel old = open(oldGate, SSE);
         oldGate.subscriber().deliver(MID, payload);
         assertThat(events(old))
                 .isEqualTo(
@@ -250,11 +258,8 @@ class SsePipelineTest {
     @Test
     void aClientThatReadsNothingForAHeartbeatPeriodIsClosed() {
         RecordingGate gate = RecordingGate.admitting();
-        EmbeddedChannel channel = connect(gate);
-        get(channel, SSE);
-        response(channel);
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
+        EmbeddedChannel channel = open(gate, SSE);
+        StallingOutbound socket = stall(channel);
 
         ticker.advance(25, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
@@ -276,11 +281,8 @@ class SsePipelineTest {
     @Test
     void aSlowConsumerIsClosedAndCounted() {
         RecordingGate gate = RecordingGate.admitting();
-        EmbeddedChannel channel = connect(gate);
-        get(channel, SSE);
-        response(channel);
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
+        EmbeddedChannel channel = open(gate, SSE);
+        StallingOutbound socket = stall(channel);
 
         int max = ConnectionSettings.defaults().maxPendingMessages();
         for (int i = 0; i < max; i++) {
@@ -299,9 +301,7 @@ class SsePipelineTest {
     @Test
     void inputAfterTheRequestClosesTheStream() {
         RecordingGate gate = RecordingGate.admitting();
-        EmbeddedChannel channel = connect(gate);
-        get(channel, SSE);
-        response(channel);
+        EmbeddedChannel channel = open(gate, SSE);
 
         get(channel, SSE);
 
@@ -451,13 +451,21 @@ class SsePipelineTest {
     }
 
     @Test
-    void otherPathsStillGoToTheWebSocketHandlers() {
+    void otherRequestsGoToTheWebSocketHandlersWithoutTheSseHandler() {
         EmbeddedChannel channel = connect(RecordingGate.admitting());
 
         get(channel, "/ssex?key=Terry-Mao");
 
         assertThat(response(channel).status()).isEqualTo(404);
         assertFalse(channel.finish());
+
+        EmbeddedChannel webSocket = connect(RecordingGate.admitting());
+        webSocket.writeInbound(WebSocketWire.upgrade("/sub?key=Terry-Mao&heartbeat=30", null));
+        assertThat(response(webSocket).status()).isEqualTo(101);
+        assertThat(webSocket.pipeline().get(WebSocketInitializer.SSE)).isNull();
+        assertThat(count("subscribed")).isZero();
+        assertThat(wsMetrics.subscribed().getCount()).isEqualTo(1);
+        assertFalse(webSocket.finish());
     }
 
     // --- resume: Last-Event-ID and since ---
