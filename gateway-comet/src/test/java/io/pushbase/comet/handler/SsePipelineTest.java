@@ -1,5 +1,6 @@
 package io.pushbase.comet.handler;
 
+import static io.pushbase.comet.testing.StallingOutbound.stall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -65,13 +66,6 @@ class SsePipelineTest {
         get(channel, uri);
         assertThat(response(channel).status()).isEqualTo(200);
         return channel;
-    }
-
-    /** From now on the peer reads nothing: writes stay pending. */
-    private static StallingOutbound stall(EmbeddedChannel channel) {
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
-        return socket;
     }
 
     private long count(String name) {
