@@ -80,6 +80,7 @@ class PrometheusEndpointTest {
         metrics.meter("messageClient.node.msg1:8070.calls").mark();
         metrics.meter("messageClient.ejections").mark(3);
         metrics.counter("comet.tcp.rejected.since").inc();
+        metrics.counter("comet.sse.subscribed").inc(3);
         metrics.meter("comet.replay.messages").mark(5);
         metrics.register("comet.replay.waiting", (Gauge<Integer>) () -> 2);
 
@@ -92,6 +93,7 @@ class PrometheusEndpointTest {
                         line("pushbase_store_append_conflicts_total", "", 1),
                         line("pushbase_comet_closed", "protocol=|ws|,reason=|slowConsumer|,", 1),
                         line("pushbase_comet_rejected", "protocol=|tcp|,reason=|auth|,", 1),
+                        line("pushbase_comet_subscribed", "protocol=|sse|,", 3),
                         line("pushbase_comet_open_connections", "protocol=|tcp|,", 7),
                         line("pushbase_comet_pushes_total", "outcome=|failed|,", 1),
                         line("pushbase_comet_deliveries", "result=|delivered|,", 4),

@@ -27,6 +27,10 @@ import java.util.Set;
  * @param maxHttpHeaderSize largest HTTP header block of the WebSocket handshake; default 8192
  * @param maxWebSocketFramePayload largest client WebSocket frame payload; default 1024 (clients
  *     only ever send the heartbeat {@code h})
+ * @param ssePath (Pushbase) the Server-Sent Events path on the WebSocket listener; default {@code
+ *     /sse} (docs/PROTOCOL.md, Server-Sent Events)
+ * @param sseHeartbeat (Pushbase) the period of the comment line a Server-Sent Events stream gets as
+ *     its heartbeat; default 25 s
  */
 public record ConnectionSettings(
         Duration firstRequestTimeout,
@@ -39,7 +43,15 @@ public record ConnectionSettings(
         Set<String> allowedOrigins,
         int maxHttpLineLength,
         int maxHttpHeaderSize,
-        int maxWebSocketFramePayload) {
+        int maxWebSocketFramePayload,
+        String ssePath,
+        Duration sseHeartbeat) {
+
+    /** The default {@link #ssePath}. */
+    public static final String DEFAULT_SSE_PATH = "/sse";
+
+    /** The default {@link #sseHeartbeat}. */
+    public static final Duration DEFAULT_SSE_HEARTBEAT = Duration.ofSeconds(25);
 
     public ConnectionSettings {
         Objects.requireNonNull(firstRequestTimeout, "firstRequestTimeout");
@@ -63,6 +75,19 @@ public record ConnectionSettings(
         positive("maxHttpLineLength", maxHttpLineLength);
         positive("maxHttpHeaderSize", maxHttpHeaderSize);
         positive("maxWebSocketFramePayload", maxWebSocketFramePayload);
+        Objects.requireNonNull(ssePath, "ssePath");
+        Objects.requireNonNull(sseHeartbeat, "sseHeartbeat");
+        if (!ssePath.startsWith("/")) {
+            throw new IllegalArgumentException("ssePath must start with /");
+        }
+        if (ssePath.equals(webSocketPath)) {
+            throw new IllegalArgumentException(
+                    "ssePath must differ from webSocketPath: " + ssePath);
+        }
+        if (sseHeartbeat.toMillis() < 1000) {
+            throw new IllegalArgumentException(
+                    "sseHeartbeat must be at least 1 s: " + sseHeartbeat);
+        }
     }
 
     public static ConnectionSettings defaults() {
@@ -97,6 +122,8 @@ public record ConnectionSettings(
         private int maxHttpLineLength = 8192;
         private int maxHttpHeaderSize = 8192;
         private int maxWebSocketFramePayload = 1024;
+        private String ssePath = DEFAULT_SSE_PATH;
+        private Duration sseHeartbeat = DEFAULT_SSE_HEARTBEAT;
 
         private Builder() {}
 
@@ -155,6 +182,16 @@ public record ConnectionSettings(
             return this;
         }
 
+        public Builder ssePath(String value) {
+            this.ssePath = value;
+            return this;
+        }
+
+        public Builder sseHeartbeat(Duration value) {
+            this.sseHeartbeat = value;
+            return this;
+        }
+
         public ConnectionSettings build() {
             return new ConnectionSettings(
                     firstRequestTimeout,
@@ -167,7 +204,9 @@ public record ConnectionSettings(
                     allowedOrigins,
                     maxHttpLineLength,
                     maxHttpHeaderSize,
-                    maxWebSocketFramePayload);
+                    maxWebSocketFramePayload,
+                    ssePath,
+                    sseHeartbeat);
         }
     }
 }

@@ -45,6 +45,14 @@ final class Admitter {
             return ctx.writeAndFlush(frame(ctx.alloc(), reply));
         }
 
+        /**
+         * Writes and flushes the error reply {@code reply}; the connection is closed once it is
+         * written. {@code reason} says why, for a transport whose answer can carry it.
+         */
+        default ChannelFuture refuse(ChannelHandlerContext ctx, Reply reply, String reason) {
+            return write(ctx, reply);
+        }
+
         /** One reply in the transport's framing, as written to the channel. */
         Object frame(ByteBufAllocator alloc, Reply reply);
 
@@ -122,7 +130,7 @@ final class Admitter {
     void refuse(ChannelHandlerContext ctx, Reply reply, String reason, Transport transport) {
         metrics.rejected(reply).inc();
         LOG.debug("Refusing {} with {}: {}", ctx.channel().remoteAddress(), reply.name(), reason);
-        transport.write(ctx, reply).addListener(ChannelFutureListener.CLOSE);
+        transport.refuse(ctx, reply, reason).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The error reply for each refusing admission; null for OK. */

@@ -1,5 +1,6 @@
 package io.pushbase.comet.handler;
 
+import com.codahale.metrics.MetricRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -24,6 +25,7 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * aggregator           HttpObjectAggregator            the upgrade request, no body allowed
  * firstRequestTimeout  FirstRequestTimeoutHandler      close if no request within 5 s
  * origin               OriginCheckHandler              optional Origin allow-list (403)
+ * sse                  SseSubscribeHandler             (Pushbase) GET /sse...: an event stream; leaves on any other request
  * (handshaker)         added by the protocol handler
  * websocket            WebSocketServerProtocolHandler  handshake on /sub..., ping/pong/close
  * encoder              WebSocketMessageEncoder         pushed messages as one text frame
@@ -37,6 +39,11 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * Origin}. After a successful subscribe the pipeline gains {@code readTimeout} first and {@code
  * heartbeatDecoder} + {@code heartbeat} in place of {@code subscribe}. Shared by every connection
  * of one WebSocket server; thread-safe.
+ *
+ * <p>(Pushbase) A request for the Server-Sent Events path ({@code /sse?key=...}) is taken by {@code
+ * sse} before the WebSocket handlers see it; an admitted stream's pipeline is {@code http,
+ * aggregator, sseEncoder, sseStream, errors} (see {@link SseSubscribeHandler}). Its counters are
+ * the {@code sseMetrics} ({@code comet.sse.*}); its connection is one of the listener's.
  */
 public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String HTTP = "http";
@@ -51,21 +58,40 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
     public static final String HEARTBEAT = "heartbeat";
     public static final String ERRORS = "errors";
+    public static final String SSE = "sse";
+    public static final String SSE_ENCODER = "sseEncoder";
+    public static final String SSE_STREAM = "sseStream";
 
     private final ConnectionSettings settings;
     private final SubscriptionGate gate;
     private final Replayer replayer;
     private final ConnectionMetrics metrics;
+    private final ConnectionMetrics sseMetrics;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
 
+    /** Counts Server-Sent Events streams in a registry of their own (tests of WebSocket alone). */
     public WebSocketInitializer(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, new ConnectionMetrics(new MetricRegistry(), "sse"));
+    }
+
+    /**
+     * @param metrics the WebSocket connections' counters ({@code comet.ws.*})
+     * @param sseMetrics the Server-Sent Events streams' counters ({@code comet.sse.*})
+     */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics) {
         this.settings = settings;
+        this.sseMetrics = sseMetrics;
         this.gate = gate;
         this.replayer = replayer;
         this.metrics = metrics;
@@ -108,6 +134,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
+        pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);
         pipeline.addLast(

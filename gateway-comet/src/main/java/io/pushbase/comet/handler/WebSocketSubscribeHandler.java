@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
@@ -19,9 +18,6 @@ import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,22 +79,14 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
     private void subscribe(ChannelHandlerContext ctx, String uri) {
         Subscription subscription;
         try {
-            Map<String, List<String>> params;
-            try {
-                // ISO-8859-1 maps every byte to one char and back: the values keep the exact
-                // bytes the %-escapes stand for, so the key rule sees invalid UTF-8 as it came.
-                params = new QueryStringDecoder(uri, StandardCharsets.ISO_8859_1).parameters();
-            } catch (IllegalArgumentException e) {
-                // e.g. a broken %-escape: bad parameters like any other.
-                throw new InvalidSubscriptionException("query string: " + e.getMessage());
-            }
+            QueryParameters params = QueryParameters.of(uri);
             subscription =
                     parser.parse(
-                            bytes(first(params, "key")),
-                            utf8(first(params, "heartbeat")),
-                            utf8(first(params, "token")),
-                            utf8(first(params, "ver")),
-                            utf8(first(params, "since")));
+                            params.bytes("key"),
+                            params.utf8("heartbeat"),
+                            params.utf8("token"),
+                            params.utf8("ver"),
+                            params.utf8("since"));
         } catch (InvalidSubscriptionException e) {
             admitter.refuseInvalid(ctx, e, this);
             return;
@@ -132,32 +120,5 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
         if (pipeline.get(WebSocketInitializer.NOT_FOUND) != null) {
             pipeline.remove(WebSocketInitializer.NOT_FOUND);
         }
-    }
-
-    /**
-     * The bytes of a parameter decoded as ISO-8859-1; null if absent. A char above U+00FF cannot
-     * come from the request's bytes, but would be refused as not UTF-8 rather than altered.
-     */
-    private static byte[] bytes(String latin1) {
-        if (latin1 == null) {
-            return null;
-        }
-        byte[] bytes = new byte[latin1.length()];
-        for (int i = 0; i < bytes.length; i++) {
-            char c = latin1.charAt(i);
-            bytes[i] = (byte) (c <= 0xff ? c : 0xff);
-        }
-        return bytes;
-    }
-
-    /** A parameter decoded as ISO-8859-1, re-read as UTF-8 (invalid sequences become U+FFFD). */
-    private static String utf8(String latin1) {
-        return latin1 == null ? null : new String(bytes(latin1), StandardCharsets.UTF_8);
-    }
-
-    /** The first value of a query parameter (as Go's {@code url.Values.Get}), null if absent. */
-    private static String first(Map<String, List<String>> params, String name) {
-        List<String> values = params.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

@@ -11,6 +11,12 @@ public enum ClientProtocol {
     /** {@code /sub?key=...} over WebSocket, default port 6968. */
     WEBSOCKET("ws");
 
+    /**
+     * (Pushbase) The counters of Server-Sent Events streams ({@code ConnectionMetrics}), which run
+     * on the WebSocket listener: their connections are in {@code comet.ws.connections}.
+     */
+    public static final String SSE_METRIC_PREFIX = "comet.sse";
+
     private final String label;
 
     ClientProtocol(String label) {

@@ -232,6 +232,8 @@ public class CometServersConfiguration {
                 .maxPendingMessages(maxPendingMessages)
                 .webSocketPath(ws.getPath())
                 .allowedOrigins(new LinkedHashSet<>(ws.getAllowedOrigins()))
+                .ssePath(ws.getSsePath())
+                .sseHeartbeat(ws.getSseHeartbeat().toJavaDuration())
                 .build();
     }
 
@@ -269,7 +271,8 @@ public class CometServersConfiguration {
     }
 
     /**
-     * The not-yet-started WebSocket listener; its connection counters are {@code comet.ws.*}.
+     * The not-yet-started WebSocket listener; its connection counters are {@code comet.ws.*}, those
+     * of its Server-Sent Events streams (Pushbase) {@code comet.sse.*}.
      *
      * @throws SSLException if {@code ws.tls} is enabled and its files do not make a context
      */
@@ -285,7 +288,12 @@ public class CometServersConfiguration {
         return ws.buildServer(
                 ClientProtocol.WEBSOCKET,
                 loops,
-                new WebSocketInitializer(settings, gate, replayer, counters),
+                new WebSocketInitializer(
+                        settings,
+                        gate,
+                        replayer,
+                        counters,
+                        new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX)),
                 metrics,
                 closeTimeout.toJavaDuration());
     }

@@ -1,5 +1,6 @@
 package io.pushbase.comet.replay;
 
+import static io.pushbase.comet.testing.StallingOutbound.stall;
 import static io.pushbase.comet.testing.Wire.bytes;
 import static io.pushbase.comet.testing.Wire.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,13 +59,6 @@ class ReplayTest {
         channel.runPendingTasks();
         assertThat(Wire.outbound(channel)).isEqualTo("+h\r\n");
         return channel;
-    }
-
-    /** From now on the client reads nothing until the test drains the returned socket. */
-    private static StallingOutbound stall(EmbeddedChannel channel) {
-        StallingOutbound socket = new StallingOutbound();
-        channel.pipeline().addFirst(socket);
-        return socket;
     }
 
     /** Pushes {@code mid} to every subscriber of the key, as the push pipeline does. */

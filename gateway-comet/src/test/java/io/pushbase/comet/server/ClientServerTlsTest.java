@@ -21,8 +21,17 @@ import io.pushbase.comet.testing.TextWebSocketClient;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +138,46 @@ class ClientServerTlsTest {
             channels.subscribers("k").iterator().next().deliver(MID, TEST_1);
             assertThat(client.nextText(WAIT)).isEqualTo(OLD_FORMAT_PUSH);
         }
+    }
+
+    @Test
+    void anEventStreamIsServedOverHttpsOnTheWebSocketListener() throws Exception {
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .sslContext(certificate.clientContext())
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+        HttpResponse<Stream<String>> response =
+                client.sendAsync(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "https://127.0.0.1:"
+                                                                + ws.port()
+                                                                + "/sse?key=k"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofLines())
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        try (Stream<String> body = response.body()) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            Iterator<String> lines = body.iterator();
+            Callable<String> next = lines::next;
+            assertThat(List.of(line(next), line(next))).containsExactly(": h", "");
+            channels.subscribers("k").iterator().next().deliver(MID, TEST_1);
+            assertThat(List.of(line(next), line(next), line(next)))
+                    .containsExactly("id: " + MID, "data: " + OLD_FORMAT_PUSH, "");
+        }
+    }
+
+    private static String line(Callable<String> next) throws Exception {
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return next.call();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        })
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test

@@ -65,6 +65,8 @@ class CometServersConfigurationTest {
         assertThat(settings.minHeartbeatSeconds()).isEqualTo(30);
         assertThat(settings.maxBulkLength()).isEqualTo(2048);
         assertThat(settings.maxPendingMessages()).isEqualTo(120);
+        assertThat(settings.ssePath()).isEqualTo("/sse");
+        assertThat(settings.sseHeartbeat()).isEqualTo(java.time.Duration.ofSeconds(25));
         assertThat(config.getReplay().getPageSize()).isEqualTo(100);
         assertThat(config.getReplay().getMaxConcurrentFetches()).isEqualTo(32);
         assertThat(config.getReplay().getMaxSinceAhead()).isEqualTo(Duration.minutes(5));
@@ -115,6 +117,8 @@ class CometServersConfigurationTest {
                           port: 7000
                           path: /push
                           allowedOrigins: [https://app.example.com]
+                          ssePath: /events
+                          sseHeartbeat: 10s
                         """);
 
         assertThat(config.getTcp().getPort()).isEqualTo(6969);
@@ -126,7 +130,17 @@ class CometServersConfigurationTest {
         assertThat(settings.maxPendingMessages()).isEqualTo(50);
         assertThat(settings.webSocketPath()).isEqualTo("/push");
         assertThat(settings.allowedOrigins()).isEqualTo(Set.of("https://app.example.com"));
+        assertThat(settings.ssePath()).isEqualTo("/events");
+        assertThat(settings.sseHeartbeat()).isEqualTo(java.time.Duration.ofSeconds(10));
         assertThat(config.buildKeyChannels(new MetricRegistry())).isNotNull();
+    }
+
+    @Test
+    void anSsePathEqualToTheWebSocketPathOrAHeartbeatBelowASecondIsRefused() {
+        assertThatThrownBy(() -> parse("ws: {path: /sub, ssePath: /sub}"))
+                .hasMessageContaining("ssePath must differ from path");
+        assertThatThrownBy(() -> parse("ws: {sseHeartbeat: 500ms}"))
+                .hasMessageContaining("sseHeartbeat");
     }
 
     @Test

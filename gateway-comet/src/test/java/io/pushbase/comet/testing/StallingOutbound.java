@@ -1,5 +1,6 @@
 package io.pushbase.comet.testing;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -18,6 +19,13 @@ public final class StallingOutbound extends ChannelOutboundHandlerAdapter {
 
     private final Deque<Held> held = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+
+    /** From now on the peer of {@code channel} reads nothing until the test drains the result. */
+    public static StallingOutbound stall(Channel channel) {
+        StallingOutbound socket = new StallingOutbound();
+        channel.pipeline().addFirst(socket);
+        return socket;
+    }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
