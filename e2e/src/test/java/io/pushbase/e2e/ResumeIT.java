@@ -13,8 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * node, a comet and a web node, each started from the built distribution as a user starts them: a
  * TCP client away while 5,000 messages were pushed to its key resumes from the last mid it had and
  * receives every one of them in order after {@code +r complete}, then live ones without a
- * duplicate; once the per-key cap has trimmed messages after that mid, the same resume is told
- * {@code +r truncated}.
+ * duplicate; the same through Server-Sent Events with {@code Last-Event-ID}; once the per-key cap
+ * has trimmed messages after that mid, the same resume is told {@code +r truncated}.
  */
 class ResumeIT {
     /** Kept when the test fails: every node's log is under {@code logs/}. */
@@ -91,6 +93,38 @@ class ResumeIT {
                 assertThat(live.get("mid").asLong()).isGreaterThan(previous);
             }
 
+            // The same through Server-Sent Events: Last-Event-ID names the last mid the client had.
+            HttpResponse<Stream<String>> sse =
+                    HTTP.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + comet.port("ws")
+                                                            + "/sse?key="
+                                                            + key
+                                                            + "&ver=1"))
+                                    .header("Last-Event-ID", Long.toString(last))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofLines());
+            assertThat(sse.statusCode()).isEqualTo(200);
+            try (Stream<String> lines = sse.body()) {
+                Iterator<String> events = lines.iterator();
+                assertThat(nextData(events, "resume")).isEqualTo("complete");
+                long previous = last;
+                for (int i = 0; i < AWAY; i++) {
+                    String id = nextId(events);
+                    JsonNode message = JSON.readTree(nextData(events, null));
+                    assertThat(message.get("msg").get("i").asInt()).as("event %d", i).isEqualTo(i);
+                    assertThat(Long.parseLong(id)).isEqualTo(message.get("mid").asLong());
+                    assertThat(Long.parseLong(id)).isGreaterThan(previous);
+                    previous = Long.parseLong(id);
+                }
+                // Next: the live message pushed to the TCP client above, then nothing replayed
+                // twice.
+                nextId(events);
+                assertThat(nextData(events, null)).contains("{\"live\":1}");
+            }
+
             // 200 more: the key now holds more than its cap, and the message node trims it (every
             // trimEvery = 100 appends), taking the oldest messages after `last` with it.
             for (int i = 0; i < 200; i++) {
@@ -107,6 +141,35 @@ class ResumeIT {
     private static TcpClient resume(Node comet, String key, long since) throws Exception {
         return TcpClient.send(
                 comet.port("tcp"), Wire.request("sub", key, "30", "", "1", Long.toString(since)));
+    }
+
+    /** The next {@code id:} line's value, skipping comments (heartbeats). */
+    private static String nextId(Iterator<String> lines) {
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("id: ")) {
+                return line.substring(4);
+            }
+            assertThat(line).as("before an id").matches("(:.*)?");
+        }
+        throw new AssertionError("the event stream ended");
+    }
+
+    /**
+     * The {@code data:} of the next event of type {@code event} (null: a message, which has no
+     * {@code event:} line), skipping comments and blank lines.
+     */
+    private static String nextData(Iterator<String> lines, String event) {
+        boolean typed = event == null;
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.equals("event: " + event)) {
+                typed = true;
+            } else if (line.startsWith("data: ") && typed) {
+                return line.substring(6);
+            }
+        }
+        throw new AssertionError("the event stream ended");
     }
 
     /** The next pushed message's JSON, skipping heartbeat answers. */
