@@ -32,7 +32,6 @@ final class Floors {
     record HeadRow(long head, long floor, long minExpireSeconds) {
         static HeadRow of(Result row) {
             byte[] h = row.getValue(FAMILY, COLUMN_HEAD);
-            byte[] f = row.getValue(FAMILY, COLUMN_FLOOR);
             long minExpire = 0;
             NavigableMap<byte[], byte[]> cells = row.getFamilyMap(FAMILY);
             if (cells != null) {
@@ -47,9 +46,15 @@ final class Floors {
             }
             return new HeadRow(
                     h == null || h.length < Long.BYTES ? -1 : Bytes.toLong(h, 0, Long.BYTES),
-                    f == null || f.length != Long.BYTES ? 0 : Bytes.toLong(f),
+                    storedFloor(row),
                     minExpire);
         }
+    }
+
+    /** The stored floor in a read of the head row ({@code 0} when it has none). */
+    static long storedFloor(Result row) {
+        byte[] f = row.getValue(FAMILY, COLUMN_FLOOR);
+        return f == null || f.length != Long.BYTES ? 0 : Bytes.toLong(f);
     }
 
     /** Reads the head row's cells the low-water mark needs. */

@@ -1,5 +1,6 @@
 package io.pushbase.store.hbase;
 
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_FLOOR;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
 import org.slf4j.Logger;
@@ -141,12 +143,27 @@ public final class KeyTrimmer {
      */
     public CompletableFuture<Integer> trim(String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = rowKeys.prefix(key);
+        byte[] headRow = RowKeys.row(prefix, 0);
+        runs.inc();
+        // The scan stops at the key's floor. Every row at or below it was removed by an earlier
+        // trim or delete, and HBase keeps their delete markers (and the rows they mask) until a
+        // major compaction, days later by default. A newest-first scan that is not bounded below
+        // walks all of them, one backward seek per row, after the live rows it wanted: its cost
+        // grew with the key's whole history (35 % of the local HBase's CPU four minutes into a
+        // run of pushes; docs/BENCHMARKS.md). One small read of the floor cell bounds it.
+        return table.get()
+                .get(new Get(headRow).addColumn(FAMILY, COLUMN_FLOOR))
+                .thenCompose(row -> trimAbove(key, keyBytes, prefix, Floors.storedFloor(row)));
+    }
+
+    private CompletableFuture<Integer> trimAbove(
+            String key, byte[] keyBytes, byte[] prefix, long floor) {
         Scan scan =
-                HBaseMessageStore.newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                HBaseMessageStore.newestFirst(prefix, floor, keyBytes)
                         .addColumn(FAMILY, COLUMN_KEY)
                         .setLimit(cap + BATCH)
                         .setCaching(Math.min(cap + BATCH, 1_000));
-        runs.inc();
         return table.get()
                 .scanAll(scan)
                 .thenCompose(
@@ -161,15 +178,14 @@ public final class KeyTrimmer {
                             boolean more = rows.size() == cap + BATCH;
                             // The low-water mark first: a reader that misses these rows must see
                             // that they may be gone (newest first: the largest trimmed is at cap).
-                            long floor = RowKeys.mid(rows.get(cap).getRow());
-                            return Floors.raise(
-                                            table.get(), RowKeys.row(rowKeys.prefix(key), 0), floor)
+                            long raised = RowKeys.mid(rows.get(cap).getRow());
+                            return Floors.raise(table.get(), RowKeys.row(prefix, 0), raised)
                                     .thenCompose(v -> table.get().deleteAll(deletes))
                                     .thenCompose(
                                             done -> {
                                                 rowsDeleted.inc(deletes.size());
                                                 return more
-                                                        ? trim(key)
+                                                        ? trimAbove(key, keyBytes, prefix, floor)
                                                                 .thenApply(n -> n + deletes.size())
                                                         : CompletableFuture.completedFuture(
                                                                 deletes.size());
