@@ -652,7 +652,19 @@ class WebApplicationIT {
         HttpResponse<String> demo = web.get("/demo");
         assertThat(demo.statusCode()).isEqualTo(200);
         assertThat(demo.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
-        assertThat(demo.body()).contains("new WebSocket(").contains("/1/msg/get?k=");
+        assertThat(demo.body())
+                .contains("import { PushbaseClient } from \"/client/pushbase.js\"")
+                .contains("WebSocket");
+        // The client it imports, from the classpath (clients/js/pushbase.js, copied by the build).
+        HttpResponse<String> client = web.get("/client/pushbase.js");
+        assertThat(client.statusCode()).isEqualTo(200);
+        assertThat(client.headers().firstValue("Content-Type"))
+                .hasValue("text/javascript;charset=utf-8");
+        assertThat(client.body())
+                .contains("export class PushbaseClient")
+                .contains("export const EXACT_VERSION = \"pushbase.1\"");
+        assertThat(web.send(web.adminPort(), "GET", "/client/pushbase.js", null, null).statusCode())
+                .isEqualTo(404);
     }
 
     @Test
