@@ -5,17 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pushbase.e2e.browser.BrowserTab;
 import io.pushbase.e2e.browser.Chromium;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,82 +35,39 @@ class ConsoleBrowserIT {
     private static final String KEY = "console-key-" + System.currentTimeMillis();
     private static final Path SHOTS = Path.of("target/screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern MID = Pattern.compile("\"mid\":(\\d+)");
 
     /** The health panel's rows: node, check, state, reason. */
     private static final String HEALTH_ROWS =
             "Array.from(document.querySelectorAll('#health tr'))"
                     + ".map(r => Array.from(r.cells).map(c => c.textContent))";
 
-    private static Path data;
-    private static Standalone standalone;
+    private static BrowserStandalone cluster;
     private static Chromium chromium;
     private static BrowserTab console;
     private static BrowserTab demo;
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("pushbase-console-it");
-        standalone =
-                Standalone.run(
-                        Map.of("PUSHBASE_ADMIN_SECRET", SECRET),
-                        "standalone",
-                        "--data",
-                        data.resolve("data").toString(),
-                        "--port-offset",
-                        Integer.toString(OFFSET));
-        standalone.awaitReady(Duration.ofSeconds(180));
-        chromium = Chromium.start();
+        cluster =
+                BrowserStandalone.start(
+                        OFFSET, Map.of("PUSHBASE_ADMIN_SECRET", SECRET), "pushbase-console-it");
+        chromium = cluster.chromium();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (standalone != null) {
-                standalone.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static String push(String key, String json) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(
-                                                "http://127.0.0.1:"
-                                                        + ADMIN
-                                                        + "/1/admin/push/private?expire=600&key="
-                                                        + key))
-                                .header("Authorization", "Bearer " + SECRET)
-                                .POST(HttpRequest.BodyPublishers.ofString(json))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return cluster.post(ADMIN, "/1/admin/push/private?expire=600&key=" + key, json, SECRET);
     }
 
     /** The mids of the key's stored messages as the offline pull answers them (exact digits). */
     private static List<String> pulledMids(String key) throws Exception {
-        String pulled =
-                HTTP.send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + WEB
-                                                                + "/1/msg/get?m=0&k="
-                                                                + key))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-        Matcher m = MID.matcher(pulled);
-        List<String> mids = new java.util.ArrayList<>();
-        while (m.find()) {
-            mids.add(m.group(1));
-        }
-        return mids;
+        return BrowserStandalone.mids(cluster.get(WEB, "/1/msg/get?m=0&k=" + key));
     }
 
     private static String text(BrowserTab tab, String id) {

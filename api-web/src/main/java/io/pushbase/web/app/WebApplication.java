@@ -29,6 +29,7 @@ import io.pushbase.web.resources.AdminPushRoutes;
 import io.pushbase.web.resources.AdminSecret;
 import io.pushbase.web.resources.AdminSecretFilter;
 import io.pushbase.web.resources.AdminTokenResource;
+import io.pushbase.web.resources.ClientScriptResource;
 import io.pushbase.web.resources.ConsoleResource;
 import io.pushbase.web.resources.DemoResource;
 import io.pushbase.web.resources.GetOnlyFilter;
@@ -139,6 +140,7 @@ public final class WebApplication extends Application<WebConfiguration> {
                 .register(new MessageResource(messages, tokens, api.getMaxPullMessages(), metrics));
         env.jersey().register(new TimeResource(clock, metrics));
         env.jersey().register(new DemoResource());
+        env.jersey().register(new ClientScriptResource());
 
         AdminSecret secret = new AdminSecret(api.getAdminSecret());
         // The push routes first, as a plain filter on their exact paths: ahead of Jersey.

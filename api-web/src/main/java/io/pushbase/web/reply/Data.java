@@ -41,14 +41,21 @@ public final class Data {
      * the new message format.
      */
     public static byte[] messages(List<StoredMessage> messages) {
+        return messages(messages, MessageFormat.NEW);
+    }
+
+    /**
+     * {@code /1/msg/get} in {@code format}: {@link MessageFormat#NEW}, or (Pushbase) {@link
+     * MessageFormat#EXACT} for a pull with {@code ver=pushbase.1}, whose elements carry {@code
+     * "mid":"N"}.
+     */
+    public static byte[] messages(List<StoredMessage> messages, MessageFormat format) {
         ByteBuf out = Unpooled.buffer();
         field(out, "msgs");
         array(
                 out,
                 messages,
-                (o, m) ->
-                        MessageJson.write(
-                                o, m.getMid(), m.getPayload().toByteArray(), MessageFormat.NEW));
+                (o, m) -> MessageJson.write(o, m.getMid(), m.getPayload().toByteArray(), format));
         return close(out);
     }
 
@@ -57,6 +64,15 @@ public final class Data {
      * old message format as a JSON string (so its payload is escaped twice, as gopush-cluster did).
      */
     public static byte[] oldMessages(List<StoredMessage> messages) {
+        return oldMessages(messages, MessageFormat.OLD);
+    }
+
+    /**
+     * {@code /msg/get} with each element the message JSON of {@code format} as a JSON string:
+     * {@link MessageFormat#OLD}, or (Pushbase) {@link MessageFormat#EXACT} for a pull with {@code
+     * ver=pushbase.1} (the route's shape kept; each string parses to {@code "mid":"N"}).
+     */
+    public static byte[] oldMessages(List<StoredMessage> messages, MessageFormat format) {
         ByteBuf out = Unpooled.buffer();
         field(out, "msgs");
         array(
@@ -66,9 +82,7 @@ public final class Data {
                         MessageJson.writeString(
                                 o,
                                 MessageJson.render(
-                                        m.getMid(),
-                                        m.getPayload().toByteArray(),
-                                        MessageFormat.OLD)));
+                                        m.getMid(), m.getPayload().toByteArray(), format)));
         out.writeBytes(ascii(",\"pmsgs\":[]"));
         return close(out);
     }

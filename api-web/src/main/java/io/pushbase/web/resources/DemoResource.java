@@ -5,9 +5,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
 
 /**
- * (Pushbase) {@code GET /demo}: one static page that subscribes to a key over WebSocket on the
- * comet that owns it, shows what is pushed, and after a disconnect reconnects and pulls what it
- * missed — gopush-cluster's client protocol in thirty lines of browser JavaScript.
+ * (Pushbase) {@code GET /demo}: one static page that subscribes to a key with the browser client
+ * ({@link ClientScriptResource}, {@code clients/js/}): the comet that owns it over WebSocket, or
+ * Server-Sent Events when the upgrade fails; it shows what is pushed with exact mids and resumes
+ * after any disconnect.
  */
 @Path("/demo")
 public final class DemoResource {

@@ -6,6 +6,7 @@ import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
 import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.client.MessageFormat;
 import io.pushbase.schema.message.v1.StoredMessage;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Data;
@@ -32,6 +33,10 @@ import java.util.function.Function;
  * <p>(Pushbase) With {@code complete=1} the answer's {@code data} also carries {@code
  * "complete":true|false}: whether no message after the given mid can be missing (trimmed by the
  * per-key cap, deleted, expired). Without it the answer is byte for byte gopush-cluster's.
+ *
+ * <p>(Pushbase) With {@code ver=pushbase.1} each message carries its mid as a decimal string
+ * ({@link MessageFormat#EXACT}), as a comet sends it to a subscriber with that version; any other
+ * {@code ver} is ignored, as gopush-cluster ignored it.
  *
  * <p>A missing key or mid, an over-long key or a mid that is not an int64 is {@code 65534}; with
  * auth on, a token ({@code t} / {@code token}) that does not entitle its bearer to the key is
@@ -70,8 +75,10 @@ public final class MessageResource {
             @QueryParam("t") String token,
             @QueryParam("cb") String cb,
             @QueryParam("complete") String complete,
+            @QueryParam("ver") String ver,
             @Suspended AsyncResponse out) {
-        v1.serve(out, cb, () -> pull(key, mid, token, complete, Data::messages));
+        MessageFormat format = exact(ver) ? MessageFormat.EXACT : MessageFormat.NEW;
+        v1.serve(out, cb, () -> pull(key, mid, token, complete, m -> Data.messages(m, format)));
     }
 
     @GET
@@ -82,8 +89,22 @@ public final class MessageResource {
             @QueryParam("token") String token,
             @QueryParam("callback") String callback,
             @QueryParam("complete") String complete,
+            @QueryParam("ver") String ver,
             @Suspended AsyncResponse out) {
-        unversioned.serve(out, callback, () -> pull(key, mid, token, complete, Data::oldMessages));
+        MessageFormat format = exact(ver) ? MessageFormat.EXACT : MessageFormat.OLD;
+        unversioned.serve(
+                out,
+                callback,
+                () -> pull(key, mid, token, complete, m -> Data.oldMessages(m, format)));
+    }
+
+    /**
+     * (Pushbase) Whether the pull asked for the exact format: {@code ver} is exactly the reserved
+     * value the comets take ({@link MessageFormat#EXACT_VERSION}). Any other {@code ver}, which
+     * gopush-cluster's web node ignored, still changes nothing.
+     */
+    private static boolean exact(String ver) {
+        return MessageFormat.EXACT_VERSION.equals(ver);
     }
 
     private CompletionStage<Answer> pull(

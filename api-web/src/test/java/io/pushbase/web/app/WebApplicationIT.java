@@ -278,6 +278,43 @@ class WebApplicationIT {
     }
 
     @Test
+    @Order(6)
+    void theExactFormatCarriesTheSameMidAsAStringOnlineAndInEveryPull() throws Exception {
+        String key = "exact-mids";
+        try (TcpClient exact = TcpClient.subscribe(ownerOf(key).tcp(), key, null, "pushbase.1")) {
+            assertThat(exact.readLine()).isEqualTo("+h\r\n");
+            assertThat(
+                            web.post(
+                                            "/1/admin/push/private?key=" + key + "&expire=600",
+                                            "{\"e\":1}")
+                                    .body())
+                    .isEqualTo("{\"ret\":0}");
+            String online = exact.readPush();
+            String mid = storedMids(key).get(0).toString();
+            // Mids are above 2^53: only the string keeps every digit in JavaScript.
+            assertThat(Long.parseLong(mid)).isGreaterThan(1L << 53);
+            assertThat(online).isEqualTo("{\"msg\":{\"e\":1},\"mid\":\"" + mid + "\",\"gid\":0}");
+
+            assertThat(web.get("/1/msg/get?k=" + key + "&m=0&ver=pushbase.1").body())
+                    .isEqualTo("{\"data\":{\"msgs\":[" + online + "]},\"ret\":0}");
+            assertThat(web.get("/1/msg/get?k=" + key + "&m=0&ver=pushbase.1&complete=1").body())
+                    .isEqualTo(
+                            "{\"data\":{\"complete\":false,\"msgs\":[" + online + "]},\"ret\":0}");
+            assertThat(web.get("/msg/get?key=" + key + "&mid=0&ver=pushbase.1").body())
+                    .isEqualTo(
+                            "{\"data\":{\"msgs\":[\"{\\\"msg\\\":{\\\"e\\\":1},\\\"mid\\\":\\\""
+                                    + mid
+                                    + "\\\",\\\"gid\\\":0}\"],\"pmsgs\":[]},\"msg\":\"ok\",\"ret\":0}");
+            // Any other ver is ignored, as gopush-cluster ignored it: the bytes it always answered.
+            assertThat(web.get("/1/msg/get?k=" + key + "&m=0&ver=1").body())
+                    .isEqualTo(web.get("/1/msg/get?k=" + key + "&m=0").body())
+                    .contains("\"mid\":" + mid + ",");
+            assertThat(web.get("/msg/get?key=" + key + "&mid=0&ver=pushbase.2").body())
+                    .isEqualTo(web.get("/msg/get?key=" + key + "&mid=0").body());
+        }
+    }
+
+    @Test
     @Order(5)
     void aPushSentAsCurlSendsItIsReadFromTheQueryAndStoredVerbatim() throws Exception {
         // curl -d sends a form content type: the body is still the message, never form fields,
@@ -615,7 +652,19 @@ class WebApplicationIT {
         HttpResponse<String> demo = web.get("/demo");
         assertThat(demo.statusCode()).isEqualTo(200);
         assertThat(demo.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
-        assertThat(demo.body()).contains("new WebSocket(").contains("/1/msg/get?k=");
+        assertThat(demo.body())
+                .contains("import { PushbaseClient } from \"/client/pushbase.js\"")
+                .contains("WebSocket");
+        // The client it imports, from the classpath (clients/js/pushbase.js, copied by the build).
+        HttpResponse<String> client = web.get("/client/pushbase.js");
+        assertThat(client.statusCode()).isEqualTo(200);
+        assertThat(client.headers().firstValue("Content-Type"))
+                .hasValue("text/javascript;charset=utf-8");
+        assertThat(client.body())
+                .contains("export class PushbaseClient")
+                .contains("export const EXACT_VERSION = \"pushbase.1\"");
+        assertThat(web.send(web.adminPort(), "GET", "/client/pushbase.js", null, null).statusCode())
+                .isEqualTo(404);
     }
 
     @Test

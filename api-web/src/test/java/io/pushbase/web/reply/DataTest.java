@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.pushbase.schema.client.MessageFormat;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -83,6 +84,30 @@ class DataTest {
                 .isEqualTo(
                         "{\"msgs\":[{\"msg\":{\"test\":1},\"mid\":17952546403772882,\"gid\":0},"
                                 + "{\"msg\":[1, 2],\"mid\":9007199254740993,\"gid\":0}]}");
+    }
+
+    @Test
+    void exactFormatMessagesCarryTheMidAsAString() {
+        long big = (1L << 53) + 1;
+        assertThat(s(Data.messages(List.of(message(big, "{\"test\":1}")), MessageFormat.EXACT)))
+                .isEqualTo(
+                        "{\"msgs\":[{\"msg\":{\"test\":1},\"mid\":\"9007199254740993\",\"gid\":0}]}");
+        // The unversioned route keeps its shape: each element a string of the message JSON.
+        assertThat(s(Data.oldMessages(List.of(message(big, "[1]")), MessageFormat.EXACT)))
+                .isEqualTo(
+                        "{\"msgs\":[\"{\\\"msg\\\":[1],\\\"mid\\\":\\\"9007199254740993\\\","
+                                + "\\\"gid\\\":0}\"],\"pmsgs\":[]}");
+        assertThat(
+                        s(
+                                Answer.ok(
+                                                Data.withComplete(
+                                                        true,
+                                                        Data.messages(
+                                                                List.of(message(7, "1")),
+                                                                MessageFormat.EXACT)))
+                                        .render(false)))
+                .isEqualTo(
+                        "{\"data\":{\"complete\":true,\"msgs\":[{\"msg\":1,\"mid\":\"7\",\"gid\":0}]},\"ret\":0}");
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class BrowserTab {
     private final String session;
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> framesSent = new CopyOnWriteArrayList<>();
 
     BrowserTab(DevTools devTools, String session) {
         this.devTools = devTools;
@@ -57,6 +58,8 @@ public final class BrowserTab {
             case "Network.requestWillBeSent" ->
                     requests.add(params.path("request").path("url").asText());
             case "Network.webSocketCreated" -> requests.add(params.path("url").asText());
+            case "Network.webSocketFrameSent" ->
+                    framesSent.add(params.path("response").path("payloadData").asText());
             default -> {}
         }
     }
@@ -135,6 +138,11 @@ public final class BrowserTab {
                         DevTools.params().put("format", "png").put("captureBeyondViewport", true));
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
+    }
+
+    /** The payload of every WebSocket text frame this tab sent so far, in order. */
+    public List<String> webSocketFramesSent() {
+        return List.copyOf(framesSent);
     }
 
     /** Every problem the browser reported for this tab so far. */

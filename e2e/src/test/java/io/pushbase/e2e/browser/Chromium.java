@@ -92,9 +92,34 @@ public final class Chromium implements AutoCloseable {
 
     /** A new tab at {@code url}, recording its console from before the page loads. */
     public BrowserTab open(String url) {
-        var created =
+        return open(url, null);
+    }
+
+    /**
+     * A new tab at {@code url} in a browser context of its own (its own cookies and cache) whose
+     * requests go through the HTTP proxy {@code proxyServer} ({@code host:port}), except those to
+     * the hosts of {@code bypass} ({@code host:port} rules; loopback addresses are proxied too).
+     */
+    public BrowserTab openBehindProxy(String url, String proxyServer, List<String> bypass) {
+        var context =
                 devTools.call(
-                        null, "Target.createTarget", DevTools.params().put("url", "about:blank"));
+                        null,
+                        "Target.createBrowserContext",
+                        DevTools.params()
+                                .put("proxyServer", "http://" + proxyServer)
+                                // Chromium never proxies loopback unless told "<-loopback>".
+                                .put(
+                                        "proxyBypassList",
+                                        String.join(";", "<-loopback>", String.join(";", bypass))));
+        return open(url, context.get("browserContextId").asText());
+    }
+
+    private BrowserTab open(String url, String browserContextId) {
+        var params = DevTools.params().put("url", "about:blank");
+        if (browserContextId != null) {
+            params.put("browserContextId", browserContextId);
+        }
+        var created = devTools.call(null, "Target.createTarget", params);
         String targetId = created.get("targetId").asText();
         var attached =
                 devTools.call(

@@ -195,6 +195,20 @@ class SsePipelineTest {
     }
 
     @Test
+    void withThePushbaseVersionTheDataCarriesTheMidAsAStringBesideTheId() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = open(gate, SSE + "&ver=pushbase.1");
+
+        gate.subscriber().deliver(MID, TEST_1);
+
+        assertThat(events(channel))
+                .isEqualTo(
+                        "id: 17952546363411611\ndata: {\"msg\":{\"test\":1},"
+                                + "\"mid\":\"17952546363411611\",\"gid\":0}\n\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void aPayloadWithLineBreaksIsSplitIntoDataLines() {
         byte[] payload = "{\"a\":1,\n\"b\":[1,\r\n2]\r}".getBytes(StandardCharsets.UTF_8);
         RecordingGate gate = RecordingGate.admitting();
@@ -514,6 +528,25 @@ class SsePipelineTest {
                         "event: resume\ndata: truncated\n\n"
                                 + "id: 17952546363411616\ndata: {\"msg\":\"{\\\"n\\\":17952546363411616}\","
                                 + "\"mid\":17952546363411616,\"gid\":0}\n\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aLastEventIdResumeInTheExactFormat() {
+        EmbeddedChannel channel = connect(RecordingGate.admitting());
+
+        get(channel, SSE + "&ver=pushbase.1", "Last-Event-ID: 17952546363411610");
+        channel.runPendingTasks();
+        response(channel);
+        assertThat(history.last().after()).isEqualTo(17952546363411610L);
+        history.last().replyWithFloor(17952546363411610L, MID);
+        channel.runPendingTasks();
+
+        assertThat(events(channel))
+                .isEqualTo(
+                        "event: resume\ndata: complete\n\n"
+                                + "id: 17952546363411611\ndata: {\"msg\":{\"n\":17952546363411611},"
+                                + "\"mid\":\"17952546363411611\",\"gid\":0}\n\n");
         assertFalse(channel.finish());
     }
 

@@ -32,6 +32,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -559,17 +560,55 @@ class TcpPipelineTest {
         assertFalse(channel.finish());
     }
 
-    @Test
-    void aClientWithVersionGetsTheNewFormatReferenceBytes() {
+    /**
+     * A version selects the new format (gopush-cluster's reference bytes); (Pushbase) exactly
+     * {@code pushbase.1} the exact one, whose mid is a string: 17952546403772883 is above 2^53 and
+     * odd, so a JSON number of it reads as ...884 in JavaScript.
+     */
+    @ParameterizedTest(name = "version {0}")
+    @CsvSource({
+        "1.0, 50, 17952546403772882",
+        "pushbase.1, 52, \"17952546403772882\"",
+        "pushbase.1, 52, \"17952546403772883\"",
+        "pushbase.2, 50, 17952546403772883"
+    })
+    void aClientWithVersionGetsTheNewFormatReferenceBytes(
+            String version, int length, String renderedMid) {
         RecordingGate gate = RecordingGate.admitting();
         EmbeddedChannel channel = connect(gate);
-        channel.writeInbound(bytes(request("sub", "Terry-Mao", "30", "", "1.0")));
+        channel.writeInbound(bytes(request("sub", "Terry-Mao", "30", "", version)));
 
-        gate.subscriber().deliver(17952546403772882L, TEST_1);
+        gate.subscriber().deliver(Long.parseLong(renderedMid.replace("\"", "")), TEST_1);
 
         assertThat(outbound(channel))
                 .isEqualTo(
-                        "+h\r\n$50\r\n{\"msg\":{\"test\":1},\"mid\":17952546403772882,"
+                        "+h\r\n$"
+                                + length
+                                + "\r\n{\"msg\":{\"test\":1},\"mid\":"
+                                + renderedMid
+                                + ",\"gid\":0}\r\n");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theExactFormatResumesWithTheCompletenessAnswerFirst() {
+        RecordingGate gate = RecordingGate.admitting();
+        EmbeddedChannel channel = connect(gate);
+        channel.writeInbound(
+                bytes(request("sub", "Terry-Mao", "30", "", "pushbase.1", "17952546363411610")));
+        channel.runPendingTasks();
+        assertThat(outbound(channel)).isEqualTo("+h\r\n");
+
+        history.last().replyWithFloor(17952546363411600L, 17952546363411611L);
+        channel.runPendingTasks();
+        gate.subscriber().deliver(17952546363411612L, TEST_1);
+
+        assertThat(outbound(channel))
+                .isEqualTo(
+                        "+r complete\r\n"
+                                + "$65\r\n{\"msg\":{\"n\":17952546363411611},"
+                                + "\"mid\":\"17952546363411611\",\"gid\":0}\r\n"
+                                + "$52\r\n{\"msg\":{\"test\":1},\"mid\":\"17952546363411612\","
                                 + "\"gid\":0}\r\n");
         assertFalse(channel.finish());
     }

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -343,6 +344,17 @@ class WebSocketPipelineTest {
         assertThat(texts(current))
                 .containsExactly("{\"msg\":{\"test\":1},\"mid\":17952546403772882,\"gid\":0}");
         assertFalse(current.finish());
+
+        // (Pushbase) ver=pushbase.1: the mid as a string, exact in JavaScript.
+        RecordingGate exactGate = RecordingGate.admitting();
+        EmbeddedChannel exact = connect(exactGate);
+        exact.writeInbound(upgrade(SUB + "&ver=pushbase.1", null));
+        assertThat(response(exact).texts()).containsExactly("+h\r\n");
+        assertThat(exactGate.subscriber().subscription().version()).isEqualTo("pushbase.1");
+        exactGate.subscriber().deliver(17952546403772883L, TEST_1);
+        assertThat(texts(exact))
+                .containsExactly("{\"msg\":{\"test\":1},\"mid\":\"17952546403772883\",\"gid\":0}");
+        assertFalse(exact.finish());
     }
 
     @Test
@@ -453,11 +465,13 @@ class WebSocketPipelineTest {
         assertFalse(channel.finish());
     }
 
-    @Test
-    void aSinceBelowTheFloorIsAnsweredTruncatedInATextFrame() {
+    /** In the new format, and (Pushbase) the exact one, whose mid is a string. */
+    @ParameterizedTest(name = "ver={0}")
+    @CsvSource({"1, 17952546363411616", "pushbase.1, \"17952546363411616\""})
+    void aSinceBelowTheFloorIsAnsweredTruncatedInATextFrame(String ver, String renderedMid) {
         EmbeddedChannel channel = connect(RecordingGate.admitting());
 
-        channel.writeInbound(upgrade(SUB + "&ver=1&since=17952546363411610", null));
+        channel.writeInbound(upgrade(SUB + "&ver=" + ver + "&since=17952546363411610", null));
         channel.runPendingTasks();
         assertThat(response(channel).texts()).containsExactly("+h\r\n");
         history.last().replyWithFloor(17952546363411615L, 17952546363411616L);
@@ -466,7 +480,9 @@ class WebSocketPipelineTest {
         assertThat(texts(channel))
                 .containsExactly(
                         "+r truncated\r\n",
-                        "{\"msg\":{\"n\":17952546363411616},\"mid\":17952546363411616,\"gid\":0}");
+                        "{\"msg\":{\"n\":17952546363411616},\"mid\":"
+                                + renderedMid
+                                + ",\"gid\":0}");
         assertFalse(channel.finish());
     }
 

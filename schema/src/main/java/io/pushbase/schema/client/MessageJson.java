@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@link MessageFormat#NEW}: {@code {"msg":<payload>,"mid":<mid>,"gid":0}}, the payload
  *       copied verbatim;
  *   <li>{@link MessageFormat#OLD}: {@code {"msg":"<payload as a JSON
- *       string>","mid":<mid>,"gid":0}}.
+ *       string>","mid":<mid>,"gid":0}};
+ *   <li>(Pushbase) {@link MessageFormat#EXACT}: {@code {"msg":<payload>,"mid":"<mid>","gid":0}}, as
+ *       the new format but with the mid as a decimal string, which JavaScript reads exactly.
  * </ul>
  *
  * <p>The old format's string is escaped exactly as gopush-cluster's Go {@code json.Marshal} of a
@@ -65,10 +67,9 @@ public final class MessageJson {
     /** Exact number of bytes {@link #write} produces for these arguments. */
     public static int length(long mid, byte[] payload, MessageFormat format) {
         int msg =
-                format == MessageFormat.NEW && embeddable(payload)
-                        ? payload.length
-                        : stringLength(payload);
-        return FIXED_LENGTH + msg + decimalLength(mid);
+                format.rawPayload() && embeddable(payload) ? payload.length : stringLength(payload);
+        int quotes = format == MessageFormat.EXACT ? 2 : 0;
+        return FIXED_LENGTH + msg + decimalLength(mid) + quotes;
     }
 
     /**
@@ -77,13 +78,21 @@ public final class MessageJson {
      */
     public static void write(ByteBuf out, long mid, byte[] payload, MessageFormat format) {
         out.writeBytes(MSG_FIELD);
-        if (format == MessageFormat.NEW && embeddable(payload)) {
+        if (format.rawPayload() && embeddable(payload)) {
             out.writeBytes(payload);
         } else {
             writeString(out, payload);
         }
         out.writeBytes(MID_FIELD);
+        // A decimal string needs no escaping: the quotes are all EXACT adds.
+        boolean quoted = format == MessageFormat.EXACT;
+        if (quoted) {
+            out.writeByte('"');
+        }
         out.writeCharSequence(Long.toString(mid), StandardCharsets.US_ASCII);
+        if (quoted) {
+            out.writeByte('"');
+        }
         out.writeBytes(GID_ZERO_END);
     }
 
@@ -98,9 +107,9 @@ public final class MessageJson {
     }
 
     /**
-     * Whether the new format may copy {@code payload} verbatim: not empty, no byte-order mark,
-     * valid UTF-8, and no control byte other than tab, line feed and carriage return. A byte scan,
-     * not a parse: every push route admits only valid JSON, so this only has to catch what an
+     * Whether the new (or exact) format may copy {@code payload} verbatim: not empty, no byte-order
+     * mark, valid UTF-8, and no control byte other than tab, line feed and carriage return. A byte
+     * scan, not a parse: every push route admits only valid JSON, so this only has to catch what an
      * encoding other than plain UTF-8 left behind.
      */
     public static boolean embeddable(byte[] payload) {

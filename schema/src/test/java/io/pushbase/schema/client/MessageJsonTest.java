@@ -25,6 +25,38 @@ class MessageJsonTest {
     }
 
     @Test
+    void rendersTheExactFormatWithTheMidAsADecimalString() {
+        assertThat(render(17952546403772882L, "{\"test\":1}", MessageFormat.EXACT))
+                .isEqualTo("{\"msg\":{\"test\":1},\"mid\":\"17952546403772882\",\"gid\":0}");
+        assertThat(
+                        MessageJson.length(
+                                17952546403772882L,
+                                "{\"test\":1}".getBytes(StandardCharsets.UTF_8),
+                                MessageFormat.EXACT))
+                .isEqualTo(52);
+    }
+
+    @Test
+    void theExactFormatsMidParsesBackToTheSameDigitsWhereADoubleWouldNot() throws Exception {
+        long mid = (1L << 53) + 1; // 9007199254740993: a double reads 9007199254740992
+        byte[] json = MessageJson.render(mid, "[1]".getBytes(UTF8), MessageFormat.EXACT);
+        JsonNode parsed = JSON.readTree(json);
+        assertThat(parsed.get("mid").isTextual()).isTrue();
+        assertThat(parsed.get("mid").asText()).isEqualTo("9007199254740993");
+        assertThat((long) (double) mid).isNotEqualTo(mid);
+        assertThat(parsed.get("msg").toString()).isEqualTo("[1]");
+    }
+
+    @Test
+    void theExactFormatEmbedsOnlyWhatTheNewFormatEmbeds() {
+        byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '1'};
+        assertThat(new String(MessageJson.render(5, bom, MessageFormat.EXACT), UTF8))
+                .isEqualTo("{\"msg\":\"\ufeff1\",\"mid\":\"5\",\"gid\":0}");
+        assertThat(MessageJson.render(5, bom, MessageFormat.EXACT))
+                .hasSize(MessageJson.length(5, bom, MessageFormat.EXACT));
+    }
+
+    @Test
     void referenceMessagesHaveTheReferenceLengths() {
         byte[] payload = "{\"test\":1}".getBytes(StandardCharsets.UTF_8);
         assertThat(MessageJson.length(17952546363411610L, payload, MessageFormat.OLD))
@@ -180,6 +212,10 @@ class MessageJsonTest {
                 }) {
             String json = new String(MessageJson.render(mid, payload, MessageFormat.NEW), UTF8);
             assertThat(json).isEqualTo("{\"msg\":1,\"mid\":" + mid + ",\"gid\":0}");
+            byte[] exact = MessageJson.render(mid, payload, MessageFormat.EXACT);
+            assertThat(new String(exact, UTF8))
+                    .isEqualTo("{\"msg\":1,\"mid\":\"" + mid + "\",\"gid\":0}");
+            assertThat(exact).hasSize(MessageJson.length(mid, payload, MessageFormat.EXACT));
         }
     }
 
@@ -188,6 +224,11 @@ class MessageJsonTest {
         assertThat(MessageFormat.forVersion(null)).isEqualTo(MessageFormat.OLD);
         assertThat(MessageFormat.forVersion("")).isEqualTo(MessageFormat.OLD);
         assertThat(MessageFormat.forVersion("1.0")).isEqualTo(MessageFormat.NEW);
+        // (Pushbase) exactly one reserved value; anything near it keeps its gopush meaning.
+        assertThat(MessageFormat.forVersion("pushbase.1")).isEqualTo(MessageFormat.EXACT);
+        for (String near : new String[] {"pushbase.2", "Pushbase.1", "pushbase.1 ", "pushbase"}) {
+            assertThat(MessageFormat.forVersion(near)).as(near).isEqualTo(MessageFormat.NEW);
+        }
     }
 
     private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;

@@ -1,0 +1,465 @@
+/**
+ * Pushbase browser client: subscribes to one key of a Pushbase cluster and delivers every message
+ * pushed to it, once and in order, across reconnects.
+ *
+ * It looks the key's comet up through the web node (`/1/server/get`), subscribes over WebSocket
+ * and falls back to Server-Sent Events when the WebSocket upgrade fails, asks for the exact message
+ * format (`ver=pushbase.1`: mids as strings, exact above 2^53), keeps the largest mid it delivered
+ * and resumes after it on every reconnect (`since`), reporting a resume the cluster could not
+ * complete as a `truncated` event. When the comet closes the connection (a ring move, a restart,
+ * a delete) it looks the key up again and reconnects with jittered exponential backoff.
+ *
+ * No dependencies; an ES module for `<script type="module">` and bundlers. The wire protocol is
+ * docs/PROTOCOL.md in the Pushbase repository.
+ *
+ * @module pushbase
+ */
+
+/** The version value that selects Pushbase's exact message format (`"mid":"<digits>"`). */
+export const EXACT_VERSION = "pushbase.1";
+
+const HEARTBEAT_REPLY = "+h\r\n";
+/** How long a heartbeat may go unanswered before the WebSocket counts as dead, in ms. */
+const HEARTBEAT_ANSWER_TIMEOUT = 10000;
+const MID = /^\d{1,19}$/;
+
+/**
+ * Compares two mids given as decimal strings (exactly, whatever their size).
+ *
+ * @param {string} a
+ * @param {string} b
+ * @returns {number} negative, 0 or positive as `a` is below, equal to or above `b`
+ */
+export function compareMids(a, b) {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * What went wrong, in an `error` event. `code` says where:
+ * `"lookup"` (the web node's lookup or time id failed), `"refused"` (the comet answered a refusal;
+ * `reply` holds it: `-p` bad parameters, `-a` token rejected, `-c` too many connections, `-n` not
+ * this key's comet), `"sse"` (the event stream failed or was refused), `"format"` (a message that
+ * is not the exact format: the comet predates it).
+ */
+export class PushbaseError extends Error {
+  /**
+   * @param {string} message
+   * @param {"lookup" | "refused" | "sse" | "format"} code
+   * @param {string} [reply] the comet's refusal, for code `"refused"`
+   */
+  constructor(message, code, reply) {
+    super(message);
+    this.name = "PushbaseError";
+    this.code = code;
+    this.reply = reply;
+  }
+}
+
+/**
+ * A subscription to one key. Create it, listen (`on` or `addEventListener`), then `start()`.
+ *
+ * Events (each a `CustomEvent` whose `detail` is given; `on` passes the detail itself):
+ * - `message` `{mid, msg, transport}`: a message, `mid` its exact id as a string, `msg` the pushed
+ *   JSON value, parsed; never one at or below a mid already delivered;
+ * - `state` `{state, transport, server, delay?}`: `connecting`, `connected`, `disconnected` (a
+ *   reconnect is due in `delay` ms) or `stopped`;
+ * - `truncated` `{since, transport}`: messages after `since` may be gone (trimmed, deleted,
+ *   expired) and were not delivered: reload the key's state from your system of record;
+ * - `error` `{error}`: a {@link PushbaseError} or the browser's error; the client keeps trying.
+ *
+ * One client holds at most one connection; all its work runs on the page's event loop.
+ */
+export class PushbaseClient extends EventTarget {
+  #key;
+  #web;
+  #token;
+  #heartbeat;
+  #transports;
+  #secure;
+  #minDelay;
+  #maxDelay;
+
+  #state = "idle";
+  #lastMid = null;
+  #transport = null;
+  #server = null;
+  #since = null;
+  #socket = null;
+  #source = null;
+  #timer = null;
+  #beat = null;
+  #unanswered = null;
+  #attempt = 0;
+  #generation = 0;
+  #sseOnly = false;
+
+  /**
+   * @param {object} options
+   * @param {string} options.key the key to subscribe to
+   * @param {string} [options.web] the web node's base URL, e.g. `https://push.example.com`; default
+   *   the page's own origin
+   * @param {string | (() => string | Promise<string>)} [options.token] the subscriber token when
+   *   auth is on, or a function giving a fresh one for each connection
+   * @param {string} [options.since] resume after this mid (one you kept from `lastMid`); default:
+   *   the web node's time id, i.e. messages from now on
+   * @param {number} [options.heartbeat] heartbeat period in seconds (default 30: the comet's
+   *   minimum)
+   * @param {Array<"websocket" | "sse">} [options.transports] which to use (default both):
+   *   WebSocket when listed, SSE when it is the only one or after a failed WebSocket upgrade
+   * @param {boolean} [options.secure] `wss:`/`https:` to the comet; default: as the page
+   * @param {number} [options.minDelay] first reconnect delay in ms (default 500)
+   * @param {number} [options.maxDelay] longest reconnect delay in ms (default 30000)
+   */
+  constructor(options) {
+    super();
+    if (!options || typeof options.key !== "string" || options.key === "") {
+      throw new TypeError("PushbaseClient needs a non-empty key");
+    }
+    const since = options.since;
+    if (since !== undefined && (typeof since !== "string" || !MID.test(since))) {
+      throw new TypeError("since must be a mid: decimal digits, as a string");
+    }
+    this.#key = options.key;
+    this.#web = (options.web ?? "").replace(/\/+$/, "");
+    this.#token = options.token;
+    this.#heartbeat = options.heartbeat ?? 30;
+    this.#transports = options.transports ?? ["websocket", "sse"];
+    this.#secure =
+      options.secure ?? (typeof location !== "undefined" && location.protocol === "https:");
+    this.#minDelay = options.minDelay ?? 500;
+    this.#maxDelay = options.maxDelay ?? 30000;
+    this.#lastMid = options.since ?? null;
+    if (
+      this.#transports.length === 0 ||
+      !this.#transports.every((t) => t === "websocket" || t === "sse")
+    ) {
+      throw new TypeError('transports must name "websocket", "sse" or both');
+    }
+  }
+
+  /** The subscribed key. */
+  get key() {
+    return this.#key;
+  }
+
+  /** `idle`, `connecting`, `connected`, `disconnected` or `stopped`. */
+  get state() {
+    return this.#state;
+  }
+
+  /** The largest mid delivered (or resumed from), exact, as a string; null before any. */
+  get lastMid() {
+    return this.#lastMid;
+  }
+
+  /** `websocket` or `sse` while connected, else null. */
+  get transport() {
+    return this.#transport;
+  }
+
+  /** The comet's `host:port` while connected, else null. */
+  get server() {
+    return this.#server;
+  }
+
+  /** Connects, and keeps reconnecting until {@link stop}. Does nothing while already started. */
+  start() {
+    if (this.#state !== "idle" && this.#state !== "stopped") {
+      return;
+    }
+    this.#generation++;
+    this.#attempt = 0;
+    this.#sseOnly = false;
+    this.#connect(this.#generation);
+  }
+
+  /** Closes the connection and stops reconnecting; `start()` resumes after `lastMid`. */
+  stop() {
+    this.#generation++;
+    this.#drop();
+    this.#setState("stopped");
+  }
+
+  /**
+   * Listens to one event type with its detail.
+   *
+   * @param {"message" | "state" | "truncated" | "error"} type
+   * @param {(detail: any) => void} listener
+   * @returns {() => void} removes the listener
+   */
+  on(type, listener) {
+    const wrapped = (event) => listener(event.detail);
+    this.addEventListener(type, wrapped);
+    return () => this.removeEventListener(type, wrapped);
+  }
+
+  // --- connecting ---
+
+  async #connect(generation) {
+    this.#setState("connecting");
+    try {
+      if (this.#lastMid === null) {
+        const now = await this.#timeId();
+        this.#lastMid ??= generation === this.#generation ? now : null;
+      }
+      const server = await this.#lookup();
+      const token = typeof this.#token === "function" ? await this.#token() : this.#token;
+      if (generation !== this.#generation) {
+        return;
+      }
+      this.#server = server;
+      this.#since = this.#lastMid;
+      if (this.#transports.includes("websocket") && !this.#sseOnly) {
+        this.#openWebSocket(generation, server, token);
+      } else {
+        this.#openSse(generation, server, token, false);
+      }
+    } catch (error) {
+      if (generation === this.#generation) {
+        this.#fail(
+          error instanceof PushbaseError
+            ? error
+            : new PushbaseError(`lookup: ${error?.message ?? error}`, "lookup"),
+        );
+        this.#reconnect(generation);
+      }
+    }
+  }
+
+  /** The web node's answer `data`, or a PushbaseError for another `ret`. */
+  async #get(path) {
+    const response = await fetch(this.#web + path, { cache: "no-store" });
+    const text = await response.text();
+    const answer = JSON.parse(text);
+    if (answer.ret !== 0) {
+      throw new PushbaseError(`${path.split("?")[0]} answered ret ${answer.ret}`, "lookup");
+    }
+    return { data: answer.data, text };
+  }
+
+  async #lookup() {
+    const { data } = await this.#get(`/1/server/get?k=${encodeURIComponent(this.#key)}&p=1`);
+    return data.server;
+  }
+
+  /** "Now" as a mid, read from the answer's text: as a JSON number it would be rounded. */
+  async #timeId() {
+    const { text } = await this.#get("/1/time/get");
+    const digits = /"timeid":(\d+)/.exec(text);
+    if (!digits) {
+      throw new PushbaseError("/1/time/get answered no time id", "lookup");
+    }
+    return digits[1];
+  }
+
+  #url(scheme, server, path, token) {
+    let query = `key=${encodeURIComponent(this.#key)}&ver=${EXACT_VERSION}`;
+    if (path === "/sub") {
+      query += `&heartbeat=${this.#heartbeat}`;
+    }
+    if (token) {
+      query += `&token=${encodeURIComponent(token)}`;
+    }
+    if (this.#since !== null) {
+      query += `&since=${this.#since}`;
+    }
+    return `${scheme}${this.#secure ? "s" : ""}://${server}${path}?${query}`;
+  }
+
+  // --- WebSocket ---
+
+  #openWebSocket(generation, server, token) {
+    const socket = new WebSocket(this.#url("ws", server, "/sub", token));
+    this.#socket = socket;
+    let opened = false;
+    let subscribed = false;
+    socket.onopen = () => {
+      opened = true;
+    };
+    socket.onmessage = (event) => {
+      if (this.#socket !== socket) {
+        return;
+      }
+      this.#unanswered = null;
+      const text = String(event.data);
+      if (text === HEARTBEAT_REPLY) {
+        if (!subscribed) {
+          subscribed = true;
+          this.#subscribed("websocket");
+          this.#startHeartbeat(socket);
+        }
+      } else if (text.startsWith("+r ")) {
+        this.#resumeAnswer(text.slice(3).trim());
+      } else if (text.startsWith("-")) {
+        // The comet closes the connection after a refusal; onclose reconnects.
+        const reply = text.trim();
+        this.#fail(new PushbaseError(`the comet refused: ${reply}`, "refused", reply));
+      } else {
+        this.#message(text);
+      }
+    };
+    socket.onclose = () => {
+      if (this.#socket !== socket || generation !== this.#generation) {
+        return;
+      }
+      this.#socket = null;
+      this.#stopHeartbeat();
+      if (!opened && this.#transports.includes("sse")) {
+        // The upgrade failed (a proxy refusing WebSocket, say): the same comet over SSE.
+        this.#openSse(generation, server, token, true);
+      } else {
+        this.#reconnect(generation);
+      }
+    };
+  }
+
+  /**
+   * Sends `h` every half period (the comet closes a connection silent for period + 5 s, and a
+   * throttled timer may run late). A heartbeat still unanswered when the next is due (and for over
+   * 10 s) means the connection is dead even if the browser has not noticed: drop it, reconnect.
+   */
+  #startHeartbeat(socket) {
+    const generation = this.#generation;
+    this.#beat = setInterval(() => {
+      const unanswered = this.#unanswered === null ? 0 : Date.now() - this.#unanswered;
+      if (unanswered > HEARTBEAT_ANSWER_TIMEOUT) {
+        this.#drop();
+        this.#reconnect(generation);
+        return;
+      }
+      socket.send("h");
+      this.#unanswered ??= Date.now();
+    }, (this.#heartbeat * 1000) / 2);
+  }
+
+  #stopHeartbeat() {
+    clearInterval(this.#beat);
+    this.#beat = null;
+    this.#unanswered = null;
+  }
+
+  // --- Server-Sent Events ---
+
+  #openSse(generation, server, token, afterWebSocketFailed) {
+    const source = new EventSource(this.#url("http", server, "/sse", token));
+    this.#source = source;
+    source.onopen = () => {
+      if (this.#source !== source) {
+        return;
+      }
+      // WebSocket failed where SSE works: the path refuses upgrades; stay on SSE until start().
+      this.#sseOnly ||= afterWebSocketFailed;
+      this.#subscribed("sse");
+    };
+    source.onmessage = (event) => {
+      if (this.#source === source) {
+        this.#message(event.data);
+      }
+    };
+    source.addEventListener("resume", (event) => {
+      if (this.#source === source) {
+        this.#resumeAnswer(event.data);
+      }
+    });
+    source.onerror = () => {
+      // EventSource would reconnect to the same comet by itself; the key may have moved, and a
+      // refusal (HTTP 4xx) ends it anyway: close it and reconnect from the lookup.
+      source.close();
+      if (this.#source !== source || generation !== this.#generation) {
+        return;
+      }
+      this.#source = null;
+      if (this.#transport !== "sse") {
+        this.#fail(new PushbaseError(`the event stream on ${server} failed or was refused`, "sse"));
+      }
+      this.#reconnect(generation);
+    };
+  }
+
+  // --- what every transport shares ---
+
+  #subscribed(transport) {
+    this.#attempt = 0;
+    this.#transport = transport;
+    this.#setState("connected");
+  }
+
+  #resumeAnswer(answer) {
+    if (answer === "truncated") {
+      this.#emit("truncated", { since: this.#since, transport: this.#transport });
+    }
+  }
+
+  #message(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch (error) {
+      this.#fail(new PushbaseError(`a message that is not JSON: ${text.slice(0, 80)}`, "format"));
+      return;
+    }
+    if (typeof message.mid !== "string" || !MID.test(message.mid)) {
+      const problem = "a message without a string mid: the comet does not know pushbase.1";
+      this.#fail(new PushbaseError(problem, "format"));
+      return;
+    }
+    if (this.#lastMid !== null && compareMids(message.mid, this.#lastMid) <= 0) {
+      return; // already delivered
+    }
+    this.#lastMid = message.mid;
+    this.#emit("message", { mid: message.mid, msg: message.msg, transport: this.#transport });
+  }
+
+  #reconnect(generation) {
+    if (generation !== this.#generation) {
+      return;
+    }
+    this.#drop();
+    // Equal jitter: half the exponential delay, plus up to as much again at random, so clients
+    // dropped together (a comet restart) come back spread out.
+    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** this.#attempt);
+    const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    this.#attempt = Math.min(this.#attempt + 1, 30);
+    this.#setState("disconnected", { delay });
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (generation === this.#generation) {
+        this.#connect(generation);
+      }
+    }, delay);
+  }
+
+  /** Closes whatever is open, silently (its handlers see it is no longer current). */
+  #drop() {
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#stopHeartbeat();
+    const socket = this.#socket;
+    const source = this.#source;
+    this.#socket = null;
+    this.#source = null;
+    this.#transport = null;
+    socket?.close();
+    source?.close();
+  }
+
+  #setState(state, extra) {
+    this.#state = state;
+    this.#emit("state", {
+      state,
+      transport: this.#transport,
+      server: state === "connected" ? this.#server : null,
+      ...extra,
+    });
+  }
+
+  #fail(error) {
+    this.#emit("error", { error });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
