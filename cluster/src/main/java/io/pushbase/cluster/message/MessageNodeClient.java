@@ -221,6 +221,17 @@ public final class MessageNodeClient implements Managed {
     }
 
     /**
+     * Instance ids of the live nodes that have answered a probe and are not ejected now (the pool's
+     * first choices); from then on an ejection counts in {@code messageClient.ejections}.
+     */
+    public List<String> answeringNodeIds() {
+        return pool.nodes().stream()
+                .filter(n -> n.probeAnswered && n.usable())
+                .map(n -> n.id)
+                .toList();
+    }
+
+    /**
      * Appends one message with store-enforced ordering (docs/MIDS.md). The same request, with the
      * same claim, is what a retry on another node sends, so a retry after a lost answer is
      * idempotent. Completes with the node's answer: appended, or refused with the key's head.

@@ -201,18 +201,35 @@ class MessageNodeClientIT {
         Node heavy = startNode("msg-heavy", 3);
         startClient(3_000, 10_000, 3);
 
+        // A node ejected during a round (a probe unanswered within 500 ms: an overloaded machine)
+        // takes no picks for a while, which says nothing about the weights: such a round does not
+        // count and runs again, at most 3 rounds, each starting with every node answering probes.
         int appends = 600;
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (int i = 0; i < appends; i++) {
-            acks.add(append("spread-" + i, 1 + i, EXPIRE));
+        long[] calls = null;
+        for (int round = 0; round < 3 && calls == null; round++) {
+            await(() -> client.answeringNodeIds().size() == 3);
+            long ejections = count("ejections");
+            long[] before = {light.calls("Append"), middle.calls("Append"), heavy.calls("Append")};
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < appends; i++) {
+                acks.add(append("spread-" + round + "-" + i, 1 + i, EXPIRE));
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.SECONDS);
+            if (count("ejections") == ejections) {
+                calls =
+                        new long[] {
+                            light.calls("Append") - before[0],
+                            middle.calls("Append") - before[1],
+                            heavy.calls("Append") - before[2]
+                        };
+            }
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-
-        assertThat(light.calls("Append") + middle.calls("Append") + heavy.calls("Append"))
-                .isEqualTo(appends);
-        assertThat(light.calls("Append") / (double) appends).isCloseTo(1 / 6.0, within(0.03));
-        assertThat(middle.calls("Append") / (double) appends).isCloseTo(2 / 6.0, within(0.03));
-        assertThat(heavy.calls("Append") / (double) appends).isCloseTo(3 / 6.0, within(0.03));
+        assertThat(calls).as("a round of appends without an ejection").isNotNull();
+        assertThat(calls[0] + calls[1] + calls[2]).isEqualTo(appends);
+        assertThat(calls[0] / (double) appends).isCloseTo(1 / 6.0, within(0.03));
+        assertThat(calls[1] / (double) appends).isCloseTo(2 / 6.0, within(0.03));
+        assertThat(calls[2] / (double) appends).isCloseTo(3 / 6.0, within(0.03));
         // The client's own per-node counts agree with what the servers saw.
         for (Node node : List.of(light, middle, heavy)) {
             assertThat(nodeCalls(node)).as(node.name()).isEqualTo(node.calls("Append"));
