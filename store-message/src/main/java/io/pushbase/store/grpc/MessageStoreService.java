@@ -56,13 +56,14 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     @Override
     public void append(AppendRequest req, StreamObserver<AppendReply> out) {
         GrpcFutures.answer(
-                store.append(
-                        req.getKey(),
-                        req.getMid(),
-                        req.getClaim().toByteArray(),
-                        req.getPayload().toByteArray(),
-                        req.getExpireSeconds()),
-                r -> AppendReply.newBuilder().setAppended(r.appended()).setHead(r.head()).build(),
+                store.append(entry(req)),
+                r ->
+                        AppendReply.newBuilder()
+                                .setAppended(r.appended())
+                                .setHead(r.head())
+                                .setClaimedMid(r.claimedMid())
+                                .setDuplicate(r.duplicate())
+                                .build(),
                 StoreStatuses::toStatus,
                 out);
     }
@@ -71,13 +72,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     public void appendMany(AppendManyRequest req, StreamObserver<AppendManyReply> out) {
         List<AppendEntry> entries = new ArrayList<>(req.getEntriesCount());
         for (AppendRequest e : req.getEntriesList()) {
-            entries.add(
-                    new AppendEntry(
-                            e.getKey(),
-                            e.getMid(),
-                            e.getClaim().toByteArray(),
-                            e.getPayload().toByteArray(),
-                            e.getExpireSeconds()));
+            entries.add(entry(e));
         }
         GrpcFutures.answer(
                 store.appendMany(entries),
@@ -92,11 +87,24 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                 out);
     }
 
+    private static AppendEntry entry(AppendRequest e) {
+        return new AppendEntry(
+                e.getKey(),
+                e.getMid(),
+                e.getClaim().toByteArray(),
+                e.getPayload().toByteArray(),
+                e.getExpireSeconds(),
+                e.getFindClaim(),
+                e.getIndexSeconds());
+    }
+
     private static io.pushbase.schema.message.v1.AppendOutcome outcome(AppendOutcome o) {
         var b = io.pushbase.schema.message.v1.AppendOutcome.newBuilder();
         if (o.failure() == null) {
             return b.setStatus(o.appended() ? Status.APPENDED : Status.REFUSED)
                     .setHead(o.result().head())
+                    .setClaimedMid(o.result().claimedMid())
+                    .setDuplicate(o.result().duplicate())
                     .build();
         }
         io.grpc.Status status = StoreStatuses.toStatus(o.failure());
