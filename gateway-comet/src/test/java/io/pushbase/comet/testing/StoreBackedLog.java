@@ -3,6 +3,7 @@ package io.pushbase.comet.testing;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
+import io.pushbase.store.AppendEntry;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.grpc.StoreStatuses;
 import java.util.concurrent.CompletableFuture;
@@ -21,16 +22,21 @@ public final class StoreBackedLog implements MessageLog {
     @Override
     public CompletableFuture<AppendReply> append(AppendRequest r) {
         return store.append(
-                        r.getKey(),
-                        r.getMid(),
-                        r.getClaim().toByteArray(),
-                        r.getPayload().toByteArray(),
-                        r.getExpireSeconds())
+                        new AppendEntry(
+                                r.getKey(),
+                                r.getMid(),
+                                r.getClaim().toByteArray(),
+                                r.getPayload().toByteArray(),
+                                r.getExpireSeconds(),
+                                r.getFindClaim(),
+                                r.getIndexSeconds()))
                 .thenApply(
                         a ->
                                 AppendReply.newBuilder()
                                         .setAppended(a.appended())
                                         .setHead(a.head())
+                                        .setClaimedMid(a.claimedMid())
+                                        .setDuplicate(a.duplicate())
                                         .build());
     }
 }
