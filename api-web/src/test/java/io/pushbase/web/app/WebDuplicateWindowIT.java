@@ -9,10 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
-import io.pushbase.cluster.NodeRegistration;
-import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.comet.channel.KeyChannels;
@@ -21,7 +17,6 @@ import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.stat.CometTrafficReader;
 import io.pushbase.comet.testing.RecordingSubscriber;
 import io.pushbase.comet.testing.StoreBackedLog;
-import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.PushManyReply;
@@ -37,7 +32,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,8 +50,6 @@ class WebDuplicateWindowIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static WebTestCluster cluster;
-    private static CuratorLifecycle session;
-    private static NodeRegistration registration;
     private static Server server;
     private static Web web;
     private static final MetricRegistry COMET_METRICS = new MetricRegistry();
@@ -136,42 +128,14 @@ class WebDuplicateWindowIT {
                         .addService(comet)
                         .build()
                         .start();
-        ZooKeeperConfiguration zk = new ZooKeeperConfiguration();
-        zk.setConnectString(cluster.comets().zookeeperConnectString());
-        session = zk.build();
-        session.start();
-        registration =
-                new NodeRegistration(
-                        session.client(),
-                        ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery(),
-                        ZkPaths.SERVICE_COMET,
-                        "127.0.0.1",
-                        server.getPort(),
-                        new NodeDetails(
-                                "dies",
-                                1,
-                                Map.of(
-                                        "tcp", "127.0.0.1:16969",
-                                        "ws", "127.0.0.1:16968",
-                                        "grpc", "127.0.0.1:" + server.getPort())));
-        registration.start();
+        cluster.registerComet("dies", server.getPort());
         web = cluster.startWeb();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!web.get("/1/server/get?p=2&k=a").body().contains("16969")) {
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        WebTestCluster.awaitRegisteredComet(web);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (registration != null) {
-                registration.stop();
-            }
-            if (session != null) {
-                session.stop();
-            }
             if (server != null) {
                 server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -95,6 +95,28 @@ class WebIdempotencyIT {
         return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
     }
 
+    /** A new-format TCP subscriber of {@code key} on the comet, its {@code +h} read. */
+    private static TcpClient subscribed(String key) throws Exception {
+        TcpClient sub = TcpClient.subscribe(comet.tcp(), key, null, "1");
+        assertThat(sub.readLine()).isEqualTo("+h\r\n");
+        return sub;
+    }
+
+    /** Pushes {@code {}} with {@code idem} through the first web node; its mid, once delivered. */
+    private static String pushDelivered(TcpClient sub, String key, long expire, String idem)
+            throws Exception {
+        String mid =
+                data(push(
+                                web,
+                                "/1/admin/push/private?key=" + key + "&expire=" + expire,
+                                "{}",
+                                idem))
+                        .get("mid")
+                        .asText();
+        assertThat(sub.readPush()).contains("\"mid\":" + mid);
+        return mid;
+    }
+
     /** Pushes a plain sentinel and checks it is the subscriber's next frame. */
     private static void nextFrameIsTheSentinel(TcpClient sub, String key) throws Exception {
         String sentinel = "{\"sentinel\":\"" + UUID.randomUUID() + "\"}";
@@ -113,8 +135,7 @@ class WebIdempotencyIT {
     void aRetryWithTheSameKeyAnswersTheFirstMidAndIsStoredAndDeliveredOnce() throws Exception {
         String key = "idem-header";
         String idem = UUID.randomUUID().toString();
-        try (TcpClient sub = TcpClient.subscribe(comet.tcp(), key, null, "1")) {
-            assertThat(sub.readLine()).isEqualTo("+h\r\n");
+        try (TcpClient sub = subscribed(key)) {
             long before = meter(web, "web.push.duplicates");
 
             HttpResponse<String> first =
@@ -158,8 +179,7 @@ class WebIdempotencyIT {
     void theQueryParameterFormIsTheSameKeyAsTheHeader() throws Exception {
         String key = "idem-param";
         String idem = "order 7/" + UUID.randomUUID(); // a space and a slash, %-encoded
-        try (TcpClient sub = TcpClient.subscribe(comet.tcp(), key, null, "1")) {
-            assertThat(sub.readLine()).isEqualTo("+h\r\n");
+        try (TcpClient sub = subscribed(key)) {
             HttpResponse<String> first =
                     push(
                             web,
@@ -201,13 +221,8 @@ class WebIdempotencyIT {
     void aRetryThroughAnotherWebNodeIsRecognised() throws Exception {
         String key = "idem-second-node";
         String idem = UUID.randomUUID().toString();
-        try (TcpClient sub = TcpClient.subscribe(comet.tcp(), key, null, "1")) {
-            assertThat(sub.readLine()).isEqualTo("+h\r\n");
-            String mid =
-                    data(push(web, "/1/admin/push/private?key=" + key + "&expire=600", "{}", idem))
-                            .get("mid")
-                            .asText();
-            sub.readPush();
+        try (TcpClient sub = subscribed(key)) {
+            String mid = pushDelivered(sub, key, 600, idem);
             // The first answer was lost; the application server retries on another web node.
             HttpResponse<String> retry =
                     push(secondWeb, "/1/admin/push/private?key=" + key + "&expire=600", "{}", idem);
@@ -222,13 +237,8 @@ class WebIdempotencyIT {
     void anOnlineOnlyPushIsRecognisedToo() throws Exception {
         String key = "idem-online";
         String idem = UUID.randomUUID().toString();
-        try (TcpClient sub = TcpClient.subscribe(comet.tcp(), key, null, "1")) {
-            assertThat(sub.readLine()).isEqualTo("+h\r\n");
-            String mid =
-                    data(push(web, "/1/admin/push/private?key=" + key + "&expire=0", "{}", idem))
-                            .get("mid")
-                            .asText();
-            sub.readPush();
+        try (TcpClient sub = subscribed(key)) {
+            String mid = pushDelivered(sub, key, 0, idem);
             HttpResponse<String> retry =
                     push(web, "/1/admin/push/private?key=" + key + "&expire=0", "{}", idem);
             assertThat(data(retry).get("mid").asText()).isEqualTo(mid);
@@ -240,8 +250,7 @@ class WebIdempotencyIT {
     void aMultiKeyPushRetriedStoresAndDeliversNothingTwice() throws Exception {
         String idem = UUID.randomUUID().toString();
         String body = "{\"m\":\"{\\\"multi\\\":1}\",\"k\":\"idem-m1,idem-m2\"}";
-        try (TcpClient sub = TcpClient.subscribe(comet.tcp(), "idem-m1", null, "1")) {
-            assertThat(sub.readLine()).isEqualTo("+h\r\n");
+        try (TcpClient sub = subscribed("idem-m1")) {
             assertThat(push(web, "/1/admin/push/mprivate?expire=600", body, idem).body())
                     .isEqualTo("{\"ret\":0}");
             sub.readPush();

@@ -12,6 +12,7 @@ import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -385,6 +386,23 @@ class PushRouterTest {
         final List<PushRequest> requests = new ArrayList<>();
         boolean answerDuplicate;
 
+        /** As a comet that appends before it fails: with the web node's claim, a mid below NOW. */
+        private void appendFirst(
+                CometNode comet, String key, ByteString payload, long expire, PushClaim claim) {
+            MessageLog appends = appendFirst.get(comet.nodeName());
+            if (appends != null) {
+                appends.append(
+                                AppendRequest.newBuilder()
+                                        .setKey(key)
+                                        .setMid(NOW - 1)
+                                        .setPayload(payload)
+                                        .setExpireSeconds(expire)
+                                        .setClaim(claim.getClaim())
+                                        .build())
+                        .join();
+            }
+        }
+
         void fail(CometNode comet, Status status) {
             failures.put(comet.nodeName(), status);
         }
@@ -401,18 +419,12 @@ class PushRouterTest {
                             + request.getExpireSeconds());
             payloads.add(request.getPayload());
             requests.add(request);
-            MessageLog appends = appendFirst.get(comet.nodeName());
-            if (appends != null) {
-                appends.append(
-                                AppendRequest.newBuilder()
-                                        .setKey(request.getKey())
-                                        .setMid(NOW - 1)
-                                        .setPayload(request.getPayload())
-                                        .setExpireSeconds(request.getExpireSeconds())
-                                        .setClaim(request.getClaim().getClaim())
-                                        .build())
-                        .join();
-            }
+            appendFirst(
+                    comet,
+                    request.getKey(),
+                    request.getPayload(),
+                    request.getExpireSeconds(),
+                    request.getClaim());
             return answer(
                     comet,
                     PushReply.newBuilder()
@@ -433,18 +445,12 @@ class PushRouterTest {
                             + " expire "
                             + request.getExpireSeconds());
             payloads.add(request.getPayload());
-            MessageLog appends = appendFirst.get(comet.nodeName());
-            if (appends != null) {
-                appends.append(
-                                AppendRequest.newBuilder()
-                                        .setKey(request.getKeys(0))
-                                        .setMid(NOW - 1)
-                                        .setPayload(request.getPayload())
-                                        .setExpireSeconds(request.getExpireSeconds())
-                                        .setClaim(request.getClaim().getClaim())
-                                        .build())
-                        .join();
-            }
+            appendFirst(
+                    comet,
+                    request.getKeys(0),
+                    request.getPayload(),
+                    request.getExpireSeconds(),
+                    request.getClaim());
             return answer(
                     comet,
                     PushManyReply.newBuilder()

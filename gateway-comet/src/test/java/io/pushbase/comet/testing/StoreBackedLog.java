@@ -3,8 +3,8 @@ package io.pushbase.comet.testing;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
-import io.pushbase.store.AppendEntry;
 import io.pushbase.store.MessageStore;
+import io.pushbase.store.grpc.MessageStoreService;
 import io.pushbase.store.grpc.StoreStatuses;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,22 +21,6 @@ public final class StoreBackedLog implements MessageLog {
 
     @Override
     public CompletableFuture<AppendReply> append(AppendRequest r) {
-        return store.append(
-                        new AppendEntry(
-                                r.getKey(),
-                                r.getMid(),
-                                r.getClaim().toByteArray(),
-                                r.getPayload().toByteArray(),
-                                r.getExpireSeconds(),
-                                r.getFindClaim(),
-                                r.getIndexSeconds()))
-                .thenApply(
-                        a ->
-                                AppendReply.newBuilder()
-                                        .setAppended(a.appended())
-                                        .setHead(a.head())
-                                        .setClaimedMid(a.claimedMid())
-                                        .setDuplicate(a.duplicate())
-                                        .build());
+        return store.append(MessageStoreService.entry(r)).thenApply(MessageStoreService::reply);
     }
 }

@@ -23,6 +23,7 @@ import io.pushbase.schema.message.v1.PingReply;
 import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
+import io.pushbase.store.AppendResult;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
@@ -56,16 +57,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     @Override
     public void append(AppendRequest req, StreamObserver<AppendReply> out) {
         GrpcFutures.answer(
-                store.append(entry(req)),
-                r ->
-                        AppendReply.newBuilder()
-                                .setAppended(r.appended())
-                                .setHead(r.head())
-                                .setClaimedMid(r.claimedMid())
-                                .setDuplicate(r.duplicate())
-                                .build(),
-                StoreStatuses::toStatus,
-                out);
+                store.append(entry(req)), MessageStoreService::reply, StoreStatuses::toStatus, out);
     }
 
     @Override
@@ -87,7 +79,18 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                 out);
     }
 
-    private static AppendEntry entry(AppendRequest e) {
+    /** The reply of an append, as the node answers it. */
+    public static AppendReply reply(AppendResult r) {
+        return AppendReply.newBuilder()
+                .setAppended(r.appended())
+                .setHead(r.head())
+                .setClaimedMid(r.claimedMid())
+                .setDuplicate(r.duplicate())
+                .build();
+    }
+
+    /** An append request as the store's entry, as the node reads it. */
+    public static AppendEntry entry(AppendRequest e) {
         return new AppendEntry(
                 e.getKey(),
                 e.getMid(),

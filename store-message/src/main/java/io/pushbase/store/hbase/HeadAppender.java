@@ -321,20 +321,25 @@ final class HeadAppender {
         return cams.size() == 1 ? List.of(t.checkAndMutate(cams.get(0))) : t.checkAndMutate(cams);
     }
 
+    /** Fails entries whose head kept moving for {@value #HEAD_ROUNDS} rounds (only races do). */
+    private static CompletableFuture<Void> contended(List<Pending> ps) {
+        for (Pending p : ps) {
+            p.failure =
+                    new StoreUnavailableException(
+                            "head of key '"
+                                    + p.key
+                                    + "' still contended after "
+                                    + HEAD_ROUNDS
+                                    + " rounds",
+                            null);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Step 2: create missing heads, and read heads and our message rows, at the same time. */
     private CompletableFuture<Void> resolveRefused(List<Pending> ps, int round, String op) {
         if (round + 1 >= HEAD_ROUNDS) {
-            for (Pending p : ps) {
-                p.failure =
-                        new StoreUnavailableException(
-                                "head of key '"
-                                        + p.key
-                                        + "' still contended after "
-                                        + HEAD_ROUNDS
-                                        + " rounds",
-                                null);
-            }
-            return CompletableFuture.completedFuture(null);
+            return contended(ps);
         }
         List<CheckAndMutate> creates = new ArrayList<>(ps.size());
         List<Get> reads = new ArrayList<>(2 * ps.size());
@@ -437,17 +442,7 @@ final class HeadAppender {
             return CompletableFuture.completedFuture(null);
         }
         if (round >= HEAD_ROUNDS) {
-            for (Pending p : ps) {
-                p.failure =
-                        new StoreUnavailableException(
-                                "head of key '"
-                                        + p.key
-                                        + "' still contended after "
-                                        + HEAD_ROUNDS
-                                        + " rounds",
-                                null);
-            }
-            return CompletableFuture.completedFuture(null);
+            return contended(ps);
         }
         AsyncTable<?> t = table.get();
         List<CompletableFuture<Boolean>> again = new ArrayList<>(ps.size());
