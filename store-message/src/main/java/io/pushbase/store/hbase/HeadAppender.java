@@ -300,12 +300,7 @@ final class HeadAppender {
         return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new))
                 .thenCompose(
                         v -> {
-                            List<Pending> refused = new ArrayList<>();
-                            for (int i = 0; i < ps.size(); i++) {
-                                if (!settled.get(i).join()) {
-                                    refused.add(ps.get(i));
-                                }
-                            }
+                            List<Pending> refused = flagged(ps, settled, false);
                             return refused.isEmpty()
                                     ? CompletableFuture.completedFuture(null)
                                     : resolveRefused(refused, round, op);
@@ -319,6 +314,18 @@ final class HeadAppender {
     private static List<CompletableFuture<CheckAndMutateResult>> checkAndMutate(
             AsyncTable<?> t, List<CheckAndMutate> cams) {
         return cams.size() == 1 ? List.of(t.checkAndMutate(cams.get(0))) : t.checkAndMutate(cams);
+    }
+
+    /** The entries of {@code ps} whose (completed) flag is {@code value}, in order. */
+    private static List<Pending> flagged(
+            List<Pending> ps, List<CompletableFuture<Boolean>> flags, boolean value) {
+        List<Pending> out = new ArrayList<>();
+        for (int i = 0; i < ps.size(); i++) {
+            if (flags.get(i).join() == value) {
+                out.add(ps.get(i));
+            }
+        }
+        return out;
     }
 
     /** Fails entries whose head kept moving for {@value #HEAD_ROUNDS} rounds (only races do). */
@@ -374,12 +381,7 @@ final class HeadAppender {
         return CompletableFuture.allOf(again.toArray(CompletableFuture[]::new))
                 .thenCompose(
                         v -> {
-                            List<Pending> retry = new ArrayList<>();
-                            for (int i = 0; i < ps.size(); i++) {
-                                if (again.get(i).join()) {
-                                    retry.add(ps.get(i));
-                                }
-                            }
+                            List<Pending> retry = flagged(ps, again, true);
                             return retry.isEmpty()
                                     ? CompletableFuture.completedFuture(null)
                                     : takeHeads(retry, round + 1, op);
@@ -473,12 +475,7 @@ final class HeadAppender {
         return CompletableFuture.allOf(again.toArray(CompletableFuture[]::new))
                 .thenCompose(
                         v -> {
-                            List<Pending> retry = new ArrayList<>();
-                            for (int i = 0; i < ps.size(); i++) {
-                                if (again.get(i).join()) {
-                                    retry.add(ps.get(i));
-                                }
-                            }
+                            List<Pending> retry = flagged(ps, again, true);
                             return findThenTake(retry, round + 1, op);
                         });
     }
