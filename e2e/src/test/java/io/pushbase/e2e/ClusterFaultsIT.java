@@ -216,9 +216,11 @@ class ClusterFaultsIT {
     }
 
     /**
-     * After a leader change: every client on {@code leader}, 200 more pushes, and the checks. The
-     * one duplicate window of docs/WEB.md is allowed for pushes in flight when the old leader
-     * stopped answering (it stored a push, and the web node stored it again).
+     * After a leader change: every client on {@code leader}, 200 more pushes, and the checks. No
+     * payload under a second mid: a push the old leader appended before it stopped answering is
+     * found by the web node's fallback through the claim the web node gave it, not stored again
+     * (docs/MIDS.md, "Retries without duplicates"; before that, 8 of 7,204 payloads were stored
+     * twice in this test).
      */
     private void finishOn(DeliveryChecker checker, Node leader) throws Exception {
         checker.await(
@@ -228,10 +230,7 @@ class ClusterFaultsIT {
         checker.mark("every client subscribed to " + leader.name());
         checker.awaitAcknowledged(200, WAIT);
         Result result = checker.finish(SETTLE);
-        assertSurvived(result);
-        assertThat(result.duplicatePayloads())
-                .as("payloads accepted under a second mid\n" + result.report())
-                .isLessThanOrEqualTo(checker.maxPushesInFlight());
+        assertSurvivedOnce(result);
     }
 
     @Test

@@ -45,8 +45,9 @@ import java.util.function.BooleanSupplier;
  * has; every payload is byte for byte the one pushed; every message accepted online is stored under
  * the same mid. Pushes answered otherwise (an error code, a timeout, a refused connection) are
  * counted and reported, never counted as acknowledged. A payload accepted under two different mids
- * (the web node's documented duplicate window, docs/WEB.md) is counted; the caller decides whether
- * its fault may cause one.
+ * is counted; the caller decides whether its fault may cause one (none may since pushes are stored
+ * under one mid whichever node finishes them, docs/MIDS.md "Retries without duplicates"; the
+ * residual windows documented there need clock skew or an HBase outage).
  *
  * <p>Threads: pushers, one thread per subscriber, one heartbeat timer; all stop in {@link #finish}
  * or {@link #close}. Per-key state is guarded by its {@code KeyState}.
@@ -166,11 +167,6 @@ final class DeliveryChecker implements AutoCloseable {
 
     private double seconds() {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    /** At most this many pushes are in flight at once (one per pusher thread). */
-    int maxPushesInFlight() {
-        return pusherThreads;
     }
 
     List<String> keys() {

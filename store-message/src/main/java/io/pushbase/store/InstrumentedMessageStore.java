@@ -13,10 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * and failures alike) and failure meters by kind ({@code store.<op>.invalid}, {@code
  * store.<op>.unavailable}, {@code store.<op>.error}); plus {@code store.append.conflicts} (appends,
  * single or in an {@code appendMany}, refused because a larger mid was taken: a sign of two writers
- * for one key); for {@code appendMany} also the histogram {@code store.appendMany.size} (entries
- * per call) and per-entry failure meters {@code
- * store.appendMany.entries.invalid|unavailable|error}. All of them exist from construction on.
- * Thread-safe; adds no blocking.
+ * for one key), {@code store.append.duplicates} (appends answered with the mid their claim took
+ * earlier: a retried push recognised, docs/MIDS.md "Retries without duplicates"); for {@code
+ * appendMany} also the histogram {@code store.appendMany.size} (entries per call) and per-entry
+ * failure meters {@code store.appendMany.entries.invalid|unavailable|error}. All of them exist from
+ * construction on. Thread-safe; adds no blocking.
  */
 public final class InstrumentedMessageStore implements MessageStore {
     private static final List<String> OPS =
@@ -26,12 +27,14 @@ public final class InstrumentedMessageStore implements MessageStore {
     private final MessageStore delegate;
     private final MetricRegistry metrics;
     private final Meter appendConflicts;
+    private final Meter appendDuplicates;
     private final Histogram batchSizes;
 
     public InstrumentedMessageStore(MessageStore delegate, MetricRegistry metrics) {
         this.delegate = delegate;
         this.metrics = metrics;
         this.appendConflicts = metrics.meter("store.append.conflicts");
+        this.appendDuplicates = metrics.meter("store.append.duplicates");
         this.batchSizes = metrics.histogram("store.appendMany.size");
         // Every timer and failure meter exists from the start (zero until used), so dashboards
         // and alerts over them never look at a series that is not there yet.
@@ -47,19 +50,24 @@ public final class InstrumentedMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<AppendResult> append(
-            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+    public CompletableFuture<AppendResult> append(AppendEntry entry) {
         return timed(
                 "append",
                 () ->
-                        delegate.append(key, mid, claim, payload, expireSeconds)
+                        delegate.append(entry)
                                 .thenApply(
                                         r -> {
-                                            if (!r.appended()) {
-                                                appendConflicts.mark();
-                                            }
+                                            count(r);
                                             return r;
                                         }));
+    }
+
+    private void count(AppendResult r) {
+        if (!r.appended()) {
+            appendConflicts.mark();
+        } else if (r.duplicate()) {
+            appendDuplicates.mark();
+        }
     }
 
     @Override
@@ -77,8 +85,8 @@ public final class InstrumentedMessageStore implements MessageStore {
                                                 if (o.failure() != null) {
                                                     failureMeter("appendMany.entries", o.failure())
                                                             .mark();
-                                                } else if (!o.appended()) {
-                                                    appendConflicts.mark();
+                                                } else {
+                                                    count(o.result());
                                                 }
                                             }
                                             return outcomes;

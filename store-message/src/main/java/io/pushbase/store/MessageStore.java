@@ -33,8 +33,22 @@ public interface MessageStore {
      *
      * @param claim 1..32 bytes the caller picks per push (e.g. random), identifying it
      */
-    CompletableFuture<AppendResult> append(
-            String key, long mid, byte[] claim, byte[] payload, long expireSeconds);
+    default CompletableFuture<AppendResult> append(
+            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+        return append(new AppendEntry(key, mid, claim, payload, expireSeconds));
+    }
+
+    /**
+     * {@link #append(String, long, byte[], byte[], long)} with the entry's options: with {@link
+     * AppendEntry#findClaim()} the claim is looked up first (the head, its index, else the key's
+     * stored messages) and, found, answered {@link AppendResult#duplicate()} with the mid it holds
+     * and nothing new stored; not found, a mid of at least {@code mid} and above the head is taken
+     * ({@link AppendResult#claimedMid()} when it is not {@code mid}) by a compare-and-set on the
+     * exact head read. With {@link AppendEntry#indexSeconds()} the claim is indexed with the head
+     * for that long. A plain append whose claim already holds the head at another mid is answered
+     * that mid, duplicate, and writes nothing (docs/MIDS.md, "Retries without duplicates").
+     */
+    CompletableFuture<AppendResult> append(AppendEntry entry);
 
     /**
      * Appends many messages, each entry exactly as {@link #append} would (same checks, same

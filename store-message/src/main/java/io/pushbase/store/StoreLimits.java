@@ -96,6 +96,18 @@ public record StoreLimits(
         }
     }
 
+    /**
+     * An append's claim index time: 0 (none) up to the retention; a longer one is cut to the
+     * retention (no cell of the key outlives it anyway), a negative one refused.
+     */
+    public long indexSeconds(long requested) {
+        if (requested < 0) {
+            throw new InvalidArgumentException(
+                    "index_seconds must not be negative, got " + requested);
+        }
+        return Math.min(requested, retentionSeconds);
+    }
+
     /** The size of an {@code appendMany}: 1..{@link #maxEntriesPerAppendMany()} entries. */
     public void checkEntries(List<?> entries) {
         if (entries == null || entries.isEmpty()) {

@@ -252,6 +252,110 @@ public abstract class MessageStoreContract {
         assertThat(heldRows(k)).isEqualTo(2);
     }
 
+    /** An append that looks its claim up first (a web node's fallback, an idempotent push). */
+    private static AppendEntry finding(
+            String key, long mid, String claim, String payload, long expire, long indexSeconds) {
+        return new AppendEntry(key, mid, claim(claim), bytes(payload), expire, true, indexSeconds);
+    }
+
+    @Test
+    void findingAClaimAnswersTheMidItTookAndStoresNothingAgain() throws Exception {
+        String k = key("find");
+        place(k, 100, bytes("first"), 600); // claim "place-100"
+        assertThat(await(store().append(k, 200, claim("push-B"), bytes("second"), 600)).appended())
+                .isTrue();
+        // The fallback of the push stored at 100 (its comet appended, then failed to answer): found
+        // in the key's message rows, though the head moved on.
+        assertThat(await(store().append(finding(k, 300, "place-100", "first", 600, 0))))
+                .isEqualTo(AppendResult.duplicateAt(100, 200));
+        // The claim at the head.
+        assertThat(await(store().append(finding(k, 500, "push-B", "second", 600, 0))))
+                .isEqualTo(AppendResult.duplicateAt(200, 200));
+        // Not found: takes a mid above the head (not the smaller one proposed), and says so.
+        assertThat(await(store().append(finding(k, 50, "push-C", "third", 600, 0))))
+                .isEqualTo(new AppendResult(true, 201, 201, false));
+        assertThat(await(store().append(finding(k, 999, "push-C", "third", 600, 0))))
+                .isEqualTo(AppendResult.duplicateAt(201, 201));
+        assertThat(await(store().fetch(k, 0, 0)))
+                .containsExactly(
+                        new StoredMessage(100, bytes("first")),
+                        new StoredMessage(200, bytes("second")),
+                        new StoredMessage(201, bytes("third")));
+        assertThat(heldRows(k)).isEqualTo(3);
+    }
+
+    @Test
+    void aLateAppendWhoseClaimHoldsTheHeadElsewhereWritesNothing() throws Exception {
+        // A comet appended nothing yet (its append still in flight) when the web node's fallback
+        // looked the claim up and took mid 200 with it; then the comet's append (mid 150) lands.
+        String k = key("fenced");
+        place(k, 100, bytes("earlier push"), 600);
+        assertThat(await(store().append(finding(k, 200, "shared", "m", 600, 0))))
+                .isEqualTo(new AppendResult(true, 200));
+        assertThat(await(store().append(k, 150, claim("shared"), bytes("m"), 600)))
+                .isEqualTo(AppendResult.duplicateAt(200, 200));
+        // The same in a batch, online-only included: refused entries whose claim holds the head.
+        assertThat(await(store().appendMany(List.of(entry(k, 180, "shared", "m", 0)))))
+                .containsExactly(AppendOutcome.of(AppendResult.duplicateAt(200, 200)));
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(100L, 200L);
+        assertThat(heldRows(k)).isEqualTo(2);
+    }
+
+    @Test
+    void anIndexedClaimIsFoundAfterLaterPushesOnlineOnlyToo() throws Exception {
+        String k = key("indexed");
+        // An online-only push with an idempotency key: no message row, only the index.
+        assertThat(await(store().append(finding(k, 100, "idem-1", "{}", 0, 60))))
+                .isEqualTo(new AppendResult(true, 100));
+        assertThat(await(store().append(finding(k, 150, "idem-2", "{\"n\":2}", 600, 60))))
+                .isEqualTo(new AppendResult(true, 150));
+        place(k, 200, bytes("plain"), 600);
+        assertThat(await(store().append(finding(k, 300, "idem-1", "{}", 0, 60))))
+                .isEqualTo(AppendResult.duplicateAt(100, 200));
+        assertThat(await(store().append(finding(k, 300, "idem-2", "{\"n\":2}", 600, 60))))
+                .isEqualTo(AppendResult.duplicateAt(150, 200));
+        // Two retries of one push in one batch: the second finds the first.
+        String b = key("indexed-batch");
+        assertThat(
+                        await(
+                                store().appendMany(
+                                                List.of(
+                                                        finding(b, 10, "idem-3", "x", 600, 60),
+                                                        finding(b, 10, "idem-3", "x", 600, 60)))))
+                .containsExactly(
+                        AppendOutcome.of(new AppendResult(true, 10)),
+                        AppendOutcome.of(AppendResult.duplicateAt(10, 10)));
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(150L, 200L);
+        assertThat(mids(await(store().fetch(b, 0, 0)))).containsExactly(10L);
+    }
+
+    @Test
+    void anIndexedClaimIsForgottenAfterItsWindow() throws Exception {
+        String k = key("index-expiry");
+        assertThat(await(store().append(finding(k, 100, "idem", "x", 600, 1))))
+                .isEqualTo(new AppendResult(true, 100));
+        place(k, 200, bytes("later"), 600); // the claim no longer holds the head
+        assertThat(await(store().append(finding(k, 300, "idem", "x", 600, 1))))
+                .isEqualTo(AppendResult.duplicateAt(100, 200));
+        Thread.sleep(2_100);
+        // Past its window the index is gone (no message scan for an indexed claim): a new push.
+        assertThat(await(store().append(finding(k, 300, "idem", "x", 600, 1))))
+                .isEqualTo(new AppendResult(true, 300));
+        assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactly(100L, 200L, 300L);
+    }
+
+    @Test
+    void anIndexLongerThanTheRetentionIsCutToItAndANegativeOneRefused() throws Exception {
+        String k = key("index-long");
+        assertThat(await(store().append(finding(k, 1, "c", "x", 60, RETENTION + 1))))
+                .isEqualTo(new AppendResult(true, 1));
+        assertThat(await(store().append(finding(k, 5, "c", "x", 60, RETENTION + 1))))
+                .isEqualTo(AppendResult.duplicateAt(1, 1));
+        assertInvalid(
+                store().append(finding(k, 9, "d", "x", 60, -1)),
+                "index_seconds must not be negative");
+    }
+
     @Test
     void appendWithoutExpiryTakesTheMidAndStoresNothing() throws Exception {
         String k = key("append-online");

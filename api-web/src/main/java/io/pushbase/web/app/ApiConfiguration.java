@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
+import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
@@ -47,6 +48,26 @@ public class ApiConfiguration {
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
     private Duration maxTokenTtl = Duration.days(30);
+
+    /**
+     * How long a push with an idempotency key is recognised when retried (docs/MIDS.md, "Retries
+     * without duplicates"): the message nodes cut a longer one to their retention ({@code
+     * hbase.retention}, 30 days by default).
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 30, unit = TimeUnit.DAYS)
+    private Duration idempotencyWindow = Duration.days(1);
+
+    @JsonProperty
+    public Duration getIdempotencyWindow() {
+        return idempotencyWindow;
+    }
+
+    @JsonProperty
+    public void setIdempotencyWindow(Duration idempotencyWindow) {
+        this.idempotencyWindow = idempotencyWindow;
+    }
 
     @JsonProperty
     public DataSize getMaxBodySize() {

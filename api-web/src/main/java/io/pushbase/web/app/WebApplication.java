@@ -123,15 +123,16 @@ public final class WebApplication extends Application<WebConfiguration> {
                         config.getComets().getPushTimeout().toMilliseconds(),
                         config.getComets().getControlTimeout().toMilliseconds());
         MidClock clock = MidClock.system();
+        ApiConfiguration api = config.getApi();
         PushRouter router =
                 new PushRouter(
                         directory,
                         comets,
                         new KeyAppender(appends, clock, metrics.meter("web.push.conflicts")),
                         messages::delete,
+                        api.getIdempotencyWindow().toSeconds(),
                         metrics);
         Optional<TokenVerifier> tokens = config.getAuth().buildVerifier();
-        ApiConfiguration api = config.getApi();
 
         env.jersey().register(new GetOnlyFilter());
         env.jersey().register(new MethodNotAllowedMapper());

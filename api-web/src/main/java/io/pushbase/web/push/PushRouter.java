@@ -7,8 +7,10 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.web.comet.CometClient;
@@ -50,13 +52,26 @@ import org.slf4j.LoggerFactory;
  * that were neither pushed nor stored. Fallback appends run at most {@value #FALLBACK_PARALLELISM}
  * at a time per request.
  *
+ * <p>One push, one mid (docs/MIDS.md, "Retries without duplicates"): the web node chooses each
+ * push's claim ({@link AppendClaim}: random, or derived from the push's idempotency key) and passes
+ * it to the comet; the fallback appends with the same claim, looked up first, so a push the comet
+ * appended before failing is answered its mid and not stored again. A push with an idempotency key
+ * is looked up by the comet too (one read), so a retry within the window is answered the first
+ * push's mid, {@code duplicate}, and neither stored nor delivered again.
+ *
  * <p>Thread-safe and non-blocking. Metrics: meters {@code web.push.fallback} (pushes stored by the
- * web node), {@code web.push.fallback.failed}, {@code web.push.comet.overloaded}, {@code
- * web.delete.close.failed} (messages deleted but the comet could not be told to close the key).
+ * web node), {@code web.push.fallback.found} (fallbacks that found the push appended already: its
+ * comet appended it and failed to answer), {@code web.push.duplicates} (pushes answered as
+ * duplicates, by a comet or the fallback), {@code web.push.fallback.failed}, {@code
+ * web.push.comet.overloaded}, {@code web.delete.close.failed} (messages deleted but the comet could
+ * not be told to close the key).
  */
 public final class PushRouter {
     private static final Logger LOG = LoggerFactory.getLogger(PushRouter.class);
     static final int FALLBACK_PARALLELISM = 64;
+
+    /** The idempotency window when none is configured: one day. */
+    public static final long DEFAULT_IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
     private final CometOwners directory;
     private final Comets comets;
@@ -64,6 +79,9 @@ public final class PushRouter {
     private final StoredMessages messages;
     private final Meter fallback;
     private final Meter fallbackFailed;
+    private final Meter fallbackFound;
+    private final Meter duplicates;
+    private final long idempotencyWindowSeconds;
     private final Meter overloaded;
     private final Meter closeFailed;
     private final FallbackLog fallbackLog = new FallbackLog();
@@ -80,12 +98,29 @@ public final class PushRouter {
             KeyAppender appender,
             StoredMessages messages,
             MetricRegistry metrics) {
+        this(directory, comets, appender, messages, DEFAULT_IDEMPOTENCY_WINDOW_SECONDS, metrics);
+    }
+
+    /**
+     * @param idempotencyWindowSeconds how long a push with an idempotency key is recognised (the
+     *     message nodes cut it to their retention)
+     */
+    public PushRouter(
+            CometOwners directory,
+            Comets comets,
+            KeyAppender appender,
+            StoredMessages messages,
+            long idempotencyWindowSeconds,
+            MetricRegistry metrics) {
+        this.idempotencyWindowSeconds = idempotencyWindowSeconds;
         this.directory = directory;
         this.comets = comets;
         this.appender = appender;
         this.messages = messages;
         this.fallback = metrics.meter("web.push.fallback");
         this.fallbackFailed = metrics.meter("web.push.fallback.failed");
+        this.fallbackFound = metrics.meter("web.push.fallback.found");
+        this.duplicates = metrics.meter("web.push.duplicates");
         this.overloaded = metrics.meter("web.push.comet.overloaded");
         this.closeFailed = metrics.meter("web.delete.close.failed");
     }
@@ -96,10 +131,26 @@ public final class PushRouter {
      * @return the answer once the push was acknowledged or definitely failed
      */
     public CompletableFuture<Answer> push(String key, byte[] payload, long expireSeconds) {
+        return push(key, payload, expireSeconds, null);
+    }
+
+    /**
+     * Pushes {@code payload} (valid JSON, not copied) to {@code key}; with an {@code
+     * idempotencyKey} (valid, or null) a retry of the same push within the window is answered the
+     * first push's mid, {@code duplicate}, and nothing is stored or delivered again. A push with an
+     * idempotency key answers {@code {"duplicate":..,"mid":".."}} in {@code data}; one without
+     * answers exactly as before.
+     *
+     * @return the answer once the push was acknowledged or definitely failed
+     */
+    public CompletableFuture<Answer> push(
+            String key, byte[] payload, long expireSeconds, String idempotencyKey) {
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
+        AppendClaim claim = claimFor(idempotencyKey);
         Optional<CometNode> owner = directory.ownerOf(key);
         if (owner.isEmpty()) {
-            return store(key, body, expireSeconds, "no comet node is live");
+            return store(key, body, expireSeconds, "no comet node is live", claim)
+                    .thenApply(stored -> answer(stored, idempotencyKey));
         }
         CometNode comet = owner.get();
         PushRequest request =
@@ -107,12 +158,22 @@ public final class PushRouter {
                         .setKey(key)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
+                        .setClaim(wire(claim))
                         .build();
         return comets.push(comet, request)
                 .handle(
                         (reply, err) -> {
                             if (err == null) {
-                                return CompletableFuture.completedFuture(Answer.ok());
+                                if (reply.getDuplicate()) {
+                                    duplicates.mark();
+                                }
+                                return CompletableFuture.completedFuture(
+                                        answer(
+                                                new Stored(
+                                                        Answer.ok(),
+                                                        reply.getMid(),
+                                                        reply.getDuplicate()),
+                                                idempotencyKey));
                             }
                             Status status = Status.fromThrowable(err);
                             return switch (status.getCode()) {
@@ -124,10 +185,57 @@ public final class PushRouter {
                                     yield CompletableFuture.completedFuture(
                                             Answer.error(Ret.INTERNAL, describe(comet, status)));
                                 }
-                                default -> store(key, body, expireSeconds, describe(comet, status));
+                                // The comet may have appended (and delivered) before it
+                                // failed: look the claim up before storing.
+                                default ->
+                                        store(
+                                                        key,
+                                                        body,
+                                                        expireSeconds,
+                                                        describe(comet, status),
+                                                        claim.lookedUpFirst())
+                                                .thenApply(
+                                                        stored -> answer(stored, idempotencyKey));
                             };
                         })
                 .thenCompose(answer -> answer);
+    }
+
+    /**
+     * The claim of a push: derived from its idempotency key (looked up first, indexed for the
+     * window), or 16 random bytes; shared with the comet either way, so the fallback can find it.
+     */
+    private AppendClaim claimFor(String idempotencyKey) {
+        return idempotencyKey == null
+                ? new AppendClaim(AppendClaim.randomBytes(), false, true, 0)
+                : new AppendClaim(
+                        AppendClaim.fromIdempotencyKey(idempotencyKey),
+                        true,
+                        true,
+                        idempotencyWindowSeconds);
+    }
+
+    private static PushClaim wire(AppendClaim claim) {
+        return PushClaim.newBuilder()
+                .setClaim(claim.bytes())
+                .setIdempotent(claim.indexSeconds() > 0)
+                .setIdempotencyWindowSeconds(claim.indexSeconds())
+                .build();
+    }
+
+    /** A push with an idempotency key answers its mid (as a string: exact in JavaScript). */
+    private static Answer answer(Stored stored, String idempotencyKey) {
+        if (idempotencyKey == null || stored.answer.ret() != Ret.OK) {
+            return stored.answer;
+        }
+        return Answer.ok(Data.pushed(stored.mid, stored.duplicate));
+    }
+
+    /** A push's outcome: its answer and, when acknowledged, its mid. */
+    private record Stored(Answer answer, long mid, boolean duplicate) {
+        static Stored failed(Answer answer) {
+            return new Stored(answer, 0, false);
+        }
     }
 
     /**
@@ -137,7 +245,18 @@ public final class PushRouter {
      */
     public CompletableFuture<Answer> pushMany(
             List<String> keys, byte[] payload, long expireSeconds) {
+        return pushMany(keys, payload, expireSeconds, null);
+    }
+
+    /**
+     * {@link #pushMany(List, byte[], long)}; with an {@code idempotencyKey} each key's push is
+     * recognised on a retry within the window (claims live per key, so one claim serves every key):
+     * a key pushed before is neither stored nor delivered again, and is not in {@code fk}.
+     */
+    public CompletableFuture<Answer> pushMany(
+            List<String> keys, byte[] payload, long expireSeconds, String idempotencyKey) {
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
+        AppendClaim claim = claimFor(idempotencyKey);
         Map<CometNode, List<String>> byComet = new LinkedHashMap<>();
         List<String> ownerless = new ArrayList<>();
         for (String key : keys) {
@@ -150,10 +269,10 @@ public final class PushRouter {
         }
         List<CompletableFuture<List<String>>> failed = new ArrayList<>();
         for (Map.Entry<CometNode, List<String>> group : byComet.entrySet()) {
-            failed.add(pushGroup(group.getKey(), group.getValue(), body, expireSeconds));
+            failed.add(pushGroup(group.getKey(), group.getValue(), body, expireSeconds, claim));
         }
         if (!ownerless.isEmpty()) {
-            failed.add(storeEach(ownerless, body, expireSeconds, "no comet node is live"));
+            failed.add(storeEach(ownerless, body, expireSeconds, "no comet node is live", claim));
         }
         return CompletableFuture.allOf(failed.toArray(CompletableFuture[]::new))
                 .thenApply(
@@ -167,12 +286,17 @@ public final class PushRouter {
     }
 
     private CompletableFuture<List<String>> pushGroup(
-            CometNode comet, List<String> keys, ByteString body, long expireSeconds) {
+            CometNode comet,
+            List<String> keys,
+            ByteString body,
+            long expireSeconds,
+            AppendClaim claim) {
         PushManyRequest request =
                 PushManyRequest.newBuilder()
                         .addAllKeys(keys)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
+                        .setClaim(wire(claim))
                         .build();
         return comets.pushMany(comet, request)
                 .handle(
@@ -194,8 +318,13 @@ public final class PushRouter {
                                     return CompletableFuture.completedFuture(keys);
                                 }
                                 default -> {
+                                    // Some keys may have been appended before it failed.
                                     return storeEach(
-                                            keys, body, expireSeconds, describe(comet, status));
+                                            keys,
+                                            body,
+                                            expireSeconds,
+                                            describe(comet, status),
+                                            claim.lookedUpFirst());
                                 }
                             }
                         })
@@ -204,7 +333,7 @@ public final class PushRouter {
 
     /** Appends to each key, a window at a time; completes with the keys not stored. */
     private CompletableFuture<List<String>> storeEach(
-            List<String> keys, ByteString body, long expireSeconds, String why) {
+            List<String> keys, ByteString body, long expireSeconds, String why, AppendClaim claim) {
         List<String> notStored = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (int from = 0; from < keys.size(); from += FALLBACK_PARALLELISM) {
@@ -212,7 +341,8 @@ public final class PushRouter {
                     keys.subList(from, Math.min(keys.size(), from + FALLBACK_PARALLELISM));
             chain =
                     chain.thenCompose(
-                            ignored -> storeAll(window, body, expireSeconds, why, notStored));
+                            ignored ->
+                                    storeAll(window, body, expireSeconds, why, claim, notStored));
         }
         return chain.thenApply(done -> List.copyOf(notStored));
     }
@@ -222,15 +352,16 @@ public final class PushRouter {
             ByteString body,
             long expireSeconds,
             String why,
+            AppendClaim claim,
             List<String> notStored) {
         CompletableFuture<?>[] stores = new CompletableFuture<?>[keys.size()];
         for (int i = 0; i < stores.length; i++) {
             String key = keys.get(i);
             stores[i] =
-                    store(key, body, expireSeconds, why)
+                    store(key, body, expireSeconds, why, claim)
                             .thenAccept(
-                                    answer -> {
-                                        if (answer.ret() != Ret.OK) {
+                                    stored -> {
+                                        if (stored.answer.ret() != Ret.OK) {
                                             notStored.add(key);
                                         }
                                     });
@@ -238,30 +369,45 @@ public final class PushRouter {
         return CompletableFuture.allOf(stores);
     }
 
-    /** The fallback: appends the push through a message node, as its comet would have. */
-    private CompletableFuture<Answer> store(
-            String key, ByteString body, long expireSeconds, String why) {
+    /**
+     * The fallback: appends the push through a message node, as its comet would have, with the
+     * push's claim. A claim {@link AppendClaim#findFirst() looked up first} that the store already
+     * holds (the comet appended, then failed to answer; or an idempotency key's earlier push) is
+     * answered with the mid it took and stored nothing again (meter {@code
+     * web.push.fallback.found}).
+     */
+    private CompletableFuture<Stored> store(
+            String key, ByteString body, long expireSeconds, String why, AppendClaim claim) {
         if (expireSeconds == 0) {
             return CompletableFuture.completedFuture(
-                    Answer.error(
-                            Ret.NO_COMET,
-                            why + "; an online-only push (expire 0) has nothing to store"));
+                    Stored.failed(
+                            Answer.error(
+                                    Ret.NO_COMET,
+                                    why
+                                            + "; an online-only push (expire 0) has nothing to"
+                                            + " store")));
         }
-        return appender.append(key, body, expireSeconds, 0)
+        return appender.append(key, body, expireSeconds, 0, claim)
                 .handle(
-                        (mid, err) -> {
+                        (appended, err) -> {
                             if (err == null) {
-                                fallback.mark();
+                                if (appended.duplicate()) {
+                                    fallbackFound.mark();
+                                    duplicates.mark();
+                                } else {
+                                    fallback.mark();
+                                }
+                                long mid = appended.mid();
                                 try (MessageLogContext ignored = MessageLogContext.of(key, mid)) {
                                     LOG.debug(
-                                            "Push to key '{}' stored by the web node with mid {}:"
-                                                    + " {}",
+                                            "Push to key '{}' {} by the web node with mid {}: {}",
                                             key,
+                                            appended.duplicate() ? "found stored" : "stored",
                                             mid,
                                             why);
                                     fallbackLog.note(key, mid, why);
                                 }
-                                return Answer.ok();
+                                return new Stored(Answer.ok(), mid, appended.duplicate());
                             }
                             fallbackFailed.mark();
                             try (MessageLogContext ignored = MessageLogContext.of(key)) {
@@ -272,9 +418,10 @@ public final class PushRouter {
                                         why,
                                         err.toString());
                             }
-                            return Answer.error(
-                                    Ret.INTERNAL,
-                                    why + "; storing it failed too: " + rootMessage(err));
+                            return Stored.failed(
+                                    Answer.error(
+                                            Ret.INTERNAL,
+                                            why + "; storing it failed too: " + rootMessage(err)));
                         });
     }
 

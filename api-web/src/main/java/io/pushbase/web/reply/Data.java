@@ -113,6 +113,15 @@ public final class Data {
         return stringsObject("fk", keys);
     }
 
+    /**
+     * (Pushbase) A push with an idempotency key: {@code {"duplicate":false,"mid":"<mid>"}}, the mid
+     * as a string (exact in JavaScript, as every mid the admin API answers); {@code duplicate} true
+     * when the push was a retry of one acknowledged before, whose mid this is.
+     */
+    public static byte[] pushed(long mid, boolean duplicate) {
+        return ascii("{\"duplicate\":" + duplicate + ",\"mid\":\"" + mid + "\"}");
+    }
+
     /** {@code {"token":"..."}} (Pushbase). */
     public static byte[] token(String token) {
         return stringObject("token", token);

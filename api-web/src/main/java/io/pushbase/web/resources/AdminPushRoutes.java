@@ -40,6 +40,12 @@ import org.glassfish.jersey.uri.UriComponent;
  *       once); the answer lists in {@code fk} the keys that were neither pushed nor stored.
  * </ul>
  *
+ * <p>(Pushbase) Each accepts an idempotency key ({@link IdempotencyKeys}: the {@code
+ * Idempotency-Key} header or the {@code idempotency_key} query parameter): a retry of the same push
+ * to the same key within the window is answered the first push's mid and stores and delivers
+ * nothing again ({@link PushRouter}); a single-key push with one answers {@code
+ * {"data":{"duplicate":false,"mid":"<mid>"},"ret":0}}.
+ *
  * <p>Any invalid input answers {@code 65534} before anything is stored or delivered. At most {@code
  * api.maxPushesInFlight} pushes are worked on at once ({@link PushAdmission}); one more is answered
  * 503 with {@code Retry-After}. Another method than POST answers 405 as Go did; without the {@link
@@ -100,18 +106,19 @@ public final class AdminPushRoutes implements Filter {
         String path = request.getServletPath() + nullToEmpty(request.getPathInfo());
         Route route;
         BiFunction<MultivaluedMap<String, String>, InputStream, CompletionStage<Answer>> push;
+        String idempotencyHeader = request.getHeader(IdempotencyKeys.HEADER);
         switch (path) {
             case "/1/admin/push/private" -> {
                 route = privateRoute;
-                push = (q, body) -> push(q.getFirst("key"), q.getFirst("expire"), body);
+                push = (q, body) -> push(q, idempotencyHeader, body);
             }
             case "/admin/push" -> {
                 route = unversioned;
-                push = (q, body) -> push(q.getFirst("key"), q.getFirst("expire"), body);
+                push = (q, body) -> push(q, idempotencyHeader, body);
             }
             case "/1/admin/push/mprivate" -> {
                 route = multi;
-                push = (q, body) -> pushMany(q.getFirst("expire"), body);
+                push = (q, body) -> pushMany(q, idempotencyHeader, body);
             }
             default -> {
                 chain.doFilter(req, res); // not mapped here; only if mapped wider by mistake
@@ -156,19 +163,24 @@ public final class AdminPushRoutes implements Filter {
         return s == null ? "" : s;
     }
 
-    private CompletionStage<Answer> push(String key, String expireText, InputStream in) {
+    private CompletionStage<Answer> push(
+            MultivaluedMap<String, String> query, String idempotencyHeader, InputStream in) {
         try {
             byte[] message = body(in);
+            String key = query.getFirst("key");
             check(Keys.problem(key));
-            long expire = expire(expireText);
+            long expire = expire(query.getFirst("expire"));
             check(AdminInput.messageProblem(message, maxBodyBytes));
-            return router.push(key, message, expire);
+            String idempotencyKey = idempotencyKey(idempotencyHeader, query);
+            return router.push(key, message, expire, idempotencyKey);
         } catch (Refused refused) {
             return done(refused.answer);
         }
     }
 
-    private CompletionStage<Answer> pushMany(String expireText, InputStream in) {
+    private CompletionStage<Answer> pushMany(
+            MultivaluedMap<String, String> query, String idempotencyHeader, InputStream in) {
+        String expireText = query.getFirst("expire");
         try {
             JsonNode json = AdminInput.json(body(in));
             if (json == null || !json.isObject()) {
@@ -197,9 +209,20 @@ public final class AdminPushRoutes implements Filter {
                     throw new Refused("at most " + maxKeys + " keys per multi-key push");
                 }
             }
-            return router.pushMany(List.copyOf(keys), message, expire);
+            String idempotencyKey = idempotencyKey(idempotencyHeader, query);
+            return router.pushMany(List.copyOf(keys), message, expire, idempotencyKey);
         } catch (Refused refused) {
             return done(refused.answer);
+        }
+    }
+
+    /** The push's idempotency key (header or query parameter), or null. */
+    private static String idempotencyKey(String header, MultivaluedMap<String, String> query)
+            throws Refused {
+        try {
+            return IdempotencyKeys.of(header, query.getFirst(IdempotencyKeys.PARAMETER));
+        } catch (IdempotencyKeys.Malformed e) {
+            throw new Refused(e.getMessage());
         }
     }
 

@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.grpc.Server;
-import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
-import io.pushbase.cluster.NodeRegistration;
-import io.pushbase.cluster.ZooKeeperConfiguration;
-import io.pushbase.schema.ZkPaths;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.ServerSocket;
@@ -37,60 +32,27 @@ import org.junit.jupiter.api.TestMethodOrder;
 class WebFallbackIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static WebTestCluster cluster;
-    private static CuratorLifecycle session;
-    private static NodeRegistration ghost;
     private static Web web;
     private static int ghostGrpcPort;
 
     @BeforeAll
     static void start() throws Exception {
         cluster = new WebTestCluster(1);
-        ZooKeeperConfiguration zk = new ZooKeeperConfiguration();
-        zk.setConnectString(cluster.comets().zookeeperConnectString());
-        session = zk.build();
-        session.start();
         try (ServerSocket s = new ServerSocket(0)) {
             ghostGrpcPort = s.getLocalPort(); // closed again: connections to it are refused
         }
-        ghost =
-                new NodeRegistration(
-                        session.client(),
-                        ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery(),
-                        ZkPaths.SERVICE_COMET,
-                        "127.0.0.1",
-                        ghostGrpcPort,
-                        new NodeDetails(
-                                "ghost",
-                                1,
-                                Map.of(
-                                        "tcp", "127.0.0.1:16969",
-                                        "ws", "127.0.0.1:16968",
-                                        "grpc", "127.0.0.1:" + ghostGrpcPort)));
-        ghost.start();
+        cluster.registerComet("ghost", ghostGrpcPort);
         web =
                 cluster.startWeb(
                         ConfigOverride.config(
                                 WebTestCluster.PREFIX, "messageNodes.totalTimeout", "2s"));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!web.get("/1/server/get?p=2&k=a").body().contains("16969")) {
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        WebTestCluster.awaitRegisteredComet(web);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (ghost != null) {
-                ghost.stop();
-            }
-            if (session != null) {
-                session.stop();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
-import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
-import io.pushbase.cluster.NodeRegistration;
-import io.pushbase.cluster.ZooKeeperConfiguration;
-import io.pushbase.schema.ZkPaths;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.io.IOException;
@@ -21,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +34,6 @@ class WebOverloadIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static WebTestCluster cluster;
-    private static CuratorLifecycle session;
-    private static NodeRegistration silent;
     private static ServerSocket silentComet;
     private static final List<Socket> held = new CopyOnWriteArrayList<>();
     private static Web web;
@@ -64,45 +56,17 @@ class WebOverloadIT {
                         "silent-comet");
         acceptor.setDaemon(true);
         acceptor.start();
-        ZooKeeperConfiguration zk = new ZooKeeperConfiguration();
-        zk.setConnectString(cluster.comets().zookeeperConnectString());
-        session = zk.build();
-        session.start();
-        silent =
-                new NodeRegistration(
-                        session.client(),
-                        ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery(),
-                        ZkPaths.SERVICE_COMET,
-                        "127.0.0.1",
-                        silentComet.getLocalPort(),
-                        new NodeDetails(
-                                "silent",
-                                1,
-                                Map.of(
-                                        "tcp", "127.0.0.1:16969",
-                                        "ws", "127.0.0.1:16968",
-                                        "grpc", "127.0.0.1:" + silentComet.getLocalPort())));
-        silent.start();
+        cluster.registerComet("silent", silentComet.getLocalPort());
         web =
                 cluster.startWeb(
                         ConfigOverride.config(WebTestCluster.PREFIX, "api.maxPushesInFlight", "1"),
                         ConfigOverride.config(WebTestCluster.PREFIX, "comets.pushTimeout", "3s"));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!web.get("/1/server/get?p=2&k=a").body().contains("16969")) {
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        WebTestCluster.awaitRegisteredComet(web);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (silent != null) {
-                silent.stop();
-            }
-            if (session != null) {
-                session.stop();
-            }
             if (silentComet != null) {
                 silentComet.close();
             }

@@ -6,11 +6,13 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
+import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -101,7 +103,88 @@ class PushRouterTest {
         assertThat(answer.ret()).isEqualTo(Ret.OK);
         assertThat(log.stored).containsExactly(new Stored("k", earlier + 1, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(1);
-        assertThat(metrics.meter("web.push.conflicts").getCount()).isEqualTo(1);
+        // The fallback looks its claim up first, and the message node then takes a mid above the
+        // head at once: no refused proposal.
+        assertThat(metrics.meter("web.push.conflicts").getCount()).isZero();
+    }
+
+    @Test
+    void aPushItsCometAppendedBeforeFailingToAnswerIsNotStoredAgain() {
+        // The duplicate window of kill -9: the comet appended (and delivered) the push with the
+        // claim the web node gave it, then died before answering.
+        placement.put("k", COMET_A);
+        comets.appendFirst.put(COMET_A.nodeName(), log);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        Answer answer = router.push("k", PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.stored).containsExactly(new Stored("k", NOW - 1, "{\"hello\":1}", 600));
+        assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.fallback").getCount()).isZero();
+        assertThat(comets.requests.get(0).getClaim().getClaim().size()).isEqualTo(16);
+        assertThat(comets.requests.get(0).getClaim().getIdempotent()).isFalse();
+    }
+
+    @Test
+    void theKeysOfAMultiKeyPushItsCometAppendedBeforeFailingAreNotStoredAgain() {
+        placement.put("a1", COMET_A);
+        placement.put("a2", COMET_A);
+        // The comet appends the first key of its group, then fails.
+        comets.appendFirst.put(COMET_A.nodeName(), log);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        Answer answer = router.pushMany(List.of("a1", "a2"), PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.stored)
+                .containsExactlyInAnyOrder(
+                        new Stored("a1", NOW - 1, "{\"hello\":1}", 600),
+                        new Stored("a2", NOW, "{\"hello\":1}", 600));
+        assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aPushWithAnIdempotencyKeyAnswersItsMidAndSendsTheDerivedClaim() {
+        placement.put("k", COMET_A);
+
+        Answer first = router.push("k", PAYLOAD, EXPIRE, "order-42").join();
+        comets.answerDuplicate = true;
+        Answer retry = router.push("k", PAYLOAD, EXPIRE, "order-42").join();
+
+        assertThat(new String(first.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"duplicate\":false,\"mid\":\"" + NOW + "\"},\"ret\":0}");
+        assertThat(new String(retry.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"duplicate\":true,\"mid\":\"" + NOW + "\"},\"ret\":0}");
+        assertThat(comets.requests).hasSize(2);
+        assertThat(comets.requests.get(0).getClaim()).isEqualTo(comets.requests.get(1).getClaim());
+        assertThat(comets.requests.get(0).getClaim().getClaim())
+                .isEqualTo(AppendClaim.fromIdempotencyKey("order-42"));
+        assertThat(comets.requests.get(0).getClaim().getIdempotent()).isTrue();
+        assertThat(comets.requests.get(0).getClaim().getIdempotencyWindowSeconds())
+                .isEqualTo(PushRouter.DEFAULT_IDEMPOTENCY_WINDOW_SECONDS);
+        assertThat(metrics.meter("web.push.duplicates").getCount()).isEqualTo(1);
+        assertThat(log.appends).isZero();
+    }
+
+    @Test
+    void aRetryWithAnIdempotencyKeyStoredByTheFallbackIsFoundByTheNextFallback() {
+        Answer first = router.push("nobody-owns-it", PAYLOAD, EXPIRE, "retry-me").join();
+        Answer retry = router.push("nobody-owns-it", PAYLOAD, EXPIRE, "retry-me").join();
+        Answer other = router.push("nobody-owns-it", PAYLOAD, EXPIRE, "another").join();
+
+        assertThat(new String(first.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"duplicate\":false,\"mid\":\"" + NOW + "\"},\"ret\":0}");
+        assertThat(new String(retry.render(false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"data\":{\"duplicate\":true,\"mid\":\"" + NOW + "\"},\"ret\":0}");
+        assertThat(new String(other.render(false), StandardCharsets.UTF_8))
+                .contains("\"duplicate\":false", "\"mid\":\"" + (NOW + 1) + "\"");
+        assertThat(log.stored)
+                .containsExactly(
+                        new Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600),
+                        new Stored("nobody-owns-it", NOW + 1, "{\"hello\":1}", 600));
+        assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -298,6 +381,27 @@ class PushRouterTest {
         final List<ByteString> payloads = new ArrayList<>();
         final Map<String, Status> failures = new HashMap<>();
         final Map<String, List<String>> failedKeys = new HashMap<>();
+        // Comets that append the push (with the web node's claim) and then fail to answer.
+        final Map<String, MessageLog> appendFirst = new HashMap<>();
+        final List<PushRequest> requests = new ArrayList<>();
+        boolean answerDuplicate;
+
+        /** As a comet that appends before it fails: with the web node's claim, a mid below NOW. */
+        private void appendFirst(
+                CometNode comet, String key, ByteString payload, long expire, PushClaim claim) {
+            MessageLog appends = appendFirst.get(comet.nodeName());
+            if (appends != null) {
+                appends.append(
+                                AppendRequest.newBuilder()
+                                        .setKey(key)
+                                        .setMid(NOW - 1)
+                                        .setPayload(payload)
+                                        .setExpireSeconds(expire)
+                                        .setClaim(claim.getClaim())
+                                        .build())
+                        .join();
+            }
+        }
 
         void fail(CometNode comet, Status status) {
             failures.put(comet.nodeName(), status);
@@ -314,7 +418,20 @@ class PushRouterTest {
                             + "] expire "
                             + request.getExpireSeconds());
             payloads.add(request.getPayload());
-            return answer(comet, PushReply.newBuilder().setMid(NOW).setDelivered(1).build());
+            requests.add(request);
+            appendFirst(
+                    comet,
+                    request.getKey(),
+                    request.getPayload(),
+                    request.getExpireSeconds(),
+                    request.getClaim());
+            return answer(
+                    comet,
+                    PushReply.newBuilder()
+                            .setMid(NOW)
+                            .setDelivered(answerDuplicate ? 0 : 1)
+                            .setDuplicate(answerDuplicate)
+                            .build());
         }
 
         @Override
@@ -328,6 +445,12 @@ class PushRouterTest {
                             + " expire "
                             + request.getExpireSeconds());
             payloads.add(request.getPayload());
+            appendFirst(
+                    comet,
+                    request.getKeys(0),
+                    request.getPayload(),
+                    request.getExpireSeconds(),
+                    request.getClaim());
             return answer(
                     comet,
                     PushManyReply.newBuilder()
@@ -358,6 +481,8 @@ class PushRouterTest {
     private static final class FakeMessageLog implements MessageLog {
         final Map<String, Long> heads = new HashMap<>();
         final List<Stored> stored = new ArrayList<>();
+        // key + claim -> the mid that claim took, as a message node finds it (find_claim).
+        final Map<String, Long> claims = new HashMap<>();
         int appends;
         boolean down;
 
@@ -371,11 +496,32 @@ class PushRouterTest {
                                 .asRuntimeException());
             }
             long head = heads.getOrDefault(request.getKey(), 0L);
-            if (request.getMid() <= head) {
+            String claim =
+                    request.getKey()
+                            + "/"
+                            + java.util.HexFormat.of().formatHex(request.getClaim().toByteArray());
+            long mid = request.getMid();
+            long original = mid;
+            if (request.getFindClaim()) {
+                Long found = claims.get(claim);
+                if (found != null) {
+                    return CompletableFuture.completedFuture(
+                            AppendReply.newBuilder()
+                                    .setAppended(true)
+                                    .setHead(head)
+                                    .setClaimedMid(found)
+                                    .setDuplicate(true)
+                                    .build());
+                }
+                mid = Math.max(mid, head + 1);
+            }
+            if (mid <= head) {
                 return CompletableFuture.completedFuture(
                         AppendReply.newBuilder().setAppended(false).setHead(head).build());
             }
-            heads.put(request.getKey(), request.getMid());
+            heads.put(request.getKey(), mid);
+            claims.put(claim, mid);
+            request = request.toBuilder().setMid(mid).build();
             if (request.getExpireSeconds() > 0) {
                 stored.add(
                         new Stored(
@@ -385,7 +531,11 @@ class PushRouterTest {
                                 request.getExpireSeconds()));
             }
             return CompletableFuture.completedFuture(
-                    AppendReply.newBuilder().setAppended(true).setHead(request.getMid()).build());
+                    AppendReply.newBuilder()
+                            .setAppended(true)
+                            .setHead(mid)
+                            .setClaimedMid(mid == original ? 0 : mid)
+                            .build());
         }
     }
 }

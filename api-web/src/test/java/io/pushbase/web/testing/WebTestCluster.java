@@ -2,7 +2,12 @@ package io.pushbase.web.testing;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.pushbase.cluster.CuratorLifecycle;
+import io.pushbase.cluster.NodeDetails;
+import io.pushbase.cluster.NodeRegistration;
+import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.comet.testing.CometTestCluster;
+import io.pushbase.schema.ZkPaths;
 import io.pushbase.web.app.WebApplication;
 import io.pushbase.web.app.WebConfiguration;
 import java.io.IOException;
@@ -15,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real cluster for web-node integration tests: the comet test cluster (ZooKeeper {@code
@@ -31,6 +37,8 @@ public final class WebTestCluster implements AutoCloseable {
 
     private final CometTestCluster comets;
     private final List<Web> webs = new ArrayList<>();
+    private final List<NodeRegistration> registrations = new ArrayList<>();
+    private CuratorLifecycle session;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -102,6 +110,54 @@ public final class WebTestCluster implements AutoCloseable {
         comets = new CometTestCluster(messageNodes);
     }
 
+    /**
+     * Registers in discovery a comet named {@code nodeName} whose gRPC service is whatever listens
+     * on {@code grpcPort} (a test double, or nothing), its client addresses the fixed {@link
+     * #GHOST_TCP} and {@code 127.0.0.1:16968}: web nodes route its keys to it. Stopped by {@link
+     * #close()}.
+     */
+    public void registerComet(String nodeName, int grpcPort) throws Exception {
+        if (session == null) {
+            ZooKeeperConfiguration zk = new ZooKeeperConfiguration();
+            zk.setConnectString(comets.zookeeperConnectString());
+            session = zk.build();
+            session.start();
+        }
+        NodeRegistration registration =
+                new NodeRegistration(
+                        session.client(),
+                        ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery(),
+                        ZkPaths.SERVICE_COMET,
+                        "127.0.0.1",
+                        grpcPort,
+                        new NodeDetails(
+                                nodeName,
+                                1,
+                                Map.of(
+                                        "tcp",
+                                        GHOST_TCP,
+                                        "ws",
+                                        "127.0.0.1:16968",
+                                        "grpc",
+                                        "127.0.0.1:" + grpcPort)));
+        registration.start();
+        registrations.add(registration);
+    }
+
+    /** The TCP address of comets {@link #registerComet registered} by tests. */
+    public static final String GHOST_TCP = "127.0.0.1:16969";
+
+    /** Waits until {@code web}'s lookup names a {@link #registerComet registered} comet. */
+    public static void awaitRegisteredComet(Web web) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!web.get("/1/server/get?p=2&k=a").body().contains(GHOST_TCP)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the web node never saw the registered comet");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public CometTestCluster comets() {
         return comets;
     }
@@ -144,6 +200,12 @@ public final class WebTestCluster implements AutoCloseable {
                 webs.get(i).app().after();
             }
             webs.clear();
+            for (NodeRegistration r : registrations) {
+                r.stop();
+            }
+            if (session != null) {
+                session.stop();
+            }
         } finally {
             comets.close();
         }

@@ -279,6 +279,8 @@ public final class AppendBatcher implements MessageLog, Managed {
                                 AppendReply.newBuilder()
                                         .setAppended(o.getStatus() == AppendOutcome.Status.APPENDED)
                                         .setHead(o.getHead())
+                                        .setClaimedMid(o.getClaimedMid())
+                                        .setDuplicate(o.getDuplicate())
                                         .build());
                 case INVALID_ARGUMENT ->
                         q.answer.completeExceptionally(

@@ -2,11 +2,9 @@ package io.pushbase.cluster.message;
 
 import com.codahale.metrics.Meter;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.message.v1.AppendRequest;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Takes a mid for one message of a key and has it appended, as docs/MIDS.md describes: proposes
@@ -16,9 +14,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * whoever else appends to the key meanwhile.
  *
  * <p>Comets call it for every push (with the last mid they took for the key as the floor); web
- * nodes call it with floor 0 to store a push whose comet cannot be reached. One claim (16 random
- * bytes) serves every proposal of one call, so a retried attempt whose first answer was lost is
- * recognised by the message node and the message is stored once.
+ * nodes call it with floor 0 to store a push whose comet cannot be reached. One claim ({@link
+ * AppendClaim}: 16 random bytes, or chosen by the web node and shared with the comet it pushes
+ * through) serves every proposal of one call, so a retried attempt whose first answer was lost is
+ * recognised by the message node and the message is stored once; a claim another node may have
+ * appended is looked up ({@code find_claim}), so a push is stored under one mid whichever node
+ * finishes it (docs/MIDS.md, "Retries without duplicates").
  *
  * <p>Thread-safe and non-blocking. Failure: the future fails with the log's failure (no message
  * node could take the append), or with {@link IllegalStateException} when the head kept moving past
@@ -28,8 +29,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class KeyAppender {
     /** Proposals per append before giving up: only a key pushed to from several places races. */
     public static final int MAX_PROPOSALS = 8;
-
-    private static final int CLAIM_BYTES = 16;
 
     private final MessageLog log;
     private final MidClock clock;
@@ -41,8 +40,11 @@ public final class KeyAppender {
         this.conflicts = conflicts;
     }
 
+    /** What an append took: the push's mid, and whether an earlier attempt had taken it. */
+    public record Appended(long mid, boolean duplicate) {}
+
     /**
-     * Appends {@code body} to {@code key} under a new mid.
+     * Appends {@code body} to {@code key} under a new mid, with a random claim of its own.
      *
      * @param floor a mid the new one must exceed (the caller's last mid for the key, or 0)
      * @param expireSeconds 0 = online only: the mid is taken, nothing is stored
@@ -50,17 +52,31 @@ public final class KeyAppender {
      */
     public CompletableFuture<Long> append(
             String key, ByteString body, long expireSeconds, long floor) {
-        byte[] claim = new byte[CLAIM_BYTES];
-        ThreadLocalRandom.current().nextBytes(claim);
-        long mid = Math.max(clock.now(), floor == Long.MAX_VALUE ? floor : floor + 1);
-        return propose(key, body, expireSeconds, UnsafeByteOperations.unsafeWrap(claim), mid, 1);
+        return append(key, body, expireSeconds, floor, AppendClaim.random())
+                .thenApply(Appended::mid);
     }
 
-    private CompletableFuture<Long> propose(
+    /**
+     * Appends {@code body} to {@code key} with {@code claim}: the first proposal looks the claim up
+     * when {@link AppendClaim#findFirst()}, later ones (after a refusal) also when the claim is
+     * {@link AppendClaim#shared()}. A claim found in the store completes with the mid it holds,
+     * {@code duplicate}, and nothing new stored.
+     *
+     * @param floor a mid the new one must exceed (the caller's last mid for the key, or 0)
+     * @param expireSeconds 0 = online only: the mid is taken, nothing is stored
+     * @return the push's mid, once the append was acknowledged
+     */
+    public CompletableFuture<Appended> append(
+            String key, ByteString body, long expireSeconds, long floor, AppendClaim claim) {
+        long mid = Math.max(clock.now(), floor == Long.MAX_VALUE ? floor : floor + 1);
+        return propose(key, body, expireSeconds, claim, mid, 1);
+    }
+
+    private CompletableFuture<Appended> propose(
             String key,
             ByteString body,
             long expireSeconds,
-            ByteString claim,
+            AppendClaim claim,
             long mid,
             int round) {
         AppendRequest request =
@@ -69,13 +85,18 @@ public final class KeyAppender {
                         .setMid(mid)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
-                        .setClaim(claim)
+                        .setClaim(claim.bytes())
+                        .setFindClaim(claim.findFirst() || claim.shared() && round > 1)
+                        .setIndexSeconds(claim.indexSeconds())
                         .build();
         return log.append(request)
                 .thenCompose(
                         reply -> {
                             if (reply.getAppended()) {
-                                return CompletableFuture.completedFuture(mid);
+                                long taken =
+                                        reply.getClaimedMid() != 0 ? reply.getClaimedMid() : mid;
+                                return CompletableFuture.completedFuture(
+                                        new Appended(taken, reply.getDuplicate()));
                             }
                             conflicts.mark();
                             if (round >= MAX_PROPOSALS) {

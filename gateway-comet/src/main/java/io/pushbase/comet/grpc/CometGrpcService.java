@@ -1,10 +1,12 @@
 package io.pushbase.comet.grpc;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.health.NodeHealth;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushPipeline;
@@ -17,6 +19,7 @@ import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometTraffic;
 import io.pushbase.schema.comet.v1.OnlineReply;
 import io.pushbase.schema.comet.v1.OnlineRequest;
+import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
@@ -61,18 +64,36 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
 
     @Override
     public void push(PushRequest req, StreamObserver<PushReply> out) {
+        // The web node's deadline passing cancels this context: a push whose turn comes later is
+        // not appended (the web node stores it itself meanwhile).
+        Context call = Context.current();
         GrpcFutures.answer(
-                pushes.push(req.getKey(), req.getPayload().toByteArray(), req.getExpireSeconds()),
-                p -> PushReply.newBuilder().setMid(p.mid()).setDelivered(p.delivered()).build(),
+                pushes.push(
+                        req.getKey(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds(),
+                        claim(req.hasClaim() ? req.getClaim() : null),
+                        call::isCancelled),
+                p ->
+                        PushReply.newBuilder()
+                                .setMid(p.mid())
+                                .setDelivered(p.delivered())
+                                .setDuplicate(p.duplicate())
+                                .build(),
                 CometGrpcService::toStatus,
                 out);
     }
 
     @Override
     public void pushMany(PushManyRequest req, StreamObserver<PushManyReply> out) {
+        Context call = Context.current();
         GrpcFutures.answer(
                 pushes.pushMany(
-                        req.getKeysList(), req.getPayload().toByteArray(), req.getExpireSeconds()),
+                        req.getKeysList(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds(),
+                        req.hasClaim() ? claim(req.getClaim()) : null,
+                        call::isCancelled),
                 failed -> PushManyReply.newBuilder().addAllFailedKeys(failed).build(),
                 CometGrpcService::toStatus,
                 out);
@@ -111,6 +132,21 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
         health.answer(out);
     }
 
+    /**
+     * The claim the web node chose for a push (shared: its fallback may append with it too), or a
+     * random one of the comet's own when the request has none (an older web node).
+     */
+    static AppendClaim claim(PushClaim claim) {
+        if (claim == null || claim.getClaim().isEmpty()) {
+            return AppendClaim.random();
+        }
+        return new AppendClaim(
+                claim.getClaim(),
+                claim.getIdempotent(),
+                true,
+                claim.getIdempotent() ? claim.getIdempotencyWindowSeconds() : 0);
+    }
+
     /** The one mapping from push failures to gRPC statuses; descriptions name the problem. */
     static Status toStatus(Throwable failure) {
         Throwable t = GrpcFutures.unwrap(failure);
@@ -120,6 +156,7 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         case INVALID -> Status.INVALID_ARGUMENT;
                         case NOT_OWNER -> Status.FAILED_PRECONDITION;
                         case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
+                        case ABANDONED -> Status.CANCELLED;
                     };
             return status.withDescription(r.getMessage());
         }

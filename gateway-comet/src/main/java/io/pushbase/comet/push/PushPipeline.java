@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
@@ -17,6 +18,7 @@ import io.pushbase.schema.client.MidClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe and non-blocking. Metrics: timer {@code comet.push}, meters {@code
  * comet.push.acknowledged} (pushes answered with their mid), {@code comet.push.failed}, {@code
- * comet.push.rejected}, {@code comet.push.conflicts}, counter {@code comet.push.delivered}
- * (messages written to connections), {@code comet.push.undelivered} (connections closed or
- * overflowing at delivery).
+ * comet.push.rejected}, {@code comet.push.conflicts}, {@code comet.push.duplicates} (pushes
+ * recognised as retries of one appended before: answered its mid, delivered to no one), counter
+ * {@code comet.push.delivered} (messages written to connections), {@code comet.push.undelivered}
+ * (connections closed or overflowing at delivery).
  */
 public final class PushPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(PushPipeline.class);
@@ -57,6 +60,7 @@ public final class PushPipeline {
     private final Meter acknowledged;
     private final Meter failed;
     private final Meter rejected;
+    private final Meter duplicates;
     private final Counter delivered;
     private final Counter undelivered;
 
@@ -82,6 +86,7 @@ public final class PushPipeline {
         this.acknowledged = metrics.meter("comet.push.acknowledged");
         this.failed = metrics.meter("comet.push.failed");
         this.rejected = metrics.meter("comet.push.rejected");
+        this.duplicates = metrics.meter("comet.push.duplicates");
         this.appender = new KeyAppender(log, clock, metrics.meter("comet.push.conflicts"));
         this.delivered = metrics.counter("comet.push.delivered");
         this.undelivered = metrics.counter("comet.push.undelivered");
@@ -95,6 +100,33 @@ public final class PushPipeline {
      * @return the message's mid and reach, once appended and written to the key's connections
      */
     public CompletableFuture<Pushed> push(String key, byte[] payload, long expireSeconds) {
+        return push(key, payload, expireSeconds, AppendClaim.random());
+    }
+
+    /**
+     * Pushes {@code payload} to {@code key}, appended with {@code claim} (chosen by the web node,
+     * docs/MIDS.md "Retries without duplicates"). A push whose claim already holds a mid (an
+     * idempotency key's retry, or a push a web node's fallback stored meanwhile) completes with
+     * that mid, {@link Pushed#duplicate()}, and is delivered to no one.
+     */
+    public CompletableFuture<Pushed> push(
+            String key, byte[] payload, long expireSeconds, AppendClaim claim) {
+        return push(key, payload, expireSeconds, claim, () -> false);
+    }
+
+    /**
+     * {@link #push(String, byte[], long, AppendClaim)} for a caller that may give up: when {@code
+     * abandoned} is true by the time the push's turn comes (after the pushes queued before it for
+     * the key), it is not appended and fails with {@link PushRejectedException.Reason#ABANDONED}. A
+     * web node whose deadline passed stores the push itself; an append started after that would
+     * propose a later mid than the web node's and could store it a second time.
+     */
+    public CompletableFuture<Pushed> push(
+            String key,
+            byte[] payload,
+            long expireSeconds,
+            AppendClaim claim,
+            BooleanSupplier abandoned) {
         String invalid = invalid(key, payload, expireSeconds);
         if (invalid != null) {
             return refuse(PushRejectedException.Reason.INVALID, invalid);
@@ -112,13 +144,26 @@ public final class PushPipeline {
         Timer.Context time = pushTimer.time();
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
         return sequencer
-                .submit(key, state -> appendThenDeliver(key, payload, body, expireSeconds, state))
+                .submit(
+                        key,
+                        state ->
+                                abandoned.getAsBoolean()
+                                        ? CompletableFuture.<Pushed>failedFuture(
+                                                new PushRejectedException(
+                                                        PushRejectedException.Reason.ABANDONED,
+                                                        "the caller gave up before the push's"
+                                                                + " turn; not appended"))
+                                        : appendThenDeliver(
+                                                key, payload, body, expireSeconds, claim, state))
                 .whenComplete(
                         (pushed, err) -> {
                             inFlight.release();
                             time.stop();
                             if (err == null) {
                                 acknowledged.mark();
+                                if (pushed.duplicate()) {
+                                    duplicates.mark();
+                                }
                             } else {
                                 if (GrpcFutures.unwrap(err) instanceof PushRejectedException) {
                                     rejected.mark();
@@ -166,6 +211,20 @@ public final class PushPipeline {
      */
     public CompletableFuture<List<String>> pushMany(
             List<String> keys, byte[] payload, long expireSeconds) {
+        return pushMany(keys, payload, expireSeconds, null, () -> false);
+    }
+
+    /**
+     * {@link #pushMany(List, byte[], long)}, every key appended with {@code claim} (null: a random
+     * claim per key; claims live per key, so one claim serves every key), and none once {@code
+     * abandoned} (as {@link #push(String, byte[], long, AppendClaim, BooleanSupplier)}).
+     */
+    public CompletableFuture<List<String>> pushMany(
+            List<String> keys,
+            byte[] payload,
+            long expireSeconds,
+            AppendClaim claim,
+            BooleanSupplier abandoned) {
         if (keys == null || keys.isEmpty()) {
             return refuse(PushRejectedException.Reason.INVALID, "keys must not be empty");
         }
@@ -178,7 +237,14 @@ public final class PushPipeline {
         List<String> unique = keys.stream().distinct().toList();
         List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(unique.size());
         for (String key : unique) {
-            outcomes.add(push(key, payload, expireSeconds).handle((pushed, err) -> err == null));
+            outcomes.add(
+                    push(
+                                    key,
+                                    payload,
+                                    expireSeconds,
+                                    claim == null ? AppendClaim.random() : claim,
+                                    abandoned)
+                            .handle((pushed, err) -> err == null));
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(
@@ -198,12 +264,18 @@ public final class PushPipeline {
             byte[] payload,
             ByteString body,
             long expireSeconds,
+            AppendClaim claim,
             KeySequencer.KeyState state) {
-        return appender.append(key, body, expireSeconds, state.lastMid)
+        return appender.append(key, body, expireSeconds, state.lastMid, claim)
                 .thenApply(
                         taken -> {
-                            state.lastMid = taken;
-                            return new Pushed(taken, deliver(key, taken, payload));
+                            // A duplicate's mid may be an old one: lastMid never goes back.
+                            state.lastMid = Math.max(state.lastMid, taken.mid());
+                            if (taken.duplicate()) {
+                                // Delivered (or stored for the pull) by the attempt that took it.
+                                return new Pushed(taken.mid(), 0, true);
+                            }
+                            return new Pushed(taken.mid(), deliver(key, taken.mid(), payload));
                         });
     }
 

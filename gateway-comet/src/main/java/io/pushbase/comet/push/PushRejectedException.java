@@ -15,7 +15,13 @@ public final class PushRejectedException extends RuntimeException {
         /** This comet does not own the key now (ring, standby, ZooKeeper session). */
         NOT_OWNER,
         /** A bound was hit: pushes queued for the key or in flight in the comet. */
-        OVERLOADED
+        OVERLOADED,
+        /**
+         * The caller gave up (its deadline passed, it cancelled) before the push's turn came: not
+         * appended, since the caller may store the push itself meanwhile (docs/MIDS.md, "Retries
+         * without duplicates").
+         */
+        ABANDONED
     }
 
     private final Reason reason;

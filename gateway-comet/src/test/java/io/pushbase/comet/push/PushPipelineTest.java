@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.testing.RecordingSubscriber;
@@ -65,6 +66,74 @@ class PushPipelineTest {
         assertThat(other.mids).isEmpty();
         long now = MidClock.system().now();
         assertThat(mid).as("time-like: 100 ns units").isBetween(now - 10_000_000L, now);
+    }
+
+    @Test
+    void aRetriedIdempotentPushAnswersTheFirstMidAndIsNeitherStoredNorDeliveredAgain()
+            throws Exception {
+        RecordingSubscriber sub = new RecordingSubscriber("idem");
+        channels.add(sub);
+        PushPipeline comet = comet();
+        AppendClaim claim =
+                new AppendClaim(AppendClaim.fromIdempotencyKey("order-42"), true, true, 3600);
+
+        Pushed first = await(comet.push("idem", json("{\"order\":42}"), 600, claim));
+        Pushed between = await(comet.push("idem", json("{\"other\":1}"), 600));
+        Pushed retry = await(comet.push("idem", json("{\"order\":42}"), 600, claim));
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(first.delivered()).isEqualTo(1);
+        assertThat(retry).isEqualTo(new Pushed(first.mid(), 0, true));
+        assertThat(sub.mids).containsExactly(first.mid(), between.mid());
+        assertThat(await(store.fetch("idem", 0, 0)))
+                .extracting(StoredMessage::mid)
+                .containsExactly(first.mid(), between.mid());
+        assertThat(metrics.meter("comet.push.duplicates").getCount()).isEqualTo(1);
+        // The next push's mid still grows past both.
+        assertThat(await(comet.push("idem", json("{}"), 600)).mid()).isGreaterThan(between.mid());
+    }
+
+    @Test
+    void aPushWhoseCallerGaveUpBeforeItsTurnIsNotAppended() throws Exception {
+        // The web node's deadline passed (it stores the push itself): appending now would propose
+        // a later mid than the web node's and store the push twice.
+        RecordingSubscriber sub = new RecordingSubscriber("gone");
+        channels.add(sub);
+        AppendClaim shared = new AppendClaim(AppendClaim.randomBytes(), false, true, 0);
+
+        assertThatThrownBy(() -> await(comet().push("gone", json("{}"), 600, shared, () -> true)))
+                .hasCauseInstanceOf(PushRejectedException.class)
+                .hasMessageContaining("gave up");
+        assertThat(await(store.fetch("gone", 0, 0))).isEmpty();
+        assertThat(sub.mids).isEmpty();
+    }
+
+    @Test
+    void aPushWhoseSharedClaimHoldsTheHeadElsewhereIsNotStoredTwice() throws Exception {
+        // A web node's fallback stored the push (its comet did not answer in time) with the claim
+        // it had given the comet; the comet's own append, proposing a smaller mid, arrives after.
+        RecordingSubscriber sub = new RecordingSubscriber("late");
+        channels.add(sub);
+        AppendClaim shared = new AppendClaim(AppendClaim.randomBytes(), false, true, 0);
+        long fallbackMid = MidClock.system().now() + 10_000_000L; // ahead of the comet's clock
+        assertThat(
+                        await(
+                                        store.append(
+                                                "late",
+                                                fallbackMid,
+                                                shared.bytes().toByteArray(),
+                                                json("{\"n\":1}"),
+                                                600))
+                                .appended())
+                .isTrue();
+
+        Pushed pushed = await(comet().push("late", json("{\"n\":1}"), 600, shared));
+
+        assertThat(pushed).isEqualTo(new Pushed(fallbackMid, 0, true));
+        assertThat(sub.mids).isEmpty();
+        assertThat(await(store.fetch("late", 0, 0)))
+                .extracting(StoredMessage::mid)
+                .containsExactly(fallbackMid);
     }
 
     @Test

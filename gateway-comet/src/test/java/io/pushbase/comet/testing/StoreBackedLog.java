@@ -4,6 +4,7 @@ import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.store.MessageStore;
+import io.pushbase.store.grpc.MessageStoreService;
 import io.pushbase.store.grpc.StoreStatuses;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,17 +21,6 @@ public final class StoreBackedLog implements MessageLog {
 
     @Override
     public CompletableFuture<AppendReply> append(AppendRequest r) {
-        return store.append(
-                        r.getKey(),
-                        r.getMid(),
-                        r.getClaim().toByteArray(),
-                        r.getPayload().toByteArray(),
-                        r.getExpireSeconds())
-                .thenApply(
-                        a ->
-                                AppendReply.newBuilder()
-                                        .setAppended(a.appended())
-                                        .setHead(a.head())
-                                        .build());
+        return store.append(MessageStoreService.entry(r)).thenApply(MessageStoreService::reply);
     }
 }

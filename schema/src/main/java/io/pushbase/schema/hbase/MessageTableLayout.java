@@ -74,6 +74,20 @@ public final class MessageTableLayout {
      */
     public static final byte[] EXPIRE_MARK_PREFIX = Bytes.toBytes("x");
 
+    /**
+     * On a key's head row (Pushbase, idempotent pushes): the prefix of the claim index, one cell
+     * per push appended with an index ({@code i} + the claim; value: the mid it took and when, 8
+     * big-endian bytes each), written with the head in the same compare-and-set and timestamped so
+     * that the family TTL hides it once the idempotency window has passed (docs/MIDS.md, "Retries
+     * without duplicates").
+     */
+    public static final byte[] CLAIM_INDEX_PREFIX = Bytes.toBytes("i");
+
+    /** The claim index qualifier for {@code claim}. */
+    public static byte[] claimIndex(byte[] claim) {
+        return Bytes.add(CLAIM_INDEX_PREFIX, claim);
+    }
+
     /** The expiry mark qualifier for {@code expireSeconds}. */
     public static byte[] expireMark(long expireSeconds) {
         return Bytes.add(EXPIRE_MARK_PREFIX, Bytes.toBytes(expireSeconds));

@@ -23,6 +23,7 @@ import io.pushbase.schema.message.v1.PingReply;
 import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
+import io.pushbase.store.AppendResult;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
 import java.util.ArrayList;
@@ -56,28 +57,14 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     @Override
     public void append(AppendRequest req, StreamObserver<AppendReply> out) {
         GrpcFutures.answer(
-                store.append(
-                        req.getKey(),
-                        req.getMid(),
-                        req.getClaim().toByteArray(),
-                        req.getPayload().toByteArray(),
-                        req.getExpireSeconds()),
-                r -> AppendReply.newBuilder().setAppended(r.appended()).setHead(r.head()).build(),
-                StoreStatuses::toStatus,
-                out);
+                store.append(entry(req)), MessageStoreService::reply, StoreStatuses::toStatus, out);
     }
 
     @Override
     public void appendMany(AppendManyRequest req, StreamObserver<AppendManyReply> out) {
         List<AppendEntry> entries = new ArrayList<>(req.getEntriesCount());
         for (AppendRequest e : req.getEntriesList()) {
-            entries.add(
-                    new AppendEntry(
-                            e.getKey(),
-                            e.getMid(),
-                            e.getClaim().toByteArray(),
-                            e.getPayload().toByteArray(),
-                            e.getExpireSeconds()));
+            entries.add(entry(e));
         }
         GrpcFutures.answer(
                 store.appendMany(entries),
@@ -92,11 +79,35 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                 out);
     }
 
+    /** The reply of an append, as the node answers it. */
+    public static AppendReply reply(AppendResult r) {
+        return AppendReply.newBuilder()
+                .setAppended(r.appended())
+                .setHead(r.head())
+                .setClaimedMid(r.claimedMid())
+                .setDuplicate(r.duplicate())
+                .build();
+    }
+
+    /** An append request as the store's entry, as the node reads it. */
+    public static AppendEntry entry(AppendRequest e) {
+        return new AppendEntry(
+                e.getKey(),
+                e.getMid(),
+                e.getClaim().toByteArray(),
+                e.getPayload().toByteArray(),
+                e.getExpireSeconds(),
+                e.getFindClaim(),
+                e.getIndexSeconds());
+    }
+
     private static io.pushbase.schema.message.v1.AppendOutcome outcome(AppendOutcome o) {
         var b = io.pushbase.schema.message.v1.AppendOutcome.newBuilder();
         if (o.failure() == null) {
             return b.setStatus(o.appended() ? Status.APPENDED : Status.REFUSED)
                     .setHead(o.result().head())
+                    .setClaimedMid(o.result().claimedMid())
+                    .setDuplicate(o.result().duplicate())
                     .build();
         }
         io.grpc.Status status = StoreStatuses.toStatus(o.failure());

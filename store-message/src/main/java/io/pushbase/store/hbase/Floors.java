@@ -1,5 +1,6 @@
 package io.pushbase.store.hbase;
 
+import static io.pushbase.schema.hbase.MessageTableLayout.CLAIM_INDEX_PREFIX;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_FLOOR;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.EXPIRE_MARK_PREFIX;
@@ -9,12 +10,15 @@ import io.pushbase.store.StoreUnavailableException;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Durability;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.filter.BinaryPrefixComparator;
+import org.apache.hadoop.hbase.filter.QualifierFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
@@ -57,9 +61,18 @@ final class Floors {
         return f == null || f.length != Long.BYTES ? 0 : Bytes.toLong(f);
     }
 
-    /** Reads the head row's cells the low-water mark needs. */
+    /**
+     * Reads the head row's cells the low-water mark needs: every cell but the claim index's (a key
+     * pushed with idempotency keys holds one per push of the window, which this read must not
+     * carry).
+     */
     static Get read(byte[] headRow) {
-        return new Get(headRow).addFamily(FAMILY);
+        return new Get(headRow)
+                .addFamily(FAMILY)
+                .setFilter(
+                        new QualifierFilter(
+                                CompareOperator.NOT_EQUAL,
+                                new BinaryPrefixComparator(CLAIM_INDEX_PREFIX)));
     }
 
     /**

@@ -87,10 +87,8 @@ public final class HBaseMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<AppendResult> append(
-            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
-        return appender.appendMany(
-                        List.of(new AppendEntry(key, mid, claim, payload, expireSeconds)), "append")
+    public CompletableFuture<AppendResult> append(AppendEntry entry) {
+        return appender.appendMany(List.of(entry), "append")
                 .thenCompose(
                         outcomes -> {
                             AppendOutcome o = outcomes.get(0);

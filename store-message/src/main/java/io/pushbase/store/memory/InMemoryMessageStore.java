@@ -9,6 +9,7 @@ import io.pushbase.store.LowWaterMark;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoredMessage;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -36,10 +37,14 @@ public final class InMemoryMessageStore implements MessageStore {
     private final LongSupplier clockMillis;
     private final Map<String, NavigableMap<Long, Entry>> logs = new ConcurrentHashMap<>();
     private final Map<String, Head> heads = new ConcurrentHashMap<>();
+    private final Map<String, Map<ByteBuffer, Indexed>> indexes = new ConcurrentHashMap<>();
     // The low-water mark's inputs per key (LowWaterMark): the stored floor, the shortest expiry.
     private final Map<String, Marks> marks = new ConcurrentHashMap<>();
 
-    private record Head(long mid, byte[] claim) {}
+    private record Head(long mid, byte[] claim, long writtenAt) {}
+
+    /** A claim indexed with the head (an idempotent push), until {@code expiresAt}. */
+    private record Indexed(long mid, long writtenAt, long expiresAt) {}
 
     private record Marks(long floor, long minExpireSeconds) {
         static final Marks NONE = new Marks(0, 0);
@@ -68,25 +73,134 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<AppendResult> append(
-            String key, long mid, byte[] claim, byte[] payload, long expireSeconds) {
+    public CompletableFuture<AppendResult> append(AppendEntry e) {
         return GrpcFutures.attempt(
                 () -> {
+                    String key = e.key();
                     limits.checkKey(key);
-                    limits.checkAppend(mid, claim, payload, expireSeconds);
-                    byte[] ours = claim.clone();
-                    Head head =
-                            heads.compute(
-                                    key,
-                                    (k, h) -> h == null || h.mid() < mid ? new Head(mid, ours) : h);
-                    boolean taken =
-                            head.mid() == mid && Arrays.equals(head.claim(), ours)
-                                    || storedWithClaim(key, mid, ours);
-                    if (taken && expireSeconds > 0) {
-                        put(key, mid, payload, expireSeconds, ours);
+                    limits.checkAppend(e.mid(), e.claim(), e.payload(), e.expireSeconds());
+                    long indexSeconds = limits.indexSeconds(e.indexSeconds());
+                    byte[] ours = e.claim().clone();
+                    long now = clockMillis.getAsLong();
+                    AppendResult[] result = new AppendResult[1];
+                    long[] write = {0, e.expireSeconds()}; // mid to store at (0: none), expiry
+                    // The head and the claim index change together, under the key's bin lock.
+                    heads.compute(
+                            key,
+                            (k, h) -> {
+                                if (e.findClaim()) {
+                                    return findThenTake(
+                                            key, h, e, indexSeconds, ours, now, result, write);
+                                }
+                                if (h == null || h.mid() < e.mid()) {
+                                    result[0] = new AppendResult(true, e.mid());
+                                    write[0] = e.mid();
+                                    index(key, indexSeconds, ours, e.mid(), now);
+                                    return new Head(e.mid(), ours, now);
+                                }
+                                if (h.mid() == e.mid() && Arrays.equals(h.claim(), ours)
+                                        || storedWithClaim(key, e.mid(), ours)) {
+                                    result[0] = new AppendResult(true, h.mid());
+                                    write[0] = e.mid();
+                                } else if (Arrays.equals(h.claim(), ours)) {
+                                    // Our claim holds the head at another mid: appended there.
+                                    result[0] = AppendResult.duplicateAt(h.mid(), h.mid());
+                                } else {
+                                    result[0] = new AppendResult(false, h.mid());
+                                }
+                                return h;
+                            });
+                    // A duplicate writes only a message its claim took but never stored.
+                    if (write[0] != 0
+                            && write[1] > 0
+                            && (!result[0].duplicate() || !holds(key, write[0]))) {
+                        put(key, write[0], e.payload(), write[1], ours);
                     }
-                    return CompletableFuture.completedFuture(new AppendResult(taken, head.mid()));
+                    return CompletableFuture.completedFuture(result[0]);
                 });
+    }
+
+    /**
+     * The find path under the key's lock: the claim's index, the head, else the key's stored
+     * messages; found, a duplicate (its message completed when missing, still due and not under the
+     * floor); not found, {@code max(mid, head + 1)} is taken.
+     */
+    private Head findThenTake(
+            String key,
+            Head h,
+            AppendEntry e,
+            long indexSeconds,
+            byte[] ours,
+            long now,
+            AppendResult[] result,
+            long[] write) {
+        long headMid = h == null ? 0 : h.mid();
+        long found = 0;
+        long writtenAt = -1;
+        Indexed indexed = indexes.getOrDefault(key, Map.of()).get(ByteBuffer.wrap(ours));
+        if (indexed != null && indexed.expiresAt() > now) {
+            found = indexed.mid();
+            writtenAt = indexed.writtenAt();
+        } else if (h != null && Arrays.equals(h.claim(), ours)) {
+            found = h.mid();
+            writtenAt = h.writtenAt();
+        } else if (indexSeconds == 0) {
+            found = newestWithClaim(key, ours);
+        }
+        if (found != 0) {
+            result[0] = AppendResult.duplicateAt(found, Math.max(headMid, found));
+            long age = now - writtenAt;
+            long floor = marks.getOrDefault(key, Marks.NONE).floor();
+            if (writtenAt >= 0
+                    && e.expireSeconds() > 0
+                    && found > floor
+                    && age < e.expireSeconds() * 1000) {
+                write[0] = found;
+                write[1] = Math.max(1, e.expireSeconds() - age / 1000);
+            }
+            return h;
+        }
+        long mid = Math.max(e.mid(), headMid + 1);
+        result[0] = new AppendResult(true, mid, mid == e.mid() ? 0 : mid, false);
+        write[0] = mid;
+        index(key, indexSeconds, ours, mid, now);
+        return new Head(mid, ours, now);
+    }
+
+    private void index(String key, long indexSeconds, byte[] claim, long mid, long now) {
+        if (indexSeconds > 0) {
+            Map<ByteBuffer, Indexed> index =
+                    indexes.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+            index.values().removeIf(i -> i.expiresAt() <= now);
+            index.put(ByteBuffer.wrap(claim), new Indexed(mid, now, now + indexSeconds * 1000));
+        }
+    }
+
+    /** The newest unexpired stored mid of {@code key} carrying {@code claim}, 0 if none. */
+    private long newestWithClaim(String key, byte[] claim) {
+        NavigableMap<Long, Entry> log = logs.get(key);
+        if (log == null) {
+            return 0;
+        }
+        synchronized (log) {
+            dropExpired(log);
+            for (Map.Entry<Long, Entry> m : log.descendingMap().entrySet()) {
+                if (Arrays.equals(m.getValue().claim(), claim)) {
+                    return m.getKey();
+                }
+            }
+            return 0;
+        }
+    }
+
+    private boolean holds(String key, long mid) {
+        NavigableMap<Long, Entry> log = logs.get(key);
+        if (log == null) {
+            return false;
+        }
+        synchronized (log) {
+            return log.containsKey(mid);
+        }
     }
 
     @Override
@@ -98,7 +212,7 @@ public final class InMemoryMessageStore implements MessageStore {
                     List<AppendOutcome> outcomes = new ArrayList<>(entries.size());
                     for (AppendEntry e : entries) {
                         outcomes.add(
-                                append(e.key(), e.mid(), e.claim(), e.payload(), e.expireSeconds())
+                                append(e)
                                         .handle(
                                                 (r, err) ->
                                                         err == null

@@ -308,7 +308,7 @@ class MessageNodeClientIT {
                 new MessageStore() {
                     @Override
                     public CompletableFuture<io.pushbase.store.AppendResult> append(
-                            String key, long mid, byte[] claim, byte[] payload, long expire) {
+                            io.pushbase.store.AppendEntry entry) {
                         return new CompletableFuture<>();
                     }
 

@@ -1,5 +1,6 @@
 package io.pushbase.store.hbase;
 
+import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_HEAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.AppendEntry;
+import io.pushbase.store.AppendResult;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.MessageStoreContract;
 import io.pushbase.store.StoredMessage;
@@ -14,9 +17,13 @@ import io.pushbase.store.memory.SameBucket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.hbase.CellUtil;
 import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.util.Bytes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +99,55 @@ class HBaseMessageStoreIT extends MessageStoreContract {
     @Override
     protected List<String> twoKeysInOneBucket() {
         return SameBucket.keys(RowKeys.standard(), key("bucket"));
+    }
+
+    @Test
+    void aClaimThatTookItsMidWithoutItsMessageGetsTheMessageWhenLookedUp() throws Exception {
+        // A message node died between the head's compare-and-set and the message put: the head
+        // carries the claim, no row exists. The fallback's lookup writes the message, once.
+        String k = key("half-appended");
+        byte[] prefix = RowKeys.standard().prefix(k);
+        byte[] claim = bytes("half");
+        client.table()
+                .put(
+                        new Put(RowKeys.row(prefix, 0))
+                                .addColumn(
+                                        FAMILY, COLUMN_HEAD, Bytes.add(Bytes.toBytes(100L), claim))
+                                .addColumn(FAMILY, COLUMN_KEY, bytes(k)))
+                .get(30, TimeUnit.SECONDS);
+        AppendEntry lookup = new AppendEntry(k, 500, claim, bytes("{\"h\":1}"), 600, true, 0);
+
+        assertThat(store.append(lookup).get(30, TimeUnit.SECONDS))
+                .isEqualTo(AppendResult.duplicateAt(100, 100));
+        assertThat(store.append(lookup).get(30, TimeUnit.SECONDS))
+                .isEqualTo(AppendResult.duplicateAt(100, 100));
+        List<StoredMessage> stored = store.fetch(k, 0, 0).get(30, TimeUnit.SECONDS);
+        assertThat(stored).extracting(StoredMessage::mid).containsExactly(100L);
+        assertThat(new String(stored.get(0).payload(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"h\":1}");
+        assertThat(heldRows(k)).isEqualTo(1);
+    }
+
+    @Test
+    void theClaimIndexLivesInTheHeadRowAndTheFloorReadSkipsIt() throws Exception {
+        String k = key("index-cells");
+        for (int i = 0; i < 3; i++) {
+            store.append(new AppendEntry(k, 10 + i, bytes("idem-" + i), bytes("{}"), 600, true, 60))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        Result head =
+                client.table()
+                        .get(new Get(RowKeys.row(RowKeys.standard().prefix(k), 0)))
+                        .get(30, TimeUnit.SECONDS);
+        assertThat(head.getValue(FAMILY, MessageTableLayout.claimIndex(bytes("idem-1"))))
+                .startsWith(Bytes.toBytes(11L));
+        assertThat(Floors.HeadRow.of(client.table().get(Floors.read(head.getRow())).get()).head())
+                .isEqualTo(12);
+        assertThat(client.table().get(Floors.read(head.getRow())).get().rawCells())
+                .noneMatch(c -> CellUtil.cloneQualifier(c)[0] == 'i');
+        // The floor read still sees the head (12: the mids here are not time-like, so the head
+        // bounds it).
+        assertThat(store.fetch(k, 11, 0, true).get(30, TimeUnit.SECONDS).floor()).isEqualTo(12);
     }
 
     @Test
