@@ -32,6 +32,12 @@ record ResumeStormOptions(
 
     static final List<String> ALL_SCENARIOS = List.of("storm", "deep");
 
+    /**
+     * The largest per-key cap a message node accepts (message.yml's {@code store.maxStoredPerKey},
+     * validated): a client further behind than this cannot be replayed everything.
+     */
+    static final int MAX_PER_KEY_CAP = 10_000;
+
     static ResumeStormOptions parse(String[] args) throws ArgumentParserException {
         BenchArguments arguments =
                 BenchArguments.of(
@@ -92,10 +98,12 @@ record ResumeStormOptions(
                         .option(
                                 "deep",
                                 BenchArguments.number(1),
-                                "50000",
+                                "10000",
                                 "D",
-                                "deep: messages the one client missed (the per-key cap is raised"
-                                        + " to fit)")
+                                "deep: messages the one client missed, at most "
+                                        + MAX_PER_KEY_CAP
+                                        + " (the per-key cap is raised to fit; message.yml accepts"
+                                        + " no larger cap)")
                         .option(
                                 "deep-pushers",
                                 BenchArguments.number(1),
@@ -116,6 +124,12 @@ record ResumeStormOptions(
                                 "the unpacked distribution whose processes are started;"
                                         + " run-resume-storm-bench builds it when needed");
         Namespace flags = arguments.parse(args);
+        if (flags.getInt("deep") > MAX_PER_KEY_CAP || flags.getInt("behind") > MAX_PER_KEY_CAP) {
+            throw arguments.error(
+                    "--deep and --behind must be at most "
+                            + MAX_PER_KEY_CAP
+                            + ": a message node keeps no more per key (store.maxStoredPerKey)");
+        }
         return new ResumeStormOptions(
                 flags.getList("only"),
                 flags.getInt("clients"),
@@ -134,6 +148,8 @@ record ResumeStormOptions(
 
     /** The message node's per-key cap: every message of either scenario stays stored. */
     int perKeyCap() {
-        return Math.max(runs("storm") ? behind : 0, runs("deep") ? deep : 0) + 100;
+        return Math.min(
+                MAX_PER_KEY_CAP,
+                Math.max(runs("storm") ? behind : 0, runs("deep") ? deep : 0) + 100);
     }
 }
