@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
@@ -144,6 +145,33 @@ final class LoadSampler implements AutoCloseable {
                 peakCores,
                 last.fetches - first.fetches,
                 peak(in, Sample::fetches) * 1.0);
+    }
+
+    /**
+     * Waits until the message node's {@code Fetch} count has not changed for {@code still}, and
+     * answers when it last changed (at least {@code afterNanos}): where the work a burst caused
+     * ends, which can be after its clients were served (a replay reads the empty page that ends it
+     * after its client has every message). Gives up after 2 minutes and answers then.
+     */
+    long quietSince(long afterNanos, Duration still) throws InterruptedException {
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            long lastChange = afterNanos;
+            long newest;
+            synchronized (samples) {
+                for (int i = 1; i < samples.size(); i++) {
+                    Sample s = samples.get(i);
+                    if (s.nanos > afterNanos && s.fetches != samples.get(i - 1).fetches) {
+                        lastChange = s.nanos;
+                    }
+                }
+                newest = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).nanos;
+            }
+            if (newest - lastChange >= still.toNanos() || System.nanoTime() > giveUp) {
+                return lastChange;
+            }
+            Thread.sleep(PERIOD_MILLIS);
+        }
     }
 
     /** The largest increase per second of {@code value} over any stretch of at least 1 s. */
