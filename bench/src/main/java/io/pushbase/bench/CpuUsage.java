@@ -137,7 +137,7 @@ final class CpuUsage {
     /**
      * User + system CPU time of process {@code pid} (fields 14 and 15 of its stat), -1 if unknown.
      */
-    private static long processNanos(long pid) {
+    static long processNanos(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             // The command name (field 2) may hold spaces: count fields after its closing ')'.

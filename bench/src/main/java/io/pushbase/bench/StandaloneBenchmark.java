@@ -468,9 +468,10 @@ public final class StandaloneBenchmark {
 
     /**
      * Deletes what HBase and ZooKeeper stored under {@code data} after a run (hundreds of MB after
-     * a long one); standalone's logs (and the launcher's) stay for reading.
+     * a long one); the logs under {@code data/logs} stay for reading. Also the resume-storm
+     * benchmark's.
      */
-    private void removeData(Path data) throws IOException {
+    static void removeData(Path data) throws IOException {
         Path logs = data.resolve("logs");
         try (Stream<Path> files = Files.walk(data)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -479,6 +480,6 @@ public final class StandaloneBenchmark {
                 }
             }
         }
-        log.info("Logs of the run: {}", logs);
+        LoggerFactory.getLogger(StandaloneBenchmark.class).info("Logs of the run: {}", logs);
     }
 }

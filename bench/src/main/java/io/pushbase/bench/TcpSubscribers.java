@@ -2,6 +2,7 @@ package io.pushbase.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -9,8 +10,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * TCP subscribers of a comet, as gopush-cluster's TCP clients connect: one connection per key,
@@ -49,6 +54,15 @@ final class TcpSubscribers implements AutoCloseable {
      */
     record Subscription(int heartbeatSeconds, String version, boolean heartbeats) {}
 
+    /**
+     * Told on the reader thread when a connection's subscription is answered (its first {@code
+     * +h}); must not block.
+     */
+    @FunctionalInterface
+    interface SubscribedSink {
+        void subscribed(int subscriber, long arrivalNanos);
+    }
+
     private static final byte[] HEARTBEAT = {'h'};
 
     private final Selector selector;
@@ -58,12 +72,19 @@ final class TcpSubscribers implements AutoCloseable {
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong closedByServer = new AtomicLong();
     private final AtomicLong errorReplies = new AtomicLong();
+    private final Map<String, LongAdder> resumeAnswers = new ConcurrentHashMap<>();
+    private final SubscribedSink subscribed;
     private volatile boolean running = true;
 
-    private TcpSubscribers(Selector selector, Subscription subscription, FrameSink sink) {
+    private TcpSubscribers(
+            Selector selector,
+            Subscription subscription,
+            FrameSink sink,
+            SubscribedSink subscribed) {
         this.selector = selector;
         this.subscription = subscription;
         this.sink = sink;
+        this.subscribed = subscribed;
         this.reader = new Thread(this::readLoop, "tcp-subscribers");
         this.reader.setDaemon(true);
     }
@@ -77,14 +98,56 @@ final class TcpSubscribers implements AutoCloseable {
     static TcpSubscribers open(
             InetSocketAddress comet, List<String> keys, Subscription subscription, FrameSink sink)
             throws IOException, InterruptedException {
-        TcpSubscribers subs = new TcpSubscribers(Selector.open(), subscription, sink);
+        TcpSubscribers subs =
+                new TcpSubscribers(Selector.open(), subscription, sink, (s, at) -> {});
         try {
             for (int i = 0; i < keys.size(); i++) {
                 SocketChannel ch = subscribe(comet, keys.get(i), subscription);
                 ch.configureBlocking(false);
-                ch.register(subs.selector, SelectionKey.OP_READ, subs.new Frames(i));
+                Frames frames = subs.new Frames(i, null);
+                frames.subscribed = true; // its +h was read above
+                ch.register(subs.selector, SelectionKey.OP_READ, frames);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
+            subs.close();
+            throw e;
+        }
+        subs.reader.start();
+        return subs;
+    }
+
+    /**
+     * Opens one connection per request at once — every connect started before any is answered, as
+     * clients of a restarted comet come back — each sending its request ({@link #subCommand}) as
+     * soon as it is connected, then reads them all. A connection that fails is counted in {@link
+     * #closedByServer()}, not retried. Each connection's first {@code +h} is told to {@code
+     * subscribed}; resume answers ({@code +r ...}) are counted by their text ({@link
+     * #resumeAnswers()}). {@link #close()} resets these connections (no TIME_WAIT left behind).
+     */
+    static TcpSubscribers connectAll(
+            InetSocketAddress comet,
+            List<byte[]> requests,
+            Subscription subscription,
+            FrameSink sink,
+            SubscribedSink subscribed)
+            throws IOException {
+        TcpSubscribers subs = new TcpSubscribers(Selector.open(), subscription, sink, subscribed);
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                SocketChannel ch = SocketChannel.open();
+                ch.configureBlocking(false);
+                // Closed with a reset: tens of thousands of connections a run would otherwise
+                // leave as many loopback ports in TIME_WAIT.
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+                Frames frames = subs.new Frames(i, ByteBuffer.wrap(requests.get(i)));
+                if (ch.connect(comet)) {
+                    frames.send(ch);
+                    ch.register(subs.selector, SelectionKey.OP_READ, frames);
+                } else {
+                    ch.register(subs.selector, SelectionKey.OP_CONNECT, frames);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
             subs.close();
             throw e;
         }
@@ -97,14 +160,26 @@ final class TcpSubscribers implements AutoCloseable {
      * with an empty token and the version, as gopush-cluster's clients send it.
      */
     static byte[] subCommand(String key, int heartbeatSeconds, String version) {
+        return subCommand(key, heartbeatSeconds, version, null);
+    }
+
+    /**
+     * The same, with {@code since} (non-null) as a sixth argument: a resume after that mid
+     * (docs/REPLAY.md); it needs a version (an empty one is sent for null).
+     */
+    static byte[] subCommand(String key, int heartbeatSeconds, String version, Long since) {
         String hb = Integer.toString(heartbeatSeconds);
-        StringBuilder resp = new StringBuilder(version == null ? "*3\r\n" : "*5\r\n");
+        int args = since != null ? 6 : version == null ? 3 : 5;
+        StringBuilder resp = new StringBuilder("*").append(args).append("\r\n");
         bulk(resp, "sub");
         bulk(resp, key);
         bulk(resp, hb);
-        if (version != null) {
+        if (args > 3) {
             bulk(resp, "");
-            bulk(resp, version);
+            bulk(resp, version == null ? "" : version);
+        }
+        if (since != null) {
+            bulk(resp, since.toString());
         }
         return resp.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -152,9 +227,19 @@ final class TcpSubscribers implements AutoCloseable {
         return closedByServer.get();
     }
 
-    /** Error replies ({@code -p}, {@code -n}...) and bytes that were not a frame or {@code +h}. */
+    /**
+     * Error replies ({@code -p}, {@code -n}...) and bytes that were not a frame, {@code +h} or a
+     * resume answer.
+     */
     long errorReplies() {
         return errorReplies.get();
+    }
+
+    /** Resume answers received so far by their text ({@code +r complete}: count). */
+    Map<String, Long> resumeAnswers() {
+        Map<String, Long> map = new TreeMap<>();
+        resumeAnswers.forEach((answer, n) -> map.put(answer, n.sum()));
+        return map;
     }
 
     private void readLoop() {
@@ -183,6 +268,18 @@ final class TcpSubscribers implements AutoCloseable {
     private void read(SelectionKey k, ByteBuffer buf) throws IOException {
         SocketChannel ch = (SocketChannel) k.channel();
         Frames frames = (Frames) k.attachment();
+        if (k.isValid() && k.isConnectable()) {
+            try {
+                ch.finishConnect();
+                frames.send(ch);
+                k.interestOps(SelectionKey.OP_READ);
+            } catch (IOException e) {
+                k.cancel();
+                ch.close();
+                closedByServer.incrementAndGet();
+            }
+            return;
+        }
         buf.clear();
         int n;
         try {
@@ -206,8 +303,8 @@ final class TcpSubscribers implements AutoCloseable {
     /** One byte per connection: always fits the socket's send buffer, so never blocks. */
     private void heartbeat() {
         for (SelectionKey k : selector.keys()) {
-            if (!k.isValid()) {
-                continue;
+            if (!k.isValid() || (k.interestOps() & SelectionKey.OP_CONNECT) != 0) {
+                continue; // gone, or not connected yet
             }
             try {
                 ((SocketChannel) k.channel()).write(ByteBuffer.wrap(HEARTBEAT));
@@ -220,14 +317,28 @@ final class TcpSubscribers implements AutoCloseable {
     /** Splits one connection's byte stream into lines ({@code +h}, {@code $len}) and bodies. */
     private final class Frames {
         private final int subscriber;
+        private final ByteBuffer request;
         private final StringBuilder line = new StringBuilder();
         private byte[] body = new byte[256];
         private int bodyLength;
         private int bodyRead;
         private boolean inBody;
+        private boolean subscribed;
 
-        Frames(int subscriber) {
+        /** {@code request}: what to send once connected ({@link #connectAll}), else null. */
+        Frames(int subscriber, ByteBuffer request) {
             this.subscriber = subscriber;
+            this.request = request;
+        }
+
+        /**
+         * Writes the request: a few hundred bytes, which a new socket's send buffer takes whole.
+         */
+        void send(SocketChannel ch) throws IOException {
+            ch.write(request);
+            if (request.hasRemaining()) {
+                throw new IOException("sub request not sent whole");
+            }
         }
 
         void feed(byte b, long now) {
@@ -245,7 +356,14 @@ final class TcpSubscribers implements AutoCloseable {
                     }
                     bodyRead = 0;
                     inBody = true;
-                } else if (!l.equals("+h")) {
+                } else if (l.equals("+h")) {
+                    if (!subscribed) {
+                        subscribed = true;
+                        TcpSubscribers.this.subscribed.subscribed(subscriber, now);
+                    }
+                } else if (l.startsWith("+r ")) {
+                    resumeAnswers.computeIfAbsent(l, a -> new LongAdder()).increment();
+                } else {
                     errorReplies.incrementAndGet();
                 }
                 return;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.TextWebSocketClient;
+import io.pushbase.comet.testing.Wire;
 import io.pushbase.e2e.ClientMessages.Message;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -37,7 +38,9 @@ import java.util.function.BooleanSupplier;
  * section 3): it looks its comet up ({@code /1/server/get}), subscribes (raw TCP in the new or the
  * old message format, or WebSocket), pulls {@code /1/msg/get?m=<largest mid>} right after every
  * subscribe, keeps the largest mid it accepted and drops any message whose mid is not larger; on
- * any disconnect or refusal it looks up again, reconnects and pulls.
+ * any disconnect or refusal it backs off ({@link ReconnectBackoff}), looks up again, reconnects and
+ * pulls. A resuming subscriber ({@link Transport#TCP_RESUME}) does not pull: it subscribes with
+ * {@code since}, its largest mid, and the comet replays what it missed (docs/REPLAY.md).
  *
  * <p>{@link #finish} stops the pushes, lets deliveries settle, pulls once more per key and checks:
  * every acknowledged push ({@code {"ret":0}}) was accepted online or pulled; the mids each client
@@ -60,7 +63,19 @@ final class DeliveryChecker implements AutoCloseable {
         /** Raw TCP without a version: old message format (payload as a JSON string). */
         TCP_OLD,
         /** WebSocket with {@code ver}: new message format, one text frame per message. */
-        WS
+        WS,
+        /**
+         * Raw TCP with a version and {@code since} (docs/REPLAY.md): every subscribe resumes after
+         * the largest mid the client has (a time id before its first message) and must be answered
+         * {@code +r complete}; the comet, not a pull, brings what it missed. Stricter: a message
+         * whose mid is not above the largest is a violation (the comet sends each mid once), and so
+         * is an acknowledged push found only by the final pull, or a stored mid never received.
+         */
+        TCP_RESUME;
+
+        boolean resumes() {
+            return this == TCP_RESUME;
+        }
     }
 
     /** Where a message was accepted from. */
@@ -74,6 +89,11 @@ final class DeliveryChecker implements AutoCloseable {
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration READ_IDLE = Duration.ofSeconds(45);
     private static final long RETRY_MILLIS = 250;
+
+    /** The default transports, cycled over the keys. */
+    static final List<Transport> MIXED =
+            List.of(Transport.TCP_NEW, Transport.WS, Transport.TCP_OLD);
+
     private static final String ACK = "{\"ret\":0}";
 
     private final String name;
@@ -102,23 +122,58 @@ final class DeliveryChecker implements AutoCloseable {
     private volatile boolean pushing;
     private volatile boolean subscribing;
 
+    /** Until when (nanoTime) clients sent away by {@link #disconnectAll} stay away. */
+    private volatile long awayUntil = System.nanoTime();
+
     /**
      * @param name scenario name: the key prefix and the report's title
-     * @param keyCount keys, each with one subscriber; transports cycle TCP new, WebSocket, TCP old
+     * @param keyCount keys, each with one subscriber
      * @param webHttp the web node's external port (lookup, pull)
      * @param webAdmin the web node's admin port (push)
      * @param pushesPerSecond all pushes together, spread over the keys
+     * @param transports the subscribers' transports, cycled over the keys ({@link #MIXED}: TCP new,
+     *     WebSocket, TCP old)
      */
-    DeliveryChecker(String name, int keyCount, int webHttp, int webAdmin, double pushesPerSecond) {
+    DeliveryChecker(
+            String name,
+            int keyCount,
+            int webHttp,
+            int webAdmin,
+            double pushesPerSecond,
+            List<Transport> transports) {
         this.name = name;
         this.webHttp = webHttp;
         this.webAdmin = webAdmin;
         this.pushesPerSecond = pushesPerSecond;
         this.pusherThreads = Math.min(4, keyCount);
-        Transport[] transports = {Transport.TCP_NEW, Transport.WS, Transport.TCP_OLD};
         for (int i = 0; i < keyCount; i++) {
-            keys.add(new KeyState(name + "-key-" + i, transports[i % transports.length]));
+            keys.add(new KeyState(name + "-key-" + i, transports.get(i % transports.size())));
         }
+    }
+
+    /**
+     * A checker of {@code keyCount} keys pushing through {@code web} (its external and admin
+     * ports), {@linkplain #start started}: every key subscribed within {@code subscribeTimeout},
+     * then the pushes running.
+     */
+    static DeliveryChecker started(
+            String name,
+            int keyCount,
+            E2eCluster.Node web,
+            double pushesPerSecond,
+            List<Transport> transports,
+            Duration subscribeTimeout)
+            throws InterruptedException {
+        DeliveryChecker checker =
+                new DeliveryChecker(
+                        name,
+                        keyCount,
+                        web.port("http"),
+                        web.port("admin"),
+                        pushesPerSecond,
+                        transports);
+        checker.start(subscribeTimeout);
+        return checker;
     }
 
     /** The payload of push {@code seq} to {@code key}: not ASCII-only, not in Jackson's style. */
@@ -135,6 +190,13 @@ final class DeliveryChecker implements AutoCloseable {
      * pushes.
      */
     void start(Duration subscribeTimeout) throws InterruptedException {
+        for (KeyState key : keys) {
+            if (key.transport.resumes()) {
+                // What a new client resumes from: "now", so its first resume is complete.
+                key.largest = timeId();
+                key.startedAfter = key.largest;
+            }
+        }
         subscribing = true;
         for (KeyState key : keys) {
             Thread t = new Thread(() -> subscribeLoop(key), "sub-" + key.key);
@@ -158,6 +220,46 @@ final class DeliveryChecker implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every client's connection from the client's side, as a network blip would; each stays
+     * away for {@code away}, then looks its comet up and subscribes again as after any lost
+     * connection (a resuming client resumes, the others pull).
+     */
+    void disconnectAll(Duration away) {
+        awayUntil = System.nanoTime() + away.toNanos();
+        int closed = 0;
+        for (KeyState key : keys) {
+            Connection c = key.connection;
+            if (c != null) {
+                c.close();
+                closed++;
+            }
+        }
+        mark("closed " + closed + " clients' connections, away for " + away.toMillis() + " ms");
+    }
+
+    /** Whether each of {@code keys} is subscribed to {@code comet} (its TCP or WebSocket port). */
+    boolean subscribedTo(List<String> keys, E2eCluster.Node comet) {
+        Map<String, String> now = addresses();
+        for (String key : keys) {
+            String expected =
+                    "127.0.0.1:" + comet.port(transport(key) == Transport.WS ? "ws" : "tcp");
+            if (!expected.equals(now.get(key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until every key is subscribed to {@code comet}, and notes it in the timeline. */
+    void awaitAllSubscribedTo(E2eCluster.Node comet, Duration timeout) throws InterruptedException {
+        await(
+                "every client subscribed to " + comet.name(),
+                timeout,
+                () -> subscribedTo(keys(), comet));
+        mark("every client subscribed to " + comet.name());
+    }
+
     /** Notes an event of the scenario in the report's timeline. */
     void mark(String event) {
         synchronized (timeline) {
@@ -167,6 +269,27 @@ final class DeliveryChecker implements AutoCloseable {
 
     private double seconds() {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The scenario's name (the key prefix). */
+    String name() {
+        return name;
+    }
+
+    /** How many resumes so far were answered {@code answer} ({@code +r complete}), all keys. */
+    long resumesAnswered(String answer) {
+        long n = 0;
+        for (KeyState k : keys) {
+            synchronized (k) {
+                n += k.answers.getOrDefault(answer, 0);
+            }
+        }
+        return n;
+    }
+
+    /** At most this many pushes are in flight at once (one per pusher thread). */
+    int maxPushesInFlight() {
+        return pusherThreads;
     }
 
     List<String> keys() {
@@ -359,6 +482,13 @@ final class DeliveryChecker implements AutoCloseable {
 
         final List<String> disconnects = new ArrayList<>();
         final Map<String, Integer> refusals = new TreeMap<>();
+
+        /** A resuming client's first since (a time id): its key's stored mids are all above. */
+        long startedAfter;
+
+        /** A resuming client's completeness answers, by their text. */
+        final Map<String, Integer> answers = new TreeMap<>();
+
         int connectFailures;
         int subscribes;
         double longestGap;
@@ -387,11 +517,18 @@ final class DeliveryChecker implements AutoCloseable {
         void close();
     }
 
+    /**
+     * One client's life: look up, subscribe, (pull,) read until the connection ends, then back off
+     * and start again, as a real client does: the pause grows on every failed attempt and starts
+     * over once a subscription was answered ({@link ReconnectBackoff}).
+     */
     private void subscribeLoop(KeyState key) {
+        ReconnectBackoff backoff = new ReconnectBackoff();
         while (subscribing) {
+            sleepNanos(awayUntil - System.nanoTime());
             String address = lookup(key);
             if (address == null) {
-                pause();
+                backoff.pause();
                 continue;
             }
             try (Connection c = connect(key, address)) {
@@ -401,14 +538,15 @@ final class DeliveryChecker implements AutoCloseable {
                     synchronized (key) {
                         key.refusals.merge(reply, 1, Integer::sum);
                     }
-                    pause();
+                    backoff.pause();
                     continue;
                 }
                 key.connection = c;
-                if (!pullAfterSubscribe(key)) {
+                if (!key.transport.resumes() && !pullAfterSubscribe(key)) {
                     continue; // stopping
                 }
                 key.address = address;
+                backoff.reset();
                 synchronized (key) {
                     key.subscribes++;
                     if (key.lostAt >= 0) {
@@ -429,18 +567,20 @@ final class DeliveryChecker implements AutoCloseable {
                 synchronized (key) {
                     key.connectFailures++;
                 }
-                pause();
             } catch (InterruptedException e) {
                 return;
             } finally {
                 key.connection = null;
                 key.address = null;
             }
+            backoff.pause();
         }
     }
 
     /** Reads frames until the connection ends; the reason it ended. */
     private String read(KeyState key, Connection c) throws InterruptedException {
+        // A resume is answered once, after +h and before its first message (docs/REPLAY.md).
+        boolean awaitingAnswer = key.transport.resumes();
         try {
             while (true) {
                 String frame = c.next();
@@ -450,8 +590,21 @@ final class DeliveryChecker implements AutoCloseable {
                 if (frame.equals("+h\r\n")) {
                     continue;
                 }
+                if (frame.startsWith("+r ")) {
+                    if (awaitingAnswer) {
+                        awaitingAnswer = false;
+                        resumeAnswered(key, frame.trim());
+                    } else {
+                        violation(key, "a completeness answer not expected: " + frame.trim());
+                    }
+                    continue;
+                }
                 if (frame.startsWith("-")) {
                     return "reply " + frame.trim();
+                }
+                if (awaitingAnswer) {
+                    awaitingAnswer = false;
+                    violation(key, "a message before the resume's completeness answer");
                 }
                 try {
                     Message m =
@@ -554,7 +707,17 @@ final class DeliveryChecker implements AutoCloseable {
             case TCP_NEW -> tcp(TcpClient.subscribe(port, key.key, null, "1"));
             case TCP_OLD -> tcp(TcpClient.subscribe(port, key.key, null, null));
             case WS -> ws(port, key.key);
+            case TCP_RESUME -> tcp(TcpClient.send(port, resumeRequest(key)));
         };
+    }
+
+    /** {@code sub key 30 "" 1 since}: the new format, resuming after the largest mid it has. */
+    private static String resumeRequest(KeyState key) {
+        long since;
+        synchronized (key) {
+            since = key.largest;
+        }
+        return Wire.request("sub", key.key, "30", "", "1", Long.toString(since));
     }
 
     private static Connection tcp(TcpClient client) throws IOException {
@@ -638,6 +801,19 @@ final class DeliveryChecker implements AutoCloseable {
         };
     }
 
+    private void resumeAnswered(KeyState key, String answer) {
+        synchronized (key) {
+            key.answers.merge(answer, 1, Integer::sum);
+            if (!answer.equals("+r complete")) {
+                // The scenarios keep the per-key cap far above what they push: no trim explains it.
+                key.violations.add(
+                        String.format(
+                                "%.1f s resume after mid %d answered %s",
+                                seconds(), key.largest, answer));
+            }
+        }
+    }
+
     private void heartbeat() {
         for (KeyState key : keys) {
             Connection c = key.connection;
@@ -677,7 +853,17 @@ final class DeliveryChecker implements AutoCloseable {
                         String.format(
                                 "%.1f s dropped mid %d seq %d (%s), largest %d",
                                 seconds(), m.mid(), seq, source, key.largest));
-                if (!key.seqsHeld.contains(seq)) {
+                if (key.transport.resumes() && source != Source.FINAL_PULL) {
+                    key.violations.add(
+                            source
+                                    + ": mid "
+                                    + m.mid()
+                                    + " (seq "
+                                    + seq
+                                    + ") sent to a resuming client whose largest is "
+                                    + key.largest
+                                    + ": a mid twice or out of order");
+                } else if (!key.seqsHeld.contains(seq)) {
                     key.violations.add(
                             source
                                     + ": dropped mid "
@@ -745,8 +931,15 @@ final class DeliveryChecker implements AutoCloseable {
             try {
                 List<Message> rest = pull(key.key, from);
                 finalPullRecovered += rest.size();
+                Set<Integer> heldBefore;
+                synchronized (key) {
+                    heldBefore = new HashSet<>(key.seqsHeld);
+                }
                 for (Message m : rest) {
                     accept(key, m, Source.FINAL_PULL);
+                }
+                if (key.transport.resumes()) {
+                    pulledOnly(key, heldBefore);
                 }
             } catch (IOException e) {
                 violation(key, "final pull failed: " + e);
@@ -788,6 +981,23 @@ final class DeliveryChecker implements AutoCloseable {
                 report, acknowledged(), pushErrors(), violations, duplicates, finalPullRecovered);
     }
 
+    /**
+     * A resuming client is brought everything by its comet: an acknowledged push that only the
+     * final pull found was lost to it.
+     */
+    private void pulledOnly(KeyState key, Set<Integer> heldBefore) {
+        synchronized (key) {
+            TreeSet<Integer> late = new TreeSet<>(key.acked);
+            late.retainAll(key.seqsHeld);
+            late.removeAll(heldBefore);
+            if (!late.isEmpty()) {
+                key.violations.add(
+                        "acknowledged pushes its comet never sent, found by the final pull: seq "
+                                + late);
+            }
+        }
+    }
+
     private boolean allAckedHeld() {
         for (KeyState key : keys) {
             synchronized (key) {
@@ -820,6 +1030,9 @@ final class DeliveryChecker implements AutoCloseable {
         }
         long oldest = stored.get(0).mid();
         synchronized (key) {
+            if (key.transport.resumes()) {
+                storedButNotReceived(key, stored);
+            }
             for (Received r : key.accepted) {
                 if (r.mid < oldest) {
                     continue;
@@ -831,6 +1044,24 @@ final class DeliveryChecker implements AutoCloseable {
                 } else if (key.transport != Transport.TCP_OLD && !payload.equals(r.payload)) {
                     key.violations.add("stored payload of mid " + r.mid + " differs");
                 }
+            }
+        }
+    }
+
+    /**
+     * Exactly once per mid, for a resuming client: every mid stored for its key after it started
+     * was received (no gap), whether or not its push was acknowledged. Called holding the key.
+     */
+    private static void storedButNotReceived(KeyState key, List<Message> stored) {
+        Set<Long> received = new HashSet<>();
+        key.accepted.forEach(r -> received.add(r.mid));
+        for (Message m : stored) {
+            if (m.mid() > key.startedAfter && !received.contains(m.mid())) {
+                key.violations.add(
+                        "stored mid "
+                                + m.mid()
+                                + " never received: "
+                                + ClientMessages.abbreviate(m.payload()));
             }
         }
     }
@@ -864,8 +1095,10 @@ final class DeliveryChecker implements AutoCloseable {
         int connectFailures = 0;
         double longestGap = 0;
         Map<String, Integer> refusals = new TreeMap<>();
+        Map<String, Integer> answers = new TreeMap<>();
         for (KeyState k : keys) {
             synchronized (k) {
+                k.answers.forEach((a, n) -> answers.merge(a, n, Integer::sum));
                 for (Received r : k.accepted) {
                     switch (r.source) {
                         case ONLINE -> online++;
@@ -898,6 +1131,9 @@ final class DeliveryChecker implements AutoCloseable {
                         "connections: %d subscribes, %d lost, %d failed to connect or look up,"
                                 + " refusals %s, longest time unsubscribed %.1f s%n",
                         subscribes, disconnects, connectFailures, refusals, longestGap));
+        if (!answers.isEmpty()) {
+            sb.append(String.format("resumes answered: %s%n", answers));
+        }
         for (KeyState k : keys) {
             synchronized (k) {
                 if (!k.violations.isEmpty()) {
@@ -932,6 +1168,22 @@ final class DeliveryChecker implements AutoCloseable {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** A time id from the web node ({@code /1/time/get}): "now" as a mid. */
+    private long timeId() throws InterruptedException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                JsonNode answer = JSON.readTree(get("/1/time/get", Duration.ofSeconds(5)).body());
+                if (answer.path("ret").asInt(-1) == 0) {
+                    return answer.path("data").path("timeid").asLong();
+                }
+            } catch (IOException e) {
+                // the web node not answering yet: try again
+            }
+            pause();
+        }
+        throw new AssertionError(name + ": no time id from the web node");
     }
 
     private static void pause() {

@@ -200,6 +200,45 @@ final class E2eCluster implements AutoCloseable {
                 System.nanoTime() + START.toNanos());
     }
 
+    /**
+     * The fault tests' cluster, started on this HBase: message nodes {@code message-1} and {@code
+     * message-2} (with {@code messageSettings} in their environment), {@code comet-1a} leading node
+     * name {@code comet-1}, the web node {@code web-1}, then {@code comet-1b} standing by.
+     */
+    Paired startPaired(Map<String, String> messageSettings) throws Exception {
+        long start = System.nanoTime();
+        startMessage("message-1", messageSettings);
+        startMessage("message-2", messageSettings);
+        Node leader = startComet("comet-1a", "comet-1");
+        awaitCometRole(leader, "LEADER", Duration.ofSeconds(90));
+        Node web = startWeb("web-1");
+        Node standby = startComet("comet-1b", "comet-1");
+        String role = cometRole(standby);
+        if (!role.equals("STANDBY")) {
+            throw new AssertionError(standby.name + " is " + role + ", not STANDBY");
+        }
+        System.out.printf(
+                "cluster of %d nodes up in %d s: %s%n",
+                nodes.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), nodes);
+        return new Paired(web, leader, standby);
+    }
+
+    /** What {@link #startPaired} started that the scenarios address by role. */
+    record Paired(Node web, Node leader, Node standby) {}
+
+    /**
+     * Waits for {@code successor} to lead its node name, and fails if that took longer than {@code
+     * atMost}; how long it took.
+     */
+    Duration awaitTakeover(Node successor, Duration atMost) throws Exception {
+        Duration takeover = awaitCometRole(successor, "LEADER", Duration.ofSeconds(90));
+        if (takeover.compareTo(atMost) > 0) {
+            throw new AssertionError(
+                    successor.name + " took " + takeover + " to lead, more than " + atMost);
+        }
+        return takeover;
+    }
+
     /** Every node started so far (also those killed or stopped since). */
     List<Node> nodes() {
         return List.copyOf(nodes);
