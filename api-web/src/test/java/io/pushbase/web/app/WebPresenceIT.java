@@ -1,5 +1,6 @@
 package io.pushbase.web.app;
 
+import static io.pushbase.web.testing.WebTestCluster.awaitRing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,7 +85,7 @@ class WebPresenceIT {
         zk.setConnectString(cluster.comets().zookeeperConnectString());
         session = zk.build();
         session.start();
-        awaitRing(Map.of("comet-1", 1, "comet-2", 1));
+        awaitRing(web, Map.of("comet-1", comet1, "comet-2", comet2));
     }
 
     @AfterAll
@@ -112,39 +113,6 @@ class WebPresenceIT {
     // ---------------------------------------------------------------- helpers
 
     private static final HashRing TWO = HashRing.of(Map.of("comet-1", 1, "comet-2", 1));
-
-    /** Waits until the web node names each key's owner and that comet admits it. */
-    private static void awaitRing(Map<String, Integer> weights) throws Exception {
-        HashRing ring = HashRing.of(weights);
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            boolean agreed = true;
-            for (int i = 0; i < 20 && agreed; i++) {
-                String key = "probe-" + i;
-                Comet owner = comet(ring.nodeFor(key).orElseThrow());
-                agreed =
-                        web.get("/1/server/get?p=2&k=" + key)
-                                        .body()
-                                        .contains("127.0.0.1:" + owner.tcp())
-                                && admits(owner, key);
-            }
-            if (agreed) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("web node and comets never agreed on ring " + weights);
-    }
-
-    private static boolean admits(Comet comet, String key) throws Exception {
-        try (TcpClient client = TcpClient.subscribe(comet.tcp(), key, null, null)) {
-            return client.readLine().equals("+h\r\n");
-        }
-    }
-
-    private static Comet comet(String nodeName) {
-        return nodeName.equals("comet-1") ? comet1 : comet2;
-    }
 
     /** The first key {@code prefix-<n>} that every ring of {@code rings} places on {@code node}. */
     private static String keyOn(String prefix, String node, HashRing... rings) {
@@ -318,7 +286,7 @@ class WebPresenceIT {
                 onOne.close();
             }
         }
-        awaitRing(Map.of("comet-1", 1, "comet-2", 1));
+        awaitRing(web, Map.of("comet-1", comet1, "comet-2", comet2));
     }
 
     /**
