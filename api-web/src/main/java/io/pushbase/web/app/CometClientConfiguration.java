@@ -20,6 +20,14 @@ public class CometClientConfiguration {
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
     private Duration controlTimeout = Duration.seconds(3);
 
+    /**
+     * The bound of each comet's answer to presence ({@code /1/admin/online...}), which asks every
+     * comet at once: a comet not answering within it is listed as unanswered.
+     */
+    @NotNull
+    @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+    private Duration presenceTimeout = Duration.seconds(1);
+
     @JsonProperty
     public Duration getPushTimeout() {
         return pushTimeout;
@@ -38,5 +46,15 @@ public class CometClientConfiguration {
     @JsonProperty
     public void setControlTimeout(Duration controlTimeout) {
         this.controlTimeout = controlTimeout;
+    }
+
+    @JsonProperty
+    public Duration getPresenceTimeout() {
+        return presenceTimeout;
+    }
+
+    @JsonProperty
+    public void setPresenceTimeout(Duration presenceTimeout) {
+        this.presenceTimeout = presenceTimeout;
     }
 }

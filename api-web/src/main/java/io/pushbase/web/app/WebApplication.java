@@ -20,6 +20,7 @@ import io.pushbase.schema.client.MidClock;
 import io.pushbase.web.comet.CometChannels;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
+import io.pushbase.web.comet.CometElections;
 import io.pushbase.web.comet.CometsHealthCheck;
 import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
@@ -36,10 +37,12 @@ import io.pushbase.web.resources.GetOnlyFilter;
 import io.pushbase.web.resources.MessageResource;
 import io.pushbase.web.resources.MethodNotAllowedMapper;
 import io.pushbase.web.resources.NodesResource;
+import io.pushbase.web.resources.PresenceResource;
 import io.pushbase.web.resources.ServerResource;
 import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
 import io.pushbase.web.view.KeyInspector;
+import io.pushbase.web.view.Presence;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -50,9 +53,9 @@ import org.glassfish.jersey.servlet.ServletProperties;
 /**
  * The web node: gopush-cluster's external HTTP API on the application port (node lookup, offline
  * pull, time id) and its admin API on the admin port (push, multi-key push, delete, tokens, cluster
- * view, key inspector, console), beside Dropwizard's metrics and health checks. Stateless; any
- * number run behind a load balancer. Wires and does nothing else. Run: {@code WebApplication server
- * web.yml}.
+ * view, key inspector, presence, console), beside Dropwizard's metrics and health checks.
+ * Stateless; any number run behind a load balancer. Wires and does nothing else. Run: {@code
+ * WebApplication server web.yml}.
  *
  * <p>Start order (stop is the reverse): ZooKeeper session; live views of message nodes, comets and
  * web nodes; the message-node client; comet channels; Jetty; then this node's registration. The
@@ -103,7 +106,7 @@ public final class WebApplication extends Application<WebConfiguration> {
         directory.addListener(
                 () ->
                         channels.retain(
-                                directory.nodes().stream()
+                                directory.instances().stream()
                                         .flatMap(n -> n.address("grpc").stream())
                                         .collect(Collectors.toSet())));
         env.lifecycle().manage(messageNodes);
@@ -175,16 +178,21 @@ public final class WebApplication extends Application<WebConfiguration> {
                         java.time.Duration.ofMillis(api.getDefaultTokenTtl().toMilliseconds()),
                         java.time.Duration.ofMillis(api.getMaxTokenTtl().toMilliseconds()),
                         metrics));
+        CometElections elections = new CometElections(curator.client(), paths);
         admin.register(
                 new NodesResource(
                         new ClusterView(
-                                curator.client(),
-                                paths,
+                                elections, directory, messageNodes, webNodes, comets, messages),
+                        env.getObjectMapper(),
+                        metrics));
+        admin.register(
+                new PresenceResource(
+                        new Presence(
                                 directory,
-                                messageNodes,
-                                webNodes,
+                                elections,
                                 comets,
-                                messages),
+                                config.getComets().getPresenceTimeout().toMilliseconds(),
+                                metrics),
                         env.getObjectMapper(),
                         metrics));
         // Mounted as a filter on the whole admin context so its routes keep their full paths;

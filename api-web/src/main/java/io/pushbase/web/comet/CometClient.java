@@ -2,6 +2,7 @@ package io.pushbase.web.comet;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
@@ -66,16 +67,38 @@ public final class CometClient implements Comets {
 
     /** Live connections of {@code key} on {@code comet} (0 when it holds none). */
     public CompletableFuture<Integer> online(CometDirectory.CometNode comet, String key) {
+        return connections(key, call(comet, controlDeadlineMillis, onlineOf(key)));
+    }
+
+    /**
+     * Live connections of {@code key} on the comet at {@code grpcAddress} (which need not be on the
+     * ring), bounded by {@code deadlineMillis}: presence asks every comet at once.
+     */
+    public CompletableFuture<Integer> online(String grpcAddress, String key, long deadlineMillis) {
+        return connections(key, call(grpcAddress, deadlineMillis, onlineOf(key)));
+    }
+
+    private static Function<CometServiceFutureStub, ListenableFuture<OnlineReply>> onlineOf(
+            String key) {
         OnlineRequest request = OnlineRequest.newBuilder().addKeys(key).build();
-        return this.<OnlineReply>call(comet, controlDeadlineMillis, stub -> stub.online(request))
-                .thenApply(reply -> reply.getConnectionsOrDefault(key, 0));
+        return stub -> stub.online(request);
+    }
+
+    private static CompletableFuture<Integer> connections(
+            String key, CompletableFuture<OnlineReply> reply) {
+        return reply.thenApply(r -> r.getConnectionsOrDefault(key, 0));
     }
 
     /** Pings the comet at {@code grpcAddress}, which need not be on the ring (a standby). */
     public CompletableFuture<CometPingReply> ping(String grpcAddress) {
+        return ping(grpcAddress, controlDeadlineMillis);
+    }
+
+    /** {@link #ping(String)} bounded by {@code deadlineMillis} instead of the control deadline. */
+    public CompletableFuture<CometPingReply> ping(String grpcAddress, long deadlineMillis) {
         return call(
                 grpcAddress,
-                controlDeadlineMillis,
+                deadlineMillis,
                 stub -> stub.ping(CometPingRequest.getDefaultInstance()));
     }
 
@@ -96,15 +119,14 @@ public final class CometClient implements Comets {
             Function<CometServiceFutureStub, ListenableFuture<R>> rpc) {
         return comet.address("grpc")
                 .map(address -> call(address, deadlineMillis, rpc))
-                .orElseGet(
-                        () ->
-                                CompletableFuture.failedFuture(
-                                        Status.UNAVAILABLE
-                                                .withDescription(
-                                                        "comet "
-                                                                + comet.instanceId()
-                                                                + " registered no grpc address")
-                                                .asRuntimeException()));
+                .orElseGet(() -> CompletableFuture.failedFuture(noGrpcAddress(comet.instanceId())));
+    }
+
+    /** The failure of a call to a comet registered without a {@code grpc} address. */
+    public static StatusRuntimeException noGrpcAddress(String instanceId) {
+        return Status.UNAVAILABLE
+                .withDescription("comet " + instanceId + " registered no grpc address")
+                .asRuntimeException();
     }
 
     private <R> CompletableFuture<R> call(

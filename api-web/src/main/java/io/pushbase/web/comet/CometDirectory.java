@@ -54,6 +54,18 @@ public final class CometDirectory implements CometOwners {
         return List.copyOf(view.byName().values());
     }
 
+    /**
+     * Every registered comet instance, by instance id, including a second instance of a node name
+     * during a handover and registrations the ring leaves out (no usable weight); instances without
+     * details are skipped. Reads memory only.
+     */
+    public List<CometNode> instances() {
+        return comets.instances().stream()
+                .filter(i -> i.getPayload() != null)
+                .map(i -> new CometNode(i.getPayload().getNodeName(), i.getId(), i.getPayload()))
+                .toList();
+    }
+
     /** The ring's weights by node name (for the cluster view and logs). */
     public Map<String, Integer> weights() {
         return view.ring().weights();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.pushbase.schema.client.Keys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,15 @@ final class AdminInput {
                     .readerFor(JsonNode.class);
 
     private AdminInput() {}
+
+    /**
+     * Why {@code key}, a query parameter of an admin route that reads a key, is not one: {@code key
+     * is required} when absent or empty, else the shared key rule's problem ({@link Keys}); null
+     * when it is fine.
+     */
+    static String keyProblem(String key) {
+        return key == null || key.isEmpty() ? "key is required" : Keys.problem(key);
+    }
 
     /** {@code expire} in seconds, or -1 when it is not a uint32 in decimal. */
     static long expire(String value) {

@@ -1,9 +1,7 @@
 package io.pushbase.web.resources;
 
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pushbase.schema.client.Keys;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
@@ -43,22 +41,10 @@ public final class AdminKeyResource {
     }
 
     private CompletionStage<Answer> inspect(String key) {
-        if (key == null || key.isEmpty()) {
-            return CompletableFuture.completedFuture(Answer.error(Ret.PARAM, "key is required"));
-        }
-        String keyProblem = Keys.problem(key);
+        String keyProblem = AdminInput.keyProblem(key);
         if (keyProblem != null) {
             return CompletableFuture.completedFuture(Answer.error(Ret.PARAM, keyProblem));
         }
-        return inspector
-                .inspect(key)
-                .thenApply(
-                        report -> {
-                            try {
-                                return Answer.ok(json.writeValueAsBytes(report));
-                            } catch (JsonProcessingException e) {
-                                return Answer.error(Ret.INTERNAL, e.toString());
-                            }
-                        });
+        return inspector.inspect(key).thenApply(report -> JsonData.answer(json, report));
     }
 }

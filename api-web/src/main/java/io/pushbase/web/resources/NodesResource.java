@@ -1,7 +1,6 @@
 package io.pushbase.web.resources;
 
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Dialect;
@@ -42,15 +41,7 @@ public final class NodesResource {
 
     private CompletionStage<Answer> render() {
         try {
-            return view.snapshot()
-                    .thenApply(
-                            snapshot -> {
-                                try {
-                                    return Answer.ok(json.writeValueAsBytes(snapshot));
-                                } catch (JsonProcessingException e) {
-                                    return Answer.error(Ret.INTERNAL, e.toString());
-                                }
-                            });
+            return view.snapshot().thenApply(snapshot -> JsonData.answer(json, snapshot));
         } catch (Exception e) {
             return CompletableFuture.completedFuture(
                     Answer.error(Ret.INTERNAL, "reading the cluster from ZooKeeper failed: " + e));

@@ -1,26 +1,20 @@
 package io.pushbase.web.view;
 
-import io.grpc.Status;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.discovery.LiveNodes;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.MessageNodeClient;
-import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometTraffic;
 import io.pushbase.schema.health.v1.HealthReply;
 import io.pushbase.web.comet.CometClient;
 import io.pushbase.web.comet.CometDirectory;
-import java.nio.charset.StandardCharsets;
+import io.pushbase.web.comet.CometElections;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.zookeeper.KeeperException;
 
 /**
  * The cluster as an operator sees it: every comet process (leaders and standbys, from the leader
@@ -36,8 +30,7 @@ import org.apache.zookeeper.KeeperException;
  * Health} has no checks but the problem {@code did not answer: <gRPC status>}.
  */
 public final class ClusterView {
-    private final CuratorFramework zk;
-    private final ZkPaths paths;
+    private final CometElections elections;
     private final CometDirectory comets;
     private final LiveNodes messages;
     private final LiveNodes webs;
@@ -52,15 +45,13 @@ public final class ClusterView {
     public static final long HEALTH_DEADLINE_MILLIS = 1_000;
 
     public ClusterView(
-            CuratorFramework zk,
-            ZkPaths paths,
+            CometElections elections,
             CometDirectory comets,
             LiveNodes messages,
             LiveNodes webs,
             CometClient cometClient,
             MessageNodeClient messageClient) {
-        this.zk = zk;
-        this.paths = paths;
+        this.elections = elections;
         this.comets = comets;
         this.messages = messages;
         this.webs = webs;
@@ -99,17 +90,7 @@ public final class ClusterView {
         }
 
         static Health notAnswered(Throwable failure) {
-            Throwable t = GrpcFutures.unwrap(failure);
-            Status status = Status.fromThrowable(t);
-            String description =
-                    status.getDescription() != null
-                            ? status.getDescription()
-                            : status.getCode() == Status.Code.UNKNOWN ? t.toString() : null;
-            return new Health(
-                    null,
-                    "did not answer: "
-                            + status.getCode()
-                            + (description == null ? "" : ": " + description));
+            return new Health(null, "did not answer: " + NoAnswer.of(failure).problem());
         }
     }
 
@@ -157,7 +138,7 @@ public final class ClusterView {
             onRing.put(node.instanceId(), node);
         }
         List<CompletableFuture<CometProcess>> processes = new ArrayList<>();
-        for (Map.Entry<String, List<String>> election : elections().entrySet()) {
+        for (Map.Entry<String, List<String>> election : elections.read().entrySet()) {
             List<String> participants = election.getValue();
             for (int i = 0; i < participants.size(); i++) {
                 processes.add(
@@ -220,51 +201,6 @@ public final class ClusterView {
     private static CompletableFuture<Health> health(CompletableFuture<HealthReply> answer) {
         return answer.handle(
                 (reply, err) -> err == null ? Health.of(reply) : Health.notAnswered(err));
-    }
-
-    /**
-     * Node name -> election participant ids, the elected one first (Curator's LeaderLatch: the
-     * lowest sequence number leads; each participant's znode data is its id, {@code
-     * host:grpcPort}).
-     */
-    private Map<String, List<String>> elections() throws Exception {
-        String base = paths.cometLeaders();
-        Map<String, List<String>> elections = new LinkedHashMap<>();
-        List<String> names;
-        try {
-            names = zk.getChildren().forPath(base);
-        } catch (KeeperException.NoNodeException e) {
-            return elections; // no comet ever ran
-        }
-        for (String name : names.stream().sorted().toList()) {
-            List<String> latches = new ArrayList<>();
-            try {
-                latches.addAll(zk.getChildren().forPath(base + "/" + name));
-            } catch (KeeperException.NoNodeException e) {
-                continue;
-            }
-            latches.sort(Comparator.comparing(ClusterView::sequence));
-            List<String> ids = new ArrayList<>();
-            for (String latch : latches) {
-                try {
-                    ids.add(
-                            new String(
-                                    zk.getData().forPath(base + "/" + name + "/" + latch),
-                                    StandardCharsets.UTF_8));
-                } catch (KeeperException.NoNodeException e) {
-                    // left the election meanwhile
-                }
-            }
-            if (!ids.isEmpty()) {
-                elections.put(name, ids);
-            }
-        }
-        return elections;
-    }
-
-    private static String sequence(String latchNode) {
-        int dash = latchNode.lastIndexOf('-');
-        return dash < 0 ? latchNode : latchNode.substring(dash + 1);
     }
 
     private static List<Node> nodes(LiveNodes live) {

@@ -1,5 +1,7 @@
 package io.pushbase.web.app;
 
+import static io.pushbase.web.testing.WebTestCluster.admits;
+import static io.pushbase.web.testing.WebTestCluster.awaitRing;
 import static io.pushbase.web.testing.WebTestCluster.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,40 +52,13 @@ class WebApplicationIT {
         cometA = cluster.comets().startComet("comet-a");
         cometB = cluster.comets().startComet("comet-b");
         web = cluster.startWeb();
-        awaitRing(Map.of("comet-a", 1, "comet-b", 1));
+        awaitRing(web, Map.of("comet-a", cometA, "comet-b", cometB));
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
-        }
-    }
-
-    /** Waits until the web node and both comets see the same ring, and each comet admits. */
-    private static void awaitRing(Map<String, Integer> weights) throws Exception {
-        HashRing ring = HashRing.of(weights);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            boolean agreed = true;
-            for (int i = 0; i < 20 && agreed; i++) {
-                String key = "probe-" + i;
-                String owner = ring.nodeFor(key).orElseThrow();
-                Comet comet = owner.equals("comet-a") ? cometA : cometB;
-                HttpResponse<String> lookup = web.get("/1/server/get?p=2&k=" + key);
-                agreed = lookup.body().equals(serverJson(comet.tcp())) && admits(comet, key);
-            }
-            if (agreed) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("web node and comets never agreed on ring " + weights);
-    }
-
-    private static boolean admits(Comet comet, String key) throws Exception {
-        try (TcpClient client = TcpClient.subscribe(comet.tcp(), key, null, null)) {
-            return client.readLine().equals("+h\r\n");
         }
     }
 

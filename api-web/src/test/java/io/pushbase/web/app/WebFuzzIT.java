@@ -54,7 +54,9 @@ class WebFuzzIT {
                     Map.entry("/admin/msg/clean", true),
                     Map.entry("/1/admin/token", true),
                     Map.entry("/1/admin/nodes", true),
-                    Map.entry("/1/admin/key", true));
+                    Map.entry("/1/admin/key", true),
+                    Map.entry("/1/admin/online", true),
+                    Map.entry("/1/admin/online/total", true));
 
     /** Statuses a route may answer on purpose; anything else (a 500 above all) is a defect. */
     private static final Set<Integer> DELIBERATE = Set.of(200, 400, 404, 405, 413, 414, 431, 503);

@@ -21,6 +21,16 @@ class AdminInputTest {
     }
 
     @Test
+    void aKeyParameterIsRequiredAndFollowsTheSharedKeyRule() {
+        assertThat(AdminInput.keyProblem(null)).isEqualTo("key is required");
+        assertThat(AdminInput.keyProblem("")).isEqualTo("key is required");
+        assertThat(AdminInput.keyProblem("Terry-Mao")).isNull();
+        assertThat(AdminInput.keyProblem("k".repeat(256))).isNull();
+        assertThat(AdminInput.keyProblem("k".repeat(257)))
+                .isEqualTo("key is 257 bytes, at most 256 allowed");
+    }
+
+    @Test
     void bodiesAreReadUpToTheBoundOnly() throws Exception {
         byte[] nine = "123456789".getBytes(StandardCharsets.US_ASCII);
         assertThat(AdminInput.body(new ByteArrayInputStream(nine), 9)).isEqualTo(nine);

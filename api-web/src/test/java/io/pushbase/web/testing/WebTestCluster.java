@@ -6,7 +6,10 @@ import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
+import io.pushbase.cluster.ring.HashRing;
 import io.pushbase.comet.testing.CometTestCluster;
+import io.pushbase.comet.testing.CometTestCluster.Comet;
+import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.web.app.WebApplication;
 import io.pushbase.web.app.WebConfiguration;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A real cluster for web-node integration tests: the comet test cluster (ZooKeeper {@code
@@ -186,6 +190,45 @@ public final class WebTestCluster implements AutoCloseable {
         Web web = new Web(app);
         webs.add(web);
         return web;
+    }
+
+    /**
+     * Waits (at most 30 s) until {@code web} and the comets agree on the ring of {@code comets} (by
+     * node name, weight 1 each): for each of 20 probe keys the lookup names the owner's TCP port
+     * and that comet admits the key ({@code +h}).
+     */
+    public static void awaitRing(Web web, Map<String, Comet> comets) throws Exception {
+        Map<String, Integer> weights = new TreeMap<>();
+        comets.keySet().forEach(name -> weights.put(name, 1));
+        HashRing ring = HashRing.of(weights);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            boolean agreed = true;
+            for (int i = 0; i < 20 && agreed; i++) {
+                String key = "probe-" + i;
+                Comet owner = comets.get(ring.nodeFor(key).orElseThrow());
+                agreed =
+                        web.get("/1/server/get?p=2&k=" + key)
+                                        .body()
+                                        .equals(
+                                                "{\"data\":{\"server\":\"127.0.0.1:"
+                                                        + owner.tcp()
+                                                        + "\"},\"ret\":0}")
+                                && admits(owner, key);
+            }
+            if (agreed) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("web node and comets never agreed on ring " + weights);
+    }
+
+    /** Whether {@code comet} admits a TCP subscriber of {@code key} ({@code +h}) now. */
+    public static boolean admits(Comet comet, String key) throws Exception {
+        try (TcpClient client = TcpClient.subscribe(comet.tcp(), key, null, null)) {
+            return client.readLine().equals("+h\r\n");
+        }
     }
 
     /** {@code s} percent-encoded for a query string (UTF-8). */

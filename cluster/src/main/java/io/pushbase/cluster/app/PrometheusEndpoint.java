@@ -73,6 +73,12 @@ public final class PrometheusEndpoint {
                     map("web.push.comet.overloaded", "pushbase_web_push_comet_overloaded"),
                     map("web.push.*", "pushbase_web_push_${0}"),
                     map("web.delete.close.failed", "pushbase_web_delete_close_failed"),
+                    // web: comets that did not answer presence (deadline, unavailable, error)
+                    map(
+                            "web.presence.unanswered.*",
+                            "pushbase_web_presence_unanswered",
+                            "reason",
+                            "${0}"),
                     // comet: pushes, deliveries, connections, refusals, closes
                     map("comet.push", "pushbase_comet_push_seconds"),
                     map("comet.push.conflicts", "pushbase_comet_push_conflicts"),

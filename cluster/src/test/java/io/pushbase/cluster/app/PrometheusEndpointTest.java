@@ -83,6 +83,8 @@ class PrometheusEndpointTest {
         metrics.counter("comet.sse.subscribed").inc(3);
         metrics.meter("comet.replay.messages").mark(5);
         metrics.register("comet.replay.waiting", (Gauge<Integer>) () -> 2);
+        metrics.meter("web.presence.unanswered.deadline").mark(2);
+        metrics.meter("web.presence.unanswered.unavailable").mark();
 
         String text = scrape(metrics);
 
@@ -104,6 +106,8 @@ class PrometheusEndpointTest {
                         line("pushbase_comet_rejected", "protocol=|tcp|,reason=|since|,", 1),
                         line("pushbase_comet_replay_messages_total", "", 5),
                         line("pushbase_comet_replay_waiting", "", 2),
+                        line("pushbase_web_presence_unanswered_total", "reason=|deadline|,", 2),
+                        line("pushbase_web_presence_unanswered_total", "reason=|unavailable|,", 1),
                         line(
                                 "pushbase_message_client_node_calls_total",
                                 "instance_id=|127.0.0.1:8070|,",
