@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -308,10 +309,12 @@ class AppendBatcherIT {
     @Test
     void aFullBatcherRefusesAtOnceAndCountsIt() throws Exception {
         List<CompletableFuture<AppendManyReply>> never = new CopyOnWriteArrayList<>();
+        AtomicInteger entriesSent = new AtomicInteger();
         Function<AppendManyRequest, CompletableFuture<AppendManyReply>> stuck =
                 req -> {
                     CompletableFuture<AppendManyReply> f = new CompletableFuture<>();
                     never.add(f);
+                    entriesSent.addAndGet(req.getEntriesCount());
                     return f;
                 };
         batcher = new AppendBatcher(stuck, 2, 1, 3, 10_000, 100, metrics);
@@ -329,9 +332,13 @@ class AppendBatcherIT {
         assertThat(metrics.meter("appendBatcher.queueFull").getCount()).isEqualTo(1);
         assertThat(waiting).allMatch(w -> !w.isDone());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (never.size() < 2 && System.nanoTime() < until) {
-            Thread.sleep(5); // the third append's batch goes out on the timer
+        // All three appends must be out before the test answers the calls: depending on when the
+        // 1 ms timer fires they go as two calls or as three (the last one on the timer), and a
+        // call still unsent when the others are answered would hold its append forever.
+        while (entriesSent.get() < 3 && System.nanoTime() < until) {
+            Thread.sleep(5);
         }
+        assertThat(entriesSent.get()).isEqualTo(3);
         // The node answers (whole call failed): the space frees up again. The timer thread that
         // sent the second call may attach its completion handler only after the test completed
         // the call, and then runs it itself: wait for it rather than read the count at once.
