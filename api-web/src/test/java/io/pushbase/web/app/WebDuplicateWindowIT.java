@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheckRegistry;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -26,12 +24,8 @@ import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +41,6 @@ import org.junit.jupiter.api.Test;
  * nothing a second time.
  */
 class WebDuplicateWindowIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static WebTestCluster cluster;
     private static Server server;
     private static Web web;
@@ -146,38 +138,20 @@ class WebDuplicateWindowIT {
         }
     }
 
-    private static long meter(String name) throws Exception {
-        JsonNode meters =
-                JSON.readTree(web.send(web.adminPort(), "GET", "/metrics", null, null).body())
-                        .get("meters");
-        return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
-    }
-
-    private static List<Long> stored(String key) throws Exception {
-        List<Long> mids = new ArrayList<>();
-        for (JsonNode m :
-                JSON.readTree(web.get("/1/msg/get?k=" + key + "&m=0").body())
-                        .path("data")
-                        .path("msgs")) {
-            mids.add(m.get("mid").asLong());
-        }
-        return mids;
-    }
-
     @Test
     void aPushTheCometAppendedAndDeliveredBeforeDyingIsStoredOnceUnderItsMid() throws Exception {
         RecordingSubscriber sub = new RecordingSubscriber("window");
         CHANNELS.add(sub);
-        long found = meter("web.push.fallback.found");
-        long fallbacks = meter("web.push.fallback");
+        long found = web.meter("web.push.fallback.found");
+        long fallbacks = web.meter("web.push.fallback");
 
         String answer = web.post("/1/admin/push/private?key=window&expire=600", "{\"w\":1}").body();
 
         assertThat(answer).isEqualTo("{\"ret\":0}");
         assertThat(sub.mids).hasSize(1);
-        assertThat(stored("window")).containsExactlyElementsOf(sub.mids);
-        assertThat(meter("web.push.fallback.found")).isEqualTo(found + 1);
-        assertThat(meter("web.push.fallback")).isEqualTo(fallbacks);
+        assertThat(web.storedMids("window")).containsExactlyElementsOf(sub.mids);
+        assertThat(web.meter("web.push.fallback.found")).isEqualTo(found + 1);
+        assertThat(web.meter("web.push.fallback")).isEqualTo(fallbacks);
     }
 
     @Test
@@ -186,17 +160,10 @@ class WebDuplicateWindowIT {
         CHANNELS.add(sub);
 
         HttpResponse<String> answer =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + web.adminPort()
-                                                                + "/1/admin/push/private?key=window-idem&expire=600"))
-                                        .header("Idempotency-Key", "window-1")
-                                        .POST(HttpRequest.BodyPublishers.ofString("{\"w\":2}"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
+                web.post(
+                        "/1/admin/push/private?key=window-idem&expire=600",
+                        "{\"w\":2}",
+                        Map.of("Idempotency-Key", "window-1"));
 
         assertThat(sub.mids).hasSize(1);
         assertThat(answer.body())
@@ -204,7 +171,7 @@ class WebDuplicateWindowIT {
                         "{\"data\":{\"duplicate\":true,\"mid\":\""
                                 + sub.mids.get(0)
                                 + "\"},\"ret\":0}");
-        assertThat(stored("window-idem")).containsExactlyElementsOf(sub.mids);
+        assertThat(web.storedMids("window-idem")).containsExactlyElementsOf(sub.mids);
     }
 
     @Test
@@ -215,7 +182,7 @@ class WebDuplicateWindowIT {
                                         "{\"m\":\"{\\\"w\\\":3}\",\"k\":\"window-m1,window-m2\"}")
                                 .body())
                 .isEqualTo("{\"ret\":0}");
-        assertThat(stored("window-m1")).hasSize(1);
-        assertThat(stored("window-m2")).hasSize(1);
+        assertThat(web.storedMids("window-m1")).hasSize(1);
+        assertThat(web.storedMids("window-m2")).hasSize(1);
     }
 }

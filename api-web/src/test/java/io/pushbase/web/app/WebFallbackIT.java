@@ -56,13 +56,6 @@ class WebFallbackIT {
         }
     }
 
-    private static long meter(String name) throws Exception {
-        JsonNode meters =
-                JSON.readTree(web.send(web.adminPort(), "GET", "/metrics", null, null).body())
-                        .get("meters");
-        return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
-    }
-
     @Test
     @Order(1)
     void lookupStillNamesTheRegisteredComet() throws Exception {
@@ -73,12 +66,12 @@ class WebFallbackIT {
     @Test
     @Order(2)
     void aPushIsStoredByTheWebNodeAndPulledWithAGrowingMid() throws Exception {
-        long before = meter("web.push.fallback");
+        long before = web.meter("web.push.fallback");
         assertThat(web.post("/1/admin/push/private?key=k1&expire=600", "{\"n\":1}").body())
                 .isEqualTo("{\"ret\":0}");
         assertThat(web.post("/1/admin/push/private?key=k1&expire=600", "{\"n\":2}").body())
                 .isEqualTo("{\"ret\":0}");
-        assertThat(meter("web.push.fallback")).isEqualTo(before + 2);
+        assertThat(web.meter("web.push.fallback")).isEqualTo(before + 2);
         JsonNode msgs =
                 JSON.readTree(web.get("/1/msg/get?k=k1&m=0").body()).get("data").get("msgs");
         assertThat(msgs).hasSize(2);
@@ -116,11 +109,11 @@ class WebFallbackIT {
     @Test
     @Order(5)
     void deleteSucceedsThoughTheCometCannotBeToldToClose() throws Exception {
-        long before = meter("web.delete.close.failed");
+        long before = web.meter("web.delete.close.failed");
         assertThat(web.post("/1/admin/msg/del", "key=k1").body()).isEqualTo("{\"ret\":0}");
         assertThat(web.get("/1/msg/get?k=k1&m=0").body()).isEqualTo("{\"ret\":0}");
         long deadline = System.currentTimeMillis() + 10_000;
-        while (meter("web.delete.close.failed") == before) {
+        while (web.meter("web.delete.close.failed") == before) {
             assertThat(System.currentTimeMillis()).isLessThan(deadline);
             Thread.sleep(20);
         }
@@ -142,7 +135,7 @@ class WebFallbackIT {
         assertThat(web.get("/msg/get?key=k3&mid=0").body())
                 .isEqualTo("{\"msg\":\"ok\",\"ret\":65535}");
         assertThat(web.post("/1/admin/msg/del?key=k3", "").body()).isEqualTo("{\"ret\":65535}");
-        assertThat(meter("web.push.fallback.failed")).isPositive();
+        assertThat(web.meter("web.push.fallback.failed")).isPositive();
         JsonNode health =
                 JSON.readTree(web.send(web.adminPort(), "GET", "/healthcheck", null, null).body());
         assertThat(health.get("messageNodes").get("healthy").asBoolean()).isFalse();

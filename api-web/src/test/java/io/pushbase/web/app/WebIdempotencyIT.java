@@ -8,13 +8,9 @@ import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class WebIdempotencyIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static WebTestCluster cluster;
     private static Comet comet;
@@ -61,38 +55,14 @@ class WebIdempotencyIT {
     /** A POST on {@code node}'s admin port with an optional Idempotency-Key header. */
     private static HttpResponse<String> push(
             Web node, String pathAndQuery, String body, String idem) throws Exception {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + node.adminPort() + pathAndQuery))
-                        .timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (idem != null) {
-            request.header("Idempotency-Key", idem);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return node.post(
+                pathAndQuery, body, idem == null ? Map.of() : Map.of("Idempotency-Key", idem));
     }
 
     private static JsonNode data(HttpResponse<String> answer) throws Exception {
         JsonNode json = JSON.readTree(answer.body());
         assertThat(json.get("ret").asInt()).as(answer.body()).isZero();
         return json.get("data");
-    }
-
-    /** The mids stored for {@code key}, oldest first. */
-    private static List<Long> stored(String key) throws Exception {
-        JsonNode msgs = JSON.readTree(web.get("/1/msg/get?k=" + key + "&m=0").body()).path("data");
-        List<Long> mids = new ArrayList<>();
-        for (JsonNode m : msgs.path("msgs")) {
-            mids.add(m.get("mid").asLong());
-        }
-        return mids;
-    }
-
-    private static long meter(Web node, String name) throws Exception {
-        JsonNode meters =
-                JSON.readTree(node.send(node.adminPort(), "GET", "/metrics", null, null).body())
-                        .get("meters");
-        return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
     }
 
     /** A new-format TCP subscriber of {@code key} on the comet, its {@code +h} read. */
@@ -136,7 +106,7 @@ class WebIdempotencyIT {
         String key = "idem-header";
         String idem = UUID.randomUUID().toString();
         try (TcpClient sub = subscribed(key)) {
-            long before = meter(web, "web.push.duplicates");
+            long before = web.meter("web.push.duplicates");
 
             HttpResponse<String> first =
                     push(
@@ -169,8 +139,8 @@ class WebIdempotencyIT {
             assertThat(retry.body()).isEqualTo(duplicate);
             assertThat(quoted.body()).isEqualTo(duplicate);
             nextFrameIsTheSentinel(sub, key);
-            assertThat(stored(key)).hasSize(2).first().isEqualTo(Long.parseLong(mid));
-            assertThat(meter(web, "web.push.duplicates")).isEqualTo(before + 2);
+            assertThat(web.storedMids(key)).hasSize(2).first().isEqualTo(Long.parseLong(mid));
+            assertThat(web.meter("web.push.duplicates")).isEqualTo(before + 2);
             assertThat(comet.count("comet.push.duplicates")).isGreaterThanOrEqualTo(2);
         }
     }
@@ -200,7 +170,7 @@ class WebIdempotencyIT {
             assertThat(data(retry).get("mid").asText()).isEqualTo(mid);
             assertThat(data(retry).get("duplicate").asBoolean()).isTrue();
             nextFrameIsTheSentinel(sub, key);
-            assertThat(stored(key)).hasSize(2);
+            assertThat(web.storedMids(key)).hasSize(2);
         }
     }
 
@@ -213,8 +183,8 @@ class WebIdempotencyIT {
                 push(web, "/1/admin/push/private?key=idem-b&expire=600", "{\"k\":\"b\"}", idem);
         assertThat(data(a).get("duplicate").asBoolean()).isFalse();
         assertThat(data(b).get("duplicate").asBoolean()).isFalse();
-        assertThat(stored("idem-a")).hasSize(1);
-        assertThat(stored("idem-b")).hasSize(1);
+        assertThat(web.storedMids("idem-a")).hasSize(1);
+        assertThat(web.storedMids("idem-b")).hasSize(1);
     }
 
     @Test
@@ -229,7 +199,7 @@ class WebIdempotencyIT {
             assertThat(retry.body())
                     .isEqualTo("{\"data\":{\"duplicate\":true,\"mid\":\"" + mid + "\"},\"ret\":0}");
             nextFrameIsTheSentinel(sub, key);
-            assertThat(stored(key)).hasSize(2);
+            assertThat(web.storedMids(key)).hasSize(2);
         }
     }
 
@@ -258,8 +228,8 @@ class WebIdempotencyIT {
                     .isEqualTo("{\"ret\":0}");
             nextFrameIsTheSentinel(sub, "idem-m1");
         }
-        assertThat(stored("idem-m1")).hasSize(2); // the push and the sentinel
-        assertThat(stored("idem-m2")).hasSize(1);
+        assertThat(web.storedMids("idem-m1")).hasSize(2); // the push and the sentinel
+        assertThat(web.storedMids("idem-m2")).hasSize(1);
     }
 
     @Test
@@ -323,7 +293,7 @@ class WebIdempotencyIT {
                                 .get("duplicate")
                                 .asBoolean())
                 .isFalse();
-        assertThat(stored(key)).isEmpty();
+        assertThat(web.storedMids(key)).isEmpty();
     }
 
     @Test
@@ -332,6 +302,6 @@ class WebIdempotencyIT {
                 .isEqualTo("{\"ret\":0}");
         assertThat(push(web, "/admin/push?key=idem-none&expire=600", "{}", null).body())
                 .isEqualTo("{\"ret\":0}");
-        assertThat(stored("idem-none")).hasSize(2);
+        assertThat(web.storedMids("idem-none")).hasSize(2);
     }
 }

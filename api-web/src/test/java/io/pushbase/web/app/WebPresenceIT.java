@@ -192,11 +192,6 @@ class WebPresenceIT {
         return data;
     }
 
-    private static long meter(String name) throws Exception {
-        JsonNode meters = JSON.readTree(get(web, "/metrics", null).body()).get("meters");
-        return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
-    }
-
     private static String grpcId(Comet comet) {
         return "127.0.0.1:" + comet.grpc();
     }
@@ -364,7 +359,7 @@ class WebPresenceIT {
                 .isEqualTo(405);
         // Not served on the external port.
         assertThat(web.get("/1/admin/online?key=a").statusCode()).isEqualTo(404);
-        assertThat(meter("web.route.admin.online.ret.65534")).isEqualTo(problems.size());
+        assertThat(web.meter("web.route.admin.online.ret.65534")).isEqualTo(problems.size());
     }
 
     @Test
@@ -430,8 +425,8 @@ class WebPresenceIT {
         }
 
         String key = keyOn("alive", "comet-1", TWO, HashRing.of(five));
-        long deadlines = meter("web.presence.unanswered.deadline");
-        long unavailables = meter("web.presence.unanswered.unavailable");
+        long deadlines = web.meter("web.presence.unanswered.deadline");
+        long unavailables = web.meter("web.presence.unanswered.unavailable");
         try (TcpClient client = tcpSubscriber(comet1, key)) {
             long start = System.nanoTime();
             JsonNode online = data("/1/admin/online?key=" + key);
@@ -447,15 +442,17 @@ class WebPresenceIT {
             // after another they would take SILENT deadlines).
             assertThat(tookMillis)
                     .isBetween(DEADLINE_MILLIS - 100, (SILENT - 1) * DEADLINE_MILLIS + 1_500);
-            assertThat(meter("web.presence.unanswered.deadline")).isEqualTo(deadlines + SILENT);
-            assertThat(meter("web.presence.unanswered.unavailable")).isEqualTo(unavailables + 1);
+            assertThat(web.meter("web.presence.unanswered.deadline")).isEqualTo(deadlines + SILENT);
+            assertThat(web.meter("web.presence.unanswered.unavailable"))
+                    .isEqualTo(unavailables + 1);
 
             JsonNode total = data("/1/admin/online/total");
             assertThat(counts(total)).isEqualTo(Map.of("comet-1", 1, "comet-2", 0));
             assertThat(total.get("total").asLong()).isEqualTo(1);
             assertThat(total.get("allAnswered").asBoolean()).isFalse();
             assertUnanswered(total.get("unanswered"), refusedPort);
-            assertThat(meter("web.presence.unanswered.deadline")).isEqualTo(deadlines + 2 * SILENT);
+            assertThat(web.meter("web.presence.unanswered.deadline"))
+                    .isEqualTo(deadlines + 2 * SILENT);
             System.out.println("presence total: " + total);
         }
         String prometheus = get(web, "/metrics/prometheus", null).body();

@@ -1,5 +1,7 @@
 package io.pushbase.web.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.pushbase.cluster.CuratorLifecycle;
@@ -43,6 +45,7 @@ public final class WebTestCluster implements AutoCloseable {
     private final List<Web> webs = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
     private CuratorLifecycle session;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -77,6 +80,39 @@ public final class WebTestCluster implements AutoCloseable {
                     pathAndQuery,
                     HttpRequest.BodyPublishers.ofByteArray(body),
                     null);
+        }
+
+        /** POST on the admin API with request headers (e.g. {@code Idempotency-Key}). */
+        public HttpResponse<String> post(
+                String pathAndQuery, String body, Map<String, String> headers)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + adminPort() + pathAndQuery))
+                            .timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(request::header);
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** A meter's count from the admin port's {@code /metrics}; 0 while it is not registered. */
+        public long meter(String name) throws IOException, InterruptedException {
+            JsonNode meters =
+                    JSON.readTree(send(adminPort(), "GET", "/metrics", null, null).body())
+                            .get("meters");
+            return meters.has(name) ? meters.get(name).get("count").asLong() : 0;
+        }
+
+        /** The mids stored for {@code key}, oldest first, as the HTTP pull answers them. */
+        public List<Long> storedMids(String key) throws IOException, InterruptedException {
+            List<Long> mids = new ArrayList<>();
+            for (JsonNode m :
+                    JSON.readTree(get("/1/msg/get?k=" + q(key) + "&m=0").body())
+                            .path("data")
+                            .path("msgs")) {
+                mids.add(m.get("mid").asLong());
+            }
+            return mids;
         }
 
         public HttpResponse<String> send(
