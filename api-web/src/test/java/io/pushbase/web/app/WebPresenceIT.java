@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.pushbase.cluster.CuratorLifecycle;
-import io.pushbase.cluster.NodeDetails;
-import io.pushbase.cluster.NodeRegistration;
 import io.pushbase.cluster.ZooKeeperConfiguration;
 import io.pushbase.cluster.ring.HashRing;
 import io.pushbase.comet.testing.CometTestCluster;
@@ -66,7 +64,6 @@ class WebPresenceIT {
     private static Comet comet2;
     private static Web web;
     private static CuratorLifecycle session;
-    private static final List<NodeRegistration> ghosts = new ArrayList<>();
     private static final List<ServerSocket> silentPorts = new ArrayList<>();
     private static final List<Socket> held = new CopyOnWriteArrayList<>();
 
@@ -91,9 +88,6 @@ class WebPresenceIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            for (NodeRegistration ghost : ghosts) {
-                ghost.stop();
-            }
             if (session != null) {
                 session.stop();
             }
@@ -391,7 +385,7 @@ class WebPresenceIT {
         try (ServerSocket s = new ServerSocket(0)) {
             refusedPort = s.getLocalPort();
         }
-        register("ghost", refusedPort);
+        cluster.registerComet("ghost", refusedPort);
         for (int i = 1; i <= SILENT; i++) {
             String name = "silent-" + i;
             ServerSocket silent = new ServerSocket(0);
@@ -410,7 +404,7 @@ class WebPresenceIT {
                             name);
             acceptor.setDaemon(true);
             acceptor.start();
-            register(name, silent.getLocalPort());
+            cluster.registerComet(name, silent.getLocalPort());
         }
         Map<String, Integer> five = new TreeMap<>(Map.of("comet-1", 1, "comet-2", 1, "ghost", 1));
         for (int i = 1; i <= SILENT; i++) {
@@ -419,7 +413,9 @@ class WebPresenceIT {
         // The web node's ring now holds the three (a key placed on them names their tcp port).
         String onGhost = keyOn("g", "ghost", HashRing.of(five));
         long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (!web.get("/1/server/get?p=2&k=" + onGhost).body().contains("16969")) {
+        while (!web.get("/1/server/get?p=2&k=" + onGhost)
+                .body()
+                .contains(WebTestCluster.GHOST_TCP)) {
             assertThat(System.currentTimeMillis()).isLessThan(deadline);
             Thread.sleep(50);
         }
@@ -478,24 +474,5 @@ class WebPresenceIT {
             assertThat(silent.get("reason").asText()).isEqualTo("deadline");
             assertThat(silent.get("problem").asText()).startsWith("DEADLINE_EXCEEDED");
         }
-    }
-
-    private static void register(String nodeName, int grpcPort) throws Exception {
-        NodeRegistration registration =
-                new NodeRegistration(
-                        session.client(),
-                        DISCOVERY,
-                        ZkPaths.SERVICE_COMET,
-                        "127.0.0.1",
-                        grpcPort,
-                        new NodeDetails(
-                                nodeName,
-                                1,
-                                Map.of(
-                                        "tcp", "127.0.0.1:16969",
-                                        "ws", "127.0.0.1:16968",
-                                        "grpc", "127.0.0.1:" + grpcPort)));
-        registration.start();
-        ghosts.add(registration);
     }
 }

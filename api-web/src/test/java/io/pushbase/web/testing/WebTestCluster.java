@@ -166,7 +166,7 @@ public final class WebTestCluster implements AutoCloseable {
         NodeRegistration registration =
                 new NodeRegistration(
                         session.client(),
-                        ZkPaths.under(ZkPaths.DEFAULT_ROOT).discovery(),
+                        CometTestCluster.PATHS.discovery(),
                         ZkPaths.SERVICE_COMET,
                         "127.0.0.1",
                         grpcPort,
