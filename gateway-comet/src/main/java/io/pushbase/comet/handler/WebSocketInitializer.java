@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.codec.WebSocketMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
@@ -31,6 +32,7 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * encoder              WebSocketMessageEncoder         pushed messages as one text frame
  * subscribe            WebSocketSubscribeHandler       validate, ask the gate, reply
  * notFound             NotFoundHandler                 404 for any other request
+ * acks                 AckHandler                      (Pushbase) commands after subscribing: ack
  * errors               ConnectionErrorHandler          count, log, close
  * </pre>
  *
@@ -57,6 +59,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String ACKS = "acks";
     public static final String ERRORS = "errors";
     public static final String SSE = "sse";
     public static final String SSE_ENCODER = "sseEncoder";
@@ -70,6 +73,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final WebSocketServerProtocolConfig protocolConfig;
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
+    private final Acks acks;
 
     /** Counts Server-Sent Events streams in a registry of their own (tests of WebSocket alone). */
     public WebSocketInitializer(
@@ -90,6 +94,22 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             Replayer replayer,
             ConnectionMetrics metrics,
             ConnectionMetrics sseMetrics) {
+        this(settings, gate, replayer, metrics, sseMetrics, Acks.off());
+    }
+
+    /**
+     * @param metrics the WebSocket connections' counters ({@code comet.ws.*})
+     * @param sseMetrics the Server-Sent Events streams' counters ({@code comet.sse.*})
+     * @param acks (Pushbase) where the connections' acknowledgements go
+     */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics,
+            Acks acks) {
+        this.acks = acks;
         this.settings = settings;
         this.sseMetrics = sseMetrics;
         this.gate = gate;
@@ -140,6 +160,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(
                 SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics));
         pipeline.addLast(NOT_FOUND, new NotFoundHandler());
+        pipeline.addLast(ACKS, AckHandler.webSocket(acks, metrics));
         pipeline.addLast(ERRORS, errors);
     }
 }
