@@ -12,7 +12,6 @@ import io.pushbase.comet.testing.Wire;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +59,6 @@ class WebReceiptsIT {
         return body.path("data");
     }
 
-    private static void ack(TcpClient client, String key, String device, long mid)
-            throws Exception {
-        client.socket()
-                .getOutputStream()
-                .write(
-                        Wire.request("ack", key, device, Long.toString(mid))
-                                .getBytes(StandardCharsets.UTF_8));
-        client.socket().getOutputStream().flush();
-    }
-
     private static List<String> texts(JsonNode array) {
         List<String> texts = new ArrayList<>();
         array.forEach(n -> texts.add(n.asText()));
@@ -86,8 +75,8 @@ class WebReceiptsIT {
                 mids[i] = comet.push(key, "{\"n\":" + i + "}", 600).getMid();
                 assertThat(client.readPush()).contains("\"mid\":" + mids[i]);
             }
-            ack(client, key, "phone", mids[0]);
-            ack(client, key, "tablet", mids[2]);
+            client.write(Wire.request("ack", key, "phone", Long.toString(mids[0])));
+            client.write(Wire.request("ack", key, "tablet", Long.toString(mids[2])));
 
             String path = "/1/admin/cursors?key=" + q(key);
             long deadline = System.currentTimeMillis() + 10_000;

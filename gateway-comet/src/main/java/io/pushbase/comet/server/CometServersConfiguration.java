@@ -265,22 +265,8 @@ public class CometServersConfiguration {
     }
 
     /**
-     * The not-yet-started TCP listener; its connection counters are {@code comet.tcp.*}.
-     *
-     * @throws SSLException if {@code tcp.tls} is enabled and its files do not make a context
-     */
-    public ClientServer buildTcpServer(
-            EventLoops loops,
-            ConnectionSettings settings,
-            SubscriptionGate gate,
-            Replayer replayer,
-            MetricRegistry metrics)
-            throws SSLException {
-        return buildTcpServer(loops, settings, gate, replayer, metrics, Acks.off());
-    }
-
-    /**
-     * The not-yet-started TCP listener, its connections' acknowledgements going to {@code acks}.
+     * The not-yet-started TCP listener; its connection counters are {@code comet.tcp.*}, its
+     * connections' acknowledgements go to {@code acks} ({@link Acks#off()}: none).
      *
      * @throws SSLException if {@code tcp.tls} is enabled and its files do not make a context
      */
@@ -304,23 +290,8 @@ public class CometServersConfiguration {
 
     /**
      * The not-yet-started WebSocket listener; its connection counters are {@code comet.ws.*}, those
-     * of its Server-Sent Events streams (Pushbase) {@code comet.sse.*}.
-     *
-     * @throws SSLException if {@code ws.tls} is enabled and its files do not make a context
-     */
-    public ClientServer buildWebSocketServer(
-            EventLoops loops,
-            ConnectionSettings settings,
-            SubscriptionGate gate,
-            Replayer replayer,
-            MetricRegistry metrics)
-            throws SSLException {
-        return buildWebSocketServer(loops, settings, gate, replayer, metrics, Acks.off());
-    }
-
-    /**
-     * The not-yet-started WebSocket listener, its connections' acknowledgements going to {@code
-     * acks}.
+     * of its Server-Sent Events streams (Pushbase) {@code comet.sse.*}; its connections'
+     * acknowledgements go to {@code acks} ({@link Acks#off()}: none).
      *
      * @throws SSLException if {@code ws.tls} is enabled and its files do not make a context
      */

@@ -9,7 +9,6 @@ import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.Wire;
 import io.pushbase.store.cursor.DeviceCursor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -78,12 +77,7 @@ class CometAckIT {
 
     private static void ack(TcpClient client, String key, String device, long mid)
             throws IOException {
-        client.socket()
-                .getOutputStream()
-                .write(
-                        Wire.request("ack", key, device, Long.toString(mid))
-                                .getBytes(StandardCharsets.UTF_8));
-        client.socket().getOutputStream().flush();
+        client.write(Wire.request("ack", key, device, Long.toString(mid)));
     }
 
     private static Map<String, Long> cursors(String key) throws Exception {
@@ -152,8 +146,7 @@ class CometAckIT {
                                         + "\r\n");
                 assertThat(cometB.count("comet.acks.notIssued")).isEqualTo(1);
                 // The connection is still subscribed: heartbeats and pushes go on.
-                moved.socket().getOutputStream().write('h');
-                moved.socket().getOutputStream().flush();
+                moved.write("h");
                 assertThat(moved.readLine()).isEqualTo("+h\r\n");
                 pushAndRead(cometB, key, moved);
                 assertThat(cursors(key)).isEqualTo(Map.of("phone", m4, "tablet", m1));

@@ -141,6 +141,10 @@ class AckPipelineTest {
         return sent.stream().flatMap(r -> r.getEntriesList().stream()).toList();
     }
 
+    private static AckOutcome refusal(AckOutcome.Status status, String description) {
+        return AckOutcome.newBuilder().setStatus(status).setDescription(description).build();
+    }
+
     private static AckEntry entry(String device, long mid) {
         return AckEntry.newBuilder().setKey(KEY).setDevice(device).setMid(mid).build();
     }
@@ -324,14 +328,9 @@ class AckPipelineTest {
     void aMessageNodesRefusalReachesTheConnectionThatAcked() {
         answer =
                 e ->
-                        AckOutcome.newBuilder()
-                                .setStatus(AckOutcome.Status.NOT_ISSUED)
-                                .setCursor(50)
-                                .setDescription(
-                                        "mid "
-                                                + e.getMid()
-                                                + " was never issued: above the key's head 50")
-                                .build();
+                        refusal(
+                                AckOutcome.Status.NOT_ISSUED,
+                                "mid " + e.getMid() + " was never issued: above the key's head 50");
         EmbeddedChannel channel = tcp();
 
         channel.writeInbound(bytes(request("ack", KEY, "phone", "99")));
@@ -349,10 +348,9 @@ class AckPipelineTest {
     void tooManyDevicesIsTheMessageNodesRefusalToo() {
         answer =
                 e ->
-                        AckOutcome.newBuilder()
-                                .setStatus(AckOutcome.Status.TOO_MANY_DEVICES)
-                                .setDescription("the key has 32 devices, the most allowed")
-                                .build();
+                        refusal(
+                                AckOutcome.Status.TOO_MANY_DEVICES,
+                                "the key has 32 devices, the most allowed");
         EmbeddedChannel channel = tcp();
 
         channel.writeInbound(bytes(request("ack", KEY, "device-33", "9")));
@@ -470,11 +468,9 @@ class AckPipelineTest {
     void aMessageNodesRefusalReachesAWebSocketAsATextFrame() {
         answer =
                 e ->
-                        AckOutcome.newBuilder()
-                                .setStatus(AckOutcome.Status.NOT_ISSUED)
-                                .setCursor(-1)
-                                .setDescription("mid 5 was never issued: the key has no messages")
-                                .build();
+                        refusal(
+                                AckOutcome.Status.NOT_ISSUED,
+                                "mid 5 was never issued: the key has no messages");
         EmbeddedChannel channel = webSocket(acks(batcher, 20));
 
         channel.writeInbound(clientText(request("ack", KEY, "browser-1", "5")));

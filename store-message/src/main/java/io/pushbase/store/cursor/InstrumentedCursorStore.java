@@ -3,10 +3,7 @@ package io.pushbase.store.cursor;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
-import io.pushbase.cluster.grpc.GrpcFutures;
-import io.pushbase.store.InvalidArgumentException;
-import io.pushbase.store.StoreUnavailableException;
+import io.pushbase.store.StoreTimers;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +20,6 @@ import java.util.function.Supplier;
  */
 public final class InstrumentedCursorStore implements CursorStore {
     private static final List<String> OPS = List.of("ackMany", "cursors");
-    private static final List<String> FAILURE_KINDS = List.of("invalid", "unavailable", "error");
 
     private final CursorStore delegate;
     private final MetricRegistry metrics;
@@ -35,10 +31,7 @@ public final class InstrumentedCursorStore implements CursorStore {
         this.metrics = metrics;
         this.batchSizes = metrics.histogram("store.ackMany.size");
         for (String op : OPS) {
-            metrics.timer("store." + op);
-            for (String kind : FAILURE_KINDS) {
-                metrics.meter("store." + op + "." + kind);
-            }
+            StoreTimers.register(metrics, op);
         }
         for (AckResult.Status s : AckResult.Status.values()) {
             outcomes.put(s, metrics.meter("store.acks." + outcomeName(s)));
@@ -84,21 +77,6 @@ public final class InstrumentedCursorStore implements CursorStore {
     }
 
     private <T> CompletableFuture<T> timed(String op, Supplier<CompletableFuture<T>> call) {
-        Timer.Context time = metrics.timer("store." + op).time();
-        return GrpcFutures.attempt(call)
-                .whenComplete(
-                        (v, err) -> {
-                            time.stop();
-                            if (err != null) {
-                                Throwable t = GrpcFutures.unwrap(err);
-                                String kind =
-                                        t instanceof InvalidArgumentException
-                                                ? "invalid"
-                                                : t instanceof StoreUnavailableException
-                                                        ? "unavailable"
-                                                        : "error";
-                                metrics.meter("store." + op + "." + kind).mark();
-                            }
-                        });
+        return StoreTimers.timed(metrics, op, call);
     }
 }
