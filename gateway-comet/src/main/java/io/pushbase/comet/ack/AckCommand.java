@@ -2,6 +2,7 @@ package io.pushbase.comet.ack;
 
 import io.pushbase.comet.codec.RespRequest;
 import io.pushbase.schema.client.Devices;
+import io.pushbase.schema.client.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -65,6 +66,23 @@ public record AckCommand(String key, String device, long mid) {
             throw new Invalid(Rule.DEVICE, problem);
         }
         return new AckCommand(subscribedKey, device, mid(request.arg(3)));
+    }
+
+    /**
+     * An ack over HTTP (no connection, so no subscribed key): {@code key} by the key rule on its
+     * bytes, then the device and mid rules as above. Absent values are null.
+     */
+    public static AckCommand parse(byte[] key, String device, String mid) throws Invalid {
+        String problem = Keys.problem(key);
+        if (problem != null) {
+            throw new Invalid(Rule.PARAM, problem);
+        }
+        problem = Devices.problem(device);
+        if (problem != null) {
+            throw new Invalid(Rule.DEVICE, problem);
+        }
+        return new AckCommand(
+                new String(key, StandardCharsets.UTF_8), device, mid(mid == null ? "" : mid));
     }
 
     private static long mid(String text) throws Invalid {

@@ -6,29 +6,37 @@ import java.util.function.LongSupplier;
 
 /**
  * What a comet's connections need to take acknowledgements: the comet-wide {@link AckBatcher}, the
- * per-connection rate bound and the metrics. {@link #off} stands for a comet without acks (then the
- * {@code ack} command closes the connection, as any command did before acks). Immutable;
- * thread-safe as its parts.
+ * per-connection rate bound, the metrics and the {@link AckGate} of acks over HTTP. {@link #off}
+ * stands for a comet without acks (then the {@code ack} command closes the connection, as any
+ * command did before acks). Immutable; thread-safe as its parts.
  */
 public final class Acks {
     private final AckBatcher batcher;
     private final int maxPerSecond;
     private final AckMetrics metrics;
     private final LongSupplier nanoTime;
+    private final AckGate gate;
 
     /** Acks timed by {@link System#nanoTime()}. */
-    public Acks(AckBatcher batcher, int maxPerSecond, AckMetrics metrics) {
-        this(batcher, maxPerSecond, metrics, System::nanoTime);
+    public Acks(AckBatcher batcher, int maxPerSecond, AckMetrics metrics, AckGate gate) {
+        this(batcher, maxPerSecond, metrics, gate, System::nanoTime);
     }
 
     /**
      * @param batcher where taken acks go; the caller manages its lifecycle
      * @param maxPerSecond most acks one connection may send per second (a token bucket of that
      *     size)
+     * @param gate the token and ownership rules of acks over HTTP
      * @param nanoTime the clock of the per-connection rate bound (tests move it)
      */
-    public Acks(AckBatcher batcher, int maxPerSecond, AckMetrics metrics, LongSupplier nanoTime) {
+    public Acks(
+            AckBatcher batcher,
+            int maxPerSecond,
+            AckMetrics metrics,
+            AckGate gate,
+            LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+        this.gate = Objects.requireNonNull(gate, "gate");
         this.batcher = Objects.requireNonNull(batcher, "batcher");
         if (maxPerSecond < 1) {
             throw new IllegalArgumentException("maxPerSecond must be positive: " + maxPerSecond);
@@ -39,6 +47,7 @@ public final class Acks {
 
     private Acks(AckMetrics metrics) {
         this.nanoTime = System::nanoTime;
+        this.gate = null;
         this.batcher = null;
         this.maxPerSecond = 1;
         this.metrics = metrics;
@@ -63,6 +72,11 @@ public final class Acks {
 
     public AckMetrics metrics() {
         return metrics;
+    }
+
+    /** The token and ownership rules of acks over HTTP. */
+    public AckGate gate() {
+        return gate;
     }
 
     /** The clock of the per-connection rate bound. */

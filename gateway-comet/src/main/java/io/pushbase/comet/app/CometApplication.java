@@ -134,7 +134,12 @@ public final class CometApplication extends Application<CometConfiguration> {
         // (Pushbase) Acknowledgements go to the message nodes' cursors through the same client;
         // managed after it, so the batcher stops (sending what waits) before the client does.
         Acks acks =
-                clients.getAcks().build(messageClient::ackMany, metrics, env.lifecycle()::manage);
+                clients.getAcks()
+                        .build(
+                                messageClient::ackMany,
+                                gate::check,
+                                metrics,
+                                env.lifecycle()::manage);
         env.lifecycle()
                 .manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics, acks));
         env.lifecycle()

@@ -26,6 +26,7 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * aggregator           HttpObjectAggregator            the upgrade request, no body allowed
  * firstRequestTimeout  FirstRequestTimeoutHandler      close if no request within 5 s
  * origin               OriginCheckHandler              optional Origin allow-list (403)
+ * acksOverHttp         HttpAckHandler                  (Pushbase) POST /ack?...: one ack, answered, closed; leaves on any other request
  * sse                  SseSubscribeHandler             (Pushbase) GET /sse...: an event stream; leaves on any other request
  * (handshaker)         added by the protocol handler
  * websocket            WebSocketServerProtocolHandler  handshake on /sub..., ping/pong/close
@@ -62,6 +63,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String ACKS = "acks";
     public static final String ERRORS = "errors";
     public static final String SSE = "sse";
+    public static final String ACKS_OVER_HTTP = "acksOverHttp";
     public static final String SSE_ENCODER = "sseEncoder";
     public static final String SSE_STREAM = "sseStream";
 
@@ -154,6 +156,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
+        pipeline.addLast(ACKS_OVER_HTTP, new HttpAckHandler(acks));
         pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);

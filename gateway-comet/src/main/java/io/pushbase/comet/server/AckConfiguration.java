@@ -6,6 +6,7 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
 import io.pushbase.comet.ack.AckBatcher;
+import io.pushbase.comet.ack.AckGate;
 import io.pushbase.comet.ack.AckMetrics;
 import io.pushbase.comet.ack.Acks;
 import jakarta.validation.constraints.Max;
@@ -111,12 +112,13 @@ public class AckConfiguration {
     }
 
     /**
-     * The comet's acks, sending to {@code sink}: {@link Acks#off()} when disabled. The batcher is
-     * not started; {@code manage} receives it (manage it after the message-node client, so it stops
-     * first and sends what waits).
+     * The comet's acks, sending to {@code sink}, those over HTTP checked by {@code gate}: {@link
+     * Acks#off()} when disabled. The batcher is not started; {@code manage} receives it (manage it
+     * after the message-node client, so it stops first and sends what waits).
      */
     public Acks build(
             AckBatcher.AckSink sink,
+            AckGate gate,
             MetricRegistry metrics,
             java.util.function.Consumer<AckBatcher> manage) {
         if (!enabled) {
@@ -133,6 +135,6 @@ public class AckConfiguration {
                         ackMetrics);
         metrics.gauge(AckMetrics.PREFIX + ".pending", () -> () -> batcher.pending());
         manage.accept(batcher);
-        return new Acks(batcher, maxPerSecond, ackMetrics);
+        return new Acks(batcher, maxPerSecond, ackMetrics, gate);
     }
 }

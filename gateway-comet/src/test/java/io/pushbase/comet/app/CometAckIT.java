@@ -9,6 +9,10 @@ import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.Wire;
 import io.pushbase.store.cursor.DeviceCursor;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * real comets (the shipped application) and a message node keeping device cursors. A key's client
  * acks on comet {@value #A}; the key then moves to {@value #B} (the ring changes), the client
  * reconnects there and acks an older mid: the cursor keeps the larger one, whichever comet sent
- * which. An ack of a mid never issued comes back to the client as {@code -k} over the socket.
+ * which. An ack of a mid never issued comes back to the client as {@code -k} over the socket; an
+ * ack over HTTP ({@code POST /ack}, for Server-Sent Events clients) reaches the cursor too.
  */
 class CometAckIT {
     private static final String A = "comet-a";
@@ -150,6 +155,24 @@ class CometAckIT {
                 assertThat(moved.readLine()).isEqualTo("+h\r\n");
                 pushAndRead(cometB, key, moved);
                 assertThat(cursors(key)).isEqualTo(Map.of("phone", m4, "tablet", m1));
+
+                // Over HTTP, as a Server-Sent Events client acks: 202, then the cursor.
+                HttpResponse<String> http =
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                "http://127.0.0.1:"
+                                                                        + cometB.ws()
+                                                                        + "/ack?key="
+                                                                        + key
+                                                                        + "&device=sse-1&mid="
+                                                                        + m4))
+                                                .POST(HttpRequest.BodyPublishers.noBody())
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                assertThat(http.statusCode()).isEqualTo(202);
+                awaitCursors(key, Map.of("phone", m4, "tablet", m1, "sse-1", m4));
             }
         }
     }

@@ -18,6 +18,7 @@ import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.testing.RecordingGate;
 import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.ScriptedHistory;
@@ -82,8 +83,11 @@ class AckPipelineTest {
                 ackMetrics);
     }
 
+    /** What the HTTP route's gate answers (token and ownership). */
+    private Admission gateAnswer = Admission.OK;
+
     private Acks acks(AckBatcher batcher, int maxPerSecond) {
-        return new Acks(batcher, maxPerSecond, ackMetrics, nanos::get);
+        return new Acks(batcher, maxPerSecond, ackMetrics, (key, token) -> gateAnswer, nanos::get);
     }
 
     private EmbeddedChannel tcp(Acks acks) {
@@ -505,6 +509,115 @@ class AckPipelineTest {
         assertThat(texts(channel)).isEmpty();
         assertThat(channel.isOpen()).isFalse();
         assertThat(batcher.pending()).isZero();
+        assertFalse(channel.finish());
+    }
+
+    // --- HTTP (for Server-Sent Events clients) ---
+
+    private EmbeddedChannel http(String method, String pathAndQuery) {
+        EmbeddedChannel channel =
+                new EmbeddedChannel(
+                        new WebSocketInitializer(
+                                ConnectionSettings.defaults(),
+                                RecordingGate.admitting(),
+                                replayer,
+                                wsMetrics,
+                                new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
+                                acks(batcher, 20)));
+        channel.writeInbound(
+                bytes(
+                        method
+                                + " "
+                                + pathAndQuery
+                                + " HTTP/1.1\r\nHost: comet.example\r\nOrigin: https://app.example"
+                                + "\r\nContent-Length: 0\r\n\r\n"));
+        return channel;
+    }
+
+    @Test
+    void anAckOverHttpIsTakenAndAnswered202ThenClosed() {
+        EmbeddedChannel channel =
+                http("POST", "/ack?key=" + KEY + "&device=browser-1&mid=" + MID + "&token=t");
+
+        String response = outbound(channel);
+        assertThat(response).startsWith("HTTP/1.1 202 Accepted\r\n");
+        assertThat(response).contains("access-control-allow-origin: https://app.example");
+        assertThat(channel.isOpen()).isFalse();
+        batcher.flush();
+        assertThat(sentEntries()).containsExactly(entry("browser-1", Long.parseLong(MID)));
+        assertFalse(channel.finish());
+    }
+
+    static Stream<Arguments> badHttpAcks() {
+        return Stream.of(
+                Arguments.of(
+                        "GET", "/ack?key=k&device=d&mid=5", "405 Method Not Allowed", "only POST"),
+                Arguments.of(
+                        "POST",
+                        "/ack?device=d&mid=5",
+                        "400 Bad Request",
+                        "-k key must not be empty"),
+                Arguments.of(
+                        "POST",
+                        "/ack?key=k&device=a%20b&mid=5",
+                        "400 Bad Request",
+                        "-k device id has character U+0020 at 1; allowed: A-Z a-z 0-9 . _ : -"),
+                Arguments.of(
+                        "POST",
+                        "/ack?key=k&device=d&mid=-5",
+                        "400 Bad Request",
+                        "-k mid must be a decimal int64 above 0: \"-5\""),
+                Arguments.of(
+                        "POST",
+                        "/ack?key=k&device=d",
+                        "400 Bad Request",
+                        "-k mid must be a decimal int64 above 0: \"\""));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badHttpAcks")
+    void aBadAckOverHttpIsRefusedWithItsProblem(
+            String method, String path, String status, String body) {
+        EmbeddedChannel channel = http(method, path);
+
+        String response = outbound(channel);
+        assertThat(response).startsWith("HTTP/1.1 " + status + "\r\n").endsWith(body + "\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(batcher.pending()).isZero();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anAckOverHttpWithoutAValidTokenOrForAnotherCometsKeyIsRefused() {
+        gateAnswer = Admission.REJECT_AUTH;
+        EmbeddedChannel refused = http("POST", "/ack?key=k&device=d&mid=5");
+        assertThat(outbound(refused))
+                .startsWith("HTTP/1.1 403 Forbidden\r\n")
+                .endsWith("-a token rejected\n");
+        assertFalse(refused.finish());
+
+        gateAnswer = Admission.REJECT_NOT_OWNER;
+        EmbeddedChannel elsewhere = http("POST", "/ack?key=k&device=d&mid=5");
+        assertThat(outbound(elsewhere)).startsWith("HTTP/1.1 409 Conflict\r\n");
+        assertThat(batcher.pending()).isZero();
+        assertFalse(elsewhere.finish());
+    }
+
+    @Test
+    void withoutAcksTheAckPathIsNotFound() {
+        EmbeddedChannel channel =
+                new EmbeddedChannel(
+                        new WebSocketInitializer(
+                                ConnectionSettings.defaults(),
+                                RecordingGate.admitting(),
+                                replayer,
+                                wsMetrics,
+                                new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
+                                Acks.off()));
+        channel.writeInbound(
+                bytes("POST /ack?key=k&device=d&mid=5 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
+
+        assertThat(outbound(channel)).startsWith("HTTP/1.1 404 Not Found\r\n");
         assertFalse(channel.finish());
     }
 }
