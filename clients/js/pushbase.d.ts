@@ -114,7 +114,8 @@ export declare class PushbaseClient extends EventTarget {
   readonly ackedMid: string | null;
   /**
    * Acknowledges every message up to `mid` (default `lastMid`) as processed, for this `device`:
-   * sent over WebSocket at most every 100 ms (the largest only), kept while disconnected or on SSE.
+   * sent at most every 100 ms (the largest only) over WebSocket, or as `POST /ack` on SSE; kept
+   * while disconnected.
    * Returns false when there is nothing to acknowledge yet. Throws without a `device`.
    */
   ack(mid?: string): boolean;

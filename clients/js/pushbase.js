@@ -110,6 +110,7 @@ export class PushbaseClient extends EventTarget {
   #acked = null;
   #ackPending = null;
   #ackTimer = null;
+  #streamToken = null;
 
   /**
    * @param {object} options
@@ -200,8 +201,9 @@ export class PushbaseClient extends EventTarget {
   /**
    * Acknowledges that every message up to `mid` (default: `lastMid`) was processed: the cluster
    * raises this device's cursor to it, which app servers read as a delivery receipt. Acks are sent
-   * over the WebSocket at most every 100 ms (only the largest counts), and kept while disconnected
-   * until the next connection. Over Server-Sent Events they cannot be sent (no route yet): kept.
+   * at most every 100 ms (only the largest counts): over the WebSocket as the ack request, over
+   * Server-Sent Events as `POST /ack` to the stream's comet; kept while disconnected until the next
+   * connection.
    *
    * @param {string} [mid] decimal digits, a mid this client delivered
    * @returns {boolean} false when there is nothing to acknowledge yet
@@ -235,13 +237,47 @@ export class PushbaseClient extends EventTarget {
 
   #sendAck() {
     const mid = this.#ackPending;
-    const socket = this.#socket;
-    if (mid === null || this.#transport !== "websocket" || socket?.readyState !== 1) {
-      return; // kept for the next connection
+    if (mid === null) {
+      return;
     }
-    socket.send(respRequest("ack", this.#key, this.#device, mid));
-    this.#acked = mid;
+    const socket = this.#socket;
+    if (this.#transport === "websocket" && socket?.readyState === 1) {
+      socket.send(respRequest("ack", this.#key, this.#device, mid));
+      this.#acked = mid;
+      this.#ackPending = null;
+    } else if (this.#transport === "sse" && this.#source !== null) {
+      this.#postAck(mid, this.#server, this.#streamToken);
+    }
+    // Otherwise kept for the next connection.
+  }
+
+  /** An SSE client's ack: `POST /ack` on the stream's comet (202 taken). */
+  async #postAck(mid, server, token) {
     this.#ackPending = null;
+    let query =
+      `key=${encodeURIComponent(this.#key)}&device=${encodeURIComponent(this.#device)}&mid=${mid}`;
+    if (token) {
+      query += `&token=${encodeURIComponent(token)}`;
+    }
+    try {
+      const response = await fetch(`http${this.#secure ? "s" : ""}://${server}/ack?${query}`, {
+        method: "POST",
+        cache: "no-store",
+      });
+      if (response.status === 202) {
+        if (this.#acked === null || compareMids(mid, this.#acked) > 0) {
+          this.#acked = mid;
+        }
+        return;
+      }
+      const reply = (await response.text()).trim();
+      this.#fail(new PushbaseError(`the comet refused an ack: ${reply}`, "ack", reply));
+    } catch (error) {
+      // Not sent: keep it (unless a larger one is waiting) for the next try.
+      if (this.#ackPending === null || compareMids(mid, this.#ackPending) > 0) {
+        this.#ackPending = mid;
+      }
+    }
   }
 
   /** Connects, and keeps reconnecting until {@link stop}. Does nothing while already started. */
@@ -427,6 +463,7 @@ export class PushbaseClient extends EventTarget {
   // --- Server-Sent Events ---
 
   #openSse(generation, server, token, afterWebSocketFailed) {
+    this.#streamToken = token;
     const source = new EventSource(this.#url("http", server, "/sse", token));
     this.#source = source;
     source.onopen = () => {

@@ -489,6 +489,43 @@ class JsClientBrowserIT {
                                         .contains("browser-1"));
     }
 
+    @Test
+    @Order(9)
+    void aServerSentEventsClientsAcksReachTheCursorOverHttp() throws Exception {
+        String key = KEY + "-sse-acks";
+        String token = token(key);
+        tab.eval(
+                "record('sseAcker', {key: "
+                        + BrowserTab.quote(key)
+                        + ", token: "
+                        + BrowserTab.quote(token)
+                        + ", transports: ['sse'], device: 'sse-browser', autoAck: true,"
+                        + " minDelay: 200, maxDelay: 2000})");
+        awaitConnected(tab, "sseAcker", "sse", 1);
+        push(key, "{\"s\":1}");
+        push(key, "{\"s\":2}");
+        awaitMessages(tab, "sseAcker", 2);
+        String last = pulledMids(key).get(1);
+
+        String cursor = "\"cursor\":\"" + last + "\"";
+        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        }
+        assertThat(cursors).contains("\"device\":\"sse-browser\"").contains(cursor);
+        await(tab, "sseAcker", "window.t.sseAcker.client.ackedMid === " + BrowserTab.quote(last));
+        assertThat(recorded(tab, "sseAcker").get("errors")).isEmpty();
+        assertThat(tab.requests())
+                .anySatisfy(
+                        url ->
+                                assertThat(url)
+                                        .startsWith("http://127.0.0.1:" + COMET_WS + "/ack?")
+                                        .contains("device=sse-browser")
+                                        .contains("token="));
+    }
+
     private static List<Integer> awaitLookups(List<String> keys, String server) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
