@@ -32,6 +32,13 @@ export interface PushbaseOptions {
   minDelay?: number;
   /** Longest reconnect delay in ms (default 30000). */
   maxDelay?: number;
+  /**
+   * This installation's device id (1-64 of `A-Z a-z 0-9 . _ : -`), kept across visits:
+   * acknowledgements name it; the cluster keeps one cursor per device.
+   */
+  device?: string;
+  /** Acknowledge each message after the `message` listeners ran (needs `device`). Default false. */
+  autoAck?: boolean;
 }
 
 /** A message pushed to the key. */
@@ -82,7 +89,7 @@ export declare class PushbaseError extends Error {
    * subscription (`reply`); `sse`: the event stream failed or was refused; `format`: a message not
    * in the exact format (the comet predates it).
    */
-  readonly code: "lookup" | "refused" | "sse" | "format";
+  readonly code: "lookup" | "refused" | "sse" | "format" | "ack";
   /** For `refused`: `-p` bad parameters, `-a` token rejected, `-c` too many, `-n` not its comet. */
   readonly reply?: string;
 }
@@ -103,6 +110,15 @@ export declare class PushbaseClient extends EventTarget {
   start(): void;
   /** Closes the connection and stops; a later `start()` resumes after `lastMid`. */
   stop(): void;
+  /** The largest mid acknowledged to the comet (sent), exact; null before any. */
+  readonly ackedMid: string | null;
+  /**
+   * Acknowledges every message up to `mid` (default `lastMid`) as processed, for this `device`:
+   * sent at most every 100 ms (the largest only) over WebSocket, or as `POST /ack` on SSE; kept
+   * while disconnected.
+   * Returns false when there is nothing to acknowledge yet. Throws without a `device`.
+   */
+  ack(mid?: string): boolean;
   /** Listens to one event type with its detail; returns a function that removes the listener. */
   on<K extends keyof PushbaseEventMap>(
     type: K,

@@ -22,6 +22,16 @@ const HEARTBEAT_REPLY = "+h\r\n";
 /** How long a heartbeat may go unanswered before the WebSocket counts as dead, in ms. */
 const HEARTBEAT_ANSWER_TIMEOUT = 10000;
 const MID = /^\d{1,19}$/;
+/** A device id as the comets accept it (docs/PROTOCOL.md, Acknowledgements). */
+const DEVICE = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Acks go out at most this often, in ms (the comet allows 20 a second per connection). */
+const ACK_INTERVAL = 100;
+
+/** A RESP request of these arguments: the bytes of an `ack` on TCP, one text frame on WebSocket. */
+function respRequest(...args) {
+  const encoder = new TextEncoder();
+  return `*${args.length}\r\n` + args.map((a) => `$${encoder.encode(a).length}\r\n${a}\r\n`).join("");
+}
 
 /**
  * Compares two mids given as decimal strings (exactly, whatever their size).
@@ -41,7 +51,8 @@ export function compareMids(a, b) {
  * `"lookup"` (the web node's lookup or time id failed), `"refused"` (the comet answered a refusal;
  * `reply` holds it: `-p` bad parameters, `-a` token rejected, `-c` too many connections, `-n` not
  * this key's comet), `"sse"` (the event stream failed or was refused), `"format"` (a message that
- * is not the exact format: the comet predates it).
+ * is not the exact format: the comet predates it), `"ack"` (an acknowledgement was refused; `reply`
+ * holds `-k <problem>`; the connection stays open).
  */
 export class PushbaseError extends Error {
   /**
@@ -94,6 +105,12 @@ export class PushbaseClient extends EventTarget {
   #attempt = 0;
   #generation = 0;
   #sseOnly = false;
+  #device;
+  #autoAck;
+  #acked = null;
+  #ackPending = null;
+  #ackTimer = null;
+  #streamToken = null;
 
   /**
    * @param {object} options
@@ -111,6 +128,10 @@ export class PushbaseClient extends EventTarget {
    * @param {boolean} [options.secure] `wss:`/`https:` to the comet; default: as the page
    * @param {number} [options.minDelay] first reconnect delay in ms (default 500)
    * @param {number} [options.maxDelay] longest reconnect delay in ms (default 30000)
+   * @param {string} [options.device] this installation's device id (1-64 of `A-Z a-z 0-9 . _ : -`),
+   *   kept across visits: acknowledgements name it, and the cluster keeps a cursor per device
+   * @param {boolean} [options.autoAck] acknowledge each message once every `message` listener has
+   *   run (needs `device`; default false: call `ack()` yourself)
    */
   constructor(options) {
     super();
@@ -131,6 +152,14 @@ export class PushbaseClient extends EventTarget {
     this.#minDelay = options.minDelay ?? 500;
     this.#maxDelay = options.maxDelay ?? 30000;
     this.#lastMid = options.since ?? null;
+    if (options.device !== undefined && (typeof options.device !== "string" || !DEVICE.test(options.device))) {
+      throw new TypeError("device must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+    }
+    this.#device = options.device;
+    this.#autoAck = options.autoAck ?? false;
+    if (this.#autoAck && this.#device === undefined) {
+      throw new TypeError("autoAck needs a device");
+    }
     if (
       this.#transports.length === 0 ||
       !this.#transports.every((t) => t === "websocket" || t === "sse")
@@ -162,6 +191,93 @@ export class PushbaseClient extends EventTarget {
   /** The comet's `host:port` while connected, else null. */
   get server() {
     return this.#server;
+  }
+
+  /** The largest mid acknowledged to the comet (sent), exact; null before any. */
+  get ackedMid() {
+    return this.#acked;
+  }
+
+  /**
+   * Acknowledges that every message up to `mid` (default: `lastMid`) was processed: the cluster
+   * raises this device's cursor to it, which app servers read as a delivery receipt. Acks are sent
+   * at most every 100 ms (only the largest counts): over the WebSocket as the ack request, over
+   * Server-Sent Events as `POST /ack` to the stream's comet; kept while disconnected until the next
+   * connection.
+   *
+   * @param {string} [mid] decimal digits, a mid this client delivered
+   * @returns {boolean} false when there is nothing to acknowledge yet
+   */
+  ack(mid = this.#lastMid) {
+    if (this.#device === undefined) {
+      throw new TypeError("ack needs the device option");
+    }
+    if (mid === null) {
+      return false;
+    }
+    if (typeof mid !== "string" || !MID.test(mid)) {
+      throw new TypeError("ack takes a mid: decimal digits, as a string");
+    }
+    const floor = this.#ackPending ?? this.#acked;
+    if (floor === null || compareMids(mid, floor) > 0) {
+      this.#ackPending = mid;
+    }
+    this.#scheduleAck();
+    return true;
+  }
+
+  #scheduleAck() {
+    if (this.#ackTimer === null && this.#ackPending !== null) {
+      this.#ackTimer = setTimeout(() => {
+        this.#ackTimer = null;
+        this.#sendAck();
+      }, ACK_INTERVAL);
+    }
+  }
+
+  #sendAck() {
+    const mid = this.#ackPending;
+    if (mid === null) {
+      return;
+    }
+    const socket = this.#socket;
+    if (this.#transport === "websocket" && socket?.readyState === 1) {
+      socket.send(respRequest("ack", this.#key, this.#device, mid));
+      this.#acked = mid;
+      this.#ackPending = null;
+    } else if (this.#transport === "sse" && this.#source !== null) {
+      this.#postAck(mid, this.#server, this.#streamToken);
+    }
+    // Otherwise kept for the next connection.
+  }
+
+  /** An SSE client's ack: `POST /ack` on the stream's comet (202 taken). */
+  async #postAck(mid, server, token) {
+    this.#ackPending = null;
+    let query =
+      `key=${encodeURIComponent(this.#key)}&device=${encodeURIComponent(this.#device)}&mid=${mid}`;
+    if (token) {
+      query += `&token=${encodeURIComponent(token)}`;
+    }
+    try {
+      const response = await fetch(`http${this.#secure ? "s" : ""}://${server}/ack?${query}`, {
+        method: "POST",
+        cache: "no-store",
+      });
+      if (response.status === 202) {
+        if (this.#acked === null || compareMids(mid, this.#acked) > 0) {
+          this.#acked = mid;
+        }
+        return;
+      }
+      const reply = (await response.text()).trim();
+      this.#fail(new PushbaseError(`the comet refused an ack: ${reply}`, "ack", reply));
+    } catch (error) {
+      // Not sent: keep it (unless a larger one is waiting) for the next try.
+      if (this.#ackPending === null || compareMids(mid, this.#ackPending) > 0) {
+        this.#ackPending = mid;
+      }
+    }
   }
 
   /** Connects, and keeps reconnecting until {@link stop}. Does nothing while already started. */
@@ -292,6 +408,10 @@ export class PushbaseClient extends EventTarget {
         }
       } else if (text.startsWith("+r ")) {
         this.#resumeAnswer(text.slice(3).trim());
+      } else if (text.startsWith("-k ")) {
+        // A refused acknowledgement: the connection stays open.
+        const reply = text.trim();
+        this.#fail(new PushbaseError(`the comet refused an ack: ${reply}`, "ack", reply));
       } else if (text.startsWith("-")) {
         // The comet closes the connection after a refusal; onclose reconnects.
         const reply = text.trim();
@@ -343,6 +463,7 @@ export class PushbaseClient extends EventTarget {
   // --- Server-Sent Events ---
 
   #openSse(generation, server, token, afterWebSocketFailed) {
+    this.#streamToken = token;
     const source = new EventSource(this.#url("http", server, "/sse", token));
     this.#source = source;
     source.onopen = () => {
@@ -384,6 +505,7 @@ export class PushbaseClient extends EventTarget {
     this.#attempt = 0;
     this.#transport = transport;
     this.#setState("connected");
+    this.#scheduleAck(); // what was acknowledged while disconnected
   }
 
   #resumeAnswer(answer) {
@@ -410,6 +532,9 @@ export class PushbaseClient extends EventTarget {
     }
     this.#lastMid = message.mid;
     this.#emit("message", { mid: message.mid, msg: message.msg, transport: this.#transport });
+    if (this.#autoAck) {
+      this.ack(message.mid); // every listener has run: dispatchEvent is synchronous
+    }
   }
 
   #reconnect(generation) {

@@ -42,7 +42,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>a ring move: a second comet (its own JVM from the distribution, on the standalone's
  *       ZooKeeper) joins, the standalone's comet closes the connections of the keys that move, and
  *       their clients look up and subscribe on the new comet — the others keep their connection;
- *       the new comet stops and they come back.
+ *       the new comet stops and they come back;
+ *   <li>acks reaching the cursor (Pushbase, acknowledgements): a client with a device id and {@code
+ *       autoAck} acks what it received over its WebSocket; the web node's delivery receipts ({@code
+ *       /1/admin/cursors}, {@code /1/admin/acked}) show the device at the last mid.
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -441,6 +444,88 @@ class JsClientBrowserIT {
     }
 
     /** Waits until the web node's lookup names {@code server} for some key; those keys' indexes. */
+    @Test
+    @Order(8)
+    void acksReachTheDevicesCursor() throws Exception {
+        String key = KEY + "-acks";
+        String token = token(key);
+        tab.eval(
+                "record('acker', {key: "
+                        + BrowserTab.quote(key)
+                        + ", token: "
+                        + BrowserTab.quote(token)
+                        + ", device: 'browser-1', autoAck: true, minDelay: 200, maxDelay: 2000})");
+        awaitConnected(tab, "acker", "websocket", 1);
+        for (int i = 1; i <= 3; i++) {
+            push(key, "{\"a\":" + i + "}");
+        }
+        awaitMessages(tab, "acker", 3);
+        List<String> mids = pulledMids(key);
+        String last = mids.get(2);
+
+        String cursor = "\"cursor\":\"" + last + "\"";
+        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        }
+        assertThat(cursors)
+                .contains("\"device\":\"browser-1\"")
+                .contains(cursor)
+                .contains("\"unread\":0")
+                .contains("\"head\":\"" + last + "\"");
+        assertThat(cluster.get(ADMIN, "/1/admin/acked?key=" + key + "&mid=" + mids.get(0)))
+                .contains("\"acked\":true")
+                .contains("\"devices\":[\"browser-1\"]");
+        assertThat(tab.eval("window.t.acker.client.ackedMid").asText()).isEqualTo(last);
+        assertThat(recorded(tab, "acker").get("errors")).isEmpty();
+        // The acks went out as the protocol's request, one text frame each.
+        assertThat(tab.webSocketFramesSent())
+                .anySatisfy(
+                        frame ->
+                                assertThat(frame)
+                                        .startsWith("*4\r\n$3\r\nack\r\n")
+                                        .contains("browser-1"));
+    }
+
+    @Test
+    @Order(9)
+    void aServerSentEventsClientsAcksReachTheCursorOverHttp() throws Exception {
+        String key = KEY + "-sse-acks";
+        String token = token(key);
+        tab.eval(
+                "record('sseAcker', {key: "
+                        + BrowserTab.quote(key)
+                        + ", token: "
+                        + BrowserTab.quote(token)
+                        + ", transports: ['sse'], device: 'sse-browser', autoAck: true,"
+                        + " minDelay: 200, maxDelay: 2000})");
+        awaitConnected(tab, "sseAcker", "sse", 1);
+        push(key, "{\"s\":1}");
+        push(key, "{\"s\":2}");
+        awaitMessages(tab, "sseAcker", 2);
+        String last = pulledMids(key).get(1);
+
+        String cursor = "\"cursor\":\"" + last + "\"";
+        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        }
+        assertThat(cursors).contains("\"device\":\"sse-browser\"").contains(cursor);
+        await(tab, "sseAcker", "window.t.sseAcker.client.ackedMid === " + BrowserTab.quote(last));
+        assertThat(recorded(tab, "sseAcker").get("errors")).isEmpty();
+        assertThat(tab.requests())
+                .anySatisfy(
+                        url ->
+                                assertThat(url)
+                                        .startsWith("http://127.0.0.1:" + COMET_WS + "/ack?")
+                                        .contains("device=sse-browser")
+                                        .contains("token="));
+    }
+
     private static List<Integer> awaitLookups(List<String> keys, String server) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {

@@ -3,8 +3,6 @@ package io.pushbase.store;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 public final class InstrumentedMessageStore implements MessageStore {
     private static final List<String> OPS =
             List.of("append", "appendMany", "fetch", "last", "delete");
-    private static final List<String> FAILURE_KINDS = List.of("invalid", "unavailable", "error");
 
     private final MessageStore delegate;
     private final MetricRegistry metrics;
@@ -39,12 +36,9 @@ public final class InstrumentedMessageStore implements MessageStore {
         // Every timer and failure meter exists from the start (zero until used), so dashboards
         // and alerts over them never look at a series that is not there yet.
         for (String op : OPS) {
-            metrics.timer("store." + op);
-            for (String kind : FAILURE_KINDS) {
-                metrics.meter("store." + op + "." + kind);
-            }
+            StoreTimers.register(metrics, op);
         }
-        for (String kind : FAILURE_KINDS) {
+        for (String kind : StoreTimers.FAILURE_KINDS) {
             metrics.meter("store.appendMany.entries." + kind);
         }
     }
@@ -111,22 +105,10 @@ public final class InstrumentedMessageStore implements MessageStore {
 
     private <T> CompletableFuture<T> timed(
             String op, java.util.function.Supplier<CompletableFuture<T>> call) {
-        Timer.Context time = metrics.timer("store." + op).time();
-        return GrpcFutures.attempt(call)
-                .whenComplete(
-                        (v, err) -> {
-                            time.stop();
-                            if (err != null) {
-                                failureMeter(op, GrpcFutures.unwrap(err)).mark();
-                            }
-                        });
+        return StoreTimers.timed(metrics, op, call);
     }
 
     private Meter failureMeter(String op, Throwable t) {
-        String kind =
-                t instanceof InvalidArgumentException
-                        ? "invalid"
-                        : t instanceof StoreUnavailableException ? "unavailable" : "error";
-        return metrics.meter("store." + op + "." + kind);
+        return metrics.meter("store." + op + "." + StoreTimers.kind(t));
     }
 }

@@ -38,9 +38,11 @@ import io.pushbase.web.resources.MessageResource;
 import io.pushbase.web.resources.MethodNotAllowedMapper;
 import io.pushbase.web.resources.NodesResource;
 import io.pushbase.web.resources.PresenceResource;
+import io.pushbase.web.resources.ReceiptsResource;
 import io.pushbase.web.resources.ServerResource;
 import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
+import io.pushbase.web.view.DeliveryReceipts;
 import io.pushbase.web.view.KeyInspector;
 import io.pushbase.web.view.Presence;
 import jakarta.servlet.DispatcherType;
@@ -195,6 +197,9 @@ public final class WebApplication extends Application<WebConfiguration> {
                                 metrics),
                         env.getObjectMapper(),
                         metrics));
+        admin.register(
+                new ReceiptsResource(
+                        new DeliveryReceipts(messages), env.getObjectMapper(), metrics));
         // Mounted as a filter on the whole admin context so its routes keep their full paths;
         // what it does not match (/metrics, /healthcheck, ...) falls through to Dropwizard.
         admin.property(ServletProperties.FILTER_FORWARD_ON_404, true);

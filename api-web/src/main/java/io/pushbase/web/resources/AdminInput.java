@@ -41,6 +41,27 @@ final class AdminInput {
         return key == null || key.isEmpty() ? "key is required" : Keys.problem(key);
     }
 
+    /**
+     * (Pushbase) A mid given to an admin route: decimal digits only, at most 19, an int64 above 0;
+     * -1 when it is not.
+     */
+    static long positiveMid(String value) {
+        if (value == null || value.isEmpty() || value.length() > 19) {
+            return -1;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        try {
+            long mid = Long.parseLong(value);
+            return mid > 0 ? mid : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** {@code expire} in seconds, or -1 when it is not a uint32 in decimal. */
     static long expire(String value) {
         if (value == null || value.isEmpty() || value.length() > 10) {

@@ -92,6 +92,12 @@ public final class PrometheusEndpoint {
                     // comet: resume on subscribe (meters started, completed, failures, messages;
                     // gauges active, fetching, waiting)
                     map("comet.replay.*", "pushbase_comet_replay_${0}"),
+                    // comet: client acknowledgements (Pushbase; refusals at the comet by rule,
+                    // the message nodes' answers, the batcher's pairs waiting and batch sizes)
+                    map("comet.acks.rejected.*", "pushbase_comet_acks_rejected", "reason", "${0}"),
+                    map("comet.acks.pending", "pushbase_comet_acks_pending"),
+                    map("comet.acks.batchSize", "pushbase_comet_acks_batch_size"),
+                    map("comet.acks.*", "pushbase_comet_acks", "outcome", "${0}"),
                     map("comet.leader", "pushbase_comet_leader"),
                     map("comet.channels", "pushbase_comet_channels"),
                     map("comet.connections", "pushbase_comet_subscribed_connections"),
@@ -128,6 +134,9 @@ public final class PrometheusEndpoint {
                             "kind",
                             "${0}"),
                     map("store.trim.*", "pushbase_store_trim_${0}"),
+                    // message node: device cursors (Pushbase): outcomes per ack, acks per call
+                    map("store.acks.*", "pushbase_store_acks", "outcome", "${0}"),
+                    map("store.ackMany.size", "pushbase_store_ack_many_size"),
                     map("store.*.*", "pushbase_store_failures", "op", "${0}", "kind", "${1}"),
                     map("store.*", "pushbase_store_call_seconds", "op", "${0}"),
                     // comets and web nodes: the message-node client and its append batcher

@@ -11,10 +11,14 @@ import io.pushbase.cluster.grpc.GrpcTransport;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.health.v1.HealthReply;
 import io.pushbase.schema.health.v1.HealthRequest;
+import io.pushbase.schema.message.v1.AckManyReply;
+import io.pushbase.schema.message.v1.AckManyRequest;
 import io.pushbase.schema.message.v1.AppendManyReply;
 import io.pushbase.schema.message.v1.AppendManyRequest;
 import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
+import io.pushbase.schema.message.v1.CursorsReply;
+import io.pushbase.schema.message.v1.CursorsRequest;
 import io.pushbase.schema.message.v1.DeleteReply;
 import io.pushbase.schema.message.v1.DeleteRequest;
 import io.pushbase.schema.message.v1.FetchReply;
@@ -289,6 +293,23 @@ public final class MessageNodeClient implements Managed {
         LastRequest request = LastRequest.newBuilder().setKey(key).build();
         return this.<LastReply, Long>call(
                 "last", (stub, out) -> stub.last(request, out), reply -> reply.getMid());
+    }
+
+    /**
+     * (Pushbase, acknowledgements) Raises device cursors ({@code AckMany}, message.proto): one
+     * outcome per entry, in order. Retried on another node like any call (a cursor only rises, so
+     * an ack applied twice is one ack).
+     */
+    public CompletableFuture<AckManyReply> ackMany(AckManyRequest request) {
+        return this.<AckManyReply, AckManyReply>call(
+                "ackMany", (stub, out) -> stub.ackMany(request, out), reply -> reply);
+    }
+
+    /** (Pushbase, delivery receipts) The device cursors of {@code key} and its head. */
+    public CompletableFuture<CursorsReply> cursors(String key) {
+        CursorsRequest request = CursorsRequest.newBuilder().setKey(key).build();
+        return this.<CursorsReply, CursorsReply>call(
+                "cursors", (stub, out) -> stub.cursors(request, out), reply -> reply);
     }
 
     /** Removes every stored message of {@code key}. */

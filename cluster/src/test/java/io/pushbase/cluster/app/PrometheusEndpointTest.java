@@ -119,6 +119,41 @@ class PrometheusEndpointTest {
     }
 
     @Test
+    void acknowledgementOutcomesAndRefusalsAreLabelsOfTheirOwnFamilies() throws Exception {
+        MetricRegistry metrics = new MetricRegistry();
+        metrics.meter("comet.acks.stored").mark(4);
+        metrics.meter("comet.acks.coalesced").mark(2);
+        metrics.counter("comet.acks.rejected.flood").inc();
+        metrics.counter("comet.acks.rejected.key").inc(3);
+        metrics.register("comet.acks.pending", (Gauge<Integer>) () -> 6);
+        metrics.histogram("comet.acks.batchSize").update(10);
+        metrics.meter("store.acks.notIssued").mark();
+        metrics.histogram("store.ackMany.size").update(5);
+        metrics.meter("store.ackMany.unavailable").mark();
+        metrics.timer("store.cursors").update(1, TimeUnit.MILLISECONDS);
+
+        String text = scrape(metrics);
+
+        assertThat(text.lines())
+                .contains(
+                        line("pushbase_comet_acks_total", "outcome=|stored|,", 4),
+                        line("pushbase_comet_acks_total", "outcome=|coalesced|,", 2),
+                        line("pushbase_comet_acks_rejected", "reason=|flood|,", 1),
+                        line("pushbase_comet_acks_rejected", "reason=|key|,", 3),
+                        line("pushbase_comet_acks_pending", "", 6),
+                        line("pushbase_comet_acks_batch_size_count", "", 1),
+                        line("pushbase_store_acks_total", "outcome=|notIssued|,", 1),
+                        line("pushbase_store_ack_many_size_count", "", 1),
+                        line(
+                                "pushbase_store_failures_total",
+                                "op=|ackMany|,kind=|unavailable|,",
+                                1),
+                        line("pushbase_store_call_seconds_count", "op=|cursors|,", 1));
+        // Not taken for a protocol's rejections or closes, nor for a store failure kind.
+        assertThat(text).doesNotContain("protocol=\"acks\"").doesNotContain("op=\"acks\"");
+    }
+
+    @Test
     void dropwizardsOwnMetricsKeepTheirNamesAndGetTheNodeLabels() throws Exception {
         MetricRegistry metrics = new MetricRegistry();
         metrics.register("jvm.memory.heap.used", (Gauge<Long>) () -> 1024L);

@@ -16,6 +16,7 @@ import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.cluster.message.MessageLog;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.message.MessageNodesHealthCheck;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.cluster.CometLeadership;
 import io.pushbase.comet.cluster.CometRoleHealthCheck;
@@ -130,9 +131,21 @@ public final class CometApplication extends Application<CometConfiguration> {
         ConnectionSettings settings = clients.buildConnectionSettings();
         // Resumes read stored messages through the same message-node client as pushes.
         Replayer replayer = clients.buildReplayer(messageClient::fetchWithFloor, metrics);
-        env.lifecycle().manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics));
+        // (Pushbase) Acknowledgements go to the message nodes' cursors through the same client;
+        // managed after it, so the batcher stops (sending what waits) before the client does.
+        Acks acks =
+                clients.getAcks()
+                        .build(
+                                messageClient::ackMany,
+                                gate::check,
+                                metrics,
+                                env.lifecycle()::manage);
         env.lifecycle()
-                .manage(clients.buildWebSocketServer(loops, settings, gate, replayer, metrics));
+                .manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics, acks));
+        env.lifecycle()
+                .manage(
+                        clients.buildWebSocketServer(
+                                loops, settings, gate, replayer, metrics, acks));
         NodeHealth health = new NodeHealth(env.healthChecks());
         env.lifecycle().manage(health);
         CometGrpcService service =

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
@@ -60,6 +61,13 @@ final class Admitter {
         void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription);
     }
 
+    /**
+     * (Pushbase) The admitted subscription of a connection, set before the switch to heartbeat
+     * mode: what its commands ({@link AckHandler}) are checked against.
+     */
+    static final AttributeKey<Subscription> SUBSCRIPTION =
+            AttributeKey.valueOf("pushbase.subscription");
+
     private final SubscriptionGate gate;
     private final Replayer replayer;
     private final ConnectionSettings settings;
@@ -106,6 +114,7 @@ final class Admitter {
             return;
         }
         metrics.subscribed().inc();
+        ctx.channel().attr(SUBSCRIPTION).set(subscription);
         LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
         // The reply goes out before any heartbeat answer the replacement handlers write.
         transport.write(ctx, Reply.HEARTBEAT);

@@ -3,6 +3,7 @@ package io.pushbase.comet.handler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.codec.RespRequestDecoder;
 import io.pushbase.comet.codec.TcpMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
@@ -19,6 +20,7 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * decoder              RespRequestDecoder          the one sub request
  * firstRequestTimeout  FirstRequestTimeoutHandler  close if it is not complete within 5 s
  * subscribe            SubscribeHandler            validate, ask the gate, reply
+ * acks                 AckHandler                  (Pushbase) commands after subscribing: ack
  * errors               ConnectionErrorHandler      count, log, close
  * </pre>
  *
@@ -33,6 +35,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     public static final String SUBSCRIBE = "subscribe";
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String ACKS = "acks";
     public static final String ERRORS = "errors";
 
     private final ConnectionSettings settings;
@@ -41,12 +44,27 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     private final ConnectionMetrics metrics;
     private final TcpMessageEncoder encoder = new TcpMessageEncoder();
     private final ConnectionErrorHandler errors;
+    private final Acks acks;
 
+    /** A listener without acknowledgements ({@link Acks#off}). */
     public TcpInitializer(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, Acks.off());
+    }
+
+    /**
+     * @param acks (Pushbase) where the connections' acknowledgements go
+     */
+    public TcpInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            Acks acks) {
+        this.acks = acks;
         this.settings = settings;
         this.gate = gate;
         this.replayer = replayer;
@@ -66,6 +84,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics));
+        pipeline.addLast(ACKS, AckHandler.tcp(acks, metrics));
         pipeline.addLast(ERRORS, errors);
     }
 }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.codec.WebSocketMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
@@ -25,12 +26,14 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * aggregator           HttpObjectAggregator            the upgrade request, no body allowed
  * firstRequestTimeout  FirstRequestTimeoutHandler      close if no request within 5 s
  * origin               OriginCheckHandler              optional Origin allow-list (403)
+ * acksOverHttp         HttpAckHandler                  (Pushbase) POST /ack?...: one ack, answered, closed; leaves on any other request
  * sse                  SseSubscribeHandler             (Pushbase) GET /sse...: an event stream; leaves on any other request
  * (handshaker)         added by the protocol handler
  * websocket            WebSocketServerProtocolHandler  handshake on /sub..., ping/pong/close
  * encoder              WebSocketMessageEncoder         pushed messages as one text frame
  * subscribe            WebSocketSubscribeHandler       validate, ask the gate, reply
  * notFound             NotFoundHandler                 404 for any other request
+ * acks                 AckHandler                      (Pushbase) commands after subscribing: ack
  * errors               ConnectionErrorHandler          count, log, close
  * </pre>
  *
@@ -57,8 +60,10 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String ACKS = "acks";
     public static final String ERRORS = "errors";
     public static final String SSE = "sse";
+    public static final String ACKS_OVER_HTTP = "acksOverHttp";
     public static final String SSE_ENCODER = "sseEncoder";
     public static final String SSE_STREAM = "sseStream";
 
@@ -70,6 +75,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final WebSocketServerProtocolConfig protocolConfig;
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
+    private final Acks acks;
 
     /** Counts Server-Sent Events streams in a registry of their own (tests of WebSocket alone). */
     public WebSocketInitializer(
@@ -90,6 +96,22 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             Replayer replayer,
             ConnectionMetrics metrics,
             ConnectionMetrics sseMetrics) {
+        this(settings, gate, replayer, metrics, sseMetrics, Acks.off());
+    }
+
+    /**
+     * @param metrics the WebSocket connections' counters ({@code comet.ws.*})
+     * @param sseMetrics the Server-Sent Events streams' counters ({@code comet.sse.*})
+     * @param acks (Pushbase) where the connections' acknowledgements go
+     */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics,
+            Acks acks) {
+        this.acks = acks;
         this.settings = settings;
         this.sseMetrics = sseMetrics;
         this.gate = gate;
@@ -134,12 +156,14 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
+        pipeline.addLast(ACKS_OVER_HTTP, new HttpAckHandler(acks));
         pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);
         pipeline.addLast(
                 SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics));
         pipeline.addLast(NOT_FOUND, new NotFoundHandler());
+        pipeline.addLast(ACKS, AckHandler.webSocket(acks, metrics));
         pipeline.addLast(ERRORS, errors);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
@@ -41,6 +42,8 @@ import javax.net.ssl.SSLException;
  * maxSubscribersPerKey: 64
  * closeTimeout: 5s
  * replay: {pageSize: 100, maxConcurrentFetches: 32, maxSinceAhead: 5m}
+ * acks: {enabled: true, maxPerSecond: 20, maxPending: 100000, maxBatch: 1000,
+ *        flushInterval: 100ms, maxInFlight: 4}
  * tcp: {bindHost: 0.0.0.0, port: 6969, backlog: 1024, tls: {enabled: false}}
  * ws:  {bindHost: 0.0.0.0, port: 6968, backlog: 1024, path: /sub, allowedOrigins: [],
  *       tls: {enabled: false}}
@@ -85,6 +88,9 @@ public class CometServersConfiguration {
     @NotNull private Duration closeTimeout = Duration.seconds(5);
 
     @Valid @NotNull private ReplayConfiguration replay = new ReplayConfiguration();
+
+    /** (Pushbase) Client acknowledgements (docs/PROTOCOL.md "Acknowledgements"). */
+    @Valid @NotNull private AckConfiguration acks = new AckConfiguration();
 
     @Valid @NotNull private TcpListenerConfiguration tcp = new TcpListenerConfiguration();
 
@@ -192,6 +198,16 @@ public class CometServersConfiguration {
     }
 
     @JsonProperty
+    public AckConfiguration getAcks() {
+        return acks;
+    }
+
+    @JsonProperty
+    public void setAcks(AckConfiguration acks) {
+        this.acks = acks;
+    }
+
+    @JsonProperty
     public TcpListenerConfiguration getTcp() {
         return tcp;
     }
@@ -249,7 +265,8 @@ public class CometServersConfiguration {
     }
 
     /**
-     * The not-yet-started TCP listener; its connection counters are {@code comet.tcp.*}.
+     * The not-yet-started TCP listener; its connection counters are {@code comet.tcp.*}, its
+     * connections' acknowledgements go to {@code acks} ({@link Acks#off()}: none).
      *
      * @throws SSLException if {@code tcp.tls} is enabled and its files do not make a context
      */
@@ -258,21 +275,23 @@ public class CometServersConfiguration {
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
-            MetricRegistry metrics)
+            MetricRegistry metrics,
+            Acks acks)
             throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.TCP.metricPrefix());
         return tcp.buildServer(
                 ClientProtocol.TCP,
                 loops,
-                new TcpInitializer(settings, gate, replayer, counters),
+                new TcpInitializer(settings, gate, replayer, counters, acks),
                 metrics,
                 closeTimeout.toJavaDuration());
     }
 
     /**
      * The not-yet-started WebSocket listener; its connection counters are {@code comet.ws.*}, those
-     * of its Server-Sent Events streams (Pushbase) {@code comet.sse.*}.
+     * of its Server-Sent Events streams (Pushbase) {@code comet.sse.*}; its connections'
+     * acknowledgements go to {@code acks} ({@link Acks#off()}: none).
      *
      * @throws SSLException if {@code ws.tls} is enabled and its files do not make a context
      */
@@ -281,7 +300,8 @@ public class CometServersConfiguration {
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
-            MetricRegistry metrics)
+            MetricRegistry metrics,
+            Acks acks)
             throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.WEBSOCKET.metricPrefix());
@@ -293,7 +313,8 @@ public class CometServersConfiguration {
                         gate,
                         replayer,
                         counters,
-                        new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX)),
+                        new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX),
+                        acks),
                 metrics,
                 closeTimeout.toJavaDuration());
     }

@@ -40,18 +40,32 @@ public final class CometGate implements SubscriptionGate {
         this.metrics = metrics;
     }
 
-    @Override
-    public Admission admit(Subscription subscription, Subscriber subscriber) {
+    /**
+     * The first two rules alone, for a request that joins no channel (Pushbase: an acknowledgement
+     * over HTTP, docs/PROTOCOL.md "Acknowledgements"): the token for {@code key} when auth is on
+     * ({@code REJECT_AUTH}; {@code token} empty when none was sent), then that this comet serves
+     * the key now ({@code REJECT_NOT_OWNER}); counted as for a subscription.
+     */
+    public Admission check(String key, String token) {
         if (tokens.isPresent()) {
-            TokenCheck check = tokens.get().check(subscription.token(), subscription.key());
+            TokenCheck check = tokens.get().check(token, key);
             if (check != TokenCheck.VALID) {
                 metrics.counter("comet.auth." + check.name().toLowerCase(Locale.ROOT)).inc();
                 return Admission.REJECT_AUTH;
             }
         }
-        if (!owns.test(subscription.key())) {
+        if (!owns.test(key)) {
             metrics.counter("comet.gate.not_owner").inc();
             return Admission.REJECT_NOT_OWNER;
+        }
+        return Admission.OK;
+    }
+
+    @Override
+    public Admission admit(Subscription subscription, Subscriber subscriber) {
+        Admission tokenAndOwner = check(subscription.key(), subscription.token());
+        if (tokenAndOwner != Admission.OK) {
+            return tokenAndOwner;
         }
         if (!channels.add(subscriber)) {
             return Admission.REJECT_CHANNEL;

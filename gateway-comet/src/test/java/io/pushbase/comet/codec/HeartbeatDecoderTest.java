@@ -26,13 +26,32 @@ class HeartbeatDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"H", "x", "\r", "\n", " ", "*", "\0"})
+    @ValueSource(strings = {"H", "x", "\r", "\n", " ", "*x", "*0\r\n", "\0"})
     void anyOtherByteIsAViolation(String input) {
         EmbeddedChannel channel = new EmbeddedChannel(new HeartbeatDecoder());
 
         assertThatThrownBy(() -> channel.writeInbound(bytes(input)))
                 .isInstanceOf(RespDecoderException.class);
 
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aStarStartsACommandEmittedWhenCompleteBetweenHeartbeats() {
+        EmbeddedChannel channel = new EmbeddedChannel(new HeartbeatDecoder());
+        String ack = "*4\r\n$3\r\nack\r\n$1\r\nk\r\n$5\r\nphone\r\n$2\r\n42\r\n";
+
+        channel.writeInbound(bytes("h" + ack.substring(0, 20)));
+        assertThat(channel.inboundMessages()).containsExactly(Heartbeat.INSTANCE);
+        channel.inboundMessages().clear();
+        channel.writeInbound(bytes(ack.substring(20) + "h" + ack));
+
+        assertThat(channel.inboundMessages())
+                .containsExactly(
+                        RespRequest.of("ack", "k", "phone", "42"),
+                        Heartbeat.INSTANCE,
+                        RespRequest.of("ack", "k", "phone", "42"));
+        channel.inboundMessages().clear();
         assertFalse(channel.finish());
     }
 

@@ -164,7 +164,7 @@ class TcpPipelineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x", "H", "\r\n", " ", "*", "hx", "h\n"})
+    @ValueSource(strings = {"x", "H", "\r\n", " ", "*x", "$3\r\n", "hx", "h\n"})
     void anyByteOtherThanHAfterSubscribingClosesWithoutReply(String input) {
         RecordingGate gate = RecordingGate.admitting();
         EmbeddedChannel channel = connect(gate);

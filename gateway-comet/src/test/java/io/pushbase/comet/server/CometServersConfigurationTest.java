@@ -12,6 +12,7 @@ import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.BaseValidator;
+import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
@@ -193,10 +194,20 @@ class CometServersConfigurationTest {
         loops.start();
         ClientServer tcp =
                 config.buildTcpServer(
-                        loops, settings, new KeyChannelsGate(channels), replayer, metrics);
+                        loops,
+                        settings,
+                        new KeyChannelsGate(channels),
+                        replayer,
+                        metrics,
+                        Acks.off());
         ClientServer ws =
                 config.buildWebSocketServer(
-                        loops, settings, new KeyChannelsGate(channels), replayer, metrics);
+                        loops,
+                        settings,
+                        new KeyChannelsGate(channels),
+                        replayer,
+                        metrics,
+                        Acks.off());
         try {
             tcp.start();
             ws.start();

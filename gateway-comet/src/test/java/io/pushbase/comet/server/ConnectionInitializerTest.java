@@ -46,6 +46,7 @@ class ConnectionInitializerTest {
                         TcpInitializer.DECODER,
                         TcpInitializer.FIRST_REQUEST_TIMEOUT,
                         TcpInitializer.SUBSCRIBE,
+                        TcpInitializer.ACKS,
                         TcpInitializer.ERRORS);
         assertThat(List.copyOf(group)).containsExactly(channel);
         channel.close();
@@ -70,6 +71,7 @@ class ConnectionInitializerTest {
                         TcpInitializer.DECODER,
                         TcpInitializer.FIRST_REQUEST_TIMEOUT,
                         TcpInitializer.SUBSCRIBE,
+                        TcpInitializer.ACKS,
                         TcpInitializer.ERRORS);
         assertThat(channel.pipeline().first()).isInstanceOf(SslHandler.class);
         channel.close();

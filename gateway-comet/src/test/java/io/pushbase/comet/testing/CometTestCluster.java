@@ -19,6 +19,8 @@ import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.app.MessageApplication;
+import io.pushbase.store.cursor.CursorLimits;
+import io.pushbase.store.memory.InMemoryCursorStore;
 import io.pushbase.store.memory.InMemoryMessageStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,10 +40,10 @@ import org.apache.curator.test.TestingServer;
 /**
  * A small real cluster for comet integration tests: a ZooKeeper ({@link TestingServer}), message
  * nodes ({@code MessageStoreService} gRPC servers on loopback sockets over one shared in-memory
- * store, registered in discovery exactly as message nodes register, with a message node's health
- * checks: its {@code hbase} check then reads the in-memory store) and comets (the real application
- * from the shipped {@code comet.yml}). Owns everything it starts; {@link #close()} stops it all in
- * reverse order.
+ * store and its device cursors, registered in discovery exactly as message nodes register, with a
+ * message node's health checks: its {@code hbase} check then reads the in-memory store) and comets
+ * (the real application from the shipped {@code comet.yml}). Owns everything it starts; {@link
+ * #close()} stops it all in reverse order.
  */
 public final class CometTestCluster implements AutoCloseable {
     public static final ZkPaths PATHS = ZkPaths.under(ZkPaths.DEFAULT_ROOT);
@@ -53,6 +55,11 @@ public final class CometTestCluster implements AutoCloseable {
     private final CuratorLifecycle messageSession;
     private final StoreLimits limits = StoreLimits.defaults(3600);
     private final InMemoryMessageStore store = new InMemoryMessageStore(limits);
+    private final InMemoryCursorStore cursors =
+            new InMemoryCursorStore(
+                    new CursorLimits(CursorLimits.DEFAULT_MAX_DEVICES, 3600, 10_000),
+                    store::head,
+                    System::currentTimeMillis);
     private final List<Server> messageServers = new ArrayList<>();
     private final List<NodeHealth> messageHealth = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
@@ -145,6 +152,11 @@ public final class CometTestCluster implements AutoCloseable {
         return store;
     }
 
+    /** The message nodes' device cursors (Pushbase, acknowledgements), over {@link #store()}. */
+    public InMemoryCursorStore cursors() {
+        return cursors;
+    }
+
     public List<Server> messageServers() {
         return messageServers;
     }
@@ -157,7 +169,12 @@ public final class CometTestCluster implements AutoCloseable {
         messageHealth.add(health);
         Server server =
                 MessageApplication.grpcServerBuilder(
-                                new InetSocketAddress("127.0.0.1", 0), store, limits, name, health)
+                                new InetSocketAddress("127.0.0.1", 0),
+                                store,
+                                cursors,
+                                limits,
+                                name,
+                                health)
                         .build()
                         .start();
         messageServers.add(server);

@@ -41,6 +41,12 @@ public final class TcpClient implements AutoCloseable {
         return new TcpClient(socket);
     }
 
+    /** Sends {@code text} (UTF-8) on the connection as it is: a heartbeat, a command. */
+    public void write(String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+    }
+
     public Socket socket() {
         return socket;
     }

@@ -83,6 +83,21 @@ public final class MessageTableLayout {
      */
     public static final byte[] CLAIM_INDEX_PREFIX = Bytes.toBytes("i");
 
+    /**
+     * On a key's head row (Pushbase, acknowledgements): the prefix of the device cursors, one cell
+     * per device that acknowledged a mid of the key ({@code a} + the device id's ASCII bytes;
+     * value: the largest acknowledged mid, 8 big-endian bytes), only ever raised by a
+     * check-and-mutate and written with a cell TTL of the cursor lifetime (the retention by
+     * default), so a device that stops acknowledging is forgotten that long after its last ack
+     * (docs/STORE.md, "Device cursors").
+     */
+    public static final byte[] CURSOR_PREFIX = Bytes.toBytes("a");
+
+    /** The cursor qualifier of {@code device} (an id {@code schema/client/Devices} accepts). */
+    public static byte[] cursor(String device) {
+        return Bytes.add(CURSOR_PREFIX, Bytes.toBytes(device));
+    }
+
     /** The claim index qualifier for {@code claim}. */
     public static byte[] claimIndex(byte[] claim) {
         return Bytes.add(CLAIM_INDEX_PREFIX, claim);

@@ -17,6 +17,7 @@ import io.pushbase.cluster.health.NodeHealth;
 import io.pushbase.schema.ZkPaths;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
+import io.pushbase.store.cursor.CursorStore;
 import io.pushbase.store.grpc.MessageStoreService;
 import io.pushbase.store.hbase.HBaseHealthCheck;
 import java.net.InetSocketAddress;
@@ -98,7 +99,11 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                         address,
                                         grpc.getDrainTimeout().toMilliseconds(),
                                         List.of(
-                                                new MessageStoreService(store, nodeName, health)
+                                                new MessageStoreService(
+                                                                store,
+                                                                stack.cursors(),
+                                                                nodeName,
+                                                                health)
                                                         .bindService())));
 
         env.lifecycle()
@@ -177,6 +182,21 @@ public final class MessageApplication extends Application<MessageConfiguration> 
             NodeHealth health) {
         return grpcServerBuilder(address, limits)
                 .addService(new MessageStoreService(store, nodeName, health));
+    }
+
+    /**
+     * The message node's gRPC server as it runs in production, with device cursors and {@code
+     * Health} answered by {@code health} (other modules' test clusters use it).
+     */
+    public static NettyServerBuilder grpcServerBuilder(
+            InetSocketAddress address,
+            MessageStore store,
+            CursorStore cursors,
+            StoreLimits limits,
+            String nodeName,
+            NodeHealth health) {
+        return grpcServerBuilder(address, limits)
+                .addService(new MessageStoreService(store, cursors, nodeName, health));
     }
 
     /**

@@ -7,7 +7,9 @@ import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.StoreLimits;
+import io.pushbase.store.cursor.InstrumentedCursorStore;
 import io.pushbase.store.hbase.HBaseClient;
+import io.pushbase.store.hbase.HBaseCursorStore;
 import io.pushbase.store.hbase.HBaseMessageStore;
 import io.pushbase.store.hbase.HBaseStoreConfiguration;
 import io.pushbase.store.hbase.KeyTrimmer;
@@ -71,8 +73,8 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
     /**
      * Builds the store this configuration describes: the HBase client from {@code hbase:}, the
      * limits and key trimmer from {@code store:} (retention from {@code hbase:}), the HBase store
-     * and its instrumented front, metrics in {@code metrics}. Starts nothing: the caller owns the
-     * returned client (see {@link MessageStoreStack}).
+     * and its instrumented front, the device cursors (instrumented), metrics in {@code metrics}.
+     * Starts nothing: the caller owns the returned client (see {@link MessageStoreStack}).
      */
     public MessageStoreStack buildStore(MetricRegistry metrics) {
         HBaseClient client = hbase.build();
@@ -89,12 +91,19 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
         HBaseMessageStore hbaseStore =
                 new HBaseMessageStore(
                         client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
+        HBaseCursorStore cursors =
+                new HBaseCursorStore(
+                        client::table,
+                        RowKeys.standard(),
+                        store.cursorLimits(hbase.getRetention().toSeconds()),
+                        hbase.deadlineMillis());
         return new MessageStoreStack(
                 client,
                 limits,
                 trimmer,
                 hbaseStore,
                 new InstrumentedMessageStore(hbaseStore, metrics),
-                hbase.deadlineMillis());
+                hbase.deadlineMillis(),
+                new InstrumentedCursorStore(cursors, metrics));
     }
 }

@@ -3,6 +3,7 @@ package io.pushbase.store.app;
 import io.pushbase.store.InstrumentedMessageStore;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
+import io.pushbase.store.cursor.CursorStore;
 import io.pushbase.store.hbase.HBaseClient;
 import io.pushbase.store.hbase.HBaseMessageStore;
 import io.pushbase.store.hbase.KeyTrimmer;
@@ -27,6 +28,7 @@ import io.pushbase.store.hbase.KeyTrimmer;
  *     client traffic)
  * @param store the instrumented store that serves clients
  * @param deadlineMillis the store's hard deadline per operation
+ * @param cursors the device cursors (Pushbase, acknowledgements), instrumented, on the same table
  */
 public record MessageStoreStack(
         HBaseClient hbase,
@@ -34,4 +36,5 @@ public record MessageStoreStack(
         KeyTrimmer trimmer,
         HBaseMessageStore hbaseStore,
         MessageStore store,
-        long deadlineMillis) {}
+        long deadlineMillis,
+        CursorStore cursors) {}

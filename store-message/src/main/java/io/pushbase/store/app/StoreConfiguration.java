@@ -2,9 +2,11 @@ package io.pushbase.store.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
 import io.dropwizard.validation.MinDataSize;
 import io.pushbase.store.StoreLimits;
+import io.pushbase.store.cursor.CursorLimits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -38,6 +40,19 @@ public class StoreConfiguration {
 
     @Min(1)
     private int trimMaxInFlight = 64;
+
+    /**
+     * (Pushbase, acknowledgements) Most device cursors per key; acks of more devices are refused.
+     */
+    @Min(1)
+    @Max(1024)
+    private int maxDevicesPerKey = CursorLimits.DEFAULT_MAX_DEVICES;
+
+    /**
+     * How long a device cursor lives after its last ack; absent: the retention (as long as a
+     * message of the key can live).
+     */
+    private Duration cursorLifetime;
 
     @Min(1)
     private int trimTrackedKeys = 100_000;
@@ -100,6 +115,33 @@ public class StoreConfiguration {
     @JsonProperty
     public void setTrimTrackedKeys(int trimTrackedKeys) {
         this.trimTrackedKeys = trimTrackedKeys;
+    }
+
+    @JsonProperty
+    public int getMaxDevicesPerKey() {
+        return maxDevicesPerKey;
+    }
+
+    @JsonProperty
+    public void setMaxDevicesPerKey(int maxDevicesPerKey) {
+        this.maxDevicesPerKey = maxDevicesPerKey;
+    }
+
+    @JsonProperty
+    public Duration getCursorLifetime() {
+        return cursorLifetime;
+    }
+
+    @JsonProperty
+    public void setCursorLifetime(Duration cursorLifetime) {
+        this.cursorLifetime = cursorLifetime;
+    }
+
+    /** The device cursors' bounds; the lifetime is the retention unless set. */
+    public CursorLimits cursorLimits(long retentionSeconds) {
+        long lifetime =
+                cursorLifetime == null ? retentionSeconds : Math.max(1, cursorLifetime.toSeconds());
+        return new CursorLimits(maxDevicesPerKey, lifetime, maxEntriesPerAppendMany);
     }
 
     public StoreLimits limits(long retentionSeconds) {

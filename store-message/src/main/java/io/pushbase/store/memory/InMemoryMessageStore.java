@@ -72,6 +72,15 @@ public final class InMemoryMessageStore implements MessageStore {
         this.clockMillis = clockMillis;
     }
 
+    /**
+     * The key's largest taken mid, {@code -1} when it has none (Pushbase, acknowledgements: the
+     * {@link InMemoryCursorStore} refuses acks above it, as the HBase store reads its head row).
+     */
+    public long head(String key) {
+        Head h = heads.get(key);
+        return h == null ? -1 : h.mid();
+    }
+
     @Override
     public CompletableFuture<AppendResult> append(AppendEntry e) {
         return GrpcFutures.attempt(
