@@ -170,6 +170,42 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void aPageSaysWhetherMoreMessagesFollowIt() throws Exception {
+        String k = key("more");
+        for (long mid = 1; mid <= 5; mid++) {
+            place(k, mid, bytes("m" + mid), 600);
+        }
+        FetchPage cut = await(store().fetch(k, 0, 3, false));
+        assertThat(mids(cut.messages())).containsExactly(1L, 2L, 3L);
+        assertThat(cut.more()).isTrue();
+        // Exactly the rest: the page is full, and nothing follows it.
+        FetchPage rest = await(store().fetch(k, 3, 2, true));
+        assertThat(mids(rest.messages())).containsExactly(4L, 5L);
+        assertThat(rest.more()).isFalse();
+        assertThat(await(store().fetch(k, 5, 2, false)).more()).isFalse();
+        assertThat(await(store().fetch(k, 0, 0, false)).more()).isFalse();
+    }
+
+    @Test
+    void aPageOfTheCapWindowSaysMoreOnlyInsideIt() throws Exception {
+        String k = key("more-cap");
+        int total = CAP + 2 * TRIM_EVERY + 3;
+        for (long mid = 1; mid <= total; mid++) {
+            place(k, mid, bytes("m" + mid), 600);
+        }
+        // Whatever the trimmer has done yet: pages of the newest CAP only.
+        FetchPage first = await(store().fetch(k, 0, CAP - 1, false));
+        assertThat(mids(first.messages())).first().isEqualTo((long) total - CAP + 1);
+        assertThat(first.more()).isTrue();
+        FetchPage last = await(store().fetch(k, total - 1, CAP, false));
+        assertThat(mids(last.messages())).containsExactly((long) total);
+        assertThat(last.more()).isFalse();
+        FetchPage whole = await(store().fetch(k, 0, 0, false));
+        assertThat(whole.messages()).hasSize(CAP);
+        assertThat(whole.more()).isFalse();
+    }
+
+    @Test
     void deleteRemovesEveryMessageOfTheKeyOnly() throws Exception {
         String gone = key("del");
         String kept = key("del-neighbour");
