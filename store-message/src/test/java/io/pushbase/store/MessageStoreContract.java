@@ -72,6 +72,13 @@ public abstract class MessageStoreContract {
         place(store(), key, mid, payload, expireSeconds);
     }
 
+    /** Places mids 1 to {@code last} of {@code key}, payload {@code m<mid>}, expire 600 s. */
+    private void placeOneTo(String key, int last) throws Exception {
+        for (long mid = 1; mid <= last; mid++) {
+            place(key, mid, bytes("m" + mid), 600);
+        }
+    }
+
     @Test
     void roundTripKeepsExactMidsNearTwoToTheSixtyTwo() throws Exception {
         String k = key("exact");
@@ -190,9 +197,7 @@ public abstract class MessageStoreContract {
     void aPageOfTheCapWindowSaysMoreOnlyInsideIt() throws Exception {
         String k = key("more-cap");
         int total = CAP + 2 * TRIM_EVERY + 3;
-        for (long mid = 1; mid <= total; mid++) {
-            place(k, mid, bytes("m" + mid), 600);
-        }
+        placeOneTo(k, total);
         // Whatever the trimmer has done yet: pages of the newest CAP only.
         FetchPage first = await(store().fetch(k, 0, CAP - 1, false));
         assertThat(mids(first.messages())).first().isEqualTo((long) total - CAP + 1);

@@ -65,6 +65,19 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         client.stop();
     }
 
+    /** A trimmer that trims only when a test calls {@link KeyTrimmer#trim}. */
+    private static KeyTrimmer byHand(int cap, MetricRegistry metrics) {
+        return new KeyTrimmer(
+                client::table,
+                RowKeys.standard(),
+                cap,
+                RETENTION,
+                Integer.MAX_VALUE,
+                1,
+                10,
+                metrics);
+    }
+
     @Override
     protected MessageStore store() {
         return store;
@@ -195,15 +208,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                         client::table,
                         LIMITS,
                         RowKeys.standard(),
-                        new KeyTrimmer(
-                                client::table,
-                                RowKeys.standard(),
-                                CAP,
-                                RETENTION,
-                                Integer.MAX_VALUE,
-                                1,
-                                10,
-                                new MetricRegistry()),
+                        byHand(CAP, new MetricRegistry()),
                         10_000);
         String k = key("window");
         int total = 2 * CAP + 7;
@@ -239,16 +244,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         int cap = 200;
         int batch = 10;
         MetricRegistry metrics = new MetricRegistry();
-        KeyTrimmer byHand =
-                new KeyTrimmer(
-                        client::table,
-                        RowKeys.standard(),
-                        cap,
-                        RETENTION,
-                        Integer.MAX_VALUE,
-                        1,
-                        10,
-                        metrics);
+        KeyTrimmer byHand = byHand(cap, metrics);
         MessageStore deep =
                 new HBaseMessageStore(
                         client::table,
@@ -334,16 +330,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         // settled rows, a trim that it puts over the cap counts in full rather than trust a count
         // that expired rows could have made too high; within the cap it is a good enough bound.
         MetricRegistry metrics = new MetricRegistry();
-        KeyTrimmer byHand =
-                new KeyTrimmer(
-                        client::table,
-                        RowKeys.standard(),
-                        CAP,
-                        RETENTION,
-                        Integer.MAX_VALUE,
-                        1,
-                        10,
-                        metrics);
+        KeyTrimmer byHand = byHand(CAP, metrics);
         MessageStore old =
                 new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), byHand, 10_000);
         String k = key("old-mids");
