@@ -84,6 +84,7 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         client::table,
                         RowKeys.standard(),
                         limits.maxStoredPerKey(),
+                        limits.retentionSeconds(),
                         store.getTrimEvery(),
                         store.getTrimMaxInFlight(),
                         store.getTrimTrackedKeys(),

@@ -149,7 +149,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
         GrpcFutures.answer(
                 store.fetch(req.getKey(), req.getAfter(), req.getLimit(), req.getWithFloor()),
                 page -> {
-                    FetchReply.Builder reply = FetchReply.newBuilder();
+                    FetchReply.Builder reply = FetchReply.newBuilder().setMore(page.more());
                     if (req.getWithFloor()) {
                         reply.setFloor(page.floor());
                     }
