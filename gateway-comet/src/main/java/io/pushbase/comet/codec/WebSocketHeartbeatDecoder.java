@@ -8,14 +8,52 @@ import java.util.List;
 
 /**
  * Decodes a subscribed WebSocket client's heartbeats: a text frame whose payload is exactly {@code
- * h} is a {@link Heartbeat}. Any other data frame (other text, binary, a fragmented message) throws
- * {@link RespDecoderException}, and the connection is closed without a reply, as on TCP. Control
- * frames never get here: Netty's WebSocket protocol handler answers pings and closes.
+ * h} is a {@link Heartbeat}. (Pushbase) A text frame of words, {@code join lobby} or {@code join
+ * lobby 17952546363411610} or {@code leave lobby}, is a command, emitted as a {@link RespRequest}
+ * of those words for the handlers behind (docs/PROTOCOL.md "Rooms"). Any other data frame (other
+ * text, binary, a fragmented message) throws {@link RespDecoderException}, and the connection is
+ * closed without a reply, as on TCP. Control frames never get here: Netty's WebSocket protocol
+ * handler answers pings and closes.
  *
  * <p>Every frame is released here (the base class does it after decoding). Stateless per frame; one
  * instance per connection for clarity, event loop only.
  */
 public final class WebSocketHeartbeatDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+
+    /** (Pushbase) Longest command frame: {@code join}, a 128-byte room and a 19-digit since. */
+    public static final int MAX_COMMAND_LENGTH = 256;
+
+    /**
+     * (Pushbase) A command frame ({@code join <room> [<since>]}, {@code leave <room>}): printable
+     * ASCII words separated by single spaces, 1 to {@value CommandDecoder#MAX_ARGS} of them, the
+     * first lower-case letters; null for anything else (which closes the connection).
+     */
+    static RespRequest command(io.netty.buffer.ByteBuf text) {
+        List<byte[]> words = new java.util.ArrayList<>(CommandDecoder.MAX_ARGS);
+        int start = text.readerIndex();
+        int end = text.writerIndex();
+        int from = start;
+        for (int i = start; i <= end; i++) {
+            byte b = i < end ? text.getByte(i) : (byte) ' ';
+            if (b == ' ') {
+                if (i == from || words.size() == CommandDecoder.MAX_ARGS) {
+                    return null; // an empty word, or too many
+                }
+                byte[] word = new byte[i - from];
+                text.getBytes(from, word);
+                words.add(word);
+                from = i + 1;
+            } else if (b < 0x21 || b > 0x7e) {
+                return null;
+            }
+        }
+        for (byte b : words.get(0)) {
+            if (b < 'a' || b > 'z') {
+                return null;
+            }
+        }
+        return new RespRequest(words);
+    }
 
     public WebSocketHeartbeatDecoder() {
         super(WebSocketFrame.class);
@@ -29,6 +67,15 @@ public final class WebSocketHeartbeatDecoder extends MessageToMessageDecoder<Web
                 && frame.content().getByte(frame.content().readerIndex()) == 'h') {
             out.add(Heartbeat.INSTANCE);
             return;
+        }
+        if (frame instanceof TextWebSocketFrame
+                && frame.isFinalFragment()
+                && frame.content().readableBytes() <= MAX_COMMAND_LENGTH) {
+            RespRequest command = command(frame.content());
+            if (command != null) {
+                out.add(command);
+                return;
+            }
         }
         throw new RespDecoderException(
                 "expected a text frame \"h\" but got "

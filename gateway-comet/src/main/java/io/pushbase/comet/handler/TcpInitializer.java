@@ -8,6 +8,7 @@ import io.pushbase.comet.codec.TcpMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -23,8 +24,9 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * </pre>
  *
  * After a successful subscribe, {@link SubscribeHandler} swaps it to heartbeat mode: {@code
- * readTimeout} (heartbeat + 5 s), {@code decoder} = {@code HeartbeatDecoder}, {@code heartbeat} =
- * {@link HeartbeatHandler}. Shared by every connection of one TCP server; thread-safe.
+ * readTimeout} (heartbeat + 5 s), {@code decoder} = {@code CommandDecoder} (heartbeats and,
+ * Pushbase, commands), {@code heartbeat} = {@link HeartbeatHandler}, then (Pushbase) {@code rooms}
+ * = {@link RoomCommandHandler}. Shared by every connection of one TCP server; thread-safe.
  */
 public final class TcpInitializer extends ChannelInitializer<Channel> {
     public static final String ENCODER = "encoder";
@@ -33,6 +35,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     public static final String SUBSCRIBE = "subscribe";
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String ROOMS = "rooms";
     public static final String ERRORS = "errors";
 
     private final ConnectionSettings settings;
@@ -41,12 +44,24 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     private final ConnectionMetrics metrics;
     private final TcpMessageEncoder encoder = new TcpMessageEncoder();
     private final ConnectionErrorHandler errors;
+    private final RoomJoins rooms;
 
     public TcpInitializer(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, RoomJoins.standalone(replayer));
+    }
+
+    /** With (Pushbase) the comet's rooms. */
+    public TcpInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
+        this.rooms = rooms;
         this.settings = settings;
         this.gate = gate;
         this.replayer = replayer;
@@ -65,7 +80,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
                 FIRST_REQUEST_TIMEOUT,
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
-        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics));
+        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics, rooms));
         pipeline.addLast(ERRORS, errors);
     }
 }

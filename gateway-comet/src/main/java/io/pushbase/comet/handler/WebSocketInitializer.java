@@ -14,6 +14,7 @@ import io.pushbase.comet.codec.WebSocketMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -37,8 +38,8 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * The protocol handler sends no Close frame when the comet closes (errors are a text frame followed
  * by a plain TCP close, as gopush-cluster did) and accepts handshakes with or without {@code
  * Origin}. After a successful subscribe the pipeline gains {@code readTimeout} first and {@code
- * heartbeatDecoder} + {@code heartbeat} in place of {@code subscribe}. Shared by every connection
- * of one WebSocket server; thread-safe.
+ * heartbeatDecoder} + {@code heartbeat} (and, Pushbase, {@code rooms}: {@link RoomCommandHandler})
+ * in place of {@code subscribe}. Shared by every connection of one WebSocket server; thread-safe.
  *
  * <p>(Pushbase) A request for the Server-Sent Events path ({@code /sse?key=...}) is taken by {@code
  * sse} before the WebSocket handlers see it; an admitted stream's pipeline is {@code http,
@@ -57,6 +58,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String ROOMS = "rooms";
     public static final String ERRORS = "errors";
     public static final String SSE = "sse";
     public static final String SSE_ENCODER = "sseEncoder";
@@ -70,6 +72,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final WebSocketServerProtocolConfig protocolConfig;
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
+    private final RoomJoins rooms;
 
     /** Counts Server-Sent Events streams in a registry of their own (tests of WebSocket alone). */
     public WebSocketInitializer(
@@ -90,6 +93,18 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             Replayer replayer,
             ConnectionMetrics metrics,
             ConnectionMetrics sseMetrics) {
+        this(settings, gate, replayer, metrics, sseMetrics, RoomJoins.standalone(replayer));
+    }
+
+    /** With (Pushbase) the comet's rooms. */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics,
+            RoomJoins rooms) {
+        this.rooms = rooms;
         this.settings = settings;
         this.sseMetrics = sseMetrics;
         this.gate = gate;
@@ -134,11 +149,11 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
-        pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics));
+        pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics, rooms));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);
         pipeline.addLast(
-                SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics));
+                SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics, rooms));
         pipeline.addLast(NOT_FOUND, new NotFoundHandler());
         pipeline.addLast(ERRORS, errors);
     }

@@ -13,6 +13,7 @@ import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.replay.MessageHistory;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.schema.client.MidClock;
 import jakarta.validation.Valid;
@@ -85,6 +86,19 @@ public class CometServersConfiguration {
     @NotNull private Duration closeTimeout = Duration.seconds(5);
 
     @Valid @NotNull private ReplayConfiguration replay = new ReplayConfiguration();
+
+    /** (Pushbase, issue 14) The bounds of rooms. */
+    @Valid @NotNull private RoomsConfiguration rooms = new RoomsConfiguration();
+
+    @JsonProperty
+    public RoomsConfiguration getRooms() {
+        return rooms;
+    }
+
+    @JsonProperty
+    public void setRooms(RoomsConfiguration rooms) {
+        this.rooms = rooms;
+    }
 
     @Valid @NotNull private TcpListenerConfiguration tcp = new TcpListenerConfiguration();
 
@@ -260,12 +274,25 @@ public class CometServersConfiguration {
             Replayer replayer,
             MetricRegistry metrics)
             throws SSLException {
+        return buildTcpServer(
+                loops, settings, gate, replayer, RoomJoins.standalone(replayer), metrics);
+    }
+
+    /** The TCP listener with (Pushbase) the comet's rooms. */
+    public ClientServer buildTcpServer(
+            EventLoops loops,
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            RoomJoins roomJoins,
+            MetricRegistry metrics)
+            throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.TCP.metricPrefix());
         return tcp.buildServer(
                 ClientProtocol.TCP,
                 loops,
-                new TcpInitializer(settings, gate, replayer, counters),
+                new TcpInitializer(settings, gate, replayer, counters, roomJoins),
                 metrics,
                 closeTimeout.toJavaDuration());
     }
@@ -283,6 +310,19 @@ public class CometServersConfiguration {
             Replayer replayer,
             MetricRegistry metrics)
             throws SSLException {
+        return buildWebSocketServer(
+                loops, settings, gate, replayer, RoomJoins.standalone(replayer), metrics);
+    }
+
+    /** The WebSocket listener with (Pushbase) the comet's rooms. */
+    public ClientServer buildWebSocketServer(
+            EventLoops loops,
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            RoomJoins roomJoins,
+            MetricRegistry metrics)
+            throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.WEBSOCKET.metricPrefix());
         return ws.buildServer(
@@ -293,7 +333,8 @@ public class CometServersConfiguration {
                         gate,
                         replayer,
                         counters,
-                        new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX)),
+                        new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX),
+                        roomJoins),
                 metrics,
                 closeTimeout.toJavaDuration());
     }

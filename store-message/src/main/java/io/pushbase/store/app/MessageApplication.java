@@ -98,7 +98,11 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                         address,
                                         grpc.getDrainTimeout().toMilliseconds(),
                                         List.of(
-                                                new MessageStoreService(store, nodeName, health)
+                                                new MessageStoreService(
+                                                                store,
+                                                                stack.rooms(),
+                                                                nodeName,
+                                                                health)
                                                         .bindService())));
 
         env.lifecycle()
@@ -177,6 +181,22 @@ public final class MessageApplication extends Application<MessageConfiguration> 
             NodeHealth health) {
         return grpcServerBuilder(address, limits)
                 .addService(new MessageStoreService(store, nodeName, health));
+    }
+
+    /**
+     * (Pushbase) The message node's gRPC server as it runs in production, with room logs in {@code
+     * rooms} (a store of {@code LogSpace.ROOMS}), {@code Health} answered by {@code health} (other
+     * modules' test clusters use it).
+     */
+    public static NettyServerBuilder grpcServerBuilder(
+            InetSocketAddress address,
+            MessageStore store,
+            MessageStore rooms,
+            StoreLimits limits,
+            String nodeName,
+            NodeHealth health) {
+        return grpcServerBuilder(address, limits)
+                .addService(new MessageStoreService(store, rooms, nodeName, health));
     }
 
     /**

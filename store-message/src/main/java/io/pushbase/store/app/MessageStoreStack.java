@@ -27,6 +27,9 @@ import io.pushbase.store.hbase.KeyTrimmer;
  *     client traffic)
  * @param store the instrumented store that serves clients
  * @param deadlineMillis the store's hard deadline per operation
+ * @param roomTrimmer (Pushbase) trims room logs back to the same cap
+ * @param rooms (Pushbase) the instrumented store of room logs ({@code LogSpace.ROOMS}, the same
+ *     table and client; docs/STORE.md "Room logs")
  */
 public record MessageStoreStack(
         HBaseClient hbase,
@@ -34,4 +37,6 @@ public record MessageStoreStack(
         KeyTrimmer trimmer,
         HBaseMessageStore hbaseStore,
         MessageStore store,
-        long deadlineMillis) {}
+        long deadlineMillis,
+        KeyTrimmer roomTrimmer,
+        MessageStore rooms) {}

@@ -8,6 +8,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.LogSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +59,7 @@ public final class KeyTrimmer {
     private final Counter rowsDeleted;
     private final Counter deferred;
     private final Counter failures;
+    private final LogSpace space;
 
     public KeyTrimmer(
             Supplier<? extends AsyncTable<?>> table,
@@ -67,6 +69,23 @@ public final class KeyTrimmer {
             int maxInFlight,
             int maxTrackedKeys,
             MetricRegistry metrics) {
+        this(table, rowKeys, cap, every, maxInFlight, maxTrackedKeys, metrics, LogSpace.KEYS);
+    }
+
+    /**
+     * (Pushbase) A trimmer of the logs of {@code space} (room logs: {@link LogSpace#ROOMS}), with
+     * counts of its own; its counters are the key trimmer's ({@code store.trim.*}).
+     */
+    public KeyTrimmer(
+            Supplier<? extends AsyncTable<?>> table,
+            RowKeys rowKeys,
+            int cap,
+            int every,
+            int maxInFlight,
+            int maxTrackedKeys,
+            MetricRegistry metrics,
+            LogSpace space) {
+        this.space = space;
         this.table = table;
         this.rowKeys = rowKeys;
         this.cap = cap;
@@ -142,8 +161,12 @@ public final class KeyTrimmer {
      * were deleted. Public so operators' tools and tests can force a trim.
      */
     public CompletableFuture<Integer> trim(String key) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        byte[] prefix = rowKeys.prefix(key);
+        // The log's name as its rows hold it (a room's is not its UTF-8: docs/STORE.md).
+        byte[] keyBytes =
+                space == LogSpace.KEYS
+                        ? key.getBytes(StandardCharsets.UTF_8)
+                        : RowKeys.roomLog(key);
+        byte[] prefix = rowKeys.prefixOf(keyBytes);
         byte[] headRow = RowKeys.row(prefix, 0);
         runs.inc();
         // The scan stops at the key's floor. Every row at or below it was removed by an earlier
