@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,8 @@ public final class ConnectionRooms {
 
     private final RoomJoins joins;
     private final ChannelSubscriber connection;
-    private final RoomAccess access;
+    private final Supplier<RoomAccess> claim;
+    private RoomAccess access; // guarded by this; read from the claim at the first join
     private final Counter slowConsumers;
     private final Map<String, RoomMember> joined = new LinkedHashMap<>(); // guarded by this
     private boolean closed; // guarded by this
@@ -60,11 +62,11 @@ public final class ConnectionRooms {
     ConnectionRooms(
             RoomJoins joins,
             ChannelSubscriber connection,
-            RoomAccess access,
+            Supplier<RoomAccess> claim,
             Counter slowConsumers) {
         this.joins = joins;
         this.connection = connection;
-        this.access = access;
+        this.claim = claim;
         this.slowConsumers = slowConsumers;
         connection.closeFuture().thenRun(this::leaveAll);
     }
@@ -79,7 +81,7 @@ public final class ConnectionRooms {
      */
     public Joined join(RoomRequest request, Consumer<RoomReply> write) {
         String room = request.room();
-        if (!access.allows(room)) {
+        if (!access().allows(room)) {
             return refuse(room, RoomReply.Refusal.AUTH);
         }
         RoomMember member;
@@ -121,6 +123,13 @@ public final class ConnectionRooms {
             }
         }
         return new Joined(RoomReply.joined(room), NOTHING);
+    }
+
+    private synchronized RoomAccess access() {
+        if (access == null) {
+            access = claim.get();
+        }
+        return access;
     }
 
     private Joined refuse(String room, RoomReply.Refusal reason) {

@@ -7,6 +7,7 @@ import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscription;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * (Pushbase, issue 14) The comet's rooms as the connections see them: its {@link RoomIndex}, its
@@ -97,9 +98,13 @@ public final class RoomJoins {
      */
     public ConnectionRooms open(
             ChannelSubscriber connection, Subscription subscription, Counter slowConsumers) {
-        RoomAccess access =
-                tokens.map(t -> RoomAccess.of(t.rooms(subscription.token(), subscription.key())))
-                        .orElse(RoomAccess.any());
+        // The claim is read at the first join only: most connections join no room, and a token
+        // check is an HMAC (or RSA) verification.
+        Supplier<RoomAccess> access = RoomAccess::any;
+        if (tokens.isPresent()) {
+            TokenVerifier verifier = tokens.get();
+            access = () -> RoomAccess.of(verifier.rooms(subscription.token(), subscription.key()));
+        }
         return new ConnectionRooms(this, connection, access, slowConsumers);
     }
 }

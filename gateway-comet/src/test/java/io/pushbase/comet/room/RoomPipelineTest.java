@@ -425,6 +425,7 @@ class RoomPipelineTest {
             ByteBuf two = c.readOutbound();
             assertThat(one.toString(StandardCharsets.UTF_8)).contains("\"mid\":1,");
             assertThat(two.toString(StandardCharsets.UTF_8)).contains("\"mid\":2,");
+            two.release();
             written.add(one);
         }
         // Duplicates of one buffer: the same memory, no copy per member.

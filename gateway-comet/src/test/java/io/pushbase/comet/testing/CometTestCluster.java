@@ -17,6 +17,7 @@ import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.app.MessageApplication;
 import io.pushbase.store.memory.InMemoryMessageStore;
@@ -53,6 +54,9 @@ public final class CometTestCluster implements AutoCloseable {
     private final CuratorLifecycle messageSession;
     private final StoreLimits limits = StoreLimits.defaults(3600);
     private final InMemoryMessageStore store = new InMemoryMessageStore(limits);
+    // (Pushbase, issue 14) The room logs every message node serves, as a real node's rooms store.
+    private final InMemoryMessageStore roomStore =
+            new InMemoryMessageStore(limits, System::currentTimeMillis, LogSpace.ROOMS);
     private final List<Server> messageServers = new ArrayList<>();
     private final List<NodeHealth> messageHealth = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
@@ -145,6 +149,11 @@ public final class CometTestCluster implements AutoCloseable {
         return store;
     }
 
+    /** (Pushbase) The room logs behind every message node. */
+    public InMemoryMessageStore roomStore() {
+        return roomStore;
+    }
+
     public List<Server> messageServers() {
         return messageServers;
     }
@@ -157,7 +166,12 @@ public final class CometTestCluster implements AutoCloseable {
         messageHealth.add(health);
         Server server =
                 MessageApplication.grpcServerBuilder(
-                                new InetSocketAddress("127.0.0.1", 0), store, limits, name, health)
+                                new InetSocketAddress("127.0.0.1", 0),
+                                store,
+                                roomStore,
+                                limits,
+                                name,
+                                health)
                         .build()
                         .start();
         messageServers.add(server);
