@@ -23,7 +23,8 @@ public enum LogSpace {
     ROOMS {
         @Override
         public byte[] check(StoreLimits limits, String name) {
-            String problem = Rooms.problem(name);
+            // A room, or the broadcasts' log (Rooms.ALL).
+            String problem = Rooms.logProblem(name);
             if (problem != null) {
                 throw new InvalidArgumentException(problem);
             }

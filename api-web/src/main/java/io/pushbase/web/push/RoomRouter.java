@@ -9,6 +9,7 @@ import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
+import io.pushbase.schema.client.Rooms;
 import io.pushbase.schema.comet.v1.DeliverRoomRequest;
 import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushRoomRequest;
@@ -92,6 +93,19 @@ public final class RoomRouter {
      */
     public CompletableFuture<Answer> push(
             String room, byte[] payload, long expireSeconds, String idempotencyKey) {
+        return push(room, payload, expireSeconds, idempotencyKey, 0);
+    }
+
+    /**
+     * {@link #push(String, byte[], long, String)}; {@code room} {@link Rooms#ALL} is a broadcast to
+     * every connection of every comet, spread over {@code spreadMillis} by each comet.
+     */
+    public CompletableFuture<Answer> push(
+            String room,
+            byte[] payload,
+            long expireSeconds,
+            String idempotencyKey,
+            long spreadMillis) {
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
         AppendClaim claim =
                 idempotencyKey == null
@@ -103,7 +117,14 @@ public final class RoomRouter {
                                 idempotencyWindowSeconds);
         Optional<CometNode> owner = directory.ownerOf(room);
         if (owner.isEmpty()) {
-            return store(room, payload, body, expireSeconds, "no comet node is live", claim);
+            return store(
+                    room,
+                    payload,
+                    body,
+                    expireSeconds,
+                    spreadMillis,
+                    "no comet node is live",
+                    claim);
         }
         CometNode comet = owner.get();
         PushRoomRequest request =
@@ -111,6 +132,7 @@ public final class RoomRouter {
                         .setRoom(room)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
+                        .setSpreadMillis(spreadMillis)
                         .setClaim(
                                 PushClaim.newBuilder()
                                         .setClaim(claim.bytes())
@@ -145,6 +167,7 @@ public final class RoomRouter {
                                                 payload,
                                                 body,
                                                 expireSeconds,
+                                                spreadMillis,
                                                 why,
                                                 claim.lookedUpFirst());
                             };
@@ -158,6 +181,7 @@ public final class RoomRouter {
             byte[] payload,
             ByteString body,
             long expireSeconds,
+            long spreadMillis,
             String why,
             AppendClaim claim) {
         return appender.append(room, body, expireSeconds, 0, claim)
@@ -187,7 +211,7 @@ public final class RoomRouter {
                                 duplicates.mark();
                             } else {
                                 fallback.mark();
-                                deliverEverywhere(room, appended.mid(), payload);
+                                deliverEverywhere(room, appended.mid(), payload, spreadMillis);
                             }
                             try (MessageLogContext ignored =
                                     MessageLogContext.of(room, appended.mid())) {
@@ -203,13 +227,14 @@ public final class RoomRouter {
     }
 
     /** Best effort: each comet's members get it live; those who miss it resume the room. */
-    private void deliverEverywhere(String room, long mid, byte[] payload) {
+    private void deliverEverywhere(String room, long mid, byte[] payload, long spreadMillis) {
         DeliverRoomRequest request =
                 DeliverRoomRequest.newBuilder()
                         .setRoom(room)
                         .setMid(mid)
                         .setPayload(UnsafeByteOperations.unsafeWrap(payload))
                         .setSender("web")
+                        .setSpreadMillis(spreadMillis)
                         .build();
         for (String address : cometAddresses.get()) {
             comets.deliverRoom(address, request)

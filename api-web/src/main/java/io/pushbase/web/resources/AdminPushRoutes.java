@@ -68,7 +68,11 @@ import org.glassfish.jersey.uri.UriComponent;
 public final class AdminPushRoutes implements Filter {
     /** The paths this filter serves, for its mapping. */
     public static final String[] PATHS = {
-        "/1/admin/push/private", "/admin/push", "/1/admin/push/mprivate", "/1/admin/push/room"
+        "/1/admin/push/private",
+        "/admin/push",
+        "/1/admin/push/mprivate",
+        "/1/admin/push/room",
+        "/1/admin/push/all"
     };
 
     private static final byte[] NOT_ALLOWED =
@@ -83,6 +87,7 @@ public final class AdminPushRoutes implements Filter {
     private final Route unversioned;
     private final Route multi;
     private final Route roomRoute;
+    private final Route allRoute;
     private final RoomRouter rooms;
 
     public AdminPushRoutes(
@@ -109,6 +114,7 @@ public final class AdminPushRoutes implements Filter {
             MetricRegistry metrics) {
         this.rooms = rooms;
         this.roomRoute = new Route("admin.push.room", Dialect.ADMIN, metrics);
+        this.allRoute = new Route("admin.push.all", Dialect.ADMIN, metrics);
         this.router = router;
         this.admission = admission;
         this.secret = secret;
@@ -144,6 +150,10 @@ public final class AdminPushRoutes implements Filter {
             case "/1/admin/push/room" -> {
                 route = roomRoute;
                 push = (q, body) -> pushRoom(q, idempotencyHeader, body);
+            }
+            case "/1/admin/push/all" -> {
+                route = allRoute;
+                push = (q, body) -> pushAll(q, idempotencyHeader, body);
             }
             default -> {
                 chain.doFilter(req, res); // not mapped here; only if mapped wider by mistake
@@ -222,6 +232,44 @@ public final class AdminPushRoutes implements Filter {
                 throw new Refused("rooms are not served by this node");
             }
             return rooms.push(room, message, expire, idempotencyKey);
+        } catch (Refused refused) {
+            return done(refused.answer);
+        }
+    }
+
+    /** The longest spread of a broadcast, in seconds. */
+    static final long MAX_SPREAD_SECONDS = 600;
+
+    /**
+     * (Pushbase, issue 14) {@code POST /1/admin/push/all?expire=&spread=}: a broadcast to every
+     * connection of the cluster, stored (when {@code expire > 0}) in the broadcasts' log, room
+     * {@link Rooms#ALL}; {@code spread} (whole seconds, 0 to {@value #MAX_SPREAD_SECONDS}, absent:
+     * 0) spreads each comet's writes over that time. The body and idempotency rules of the pushes.
+     */
+    private CompletionStage<Answer> pushAll(
+            MultivaluedMap<String, String> query, String idempotencyHeader, InputStream in) {
+        try {
+            byte[] message = body(in);
+            long expire = expire(query.getFirst("expire"));
+            String spreadText = query.getFirst("spread");
+            long spread = 0;
+            if (spreadText != null && !spreadText.isEmpty()) {
+                spread = AdminInput.expire(spreadText);
+                if (spread < 0 || spread > MAX_SPREAD_SECONDS) {
+                    throw new Refused(
+                            "spread must be whole seconds from 0 to "
+                                    + MAX_SPREAD_SECONDS
+                                    + ", got '"
+                                    + spreadText
+                                    + "'");
+                }
+            }
+            check(AdminInput.messageProblem(message, maxBodyBytes));
+            String idempotencyKey = idempotencyKey(idempotencyHeader, query);
+            if (rooms == null) {
+                throw new Refused("broadcasts are not served by this node");
+            }
+            return rooms.push(Rooms.ALL, message, expire, idempotencyKey, spread * 1000);
         } catch (Refused refused) {
             return done(refused.answer);
         }

@@ -80,7 +80,8 @@ public final class RoomMessageResource {
         if (room == null || room.isEmpty() || midText == null || midText.isEmpty()) {
             return done(Answer.error(Ret.PARAM, "room and m are both required"));
         }
-        String roomProblem = Rooms.problem(room);
+        // A room, or the broadcasts' log (room "*").
+        String roomProblem = Rooms.logProblem(room);
         if (roomProblem != null) {
             return done(Answer.error(Ret.PARAM, roomProblem));
         }
@@ -115,7 +116,8 @@ public final class RoomMessageResource {
                                 "token "
                                         + check.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
             }
-            if (!allows(tokens.get().rooms(token, key), room)) {
+            // Broadcasts reached every connection: any valid token reads their history.
+            if (!Rooms.ALL.equals(room) && !allows(tokens.get().rooms(token, key), room)) {
                 return done(
                         Answer.error(
                                 Ret.UNAUTHORISED, "the token's rooms claim does not name " + room));

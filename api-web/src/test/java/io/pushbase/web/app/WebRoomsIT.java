@@ -13,12 +13,17 @@ import io.pushbase.comet.testing.Wire;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,9 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * member on comet-2 ({@code room=}); room pushes through {@code POST /1/admin/push/room} reach both
  * with strictly increasing room mids, in order; presence counts them per comet; the room's history
  * is pulled with the completeness answer and resumed by a {@code join} with a since; a member
- * leaves and switches rooms; an idempotent room push is delivered once; bad input is refused; and
- * last, the room's owner stops (a ring change): the next push takes a larger mid and still reaches
- * both members.
+ * leaves and switches rooms on TCP and on WebSocket; a Server-Sent Events stream joins at subscribe
+ * and gets room events; an idempotent room push is delivered once; bad input is refused; and last,
+ * the room's owner stops (a ring change): the next push takes a larger mid and still reaches both
+ * members.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebRoomsIT {
@@ -254,6 +260,103 @@ class WebRoomsIT {
 
     @Test
     @Order(5)
+    void aWebSocketSwitchesRoomsByCommandAndAStreamJoinsAtSubscribe() throws Exception {
+        String key = nameOn("m4", "comet-2", THREE, TWO);
+        try (TextWebSocketClient switching = ws(comet2, key, "")) {
+            switching.sendText("join " + room, WAIT);
+            assertThat(switching.nextText(WAIT)).isEqualTo("+j " + room + "\r\n");
+            long first = pushRoom(room, "{\"ws\":1}", null);
+            assertThat(switching.nextText(WAIT)).isEqualTo(expected(first, "{\"ws\":1}", room));
+            switching.sendText("leave " + room, WAIT);
+            assertThat(switching.nextText(WAIT)).isEqualTo("+l " + room + "\r\n");
+            switching.sendText("join game-2", WAIT);
+            assertThat(switching.nextText(WAIT)).isEqualTo("+j game-2\r\n");
+            mids.add(pushRoom(room, "{\"ws\":2}", null));
+            long game = pushRoom("game-2", "{\"g\":2}", null);
+            assertThat(switching.nextText(WAIT)).isEqualTo(expected(game, "{\"g\":2}", "game-2"));
+        }
+        assertThat(tcpMember.readPush()).contains("{\"ws\":1}");
+        assertThat(tcpMember.readPush()).contains("{\"ws\":2}");
+        assertThat(wsMember.nextText(WAIT)).contains("{\"ws\":1}");
+        assertThat(wsMember.nextText(WAIT)).contains("{\"ws\":2}");
+
+        // A Server-Sent Events stream joins the room at subscribe and gets room events.
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpClient http = HttpClient.newHttpClient();
+        var stream =
+                http.sendAsync(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + comet2.ws()
+                                                        + "/sse?key="
+                                                        + nameOn("m5", "comet-2", THREE, TWO)
+                                                        + "&ver=pushbase.1&room="
+                                                        + room))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                stream.join().body().forEach(lines::add);
+                            } catch (RuntimeException e) {
+                                // the stream ends with the test
+                            }
+                        });
+        reader.setDaemon(true);
+        reader.start();
+        assertThat(nextLineStartingWith(lines, "event: join")).isEqualTo("event: join");
+        assertThat(lines.poll(20, TimeUnit.SECONDS)).isEqualTo("data: " + room);
+        long sse = pushRoom(room, "{\"sse\":1}", null);
+        assertThat(nextLineStartingWith(lines, "event: room")).isEqualTo("event: room");
+        assertThat(lines.poll(20, TimeUnit.SECONDS))
+                .isEqualTo("data: " + expected(sse, "{\"sse\":1}", room));
+        stream.cancel(true);
+        mids.add(sse);
+        assertThat(tcpMember.readPush()).contains("{\"sse\":1}");
+        assertThat(wsMember.nextText(WAIT)).contains("{\"sse\":1}");
+    }
+
+    private static String nextLineStartingWith(BlockingQueue<String> lines, String prefix)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix);
+    }
+
+    @Test
+    @Order(6)
+    void aBroadcastReachesEveryConnectionAndIsStoredInItsLog() throws Exception {
+        String key = nameOn("m6", "comet-1", THREE, TWO);
+        try (TcpClient plain = TcpClient.subscribe(comet1.tcp(), key, "", "pushbase.1")) {
+            assertThat(plain.readLine()).isEqualTo("+h\r\n");
+            HttpResponse<String> answer =
+                    web.post("/1/admin/push/all?expire=600&spread=1", "{\"all\":1}");
+            JsonNode body = JSON.readTree(answer.body());
+            assertThat(body.get("ret").asInt()).as(answer.body()).isZero();
+            long mid = Long.parseLong(body.get("data").get("mid").asText());
+            String message = expected(mid, "{\"all\":1}", "*");
+            assertThat(plain.readPush()).isEqualTo(message);
+            assertThat(tcpMember.readPush()).isEqualTo(message);
+            assertThat(wsMember.nextText(WAIT)).isEqualTo(message);
+            assertThat(web.get("/1/room/msg/get?room=*&m=0&ver=pushbase.1").body())
+                    .isEqualTo("{\"data\":{\"msgs\":[" + message + "]},\"ret\":0}");
+        }
+        assertThat(web.post("/1/admin/push/all?expire=60&spread=601", "{}").body())
+                .isEqualTo("{\"ret\":65534}");
+        // "*" is the broadcasts' log, not a room: it cannot be pushed to or joined as one.
+        assertThat(web.post("/1/admin/push/room?room=*&expire=60", "{}").body())
+                .isEqualTo("{\"ret\":65534}");
+    }
+
+    @Test
+    @Order(7)
     void badRoomsAreRefusedNamingTheProblem() throws Exception {
         HttpResponse<String> spaced = web.post("/1/admin/push/room?room=a%20b&expire=60", "{}");
         assertThat(spaced.body()).isEqualTo("{\"ret\":65534}");
@@ -269,7 +372,7 @@ class WebRoomsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void whenTheRoomsOwnerStopsTheNextPushTakesALargerMidAndReachesEveryMember() throws Exception {
         cluster.comets().stop(comet3);
         awaitRing(web, Map.of("comet-1", comet1, "comet-2", comet2));

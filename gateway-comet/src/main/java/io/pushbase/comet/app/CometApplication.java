@@ -162,7 +162,11 @@ public final class CometApplication extends Application<CometConfiguration> {
         env.lifecycle().manage(peers);
         RoomPipeline roomPushes =
                 new RoomPipeline(
-                        new RoomFanout(roomIndex, roomMetrics, PooledByteBufAllocator.DEFAULT),
+                        new RoomFanout(
+                                roomIndex,
+                                roomMetrics,
+                                PooledByteBufAllocator.DEFAULT,
+                                channels::all),
                         peers,
                         appends,
                         MidClock.system(),

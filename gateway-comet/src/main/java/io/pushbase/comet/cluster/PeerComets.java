@@ -104,7 +104,7 @@ public final class PeerComets implements RoomPeers, Managed {
     }
 
     @Override
-    public int send(String room, long mid, byte[] payload) {
+    public int send(String room, long mid, byte[] payload, long spreadMillis) {
         if (stopped) {
             return 0;
         }
@@ -118,6 +118,7 @@ public final class PeerComets implements RoomPeers, Managed {
                         .setMid(mid)
                         .setPayload(UnsafeByteOperations.unsafeWrap(payload))
                         .setSender(nodeName)
+                        .setSpreadMillis(spreadMillis)
                         .build();
         int queued = 0;
         for (String peer : peers) {

@@ -136,6 +136,7 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         req.getRoom(),
                         req.getPayload().toByteArray(),
                         req.getExpireSeconds(),
+                        req.getSpreadMillis(),
                         claim(req.hasClaim() ? req.getClaim() : null),
                         call::isCancelled),
                 p ->
@@ -156,7 +157,11 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
             return;
         }
         GrpcFutures.answer(
-                rooms.deliver(req.getRoom(), req.getMid(), req.getPayload().toByteArray()),
+                rooms.deliver(
+                        req.getRoom(),
+                        req.getMid(),
+                        req.getPayload().toByteArray(),
+                        req.getSpreadMillis()),
                 n -> DeliverRoomReply.newBuilder().setDelivered(n).build(),
                 CometGrpcService::toStatus,
                 out);

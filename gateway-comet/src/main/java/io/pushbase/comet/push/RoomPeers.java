@@ -13,10 +13,11 @@ public interface RoomPeers {
      * earlier messages to each; returns at once.
      *
      * @param payload the message as pushed; not copied, must not be modified afterwards
+     * @param spreadMillis a broadcast's spread (room {@code *}), else 0
      * @return the comets it was queued for
      */
-    int send(String room, long mid, byte[] payload);
+    int send(String room, long mid, byte[] payload, long spreadMillis);
 
     /** No other comet (a comet alone, tests). */
-    RoomPeers NONE = (room, mid, payload) -> 0;
+    RoomPeers NONE = (room, mid, payload, spreadMillis) -> 0;
 }

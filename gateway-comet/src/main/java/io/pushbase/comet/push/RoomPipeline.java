@@ -102,7 +102,21 @@ public final class RoomPipeline {
             long expireSeconds,
             AppendClaim claim,
             BooleanSupplier abandoned) {
-        String invalid = invalid(room, payload);
+        return push(room, payload, expireSeconds, 0, claim, abandoned);
+    }
+
+    /**
+     * {@link #push(String, byte[], long, AppendClaim, BooleanSupplier)}; for a broadcast (room
+     * {@link Rooms#ALL}: every connection of every comet) spread over {@code spreadMillis}.
+     */
+    public CompletableFuture<RoomPushed> push(
+            String room,
+            byte[] payload,
+            long expireSeconds,
+            long spreadMillis,
+            AppendClaim claim,
+            BooleanSupplier abandoned) {
+        String invalid = invalid(room, payload, spreadMillis);
         if (invalid == null && expireSeconds < 0) {
             invalid = "expire must not be negative, got " + expireSeconds;
         }
@@ -144,7 +158,10 @@ public final class RoomPipeline {
                                                                             state.lastMid,
                                                                             taken.mid());
                                                             return deliverTaken(
-                                                                    room, payload, taken);
+                                                                    room,
+                                                                    payload,
+                                                                    spreadMillis,
+                                                                    taken);
                                                         }))
                 .whenComplete(
                         (pushed, err) -> {
@@ -167,15 +184,15 @@ public final class RoomPipeline {
     }
 
     private CompletableFuture<RoomPushed> deliverTaken(
-            String room, byte[] payload, KeyAppender.Appended taken) {
+            String room, byte[] payload, long spreadMillis, KeyAppender.Appended taken) {
         if (taken.duplicate()) {
             // Delivered by the attempt that took it (or stored for the room's pull).
             return CompletableFuture.completedFuture(new RoomPushed(taken.mid(), 0, true, 0));
         }
         // Queued for the other comets first (in this room's mid order: the sequencer runs the
         // room's next push only after this one completes), then written here.
-        int sent = peers.send(room, taken.mid(), payload);
-        return fanout.deliver(room, taken.mid(), payload)
+        int sent = peers.send(room, taken.mid(), payload, spreadMillis);
+        return fanout.deliver(room, taken.mid(), payload, spreadMillis)
                 .thenApply(n -> new RoomPushed(taken.mid(), n, false, sent));
     }
 
@@ -184,7 +201,13 @@ public final class RoomPipeline {
      * this comet's members: a {@code DeliverRoom} from the owner.
      */
     public CompletableFuture<Integer> deliver(String room, long mid, byte[] payload) {
-        String invalid = invalid(room, payload);
+        return deliver(room, mid, payload, 0);
+    }
+
+    /** {@link #deliver(String, long, byte[])}, a broadcast spread over {@code spreadMillis}. */
+    public CompletableFuture<Integer> deliver(
+            String room, long mid, byte[] payload, long spreadMillis) {
+        String invalid = invalid(room, payload, spreadMillis);
         if (invalid == null && mid <= 0) {
             invalid = "mid must be positive, got " + mid;
         }
@@ -192,11 +215,20 @@ public final class RoomPipeline {
             return refuse(PushRejectedException.Reason.INVALID, invalid);
         }
         received.mark();
-        return fanout.deliver(room, mid, payload);
+        return fanout.deliver(room, mid, payload, spreadMillis);
     }
 
-    private String invalid(String room, byte[] payload) {
-        String roomProblem = Rooms.problem(room);
+    /** The longest spread of a broadcast: 10 minutes. */
+    public static final long MAX_SPREAD_MILLIS = 600_000;
+
+    private String invalid(String room, byte[] payload, long spreadMillis) {
+        if (spreadMillis < 0 || spreadMillis > MAX_SPREAD_MILLIS) {
+            return "spread must be 0.." + MAX_SPREAD_MILLIS + " ms, got " + spreadMillis;
+        }
+        if (spreadMillis > 0 && !Rooms.ALL.equals(room)) {
+            return "only a broadcast (room " + Rooms.ALL + ") is spread";
+        }
+        String roomProblem = Rooms.logProblem(room);
         if (roomProblem != null) {
             return roomProblem;
         }

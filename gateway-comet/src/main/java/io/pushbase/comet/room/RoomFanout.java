@@ -3,8 +3,10 @@ package io.pushbase.comet.room;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.pushbase.comet.replay.ResumingSubscriber;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscriber;
+import io.pushbase.schema.client.Rooms;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * (Pushbase, issue 14) Writes a room message to every member of the room on this comet
@@ -46,15 +50,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once every event loop has run its part. Counters in {@link RoomMetrics}.
  */
 public final class RoomFanout {
+    /** A broadcast's spread goes in slices of about this many milliseconds. */
+    static final long SLICE_MILLIS = 20;
+
     private final RoomIndex index;
     private final RoomMetrics metrics;
     private final ByteBufAllocator alloc;
+    private final Supplier<List<Subscriber>> everyone;
     private final Map<EventLoop, LoopBatch> batches = new ConcurrentHashMap<>();
+    private CompletableFuture<Void> broadcasts = CompletableFuture.completedFuture(null);
 
+    /** A fan-out of rooms only: a broadcast reaches no connection. */
     public RoomFanout(RoomIndex index, RoomMetrics metrics, ByteBufAllocator alloc) {
+        this(index, metrics, alloc, List::of);
+    }
+
+    /**
+     * @param everyone every subscribed connection of this comet now (its {@code KeyChannels}): a
+     *     broadcast's (room {@link Rooms#ALL})
+     */
+    public RoomFanout(
+            RoomIndex index,
+            RoomMetrics metrics,
+            ByteBufAllocator alloc,
+            Supplier<List<Subscriber>> everyone) {
         this.index = index;
         this.metrics = metrics;
         this.alloc = alloc;
+        this.everyone = everyone;
     }
 
     /**
@@ -65,6 +88,18 @@ public final class RoomFanout {
      *     has done its part
      */
     public CompletableFuture<Integer> deliver(String room, long mid, byte[] payload) {
+        return deliver(room, mid, payload, 0);
+    }
+
+    /**
+     * {@link #deliver(String, long, byte[])}; room {@link Rooms#ALL} is a broadcast ({@link
+     * #broadcast}), spread over {@code spreadMillis}.
+     */
+    public CompletableFuture<Integer> deliver(
+            String room, long mid, byte[] payload, long spreadMillis) {
+        if (Rooms.ALL.equals(room)) {
+            return broadcast(mid, payload, spreadMillis);
+        }
         Set<RoomMember> members = index.members(room);
         if (members.isEmpty()) {
             return CompletableFuture.completedFuture(0);
@@ -80,6 +115,76 @@ public final class RoomFanout {
                     .submit(new Work(e.getValue(), mid, payload, total));
         }
         return total.result;
+    }
+
+    /**
+     * (Broadcast) Writes a message of room {@link Rooms#ALL} to every connection subscribed here
+     * now, as a room message ({@code "room":"*"}) from the same shared frames: at once, or spread
+     * evenly over {@code spreadMillis} in slices of about {@value #SLICE_MILLIS} ms (each slice's
+     * connections written and flushed by their event loops). A comet's broadcasts run one after
+     * another, so a connection gets them in mid order whatever their spreads. Answers at once with
+     * the connections it will write to; the writes follow.
+     */
+    public CompletableFuture<Integer> broadcast(long mid, byte[] payload, long spreadMillis) {
+        List<RoomMember> targets = new ArrayList<>();
+        for (Subscriber s : everyone.get()) {
+            ChannelSubscriber connection =
+                    s instanceof ChannelSubscriber c
+                            ? c
+                            : s instanceof ResumingSubscriber r ? r.target() : null;
+            if (connection != null && connection.isOpen()) {
+                targets.add(new RoomMember(Rooms.ALL, connection));
+            }
+        }
+        synchronized (this) {
+            broadcasts =
+                    broadcasts
+                            .thenCompose(v -> spread(targets, mid, payload, spreadMillis))
+                            .exceptionally(e -> null);
+        }
+        return CompletableFuture.completedFuture(targets.size());
+    }
+
+    private CompletableFuture<Void> spread(
+            List<RoomMember> targets, long mid, byte[] payload, long spreadMillis) {
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int slices =
+                (int)
+                        Math.max(
+                                1,
+                                Math.min(targets.size(), Math.max(0, spreadMillis) / SLICE_MILLIS));
+        List<Map<EventLoop, List<RoomMember>>> bySlice = new ArrayList<>(slices);
+        int works = 0;
+        for (int i = 0; i < slices; i++) {
+            Map<EventLoop, List<RoomMember>> byLoop = new IdentityHashMap<>();
+            int from = (int) ((long) targets.size() * i / slices);
+            int to = (int) ((long) targets.size() * (i + 1) / slices);
+            for (RoomMember m : targets.subList(from, to)) {
+                byLoop.computeIfAbsent(m.eventLoop(), l -> new ArrayList<>()).add(m);
+            }
+            works += byLoop.size();
+            bySlice.add(byLoop);
+        }
+        Work.Total total = new Work.Total(works, new FramedMessage(Rooms.ALL, mid, payload, alloc));
+        for (int i = 0; i < slices; i++) {
+            long delay = spreadMillis * i / slices;
+            for (Map.Entry<EventLoop, List<RoomMember>> e : bySlice.get(i).entrySet()) {
+                LoopBatch batch = batches.computeIfAbsent(e.getKey(), LoopBatch::new);
+                Work work = new Work(e.getValue(), mid, payload, total);
+                if (delay == 0) {
+                    batch.submit(work);
+                } else {
+                    try {
+                        e.getKey().schedule(() -> batch.submit(work), delay, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException rejected) {
+                        total.done(0); // the event loop is shutting down with the comet
+                    }
+                }
+            }
+        }
+        return total.result.thenApply(n -> null);
     }
 
     /** One message's members on one event loop. */

@@ -13,25 +13,31 @@ import com.codahale.metrics.MetricRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import io.pushbase.cluster.token.TokenIssuer;
 import io.pushbase.cluster.token.TokenVerifier;
+import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.testing.KeyChannelsGate;
 import io.pushbase.comet.testing.RecordingGate;
 import io.pushbase.comet.testing.Replayers;
 import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.StallingOutbound;
 import io.pushbase.comet.testing.WebSocketWire;
 import io.pushbase.comet.testing.Wire;
+import io.pushbase.schema.client.Rooms;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -463,5 +469,58 @@ class RoomPipelineTest {
         assertThat(count("comet.rooms.undelivered")).isEqualTo(1);
         socket.discard();
         assertThat(index.memberCount()).isZero();
+    }
+
+    // --- broadcast ---
+
+    @Test
+    void aBroadcastReachesEveryConnectionOfEveryTransportSpreadOverTime() {
+        MockTicker ticker = Ticker.newMockTicker();
+        KeyChannels keys = new KeyChannels(64, registry);
+        RoomFanout all =
+                new RoomFanout(index, roomMetrics, PooledByteBufAllocator.DEFAULT, keys::all);
+        List<EmbeddedChannel> connections = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            EmbeddedChannel c =
+                    EmbeddedChannel.builder()
+                            .ticker(ticker)
+                            .handlers(
+                                    new TcpInitializer(
+                                            ConnectionSettings.defaults(),
+                                            new KeyChannelsGate(keys),
+                                            replayer,
+                                            tcpMetrics,
+                                            joins))
+                            .build();
+            c.writeInbound(bytes(request("sub", "k" + i, "30", "", "1")));
+            assertThat(outbound(c)).isEqualTo("+h\r\n");
+            connections.add(c);
+        }
+
+        // Spread over 60 ms: three slices (at 0, 20 and 40 ms), one connection each.
+        assertThat(all.deliver(Rooms.ALL, 77, "{\"all\":1}".getBytes(), 60).join()).isEqualTo(3);
+        connections.forEach(EmbeddedChannel::runPendingTasks);
+        String json = "{\"msg\":{\"all\":1},\"mid\":77,\"gid\":0,\"room\":\"*\"}";
+        List<String> got = new ArrayList<>();
+        for (int step = 0; step < 3; step++) {
+            int received = 0;
+            for (EmbeddedChannel c : connections) {
+                String out = outbound(c);
+                if (!out.isEmpty()) {
+                    assertThat(out).isEqualTo(frame(json));
+                    got.add(out);
+                }
+            }
+            assertThat(got).as("after %d ms", step * 20).hasSize(step + 1);
+            ticker.advance(20, TimeUnit.MILLISECONDS);
+            connections.forEach(EmbeddedChannel::runScheduledPendingTasks);
+            connections.forEach(EmbeddedChannel::runPendingTasks);
+        }
+        // The next broadcast, not spread, comes after the first everywhere.
+        all.deliver(Rooms.ALL, 78, "{\"all\":2}".getBytes(), 0);
+        connections.forEach(EmbeddedChannel::runPendingTasks);
+        for (EmbeddedChannel c : connections) {
+            assertThat(outbound(c)).contains("\"mid\":78,");
+        }
     }
 }

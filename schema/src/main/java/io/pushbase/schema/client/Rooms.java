@@ -20,6 +20,14 @@ public final class Rooms {
     /** Longest room name, in bytes (= characters: the rule admits ASCII only). */
     public static final int MAX_BYTES = 128;
 
+    /**
+     * (Issue 14, broadcast) The log of broadcasts ({@code POST /1/admin/push/all}): the room every
+     * connection is in without joining. Outside the room rule on purpose ({@code *} is not a room
+     * character), so no client can join, leave or push to it as a room; only {@link #isLog} accepts
+     * it.
+     */
+    public static final String ALL = "*";
+
     private Rooms() {}
 
     /** Why {@code room} is not a room name, or null when it is. */
@@ -45,6 +53,19 @@ public final class Rooms {
             }
         }
         return null;
+    }
+
+    /**
+     * Why {@code name} is not the name of a room's log — a room name, or {@link #ALL} (the
+     * broadcasts' log) — or null when it is: what the message nodes and the room pull accept.
+     */
+    public static String logProblem(String name) {
+        return ALL.equals(name) ? null : problem(name);
+    }
+
+    /** Whether {@code name} names a room's log ({@link #logProblem} is null). */
+    public static boolean isLog(String name) {
+        return logProblem(name) == null;
     }
 
     /** Whether {@code c} may appear in a room name. */
