@@ -148,7 +148,10 @@ class WebRoomsIT {
                 + json
                 + ",\"mid\":\""
                 + mid
-                + "\",\"gid\":0,\"room\":\""
+                + "\",\"gid\":"
+                // A broadcast (room "*") is gopush-cluster's public message: gid 1.
+                + ("*".equals(inRoom) ? "1" : "0")
+                + ",\"room\":\""
                 + inRoom
                 + "\"}";
     }

@@ -500,7 +500,8 @@ class RoomPipelineTest {
         // Spread over 60 ms: three slices (at 0, 20 and 40 ms), one connection each.
         assertThat(all.deliver(Rooms.ALL, 77, "{\"all\":1}".getBytes(), 60).join()).isEqualTo(3);
         connections.forEach(EmbeddedChannel::runPendingTasks);
-        String json = "{\"msg\":{\"all\":1},\"mid\":77,\"gid\":0,\"room\":\"*\"}";
+        // gopush-cluster's public message: gid 1.
+        String json = "{\"msg\":{\"all\":1},\"mid\":77,\"gid\":1,\"room\":\"*\"}";
         List<String> got = new ArrayList<>();
         for (int step = 0; step < 3; step++) {
             int received = 0;

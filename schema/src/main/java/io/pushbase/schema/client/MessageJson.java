@@ -116,16 +116,21 @@ public final class MessageJson {
      * one more field last, the room it was pushed to: {@code
      * {"msg":..,"mid":..,"gid":0,"room":"<room>"}}. Its mid is the room's (room mids grow per room,
      * not per key), so a client keeps the largest mid per room and tells a room's messages from its
-     * key's by that field.
+     * key's by that field. A broadcast (room {@link Rooms#ALL}) also carries {@code "gid":1}:
+     * gopush-cluster's public message, whose mids its clients keep apart ({@code pmid}).
      *
-     * @param room a room name ({@link Rooms}: ASCII, nothing to escape)
+     * @param room a room name ({@link Rooms}: ASCII, nothing to escape), or {@link Rooms#ALL}
      */
     public static void writeRoom(
             ByteBuf out, long mid, byte[] payload, MessageFormat format, String room) {
         int start = out.writerIndex();
         write(out, mid, payload, format);
-        // Replace the closing "}" with the room field.
+        // Replace the closing "}" with the room field; a broadcast (room "*") is gopush-cluster's
+        // public message: gid 1, which its clients keep apart from their key's mids.
         out.writerIndex(out.writerIndex() - 1);
+        if (Rooms.ALL.equals(room)) {
+            out.setByte(out.writerIndex() - 1, '1');
+        }
         out.writeBytes(
                 GID_ZERO_ROOM,
                 GID_ZERO_END.length - 1,

@@ -264,6 +264,17 @@ class MessageJsonTest {
                 .hasSize(MessageJson.roomLength(17952546363411610L, payload, format, "game.7"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(MessageFormat.class)
+    void aBroadcastIsAPublicMessageGidOne(MessageFormat format) {
+        byte[] json = MessageJson.renderRoom(5, "1".getBytes(), format, Rooms.ALL);
+        org.assertj.core.api.Assertions.assertThat(
+                        new String(json, java.nio.charset.StandardCharsets.UTF_8))
+                .endsWith(",\"gid\":1,\"room\":\"*\"}");
+        org.assertj.core.api.Assertions.assertThat(json)
+                .hasSize(MessageJson.roomLength(5, "1".getBytes(), format, Rooms.ALL));
+    }
+
     @org.junit.jupiter.api.Test
     void theRoomRuleAdmitsTheSafeCharactersOnly() {
         org.assertj.core.api.Assertions.assertThat(Rooms.problem("Game.7_a-b:c")).isNull();
