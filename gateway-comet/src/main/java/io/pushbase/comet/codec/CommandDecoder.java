@@ -136,6 +136,31 @@ public final class CommandDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * One command that fills {@code bytes} exactly — a WebSocket text frame carrying a command in
+     * the TCP form, {@code *2\r\n$4\r\njoin\r\n$5\r\nlobby\r\n} — or null when the bytes are not
+     * exactly one request within the limits. {@code bytes} is not consumed.
+     */
+    public static RespRequest single(ByteBuf bytes) {
+        ByteBuf in = bytes.duplicate();
+        if (!in.isReadable() || in.getByte(in.readerIndex()) != '*') {
+            return null;
+        }
+        CommandDecoder decoder = new CommandDecoder();
+        List<Object> out = new ArrayList<>(1);
+        try {
+            decoder.decodeInput(in, out);
+        } catch (RespDecoderException e) {
+            return null;
+        }
+        return out.size() == 1
+                        && out.get(0) instanceof RespRequest request
+                        && !in.isReadable()
+                        && decoder.state == State.IDLE
+                ? request
+                : null;
+    }
+
     private void start() {
         lineLength = 1;
         digits = 0;

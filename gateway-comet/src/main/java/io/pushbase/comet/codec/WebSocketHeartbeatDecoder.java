@@ -26,9 +26,14 @@ public final class WebSocketHeartbeatDecoder extends MessageToMessageDecoder<Web
     /**
      * (Pushbase) A command frame ({@code join <room> [<since>]}, {@code leave <room>}): printable
      * ASCII words separated by single spaces, 1 to {@value CommandDecoder#MAX_ARGS} of them, the
-     * first lower-case letters; null for anything else (which closes the connection).
+     * first lower-case letters; or, as on TCP, exactly one RESP request starting with {@code *}
+     * ({@link CommandDecoder#single}); null for anything else (which closes the connection).
      */
     static RespRequest command(io.netty.buffer.ByteBuf text) {
+        if (text.isReadable() && text.getByte(text.readerIndex()) == '*') {
+            // The TCP form, one RESP request filling the frame.
+            return CommandDecoder.single(text);
+        }
         List<byte[]> words = new java.util.ArrayList<>(CommandDecoder.MAX_ARGS);
         int start = text.readerIndex();
         int end = text.writerIndex();

@@ -362,7 +362,8 @@ class RoomPipelineTest {
                 .containsExactly("{\"msg\":{\"n\":9},\"mid\":\"9\",\"gid\":0,\"room\":\"a\"}");
 
         c.writeInbound(clientText("leave a"));
-        c.writeInbound(clientText("join c"));
+        // The TCP form works too: one RESP request in the frame.
+        c.writeInbound(clientText(request("join", "c")));
         c.writeInbound(clientText("h"));
         c.writeInbound(clientText("join toolongname"));
         assertThat(texts(c)).containsExactly("+l a\r\n", "+j c\r\n", "+h\r\n", "-j * name\r\n");
