@@ -24,6 +24,7 @@ import io.pushbase.web.comet.CometElections;
 import io.pushbase.web.comet.CometsHealthCheck;
 import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
+import io.pushbase.web.push.RoomRouter;
 import io.pushbase.web.resources.AdminKeyResource;
 import io.pushbase.web.resources.AdminMessageResource;
 import io.pushbase.web.resources.AdminPushRoutes;
@@ -39,6 +40,7 @@ import io.pushbase.web.resources.MethodNotAllowedMapper;
 import io.pushbase.web.resources.NodesResource;
 import io.pushbase.web.resources.PresenceResource;
 import io.pushbase.web.resources.ReceiptsResource;
+import io.pushbase.web.resources.RoomMessageResource;
 import io.pushbase.web.resources.ServerResource;
 import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
@@ -138,12 +140,30 @@ public final class WebApplication extends Application<WebConfiguration> {
                         api.getIdempotencyWindow().toSeconds(),
                         metrics);
         Optional<TokenVerifier> tokens = config.getAuth().buildVerifier();
+        // (Pushbase, issue 14) Room pushes go to the room's owner on the ring, which stores and
+        // sends them to every comet; when it cannot, this node does both.
+        RoomRouter rooms =
+                new RoomRouter(
+                        directory,
+                        comets,
+                        KeyAppender.forRooms(
+                                appends, clock, metrics.meter("web.room.push.conflicts")),
+                        () ->
+                                directory.instances().stream()
+                                        .flatMap(n -> n.address("grpc").stream())
+                                        .collect(Collectors.toSet()),
+                        api.getIdempotencyWindow().toSeconds(),
+                        metrics);
 
         env.jersey().register(new GetOnlyFilter());
         env.jersey().register(new MethodNotAllowedMapper());
         env.jersey().register(new ServerResource(directory, metrics));
         env.jersey()
                 .register(new MessageResource(messages, tokens, api.getMaxPullMessages(), metrics));
+        env.jersey()
+                .register(
+                        new RoomMessageResource(
+                                messages, tokens, api.getMaxPullMessages(), metrics));
         env.jersey().register(new TimeResource(clock, metrics));
         env.jersey().register(new DemoResource());
         env.jersey().register(new ClientScriptResource());
@@ -155,6 +175,7 @@ public final class WebApplication extends Application<WebConfiguration> {
                         "admin-push",
                         new AdminPushRoutes(
                                 router,
+                                rooms,
                                 new PushAdmission(api.getMaxPushesInFlight(), metrics),
                                 secret,
                                 (int) api.getMaxBodySize().toBytes(),

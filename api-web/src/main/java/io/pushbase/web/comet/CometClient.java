@@ -10,12 +10,16 @@ import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometServiceGrpc.CometServiceFutureStub;
+import io.pushbase.schema.comet.v1.DeliverRoomReply;
+import io.pushbase.schema.comet.v1.DeliverRoomRequest;
 import io.pushbase.schema.comet.v1.OnlineReply;
 import io.pushbase.schema.comet.v1.OnlineRequest;
 import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.comet.v1.PushRoomReply;
+import io.pushbase.schema.comet.v1.PushRoomRequest;
 import io.pushbase.schema.health.v1.HealthReply;
 import io.pushbase.schema.health.v1.HealthRequest;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +36,7 @@ import java.util.function.Function;
  * messageNodes.totalTimeout} in comet.yml), or the web node gives up on pushes the comet still
  * completes. Thread-safe; borrows the {@link CometChannels}.
  */
-public final class CometClient implements Comets {
+public final class CometClient implements Comets, RoomComets {
     private final CometChannels channels;
     private final long pushDeadlineMillis;
     private final long controlDeadlineMillis;
@@ -63,6 +67,29 @@ public final class CometClient implements Comets {
     public CompletableFuture<CloseReply> close(
             CometDirectory.CometNode comet, CloseRequest request) {
         return call(comet, controlDeadlineMillis, stub -> stub.close(request));
+    }
+
+    @Override
+    public CompletableFuture<PushRoomReply> pushRoom(
+            CometDirectory.CometNode comet, PushRoomRequest request) {
+        return call(comet, pushDeadlineMillis, stub -> stub.pushRoom(request));
+    }
+
+    @Override
+    public CompletableFuture<DeliverRoomReply> deliverRoom(
+            String grpcAddress, DeliverRoomRequest request) {
+        return call(grpcAddress, pushDeadlineMillis, stub -> stub.deliverRoom(request));
+    }
+
+    /**
+     * (Pushbase) Members of {@code room} on the comet at {@code grpcAddress}, bounded by {@code
+     * deadlineMillis}: room presence asks every comet at once.
+     */
+    public CompletableFuture<Integer> roomMembers(
+            String grpcAddress, String room, long deadlineMillis) {
+        OnlineRequest request = OnlineRequest.newBuilder().addRooms(room).build();
+        return call(grpcAddress, deadlineMillis, stub -> stub.online(request))
+                .thenApply(r -> r.getRoomMembersOrDefault(room, 0));
     }
 
     /** Live connections of {@code key} on {@code comet} (0 when it holds none). */

@@ -60,6 +60,24 @@ public final class Data {
     }
 
     /**
+     * (Pushbase, issue 14) A room's pull: {@code
+     * {"msgs":[{"msg":..,"mid":..,"gid":0,"room":"<room>"},...]}}, each element the room message a
+     * comet writes to a member ({@link MessageJson#writeRoom}) in {@code format}.
+     */
+    public static byte[] roomMessages(
+            String room, List<StoredMessage> messages, MessageFormat format) {
+        ByteBuf out = Unpooled.buffer();
+        field(out, "msgs");
+        array(
+                out,
+                messages,
+                (o, m) ->
+                        MessageJson.writeRoom(
+                                o, m.getMid(), m.getPayload().toByteArray(), format, room));
+        return close(out);
+    }
+
+    /**
      * {@code /msg/get}: {@code {"msgs":["<old message JSON>",...],"pmsgs":[]}}, each element the
      * old message format as a JSON string (so its payload is escaped twice, as gopush-cluster did).
      */

@@ -3,8 +3,10 @@ package io.pushbase.web.resources;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.client.Rooms;
 import io.pushbase.web.push.PushAdmission;
 import io.pushbase.web.push.PushRouter;
+import io.pushbase.web.push.RoomRouter;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
@@ -66,7 +68,11 @@ import org.glassfish.jersey.uri.UriComponent;
 public final class AdminPushRoutes implements Filter {
     /** The paths this filter serves, for its mapping. */
     public static final String[] PATHS = {
-        "/1/admin/push/private", "/admin/push", "/1/admin/push/mprivate"
+        "/1/admin/push/private",
+        "/admin/push",
+        "/1/admin/push/mprivate",
+        "/1/admin/push/room",
+        "/1/admin/push/all"
     };
 
     private static final byte[] NOT_ALLOWED =
@@ -80,6 +86,9 @@ public final class AdminPushRoutes implements Filter {
     private final Route privateRoute;
     private final Route unversioned;
     private final Route multi;
+    private final Route roomRoute;
+    private final Route allRoute;
+    private final RoomRouter rooms;
 
     public AdminPushRoutes(
             PushRouter router,
@@ -88,6 +97,24 @@ public final class AdminPushRoutes implements Filter {
             int maxBodyBytes,
             int maxKeys,
             MetricRegistry metrics) {
+        this(router, null, admission, secret, maxBodyBytes, maxKeys, metrics);
+    }
+
+    /**
+     * @param rooms (Pushbase, issue 14) routes {@code /1/admin/push/room}; null: that path answers
+     *     {@code 65534}
+     */
+    public AdminPushRoutes(
+            PushRouter router,
+            RoomRouter rooms,
+            PushAdmission admission,
+            AdminSecret secret,
+            int maxBodyBytes,
+            int maxKeys,
+            MetricRegistry metrics) {
+        this.rooms = rooms;
+        this.roomRoute = new Route("admin.push.room", Dialect.ADMIN, metrics);
+        this.allRoute = new Route("admin.push.all", Dialect.ADMIN, metrics);
         this.router = router;
         this.admission = admission;
         this.secret = secret;
@@ -119,6 +146,14 @@ public final class AdminPushRoutes implements Filter {
             case "/1/admin/push/mprivate" -> {
                 route = multi;
                 push = (q, body) -> pushMany(q, idempotencyHeader, body);
+            }
+            case "/1/admin/push/room" -> {
+                route = roomRoute;
+                push = (q, body) -> pushRoom(q, idempotencyHeader, body);
+            }
+            case "/1/admin/push/all" -> {
+                route = allRoute;
+                push = (q, body) -> pushAll(q, idempotencyHeader, body);
             }
             default -> {
                 chain.doFilter(req, res); // not mapped here; only if mapped wider by mistake
@@ -173,6 +208,68 @@ public final class AdminPushRoutes implements Filter {
             check(AdminInput.messageProblem(message, maxBodyBytes));
             String idempotencyKey = idempotencyKey(idempotencyHeader, query);
             return router.push(key, message, expire, idempotencyKey);
+        } catch (Refused refused) {
+            return done(refused.answer);
+        }
+    }
+
+    /**
+     * (Pushbase, issue 14) {@code POST /1/admin/push/room?room=&expire=}: the body is the message,
+     * as for a key; the room by the room rule ({@link Rooms}). Answers {@code
+     * {"data":{"duplicate":..,"mid":".."},"ret":0}}: the room's mid, always (a new route: no old
+     * client expects {@code {"ret":0}} alone).
+     */
+    private CompletionStage<Answer> pushRoom(
+            MultivaluedMap<String, String> query, String idempotencyHeader, InputStream in) {
+        try {
+            byte[] message = body(in);
+            String room = query.getFirst("room");
+            check(room == null || room.isEmpty() ? "room is required" : Rooms.problem(room));
+            long expire = expire(query.getFirst("expire"));
+            check(AdminInput.messageProblem(message, maxBodyBytes));
+            String idempotencyKey = idempotencyKey(idempotencyHeader, query);
+            if (rooms == null) {
+                throw new Refused("rooms are not served by this node");
+            }
+            return rooms.push(room, message, expire, idempotencyKey);
+        } catch (Refused refused) {
+            return done(refused.answer);
+        }
+    }
+
+    /** The longest spread of a broadcast, in seconds. */
+    static final long MAX_SPREAD_SECONDS = 600;
+
+    /**
+     * (Pushbase, issue 14) {@code POST /1/admin/push/all?expire=&spread=}: a broadcast to every
+     * connection of the cluster, stored (when {@code expire > 0}) in the broadcasts' log, room
+     * {@link Rooms#ALL}; {@code spread} (whole seconds, 0 to {@value #MAX_SPREAD_SECONDS}, absent:
+     * 0) spreads each comet's writes over that time. The body and idempotency rules of the pushes.
+     */
+    private CompletionStage<Answer> pushAll(
+            MultivaluedMap<String, String> query, String idempotencyHeader, InputStream in) {
+        try {
+            byte[] message = body(in);
+            long expire = expire(query.getFirst("expire"));
+            String spreadText = query.getFirst("spread");
+            long spread = 0;
+            if (spreadText != null && !spreadText.isEmpty()) {
+                spread = AdminInput.expire(spreadText);
+                if (spread < 0 || spread > MAX_SPREAD_SECONDS) {
+                    throw new Refused(
+                            "spread must be whole seconds from 0 to "
+                                    + MAX_SPREAD_SECONDS
+                                    + ", got '"
+                                    + spreadText
+                                    + "'");
+                }
+            }
+            check(AdminInput.messageProblem(message, maxBodyBytes));
+            String idempotencyKey = idempotencyKey(idempotencyHeader, query);
+            if (rooms == null) {
+                throw new Refused("broadcasts are not served by this node");
+            }
+            return rooms.push(Rooms.ALL, message, expire, idempotencyKey, spread * 1000);
         } catch (Refused refused) {
             return done(refused.answer);
         }

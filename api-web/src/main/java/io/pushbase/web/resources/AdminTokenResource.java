@@ -3,6 +3,7 @@ package io.pushbase.web.resources;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.token.TokenIssuer;
 import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.client.Rooms;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Data;
 import io.pushbase.web.reply.Dialect;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,11 +44,30 @@ public final class AdminTokenResource {
 
     @POST
     @Path("1/admin/token")
-    public Response token(@QueryParam("key") String key, @QueryParam("ttl") String ttl) {
-        return route.serve(null, () -> issue(key, ttl));
+    public Response token(
+            @QueryParam("key") String key,
+            @QueryParam("ttl") String ttl,
+            @QueryParam("room") List<String> rooms) {
+        return route.serve(null, () -> issue(key, ttl, rooms == null ? List.of() : rooms));
     }
 
-    private Answer issue(String key, String ttlText) {
+    /**
+     * (Pushbase, issue 14) Why {@code pattern} is not an entry of a token's {@code rooms} claim: a
+     * room name, a room name's prefix followed by {@code *}, or {@code *}; null when it is one.
+     */
+    static String roomPatternProblem(String pattern) {
+        if ("*".equals(pattern)) {
+            return null;
+        }
+        String name =
+                pattern != null && pattern.endsWith("*")
+                        ? pattern.substring(0, pattern.length() - 1)
+                        : pattern;
+        String problem = Rooms.problem(name);
+        return problem == null ? null : "room '" + pattern + "': " + problem;
+    }
+
+    private Answer issue(String key, String ttlText, List<String> rooms) {
         if (issuer.isEmpty()) {
             return Answer.error(
                     Ret.PARAM, "token issuing is off: auth.enabled is false or no secret is set");
@@ -69,6 +90,12 @@ public final class AdminTokenResource {
             }
             ttl = Duration.ofSeconds(seconds);
         }
-        return Answer.ok(Data.token(issuer.get().issue(key, ttl)));
+        for (String room : rooms) {
+            String problem = roomPatternProblem(room);
+            if (problem != null) {
+                return Answer.error(Ret.PARAM, problem);
+            }
+        }
+        return Answer.ok(Data.token(issuer.get().issue(key, ttl, rooms)));
     }
 }

@@ -36,12 +36,14 @@ public final class PresenceResource {
     private final ObjectMapper json;
     private final Route keyRoute;
     private final Route totalRoute;
+    private final Route roomRoute;
 
     public PresenceResource(Presence presence, ObjectMapper json, MetricRegistry metrics) {
         this.presence = presence;
         this.json = json;
         this.keyRoute = new Route("admin.online", Dialect.ADMIN, metrics);
         this.totalRoute = new Route("admin.online.total", Dialect.ADMIN, metrics);
+        this.roomRoute = new Route("admin.room.online", Dialect.ADMIN, metrics);
     }
 
     @GET
@@ -54,6 +56,34 @@ public final class PresenceResource {
     @Path("1/admin/online/total")
     public void total(@Suspended AsyncResponse out) {
         totalRoute.serve(out, null, this::total);
+    }
+
+    /**
+     * (Pushbase, issue 14) {@code GET /1/admin/room/online?room=R} (route {@code
+     * admin.room.online}): the members of a room per comet and in total, {@code
+     * {"data":{"room":"R","total":N,"allAnswered":..,"comets":[{"nodeName":..,"id":..,"members":n}],
+     * "unanswered":[...],"deadlineMillis":..},"ret":0}}; a missing or invalid room is {@code
+     * 65534}.
+     */
+    @GET
+    @Path("1/admin/room/online")
+    public void room(@QueryParam("room") String room, @Suspended AsyncResponse out) {
+        roomRoute.serve(out, null, () -> roomOnline(room));
+    }
+
+    private CompletionStage<Answer> roomOnline(String room) {
+        String problem =
+                room == null || room.isEmpty()
+                        ? "room is required"
+                        : io.pushbase.schema.client.Rooms.problem(room);
+        if (problem != null) {
+            return CompletableFuture.completedFuture(Answer.error(Ret.PARAM, problem));
+        }
+        try {
+            return presence.room(room).thenApply(online -> JsonData.answer(json, online));
+        } catch (Exception e) {
+            return zooKeeperFailed(e);
+        }
     }
 
     private CompletionStage<Answer> online(String key) {

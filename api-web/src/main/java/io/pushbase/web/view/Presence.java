@@ -83,6 +83,21 @@ public final class Presence {
             List<Unanswered> unanswered,
             long deadlineMillis) {}
 
+    /** (Pushbase) The members of one room on one comet that answered. */
+    public record RoomMembers(String nodeName, String id, int members) {}
+
+    /**
+     * (Pushbase) The members of {@code room}: {@code total} is the sum over the comets that
+     * answered (each listed, 0 included), a lower bound when {@code allAnswered} is false.
+     */
+    public record RoomOnline(
+            String room,
+            long total,
+            boolean allAnswered,
+            List<RoomMembers> comets,
+            List<Unanswered> unanswered,
+            long deadlineMillis) {}
+
     /** Every comet's connections; {@code total} as in {@link KeyOnline}. */
     public record TotalOnline(
             long total,
@@ -110,6 +125,35 @@ public final class Presence {
                             return new KeyOnline(
                                     key,
                                     answered.stream().mapToLong(KeyConnections::connections).sum(),
+                                    unanswered.isEmpty(),
+                                    answered,
+                                    unanswered,
+                                    deadlineMillis);
+                        });
+    }
+
+    /**
+     * (Pushbase, issue 14) Asks every comet for the members of {@code room} (a valid room name):
+     * members of a room sit on every comet, so every comet is asked, as for a key.
+     */
+    public CompletableFuture<RoomOnline> room(String room) throws Exception {
+        return askEvery(address -> comets.roomMembers(address, room, deadlineMillis))
+                .thenApply(
+                        replies -> {
+                            List<RoomMembers> answered = new ArrayList<>();
+                            for (Reply<Integer> r : replies) {
+                                if (r.value() != null) {
+                                    answered.add(
+                                            new RoomMembers(
+                                                    r.comet().nodeName(),
+                                                    r.comet().id(),
+                                                    r.value()));
+                                }
+                            }
+                            List<Unanswered> unanswered = unanswered(replies);
+                            return new RoomOnline(
+                                    room,
+                                    answered.stream().mapToLong(RoomMembers::members).sum(),
                                     unanswered.isEmpty(),
                                     answered,
                                     unanswered,

@@ -58,7 +58,11 @@ class WebFuzzIT {
                     Map.entry("/1/admin/online", true),
                     Map.entry("/1/admin/online/total", true),
                     Map.entry("/1/admin/cursors", true),
-                    Map.entry("/1/admin/acked", true));
+                    Map.entry("/1/admin/acked", true),
+                    // (issue 14) rooms
+                    Map.entry("/1/admin/push/room", true),
+                    Map.entry("/1/admin/room/online", true),
+                    Map.entry("/1/room/msg/get", false));
 
     /** Statuses a route may answer on purpose; anything else (a 500 above all) is a defect. */
     private static final Set<Integer> DELIBERATE = Set.of(200, 400, 404, 405, 413, 414, 431, 503);

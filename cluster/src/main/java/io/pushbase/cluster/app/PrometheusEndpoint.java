@@ -79,6 +79,21 @@ public final class PrometheusEndpoint {
                             "pushbase_web_presence_unanswered",
                             "reason",
                             "${0}"),
+                    // (Pushbase, issue 14) web: room pushes
+                    map(
+                            "web.room.push.comet.overloaded",
+                            "pushbase_web_room_push_comet_overloaded"),
+                    map("web.room.push.fallback.*", "pushbase_web_room_push_fallback_${0}"),
+                    map("web.room.push.*", "pushbase_web_room_push_${0}"),
+                    // (Pushbase, issue 14) comet: rooms (memberships, refusals, pushes, fan-out,
+                    // the owner's calls to the other comets)
+                    map("comet.rooms", "pushbase_comet_rooms"),
+                    map("comet.rooms.members", "pushbase_comet_room_members"),
+                    map("comet.rooms.refused.*", "pushbase_comet_room_refused", "reason", "${0}"),
+                    map("comet.rooms.push", "pushbase_comet_room_push_seconds"),
+                    map("comet.rooms.push.*", "pushbase_comet_room_pushes", "outcome", "${0}"),
+                    map("comet.rooms.peer.*", "pushbase_comet_room_peer_calls", "result", "${0}"),
+                    map("comet.rooms.*", "pushbase_comet_room_${0}"),
                     // comet: pushes, deliveries, connections, refusals, closes
                     map("comet.push", "pushbase_comet_push_seconds"),
                     map("comet.push.conflicts", "pushbase_comet_push_conflicts"),

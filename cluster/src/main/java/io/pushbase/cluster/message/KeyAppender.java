@@ -33,11 +33,26 @@ public final class KeyAppender {
     private final MessageLog log;
     private final MidClock clock;
     private final Meter conflicts;
+    private final boolean rooms;
 
     public KeyAppender(MessageLog log, MidClock clock, Meter conflicts) {
+        this(log, clock, conflicts, false);
+    }
+
+    private KeyAppender(MessageLog log, MidClock clock, Meter conflicts, boolean rooms) {
         this.log = log;
         this.clock = clock;
         this.conflicts = conflicts;
+        this.rooms = rooms;
+    }
+
+    /**
+     * (Pushbase, issue 14) An appender to room logs: the "key" of every call is a room name, sent
+     * as {@code AppendRequest.room}; mids are taken exactly as a key's (the room log's own head,
+     * docs/MIDS.md "Room mids").
+     */
+    public static KeyAppender forRooms(MessageLog log, MidClock clock, Meter conflicts) {
+        return new KeyAppender(log, clock, conflicts, true);
     }
 
     /** What an append took: the push's mid, and whether an earlier attempt had taken it. */
@@ -79,10 +94,14 @@ public final class KeyAppender {
             AppendClaim claim,
             long mid,
             int round) {
+        AppendRequest.Builder builder = AppendRequest.newBuilder();
+        if (rooms) {
+            builder.setRoom(key);
+        } else {
+            builder.setKey(key);
+        }
         AppendRequest request =
-                AppendRequest.newBuilder()
-                        .setKey(key)
-                        .setMid(mid)
+                builder.setMid(mid)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
                         .setClaim(claim.bytes())
@@ -102,7 +121,7 @@ public final class KeyAppender {
                             if (round >= MAX_PROPOSALS) {
                                 return CompletableFuture.failedFuture(
                                         new IllegalStateException(
-                                                "key '"
+                                                (rooms ? "room '" : "key '")
                                                         + key
                                                         + "' head kept moving past "
                                                         + MAX_PROPOSALS

@@ -288,6 +288,23 @@ public final class MessageNodeClient implements Managed {
                 "fetch", (stub, out) -> stub.fetch(request, out), reply -> reply);
     }
 
+    /**
+     * (Pushbase, issue 14) {@link #fetchWithFloor} of room {@code room}'s log: its stored messages
+     * with mid &gt; {@code after}, ascending, with the room log's low-water mark. A room's resume
+     * on a comet and the room pull of a web node read through here.
+     */
+    public CompletableFuture<FetchReply> fetchRoomWithFloor(String room, long after, int limit) {
+        FetchRequest request =
+                FetchRequest.newBuilder()
+                        .setRoom(room)
+                        .setAfter(after)
+                        .setLimit(limit)
+                        .setWithFloor(true)
+                        .build();
+        return this.<FetchReply, FetchReply>call(
+                "fetch", (stub, out) -> stub.fetch(request, out), reply -> reply);
+    }
+
     /** The largest stored mid of {@code key}, 0 if it has none. */
     public CompletableFuture<Long> last(String key) {
         LastRequest request = LastRequest.newBuilder().setKey(key).build();

@@ -58,6 +58,33 @@ public final class TokenVerifier {
         return leewaySeconds;
     }
 
+    /**
+     * (Pushbase, issue 14) The claim that says which rooms a token's bearer may join: {@value
+     * #ROOMS_CLAIM}, an array of room names, each exact, or a prefix ending in {@code *} ({@code
+     * game.*}), or {@code *} for every room.
+     */
+    public static final String ROOMS_CLAIM = "rooms";
+
+    /**
+     * (Pushbase, issue 14) The {@value #ROOMS_CLAIM} claim of {@code token} when it entitles its
+     * bearer to {@code key} ({@link #check} answers {@link TokenCheck#VALID}); empty when it does
+     * not, or has no such claim, or the claim is not an array of strings (then no room may be
+     * joined).
+     */
+    public List<String> rooms(String token, String key) {
+        if (check(token, key) != TokenCheck.VALID) {
+            return List.of();
+        }
+        try {
+            List<String> rooms = JWT.decode(token).getClaim(ROOMS_CLAIM).asList(String.class);
+            return rooms == null
+                    ? List.of()
+                    : rooms.stream().filter(java.util.Objects::nonNull).toList();
+        } catch (JWTDecodeException e) {
+            return List.of();
+        }
+    }
+
     /** Whether {@code token} entitles its bearer to {@code key}. */
     public TokenCheck check(String token, String key) {
         if (token == null || token.isEmpty()) {

@@ -104,4 +104,21 @@ class TokenVerifierTest {
                 .as("no public key configured")
                 .isEqualTo(TokenCheck.INVALID);
     }
+
+    @Test
+    void theRoomsClaimComesOnlyWithATokenValidForTheKey() {
+        String token =
+                issuer.issue(
+                        "alice",
+                        java.time.Duration.ofMinutes(5),
+                        java.util.List.of("game.*", "lobby"));
+        org.assertj.core.api.Assertions.assertThat(verifier.rooms(token, "alice"))
+                .containsExactly("game.*", "lobby");
+        org.assertj.core.api.Assertions.assertThat(verifier.rooms(token, "bob")).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(
+                        verifier.rooms(
+                                issuer.issue("alice", java.time.Duration.ofMinutes(5)), "alice"))
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(verifier.rooms("not.a.jwt", "alice")).isEmpty();
+    }
 }

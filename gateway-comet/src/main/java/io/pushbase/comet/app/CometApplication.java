@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.pushbase.cluster.CuratorLifecycle;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.ZooKeeperHealthCheck;
@@ -20,11 +21,18 @@ import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.cluster.CometLeadership;
 import io.pushbase.comet.cluster.CometRoleHealthCheck;
+import io.pushbase.comet.cluster.PeerComets;
 import io.pushbase.comet.cluster.RingOwnership;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.grpc.CometGrpcService;
 import io.pushbase.comet.push.PushPipeline;
+import io.pushbase.comet.push.RoomPipeline;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomFanout;
+import io.pushbase.comet.room.RoomIndex;
+import io.pushbase.comet.room.RoomJoins;
+import io.pushbase.comet.room.RoomMetrics;
+import io.pushbase.comet.room.RoomSettings;
 import io.pushbase.comet.server.CometServersConfiguration;
 import io.pushbase.comet.server.EventLoops;
 import io.pushbase.comet.stat.CometTrafficReader;
@@ -140,12 +148,51 @@ public final class CometApplication extends Application<CometConfiguration> {
                                 gate::check,
                                 metrics,
                                 env.lifecycle()::manage);
+        // (Pushbase, issue 14) Rooms: members of any room on any comet; a room's pushes go through
+        // its owner on the ring, which appends them to the room's log and sends them to the
+        // other comets. A room's resume is the key replay over the room's log.
+        RoomSettings roomSettings = clients.getRooms().build();
+        RoomIndex roomIndex = new RoomIndex(roomSettings.maxMembersPerRoom(), metrics);
+        RoomMetrics roomMetrics = new RoomMetrics(metrics);
+        RoomJoins roomJoins =
+                new RoomJoins(
+                        roomSettings,
+                        roomIndex,
+                        config.getAuth().buildVerifier(),
+                        replayer.withHistory(messageClient::fetchRoomWithFloor),
+                        roomMetrics);
+        PeerComets peers =
+                new PeerComets(
+                        comets,
+                        nodeName,
+                        host.transport(),
+                        push.getRoomPeerTimeout().toMilliseconds(),
+                        push.getMaxQueuedPerRoomPeer(),
+                        metrics);
+        env.lifecycle().manage(peers);
+        RoomPipeline roomPushes =
+                new RoomPipeline(
+                        new RoomFanout(
+                                roomIndex,
+                                roomMetrics,
+                                PooledByteBufAllocator.DEFAULT,
+                                channels::all),
+                        peers,
+                        appends,
+                        MidClock.system(),
+                        ring::owns,
+                        (int) push.getMaxPayloadSize().toBytes(),
+                        push.getMaxQueuedPerKey(),
+                        push.getMaxInFlight(),
+                        metrics);
         env.lifecycle()
-                .manage(clients.buildTcpServer(loops, settings, gate, replayer, metrics, acks));
+                .manage(
+                        clients.buildTcpServer(
+                                loops, settings, gate, replayer, roomJoins, metrics, acks));
         env.lifecycle()
                 .manage(
                         clients.buildWebSocketServer(
-                                loops, settings, gate, replayer, metrics, acks));
+                                loops, settings, gate, replayer, roomJoins, metrics, acks));
         NodeHealth health = new NodeHealth(env.healthChecks());
         env.lifecycle().manage(health);
         CometGrpcService service =
@@ -155,7 +202,9 @@ public final class CometApplication extends Application<CometConfiguration> {
                         nodeName,
                         () -> leadership.role().name().toLowerCase(Locale.ROOT),
                         new CometTrafficReader(metrics),
-                        health);
+                        health,
+                        roomPushes,
+                        roomIndex);
         env.lifecycle()
                 .manage(
                         host.transport()

@@ -2,11 +2,14 @@ package io.pushbase.comet.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
 import io.dropwizard.validation.MinDataSize;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.TimeUnit;
 
 /** YAML block {@code push:} of a comet: the bounds of its push pipeline. */
 public class PushConfiguration {
@@ -24,6 +27,41 @@ public class PushConfiguration {
     /** Pushes in flight in the whole comet; one more is refused. */
     @Min(1)
     private int maxInFlight = 50_000;
+
+    /**
+     * (Pushbase, issue 14) Bound of each {@code DeliverRoom} call a room's owner makes to another
+     * comet.
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration roomPeerTimeout = Duration.seconds(2);
+
+    /**
+     * (Pushbase) Room messages waiting per room per other comet; one more is not sent to that comet
+     * (its members get it when they resume the room).
+     */
+    @Min(1)
+    private int maxQueuedPerRoomPeer = 1_000;
+
+    @JsonProperty
+    public Duration getRoomPeerTimeout() {
+        return roomPeerTimeout;
+    }
+
+    @JsonProperty
+    public void setRoomPeerTimeout(Duration roomPeerTimeout) {
+        this.roomPeerTimeout = roomPeerTimeout;
+    }
+
+    @JsonProperty
+    public int getMaxQueuedPerRoomPeer() {
+        return maxQueuedPerRoomPeer;
+    }
+
+    @JsonProperty
+    public void setMaxQueuedPerRoomPeer(int maxQueuedPerRoomPeer) {
+        this.maxQueuedPerRoomPeer = maxQueuedPerRoomPeer;
+    }
 
     @JsonProperty
     public DataSize getMaxPayloadSize() {

@@ -87,6 +87,18 @@ public final class KeyChannels implements SubscriberRegistry {
         return set == null ? List.of() : List.copyOf(set);
     }
 
+    /**
+     * (Pushbase, issue 14) Every live subscriber of every key (a snapshot): a broadcast's
+     * connections.
+     */
+    public List<Subscriber> all() {
+        List<Subscriber> all = new ArrayList<>(connections.get());
+        for (Set<Subscriber> set : channels.values()) {
+            all.addAll(set);
+        }
+        return all;
+    }
+
     /** Connections of {@code key} right now. */
     public int count(String key) {
         Set<Subscriber> set = channels.get(key);

@@ -34,10 +34,11 @@ import java.util.List;
  */
 public final class RespRequestDecoder extends ByteToMessageDecoder {
     /**
-     * Most arguments in one request: {@code sub key heartbeat token version since}. gopush-cluster
-     * took at most 5; the sixth, {@code since}, is Pushbase's resume (docs/PROTOCOL.md section 3).
+     * Most arguments in one request: {@code sub key heartbeat token version since rooms}.
+     * gopush-cluster took at most 5; the sixth, {@code since}, is Pushbase's resume and the
+     * seventh, {@code rooms}, the rooms to join (docs/PROTOCOL.md section 3).
      */
-    public static final int MAX_ARGS = 6;
+    public static final int MAX_ARGS = 7;
 
     /** Default longest bulk string: tokens are JWTs, keys are short. */
     public static final int DEFAULT_MAX_BULK_LENGTH = 2048;

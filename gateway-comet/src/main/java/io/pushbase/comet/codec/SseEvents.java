@@ -3,7 +3,6 @@ package io.pushbase.comet.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pushbase.comet.message.PushMessage;
-import io.pushbase.schema.client.MessageJson;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,12 +31,16 @@ public final class SseEvents {
     private static final byte[] HEARTBEAT = ascii(": h\n\n");
     private static final byte[] RESUME_COMPLETE = ascii("event: resume\ndata: complete\n\n");
     private static final byte[] RESUME_TRUNCATED = ascii("event: resume\ndata: truncated\n\n");
+    private static final byte[] ROOM_EVENT = ascii("event: room");
 
     private SseEvents() {}
 
     /** A new buffer holding {@code message} as one event; the caller owns it. */
     public static ByteBuf message(ByteBufAllocator alloc, PushMessage message) {
-        byte[] json = MessageJson.render(message.mid(), message.payload(), message.format());
+        byte[] json = message.renderJson();
+        if (message.room() != null) {
+            return roomMessage(alloc, json);
+        }
         int breaks = 0;
         for (byte b : json) {
             if (b == '\n' || b == '\r') {
@@ -67,6 +70,52 @@ public final class SseEvents {
         }
         out.writeBytes(json, start, json.length - start);
         return out.writeBytes(END);
+    }
+
+    /**
+     * (Pushbase, issue 14) A room message as an event of type {@code room} without an id ({@code
+     * event: room\ndata: <JSON with "room">\n\n}): the stream's {@code Last-Event-ID} stays the
+     * key's last mid (room mids are another sequence), and a page reads room messages with {@code
+     * source.addEventListener("room", ...)}.
+     *
+     * @param json the room message's JSON ({@code MessageJson.writeRoom})
+     */
+    public static ByteBuf roomMessage(ByteBufAllocator alloc, byte[] json) {
+        return dataEvent(alloc, ROOM_EVENT, json);
+    }
+
+    /**
+     * (Pushbase) An event of the given {@code event: <type>} line (no id) whose data is {@code
+     * text}, each line break of it starting a further {@code data: } line.
+     */
+    public static ByteBuf dataEvent(ByteBufAllocator alloc, byte[] eventLine, byte[] text) {
+        int breaks = 0;
+        for (byte b : text) {
+            if (b == '\n' || b == '\r') {
+                breaks++;
+            }
+        }
+        ByteBuf out =
+                alloc.buffer(
+                        eventLine.length + DATA.length * (1 + breaks) + text.length + END.length);
+        out.writeBytes(eventLine).writeBytes(DATA);
+        writeLines(out, text);
+        return out.writeBytes(END);
+    }
+
+    private static void writeLines(ByteBuf out, byte[] json) {
+        int start = 0;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b == '\n' || b == '\r') {
+                out.writeBytes(json, start, i - start).writeBytes(DATA);
+                if (b == '\r' && i + 1 < json.length && json[i + 1] == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        out.writeBytes(json, start, json.length - start);
     }
 
     /** A new buffer holding the heartbeat comment {@code : h\n\n}. */

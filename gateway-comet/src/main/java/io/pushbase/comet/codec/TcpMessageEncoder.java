@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 import io.pushbase.comet.message.PushMessage;
-import io.pushbase.schema.client.MessageJson;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,7 +35,7 @@ public final class TcpMessageEncoder extends MessageToByteEncoder<PushMessage> {
         out.writeByte('$');
         out.writeCharSequence(Integer.toString(msg.jsonLength()), StandardCharsets.US_ASCII);
         out.writeByte('\r').writeByte('\n');
-        MessageJson.write(out, msg.mid(), msg.payload(), msg.format());
+        msg.writeJson(out);
         out.writeByte('\r').writeByte('\n');
     }
 }

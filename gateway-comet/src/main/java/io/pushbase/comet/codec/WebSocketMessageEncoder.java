@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.pushbase.comet.message.PushMessage;
-import io.pushbase.schema.client.MessageJson;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ public final class WebSocketMessageEncoder extends MessageToMessageEncoder<PushM
     @Override
     protected void encode(ChannelHandlerContext ctx, PushMessage msg, List<Object> out) {
         ByteBuf json = ctx.alloc().buffer(msg.jsonLength());
-        MessageJson.write(json, msg.mid(), msg.payload(), msg.format());
+        msg.writeJson(json);
         out.add(new TextWebSocketFrame(json));
     }
 }

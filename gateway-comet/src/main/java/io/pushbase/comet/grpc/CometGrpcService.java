@@ -11,12 +11,16 @@ import io.pushbase.cluster.message.AppendQueueFullException;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.push.PushRejectedException;
+import io.pushbase.comet.push.RoomPipeline;
+import io.pushbase.comet.room.RoomIndex;
 import io.pushbase.schema.comet.v1.CloseReply;
 import io.pushbase.schema.comet.v1.CloseRequest;
 import io.pushbase.schema.comet.v1.CometPingReply;
 import io.pushbase.schema.comet.v1.CometPingRequest;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.CometTraffic;
+import io.pushbase.schema.comet.v1.DeliverRoomReply;
+import io.pushbase.schema.comet.v1.DeliverRoomRequest;
 import io.pushbase.schema.comet.v1.OnlineReply;
 import io.pushbase.schema.comet.v1.OnlineRequest;
 import io.pushbase.schema.comet.v1.PushClaim;
@@ -24,6 +28,8 @@ import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.schema.comet.v1.PushRoomReply;
+import io.pushbase.schema.comet.v1.PushRoomRequest;
 import io.pushbase.schema.health.v1.HealthReply;
 import io.pushbase.schema.health.v1.HealthRequest;
 import java.util.function.Supplier;
@@ -40,13 +46,10 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
     private final Supplier<String> role;
     private final Supplier<CometTraffic> traffic;
     private final NodeHealth health;
+    private final RoomPipeline rooms;
+    private final RoomIndex roomIndex;
 
-    /**
-     * @param role this comet's role now ({@code leader}, {@code standby}, ...)
-     * @param traffic its push traffic now, answered by {@code Ping}
-     * @param health the comet's health checks, answered by {@code Health} (run off the gRPC
-     *     threads, at most once per second: {@link NodeHealth})
-     */
+    /** A comet without rooms: {@code PushRoom} and {@code DeliverRoom} answer UNIMPLEMENTED. */
     public CometGrpcService(
             PushPipeline pushes,
             KeyChannels channels,
@@ -54,6 +57,28 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
             Supplier<String> role,
             Supplier<CometTraffic> traffic,
             NodeHealth health) {
+        this(pushes, channels, nodeName, role, traffic, health, null, null);
+    }
+
+    /**
+     * @param role this comet's role now ({@code leader}, {@code standby}, ...)
+     * @param traffic its push traffic now, answered by {@code Ping}
+     * @param health the comet's health checks, answered by {@code Health} (run off the gRPC
+     *     threads, at most once per second: {@link NodeHealth})
+     * @param rooms (Pushbase) room pushes and deliveries
+     * @param roomIndex (Pushbase) the members of rooms here ({@code Online}'s rooms)
+     */
+    public CometGrpcService(
+            PushPipeline pushes,
+            KeyChannels channels,
+            String nodeName,
+            Supplier<String> role,
+            Supplier<CometTraffic> traffic,
+            NodeHealth health,
+            RoomPipeline rooms,
+            RoomIndex roomIndex) {
+        this.rooms = rooms;
+        this.roomIndex = roomIndex;
         this.pushes = pushes;
         this.channels = channels;
         this.nodeName = nodeName;
@@ -100,6 +125,49 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
     }
 
     @Override
+    public void pushRoom(PushRoomRequest req, StreamObserver<PushRoomReply> out) {
+        if (rooms == null) {
+            out.onError(Status.UNIMPLEMENTED.withDescription("no rooms here").asException());
+            return;
+        }
+        Context call = Context.current();
+        GrpcFutures.answer(
+                rooms.push(
+                        req.getRoom(),
+                        req.getPayload().toByteArray(),
+                        req.getExpireSeconds(),
+                        req.getSpreadMillis(),
+                        claim(req.hasClaim() ? req.getClaim() : null),
+                        call::isCancelled),
+                p ->
+                        PushRoomReply.newBuilder()
+                                .setMid(p.mid())
+                                .setDelivered(p.delivered())
+                                .setDuplicate(p.duplicate())
+                                .setPeers(p.peers())
+                                .build(),
+                CometGrpcService::toStatus,
+                out);
+    }
+
+    @Override
+    public void deliverRoom(DeliverRoomRequest req, StreamObserver<DeliverRoomReply> out) {
+        if (rooms == null) {
+            out.onError(Status.UNIMPLEMENTED.withDescription("no rooms here").asException());
+            return;
+        }
+        GrpcFutures.answer(
+                rooms.deliver(
+                        req.getRoom(),
+                        req.getMid(),
+                        req.getPayload().toByteArray(),
+                        req.getSpreadMillis()),
+                n -> DeliverRoomReply.newBuilder().setDelivered(n).build(),
+                CometGrpcService::toStatus,
+                out);
+    }
+
+    @Override
     public void close(CloseRequest req, StreamObserver<CloseReply> out) {
         out.onNext(CloseReply.newBuilder().setClosed(channels.close(req.getKey())).build());
         out.onCompleted();
@@ -110,6 +178,9 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
         OnlineReply.Builder reply = OnlineReply.newBuilder();
         for (String key : req.getKeysList()) {
             reply.putConnections(key, channels.count(key));
+        }
+        for (String room : req.getRoomsList()) {
+            reply.putRoomMembers(room, roomIndex == null ? 0 : roomIndex.count(room));
         }
         out.onNext(reply.build());
         out.onCompleted();

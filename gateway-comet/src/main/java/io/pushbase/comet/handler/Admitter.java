@@ -1,22 +1,31 @@
 package io.pushbase.comet.handler;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
+import io.pushbase.comet.codec.Framing;
 import io.pushbase.comet.codec.Reply;
+import io.pushbase.comet.codec.RoomReply;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.replay.ResumingSubscriber;
+import io.pushbase.comet.room.ConnectionRooms;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.Admission;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
+import io.pushbase.comet.subscription.RoomRequest;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +68,20 @@ final class Admitter {
 
         /** Swaps the connection's pipeline to heartbeat mode after {@code +h} was written. */
         void switchToHeartbeats(ChannelHandlerContext ctx, Subscription subscription);
+
+        /** (Pushbase) How this transport frames the room fan-out's shared frames and replies. */
+        Framing framing();
+
+        /**
+         * (Pushbase) Refuses a subscription because of one of its rooms: writes {@code roomReply}
+         * ({@code -j <room> <reason>}), then {@code reply} as {@link #refuse} does. A transport
+         * whose refusal carries a reason (a stream's HTTP answer) writes only that.
+         */
+        default ChannelFuture refuseRoom(
+                ChannelHandlerContext ctx, RoomReply roomReply, Reply reply, String reason) {
+            ctx.write(framing().reply(ctx.alloc(), roomReply));
+            return refuse(ctx, reply, reason);
+        }
     }
 
     /**
@@ -72,16 +95,19 @@ final class Admitter {
     private final Replayer replayer;
     private final ConnectionSettings settings;
     private final ConnectionMetrics metrics;
+    private final RoomJoins rooms;
 
     Admitter(
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionSettings settings,
-            ConnectionMetrics metrics) {
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.replayer = Objects.requireNonNull(replayer, "replayer");
         this.settings = settings;
         this.metrics = metrics;
+        this.rooms = Objects.requireNonNull(rooms, "rooms");
     }
 
     /** Asks the gate about {@code subscription} and answers the client either way. */
@@ -91,7 +117,8 @@ final class Admitter {
                         ctx.channel(),
                         subscription,
                         settings.maxPendingMessages(),
-                        metrics.slowConsumers());
+                        metrics.slowConsumers(),
+                        transport.framing());
         ResumingSubscriber resuming =
                 subscription.since().isPresent()
                         ? replayer.subscriber(
@@ -113,15 +140,54 @@ final class Admitter {
             refuse(ctx, refusal, admission + " " + subscription, transport);
             return;
         }
+        // (Pushbase) The rooms asked at subscribe, all or none: a refused one refuses the
+        // subscription (its -j line first), and the close takes the others out of their rooms.
+        // Joined on the event loop before +h is written, so a room message pushed meanwhile is
+        // queued behind it.
+        Channel channel = ctx.channel();
+        ConnectionRooms connectionRooms =
+                rooms.open(connection, subscription, metrics.slowConsumers());
+        channel.attr(ConnectionRooms.KEY).set(connectionRooms);
+        Consumer<RoomReply> writeRoom =
+                reply -> channel.writeAndFlush(transport.framing().reply(channel.alloc(), reply));
+        List<ConnectionRooms.Joined> joins = new ArrayList<>(subscription.rooms().size());
+        for (RoomRequest room : subscription.rooms()) {
+            ConnectionRooms.Joined joined = connectionRooms.join(room, writeRoom);
+            if (joined.refused()) {
+                Reply code =
+                        switch (joined.reply().refusal()) {
+                            case AUTH -> Reply.AUTH;
+                            case FULL, LIMIT -> Reply.CHANNEL;
+                            case NAME, SINCE -> Reply.PARAM;
+                        };
+                metrics.rejected(code).inc();
+                LOG.debug(
+                        "Refusing {}: {} for {}",
+                        channel.remoteAddress(),
+                        joined.reply(),
+                        subscription);
+                transport
+                        .refuseRoom(ctx, joined.reply(), code, joined.reply().toString())
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            joins.add(joined);
+        }
         metrics.subscribed().inc();
-        ctx.channel().attr(SUBSCRIPTION).set(subscription);
-        LOG.debug("{} subscribed: {}", ctx.channel().remoteAddress(), subscription);
+        channel.attr(SUBSCRIPTION).set(subscription);
+        LOG.debug("{} subscribed: {}", channel.remoteAddress(), subscription);
         // The reply goes out before any heartbeat answer the replacement handlers write.
         transport.write(ctx, Reply.HEARTBEAT);
         transport.switchToHeartbeats(ctx, subscription);
+        for (ConnectionRooms.Joined joined : joins) {
+            if (joined.reply() != null) {
+                writeRoom.accept(joined.reply());
+            }
+        }
         if (resuming != null) {
             replayer.start(resuming);
         }
+        joins.forEach(j -> j.start().run());
     }
 
     /** Answers bad parameters {@code -p}, counting a refused key or since apart too; closes. */
@@ -130,7 +196,23 @@ final class Admitter {
         switch (invalid.rule()) {
             case KEY -> metrics.rejectedKey().inc();
             case SINCE -> metrics.rejectedSince().inc();
+            case ROOM -> {}
             case OTHER -> {}
+        }
+        RoomReply room = invalid.roomReply();
+        if (room != null) {
+            // (Pushbase) A room of the subscribe: counted by reason, its -j line first.
+            rooms.metrics().refused(room.refusal()).inc();
+            metrics.rejected(Reply.PARAM).inc();
+            LOG.debug(
+                    "Refusing {} with {}: {}",
+                    ctx.channel().remoteAddress(),
+                    room,
+                    invalid.getMessage());
+            transport
+                    .refuseRoom(ctx, room, Reply.PARAM, invalid.getMessage())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
         }
         refuse(ctx, Reply.PARAM, invalid.getMessage(), transport);
     }

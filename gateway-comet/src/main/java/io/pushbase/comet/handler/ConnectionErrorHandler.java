@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
+import io.pushbase.comet.codec.RespRequest;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -33,6 +34,16 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof RespRequest command) {
+            // (Pushbase) A command no handler took: unknown, like any byte other than 'h' was.
+            metrics.badInput().inc();
+            LOG.debug(
+                    "Closing {}: unknown command {}",
+                    ctx.channel().remoteAddress(),
+                    command.command());
+            ctx.close();
+            return;
+        }
         LOG.debug("Dropping unexpected {} from {}", msg, ctx.channel().remoteAddress());
         ReferenceCountUtil.release(msg);
     }

@@ -49,6 +49,22 @@ final class QueryParameters {
         return latin1 == null ? null : new String(bytesOf(latin1), StandardCharsets.UTF_8);
     }
 
+    /**
+     * (Pushbase) Every value of a repeatable parameter ({@code room=a&room=b}), each re-read as
+     * UTF-8; empty when absent.
+     */
+    List<String> allUtf8(String name) {
+        List<String> values = params.get(name);
+        if (values == null) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>(values.size());
+        for (String v : values) {
+            out.add(new String(bytesOf(v), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
     private String first(String name) {
         List<String> values = params.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);

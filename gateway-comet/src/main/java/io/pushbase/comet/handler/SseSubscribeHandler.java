@@ -21,12 +21,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.pushbase.comet.codec.Framing;
 import io.pushbase.comet.codec.Reply;
+import io.pushbase.comet.codec.RoomReply;
 import io.pushbase.comet.codec.SseEvents;
 import io.pushbase.comet.codec.SseMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
@@ -87,9 +90,22 @@ public final class SseSubscribeHandler extends ChannelInboundHandlerAdapter
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, RoomJoins.standalone(replayer));
+    }
+
+    /**
+     * @param rooms (Pushbase) the comet's rooms, joined at subscribe ({@code room=}, repeatable); a
+     *     stream sends no commands, so it cannot join or leave later
+     */
+    public SseSubscribeHandler(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
         this.settings = settings;
-        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds(), replayer::latestSince);
-        this.admitter = new Admitter(gate, replayer, settings, metrics);
+        this.parser = rooms.parser(settings.minHeartbeatSeconds());
+        this.admitter = new Admitter(gate, replayer, settings, metrics, rooms);
         this.metrics = metrics;
     }
 
@@ -143,7 +159,8 @@ public final class SseSubscribeHandler extends ChannelInboundHandlerAdapter
                                 Integer.toString(settings.minHeartbeatSeconds()),
                                 params.utf8("token"),
                                 params.utf8("ver"),
-                                fromHeader ? lastEventId : params.utf8("since"));
+                                fromHeader ? lastEventId : params.utf8("since"),
+                                params.allUtf8("room"));
             } catch (InvalidSubscriptionException e) {
                 if (fromHeader && e.rule() == InvalidSubscriptionException.Rule.SINCE) {
                     throw InvalidSubscriptionException.badSince(
@@ -194,6 +211,25 @@ public final class SseSubscribeHandler extends ChannelInboundHandlerAdapter
                             throw new IllegalArgumentException("not a refusal: " + reply);
                 };
         return ctx.writeAndFlush(response(status(reply), text + "\n"));
+    }
+
+    /**
+     * (Pushbase) A refusal because of a room: the status of {@code reply}, the body naming the room
+     * and why ({@code -j <room> <reason>: <problem>}), nothing else.
+     */
+    @Override
+    public ChannelFuture refuseRoom(
+            ChannelHandlerContext ctx, RoomReply roomReply, Reply reply, String reason) {
+        String text = roomReply.toString();
+        if (!reason.equals(text)) {
+            text = text + ": " + reason;
+        }
+        return ctx.writeAndFlush(response(status(reply), text + "\n"));
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.SSE;
     }
 
     /** The status of each refusal. */

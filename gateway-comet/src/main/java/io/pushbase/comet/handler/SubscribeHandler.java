@@ -5,16 +5,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import io.pushbase.comet.codec.HeartbeatDecoder;
+import io.pushbase.comet.codec.CommandDecoder;
+import io.pushbase.comet.codec.Framing;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.RespRequest;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.comet.subscription.SubscriptionParser;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * must be a mid that is not in the future); a valid one goes to the {@link SubscriptionGate}, whose
  * refusal is answered {@code -a}, {@code -c} or {@code -n} and a close. On admission it replies
  * {@code +h\r\n} and switches the connection to heartbeat mode: this handler becomes a {@link
- * HeartbeatHandler}, the request decoder a {@link HeartbeatDecoder} (which receives any bytes that
+ * HeartbeatHandler}, the request decoder a {@link CommandDecoder} (which receives any bytes that
  * arrived after the request), and a read timeout of heartbeat + 5 s goes in front of it.
  *
  * <p>One instance per connection; event loop only. Gate exceptions propagate to the pipeline's
@@ -36,16 +39,31 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
     private final SubscriptionParser parser;
     private final Admitter admitter;
     private final ConnectionMetrics metrics;
+    private final RoomJoins rooms;
 
     public SubscribeHandler(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, RoomJoins.standalone(replayer));
+    }
+
+    /**
+     * @param rooms (Pushbase) the comet's rooms: joined at subscribe (the seventh argument) and by
+     *     {@code join} / {@code leave} afterwards
+     */
+    public SubscribeHandler(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
         this.settings = settings;
-        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds(), replayer::latestSince);
-        this.admitter = new Admitter(gate, replayer, settings, metrics);
+        this.parser = rooms.parser(settings.minHeartbeatSeconds());
+        this.admitter = new Admitter(gate, replayer, settings, metrics, rooms);
         this.metrics = metrics;
+        this.rooms = rooms;
     }
 
     @Override
@@ -62,12 +80,26 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
                             request.arg(2),
                             request.arg(3),
                             request.arg(4),
-                            request.arg(5));
+                            request.arg(5),
+                            roomList(request.arg(6)));
         } catch (InvalidSubscriptionException e) {
             admitter.refuseInvalid(ctx, e, this);
             return;
         }
         admitter.admit(ctx, subscription, this);
+    }
+
+    /**
+     * (Pushbase) The seventh argument: rooms separated by commas, each {@code <room>} or {@code
+     * <room>@<since>}; absent or empty: none. An empty element is a bad room name.
+     */
+    static List<String> roomList(String arg) {
+        return arg == null || arg.isEmpty() ? List.of() : List.of(arg.split(",", -1));
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.TCP;
     }
 
     @Override
@@ -88,6 +120,16 @@ public final class SubscribeHandler extends SimpleChannelInboundHandler<RespRequ
                 new ReadTimeoutHandler(
                         settings.readTimeoutSeconds(subscription.heartbeatSeconds()),
                         TimeUnit.SECONDS));
-        pipeline.replace(TcpInitializer.DECODER, TcpInitializer.DECODER, new HeartbeatDecoder());
+        // (Pushbase) Room commands go between the heartbeats: join, leave.
+        pipeline.addAfter(
+                TcpInitializer.HEARTBEAT,
+                TcpInitializer.ROOMS,
+                new RoomCommandHandler(
+                        parser,
+                        Framing.TCP,
+                        rooms.metrics(),
+                        metrics.badInput(),
+                        metrics.slowConsumers()));
+        pipeline.replace(TcpInitializer.DECODER, TcpInitializer.DECODER, new CommandDecoder());
     }
 }

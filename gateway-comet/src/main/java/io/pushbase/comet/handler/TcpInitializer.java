@@ -9,6 +9,7 @@ import io.pushbase.comet.codec.TcpMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -25,8 +26,9 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * </pre>
  *
  * After a successful subscribe, {@link SubscribeHandler} swaps it to heartbeat mode: {@code
- * readTimeout} (heartbeat + 5 s), {@code decoder} = {@code HeartbeatDecoder}, {@code heartbeat} =
- * {@link HeartbeatHandler}. Shared by every connection of one TCP server; thread-safe.
+ * readTimeout} (heartbeat + 5 s), {@code decoder} = {@code CommandDecoder} (heartbeats and,
+ * Pushbase, commands), {@code heartbeat} = {@link HeartbeatHandler}, then (Pushbase) {@code rooms}
+ * = {@link RoomCommandHandler}. Shared by every connection of one TCP server; thread-safe.
  */
 public final class TcpInitializer extends ChannelInitializer<Channel> {
     public static final String ENCODER = "encoder";
@@ -36,6 +38,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     public static final String READ_TIMEOUT = "readTimeout";
     public static final String HEARTBEAT = "heartbeat";
     public static final String ACKS = "acks";
+    public static final String ROOMS = "rooms";
     public static final String ERRORS = "errors";
 
     private final ConnectionSettings settings;
@@ -45,6 +48,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     private final TcpMessageEncoder encoder = new TcpMessageEncoder();
     private final ConnectionErrorHandler errors;
     private final Acks acks;
+    private final RoomJoins rooms;
 
     /** A listener without acknowledgements ({@link Acks#off}). */
     public TcpInitializer(
@@ -52,19 +56,42 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
-        this(settings, gate, replayer, metrics, Acks.off());
+        this(settings, gate, replayer, metrics, Acks.off(), RoomJoins.standalone(replayer));
     }
 
-    /**
-     * @param acks (Pushbase) where the connections' acknowledgements go
-     */
+    /** With (Pushbase) acknowledgements, and rooms for this listener alone. */
     public TcpInitializer(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics,
             Acks acks) {
+        this(settings, gate, replayer, metrics, acks, RoomJoins.standalone(replayer));
+    }
+
+    /** With (Pushbase) the comet's rooms, without acknowledgements. */
+    public TcpInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
+        this(settings, gate, replayer, metrics, Acks.off(), rooms);
+    }
+
+    /**
+     * @param acks (Pushbase) where the connections' acknowledgements go
+     * @param rooms (Pushbase) the comet's rooms
+     */
+    public TcpInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            Acks acks,
+            RoomJoins rooms) {
         this.acks = acks;
+        this.rooms = rooms;
         this.settings = settings;
         this.gate = gate;
         this.replayer = replayer;
@@ -83,7 +110,7 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
                 FIRST_REQUEST_TIMEOUT,
                 new FirstRequestTimeoutHandler(
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
-        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics));
+        pipeline.addLast(SUBSCRIBE, new SubscribeHandler(settings, gate, replayer, metrics, rooms));
         pipeline.addLast(ACKS, AckHandler.tcp(acks, metrics));
         pipeline.addLast(ERRORS, errors);
     }

@@ -15,6 +15,7 @@ import io.pushbase.comet.codec.WebSocketMessageEncoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 
 /**
@@ -40,8 +41,8 @@ import io.pushbase.comet.subscription.SubscriptionGate;
  * The protocol handler sends no Close frame when the comet closes (errors are a text frame followed
  * by a plain TCP close, as gopush-cluster did) and accepts handshakes with or without {@code
  * Origin}. After a successful subscribe the pipeline gains {@code readTimeout} first and {@code
- * heartbeatDecoder} + {@code heartbeat} in place of {@code subscribe}. Shared by every connection
- * of one WebSocket server; thread-safe.
+ * heartbeatDecoder} + {@code heartbeat} (and, Pushbase, {@code rooms}: {@link RoomCommandHandler})
+ * in place of {@code subscribe}. Shared by every connection of one WebSocket server; thread-safe.
  *
  * <p>(Pushbase) A request for the Server-Sent Events path ({@code /sse?key=...}) is taken by {@code
  * sse} before the WebSocket handlers see it; an admitted stream's pipeline is {@code http,
@@ -61,6 +62,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     public static final String HEARTBEAT_DECODER = "heartbeatDecoder";
     public static final String HEARTBEAT = "heartbeat";
     public static final String ACKS = "acks";
+    public static final String ROOMS = "rooms";
     public static final String ERRORS = "errors";
     public static final String SSE = "sse";
     public static final String ACKS_OVER_HTTP = "acksOverHttp";
@@ -76,6 +78,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final WebSocketMessageEncoder encoder = new WebSocketMessageEncoder();
     private final ConnectionErrorHandler errors;
     private final Acks acks;
+    private final RoomJoins rooms;
 
     /** Counts Server-Sent Events streams in a registry of their own (tests of WebSocket alone). */
     public WebSocketInitializer(
@@ -96,14 +99,17 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             Replayer replayer,
             ConnectionMetrics metrics,
             ConnectionMetrics sseMetrics) {
-        this(settings, gate, replayer, metrics, sseMetrics, Acks.off());
+        this(
+                settings,
+                gate,
+                replayer,
+                metrics,
+                sseMetrics,
+                Acks.off(),
+                RoomJoins.standalone(replayer));
     }
 
-    /**
-     * @param metrics the WebSocket connections' counters ({@code comet.ws.*})
-     * @param sseMetrics the Server-Sent Events streams' counters ({@code comet.sse.*})
-     * @param acks (Pushbase) where the connections' acknowledgements go
-     */
+    /** With (Pushbase) acknowledgements, and rooms for this listener alone. */
     public WebSocketInitializer(
             ConnectionSettings settings,
             SubscriptionGate gate,
@@ -111,7 +117,36 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             ConnectionMetrics metrics,
             ConnectionMetrics sseMetrics,
             Acks acks) {
+        this(settings, gate, replayer, metrics, sseMetrics, acks, RoomJoins.standalone(replayer));
+    }
+
+    /** With (Pushbase) the comet's rooms, without acknowledgements. */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics,
+            RoomJoins rooms) {
+        this(settings, gate, replayer, metrics, sseMetrics, Acks.off(), rooms);
+    }
+
+    /**
+     * @param metrics the WebSocket connections' counters ({@code comet.ws.*})
+     * @param sseMetrics the Server-Sent Events streams' counters ({@code comet.sse.*})
+     * @param acks (Pushbase) where the connections' acknowledgements go
+     * @param rooms (Pushbase) the comet's rooms
+     */
+    public WebSocketInitializer(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            ConnectionMetrics sseMetrics,
+            Acks acks,
+            RoomJoins rooms) {
         this.acks = acks;
+        this.rooms = rooms;
         this.settings = settings;
         this.sseMetrics = sseMetrics;
         this.gate = gate;
@@ -157,11 +192,11 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                         settings.firstRequestTimeout(), metrics.firstRequestTimeouts()));
         pipeline.addLast(ORIGIN, new OriginCheckHandler(settings.allowedOrigins()));
         pipeline.addLast(ACKS_OVER_HTTP, new HttpAckHandler(acks));
-        pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics));
+        pipeline.addLast(SSE, new SseSubscribeHandler(settings, gate, replayer, sseMetrics, rooms));
         pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast(ENCODER, encoder);
         pipeline.addLast(
-                SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics));
+                SUBSCRIBE, new WebSocketSubscribeHandler(settings, gate, replayer, metrics, rooms));
         pipeline.addLast(NOT_FOUND, new NotFoundHandler());
         pipeline.addLast(ACKS, AckHandler.webSocket(acks, metrics));
         pipeline.addLast(ERRORS, errors);

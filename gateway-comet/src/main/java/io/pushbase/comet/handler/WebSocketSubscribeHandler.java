@@ -9,11 +9,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.pushbase.comet.codec.Framing;
 import io.pushbase.comet.codec.Reply;
 import io.pushbase.comet.codec.WebSocketHeartbeatDecoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.InvalidSubscriptionException;
 import io.pushbase.comet.subscription.Subscription;
 import io.pushbase.comet.subscription.SubscriptionGate;
@@ -44,16 +46,31 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
     private final SubscriptionParser parser;
     private final Admitter admitter;
     private final ConnectionMetrics metrics;
+    private final RoomJoins rooms;
 
     public WebSocketSubscribeHandler(
             ConnectionSettings settings,
             SubscriptionGate gate,
             Replayer replayer,
             ConnectionMetrics metrics) {
+        this(settings, gate, replayer, metrics, RoomJoins.standalone(replayer));
+    }
+
+    /**
+     * @param rooms (Pushbase) the comet's rooms: joined at subscribe ({@code room=}, repeatable)
+     *     and by {@code join} / {@code leave} text frames afterwards
+     */
+    public WebSocketSubscribeHandler(
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            ConnectionMetrics metrics,
+            RoomJoins rooms) {
         this.settings = settings;
-        this.parser = new SubscriptionParser(settings.minHeartbeatSeconds(), replayer::latestSince);
-        this.admitter = new Admitter(gate, replayer, settings, metrics);
+        this.parser = rooms.parser(settings.minHeartbeatSeconds());
+        this.admitter = new Admitter(gate, replayer, settings, metrics, rooms);
         this.metrics = metrics;
+        this.rooms = rooms;
     }
 
     @Override
@@ -86,12 +103,18 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
                             params.utf8("heartbeat"),
                             params.utf8("token"),
                             params.utf8("ver"),
-                            params.utf8("since"));
+                            params.utf8("since"),
+                            params.allUtf8("room"));
         } catch (InvalidSubscriptionException e) {
             admitter.refuseInvalid(ctx, e, this);
             return;
         }
         admitter.admit(ctx, subscription, this);
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.WEBSOCKET;
     }
 
     @Override
@@ -111,6 +134,16 @@ public final class WebSocketSubscribeHandler extends ChannelInboundHandlerAdapte
                 WebSocketInitializer.HEARTBEAT,
                 WebSocketInitializer.HEARTBEAT_DECODER,
                 new WebSocketHeartbeatDecoder());
+        // (Pushbase) Room commands between the heartbeats: join, leave.
+        pipeline.addAfter(
+                WebSocketInitializer.HEARTBEAT,
+                WebSocketInitializer.ROOMS,
+                new RoomCommandHandler(
+                        parser,
+                        Framing.WEBSOCKET,
+                        rooms.metrics(),
+                        metrics.badInput(),
+                        metrics.slowConsumers()));
         pipeline.addFirst(
                 WebSocketInitializer.READ_TIMEOUT,
                 new ReadTimeoutHandler(

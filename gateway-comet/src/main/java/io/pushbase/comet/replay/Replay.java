@@ -82,7 +82,7 @@ final class Replay {
             ReplayMetrics metrics) {
         this.subscriber = subscriber;
         this.target = subscriber.target();
-        this.key = target.subscription().key();
+        this.key = subscriber.logName(); // the key, or (Pushbase) the room the view writes
         this.loop = target.eventLoop();
         this.history = history;
         this.slots = slots;

@@ -33,6 +33,7 @@ public final class Replayer {
 
     private final MessageHistory history;
     private final ReplaySlots slots;
+    private final int maxConcurrentFetches;
     private final int pageSize;
     private final MidClock clock;
     private final long maxAheadTicks;
@@ -60,11 +61,32 @@ public final class Replayer {
         }
         this.history = Objects.requireNonNull(history, "history");
         this.slots = new ReplaySlots(maxConcurrentFetches);
+        this.maxConcurrentFetches = maxConcurrentFetches;
         this.pageSize = pageSize;
         this.clock = Objects.requireNonNull(clock, "clock");
         // Mids count 100 ns units.
         this.maxAheadTicks = Math.min(maxSinceAhead.toNanos() / 100, Long.MAX_VALUE / 2);
         this.metrics = new ReplayMetrics(metrics, slots);
+    }
+
+    private Replayer(Replayer shared, MessageHistory history) {
+        this.history = Objects.requireNonNull(history, "history");
+        this.slots = shared.slots;
+        this.maxConcurrentFetches = shared.maxConcurrentFetches;
+        this.pageSize = shared.pageSize;
+        this.clock = shared.clock;
+        this.maxAheadTicks = shared.maxAheadTicks;
+        this.metrics = shared.metrics;
+    }
+
+    /**
+     * (Pushbase, issue 14) A replayer of other logs — rooms' — through {@code history} (the message
+     * nodes' room {@code Fetch}), sharing this one's slots, page size, since rule and metrics: a
+     * room's resume is the same replay as a key's ({@code ResumingSubscriber.logName()} names what
+     * it reads), and both count against one {@code maxConcurrentFetches}.
+     */
+    public Replayer withHistory(MessageHistory history) {
+        return new Replayer(this, history);
     }
 
     /** The largest {@code since} accepted now: the clock as a mid plus the slack. */

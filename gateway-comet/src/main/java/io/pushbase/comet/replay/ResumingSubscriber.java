@@ -64,6 +64,9 @@ public final class ResumingSubscriber implements Subscriber {
     // Set once, under the monitor, after the held messages were written: then deliveries skip it.
     private volatile boolean live;
 
+    // (Pushbase, rooms) Set once by cancel(): the client left the room; nothing more is written.
+    private volatile boolean cancelled;
+
     /**
      * @param target the connection, which also bounds the hold ({@link
      *     ChannelSubscriber#maxPending()})
@@ -96,6 +99,26 @@ public final class ResumingSubscriber implements Subscriber {
         return live;
     }
 
+    /**
+     * (Pushbase, issue 14) The log this subscriber resumes: its connection view's room, else the
+     * key.
+     */
+    public String logName() {
+        return target.room() != null ? target.room() : target.subscription().key();
+    }
+
+    /**
+     * (Pushbase, issue 14) Stops writing, for a room the client left while its replay ran: held
+     * messages are dropped, the replay ends at its next step (its next page is not written), and no
+     * later delivery is written. The connection stays open. Idempotent.
+     */
+    public void cancel() {
+        synchronized (this) {
+            cancelled = true;
+            held.clear();
+        }
+    }
+
     /** Live messages held now (a snapshot). */
     public synchronized int held() {
         return held.size();
@@ -111,6 +134,9 @@ public final class ResumingSubscriber implements Subscriber {
         if (payload.length == 0) {
             throw new IllegalArgumentException("payload must not be empty");
         }
+        if (cancelled) {
+            return Delivery.CLOSED;
+        }
         if (!live) {
             synchronized (this) {
                 if (!live) {
@@ -125,7 +151,7 @@ public final class ResumingSubscriber implements Subscriber {
     }
 
     private Delivery hold(long mid, byte[] payload) {
-        if (overflowed || !target.isOpen()) {
+        if (overflowed || cancelled || !target.isOpen()) {
             return Delivery.CLOSED;
         }
         if (mid <= lastReplayed) {
@@ -159,7 +185,7 @@ public final class ResumingSubscriber implements Subscriber {
      */
     void answer(boolean complete) {
         synchronized (this) {
-            if (live || overflowed || !target.isOpen()) {
+            if (live || overflowed || cancelled || !target.isOpen()) {
                 return;
             }
             status.accept(complete ? Reply.RESUME_COMPLETE : Reply.RESUME_TRUNCATED);
@@ -176,7 +202,7 @@ public final class ResumingSubscriber implements Subscriber {
      */
     Delivery replay(long mid, byte[] payload) {
         synchronized (this) {
-            if (live || overflowed) {
+            if (live || overflowed || cancelled) {
                 return Delivery.CLOSED;
             }
             for (Held h = held.peek(); h != null && h.mid() <= mid; h = held.peek()) {
@@ -198,7 +224,7 @@ public final class ResumingSubscriber implements Subscriber {
      */
     void goLive() {
         synchronized (this) {
-            if (live || overflowed) {
+            if (live || overflowed || cancelled) {
                 return;
             }
             for (Held h; (h = held.poll()) != null; ) {
@@ -213,7 +239,7 @@ public final class ResumingSubscriber implements Subscriber {
     }
 
     private String key() {
-        return target.subscription().key();
+        return logName();
     }
 
     @Override

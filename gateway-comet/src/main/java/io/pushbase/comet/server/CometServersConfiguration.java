@@ -14,6 +14,7 @@ import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
 import io.pushbase.comet.replay.MessageHistory;
 import io.pushbase.comet.replay.Replayer;
+import io.pushbase.comet.room.RoomJoins;
 import io.pushbase.comet.subscription.SubscriptionGate;
 import io.pushbase.schema.client.MidClock;
 import jakarta.validation.Valid;
@@ -91,6 +92,19 @@ public class CometServersConfiguration {
 
     /** (Pushbase) Client acknowledgements (docs/PROTOCOL.md "Acknowledgements"). */
     @Valid @NotNull private AckConfiguration acks = new AckConfiguration();
+
+    /** (Pushbase, issue 14) The bounds of rooms. */
+    @Valid @NotNull private RoomsConfiguration rooms = new RoomsConfiguration();
+
+    @JsonProperty
+    public RoomsConfiguration getRooms() {
+        return rooms;
+    }
+
+    @JsonProperty
+    public void setRooms(RoomsConfiguration rooms) {
+        this.rooms = rooms;
+    }
 
     @Valid @NotNull private TcpListenerConfiguration tcp = new TcpListenerConfiguration();
 
@@ -278,12 +292,26 @@ public class CometServersConfiguration {
             MetricRegistry metrics,
             Acks acks)
             throws SSLException {
+        return buildTcpServer(
+                loops, settings, gate, replayer, RoomJoins.standalone(replayer), metrics, acks);
+    }
+
+    /** The TCP listener with (Pushbase) the comet's rooms and acknowledgements. */
+    public ClientServer buildTcpServer(
+            EventLoops loops,
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            RoomJoins roomJoins,
+            MetricRegistry metrics,
+            Acks acks)
+            throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.TCP.metricPrefix());
         return tcp.buildServer(
                 ClientProtocol.TCP,
                 loops,
-                new TcpInitializer(settings, gate, replayer, counters, acks),
+                new TcpInitializer(settings, gate, replayer, counters, acks, roomJoins),
                 metrics,
                 closeTimeout.toJavaDuration());
     }
@@ -303,6 +331,20 @@ public class CometServersConfiguration {
             MetricRegistry metrics,
             Acks acks)
             throws SSLException {
+        return buildWebSocketServer(
+                loops, settings, gate, replayer, RoomJoins.standalone(replayer), metrics, acks);
+    }
+
+    /** The WebSocket listener with (Pushbase) the comet's rooms and acknowledgements. */
+    public ClientServer buildWebSocketServer(
+            EventLoops loops,
+            ConnectionSettings settings,
+            SubscriptionGate gate,
+            Replayer replayer,
+            RoomJoins roomJoins,
+            MetricRegistry metrics,
+            Acks acks)
+            throws SSLException {
         ConnectionMetrics counters =
                 new ConnectionMetrics(metrics, ClientProtocol.WEBSOCKET.metricPrefix());
         return ws.buildServer(
@@ -314,7 +356,8 @@ public class CometServersConfiguration {
                         replayer,
                         counters,
                         new ConnectionMetrics(metrics, ClientProtocol.SSE_METRIC_PREFIX),
-                        acks),
+                        acks,
+                        roomJoins),
                 metrics,
                 closeTimeout.toJavaDuration());
     }

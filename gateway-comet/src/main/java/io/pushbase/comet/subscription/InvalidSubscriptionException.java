@@ -1,5 +1,7 @@
 package io.pushbase.comet.subscription;
 
+import io.pushbase.comet.codec.RoomReply;
+
 /**
  * A subscribe request with bad parameters (unknown command, a key the key rule refuses, heartbeat
  * missing, not a number or below the minimum, a malformed or future {@code since}): the comet
@@ -15,19 +17,47 @@ public final class InvalidSubscriptionException extends Exception {
         KEY,
         /** (Pushbase) {@code since}: not a decimal int64, negative, too long or in the future. */
         SINCE,
+        /**
+         * (Pushbase) A room asked at subscribe: its name, its since, or more rooms than a
+         * connection may join ({@link #roomReply()} says which room and why).
+         */
+        ROOM,
         /** Any other {@code -p} reason (heartbeat, command, query string). */
         OTHER
     }
 
     private final Rule rule;
+    private final transient RoomReply roomReply;
 
     public InvalidSubscriptionException(String message) {
         this(message, Rule.OTHER);
     }
 
     private InvalidSubscriptionException(String message, Rule rule) {
+        this(message, rule, null);
+    }
+
+    private InvalidSubscriptionException(String message, Rule rule, RoomReply roomReply) {
         super(message, null, false, false);
         this.rule = rule;
+        this.roomReply = roomReply;
+    }
+
+    /**
+     * (Pushbase) A room of the subscribe refused: {@code -j <room> <reason>} is answered before
+     * {@code -p}.
+     *
+     * @param room the room as asked, null when its name is what was refused
+     */
+    public static InvalidSubscriptionException badRoom(
+            String room, RoomReply.Refusal reason, String problem) {
+        return new InvalidSubscriptionException(
+                problem, Rule.ROOM, RoomReply.refused(room, reason));
+    }
+
+    /** The room refusal to answer first ({@link Rule#ROOM}), or null. */
+    public RoomReply roomReply() {
+        return roomReply;
     }
 
     /** A key that is absent or that {@code schema/client/Keys} refuses. */

@@ -1,6 +1,7 @@
 package io.pushbase.comet.subscription;
 
 import io.pushbase.schema.client.MessageFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -18,16 +19,30 @@ import java.util.OptionalLong;
  * @param since (Pushbase) the largest mid the client has: the comet first sends every stored
  *     message of the key with a larger mid, then live ones; empty for no resume (gopush-cluster's
  *     behaviour); never negative
+ * @param rooms (Pushbase, issue 14) the rooms to join at subscribe, in the order asked, each once;
+ *     empty for none (every gopush-cluster client)
  */
 public record Subscription(
-        String key, int heartbeatSeconds, String token, String version, OptionalLong since) {
+        String key,
+        int heartbeatSeconds,
+        String token,
+        String version,
+        OptionalLong since,
+        List<RoomRequest> rooms) {
 
     /** A subscription without resume: what every gopush-cluster client sends. */
     public Subscription(String key, int heartbeatSeconds, String token, String version) {
         this(key, heartbeatSeconds, token, version, OptionalLong.empty());
     }
 
+    /** A subscription that joins no room. */
+    public Subscription(
+            String key, int heartbeatSeconds, String token, String version, OptionalLong since) {
+        this(key, heartbeatSeconds, token, version, since, List.of());
+    }
+
     public Subscription {
+        rooms = List.copyOf(rooms);
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(version, "version");
@@ -64,6 +79,7 @@ public record Subscription(
                 + ", version="
                 + (version.isEmpty() ? "none" : version)
                 + (since.isPresent() ? ", since=" + since.getAsLong() : "")
+                + (rooms.isEmpty() ? "" : ", rooms=" + rooms)
                 + "}";
     }
 }

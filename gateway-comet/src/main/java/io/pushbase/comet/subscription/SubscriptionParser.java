@@ -1,7 +1,12 @@
 package io.pushbase.comet.subscription;
 
+import io.pushbase.comet.codec.RoomReply;
 import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.client.Rooms;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
@@ -32,14 +37,33 @@ public final class SubscriptionParser {
     /** Digits of {@link Long#MAX_VALUE}: the longest {@code since} that can be a mid. */
     public static final int MAX_SINCE_DIGITS = 19;
 
+    /** (Pushbase) Default most rooms a connection may join, at subscribe and later. */
+    public static final int DEFAULT_MAX_ROOMS = 16;
+
+    /** (Pushbase) Default longest room name a comet accepts. */
+    public static final int DEFAULT_MAX_ROOM_NAME_BYTES = 64;
+
     private final int minHeartbeatSeconds;
     private final LongSupplier latestSince;
+    private final int maxRooms;
+    private final int maxRoomNameBytes;
 
     /**
      * @param latestSince the largest {@code since} accepted now (the comet's clock as a mid plus a
      *     slack for other nodes' clocks); read once per request that carries one
      */
     public SubscriptionParser(int minHeartbeatSeconds, LongSupplier latestSince) {
+        this(minHeartbeatSeconds, latestSince, DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOM_NAME_BYTES);
+    }
+
+    /**
+     * @param maxRooms (Pushbase) most rooms one subscribe may name
+     * @param maxRoomNameBytes (Pushbase) longest room name accepted (at most the room rule's)
+     */
+    public SubscriptionParser(
+            int minHeartbeatSeconds, LongSupplier latestSince, int maxRooms, int maxRoomNameBytes) {
+        this.maxRooms = maxRooms;
+        this.maxRoomNameBytes = maxRoomNameBytes;
         if (minHeartbeatSeconds < 1) {
             throw new IllegalArgumentException(
                     "minimum heartbeat must be positive: " + minHeartbeatSeconds);
@@ -58,6 +82,77 @@ public final class SubscriptionParser {
      * @throws InvalidSubscriptionException for the {@code -p} cases
      */
     public Subscription parse(
+            byte[] key, String heartbeat, String token, String version, String since)
+            throws InvalidSubscriptionException {
+        return parse(key, heartbeat, token, version, since, List.of());
+    }
+
+    /**
+     * {@link #parse(byte[], String, String, String, String)} with (Pushbase) the rooms to join at
+     * subscribe: each {@code <room>} or {@code <room>@<since>} ({@link #room}); a room named twice
+     * counts once (its first form). More than {@code maxRooms} distinct rooms, a bad name or a bad
+     * since is refused ({@link InvalidSubscriptionException.Rule#ROOM}).
+     */
+    public Subscription parse(
+            byte[] key,
+            String heartbeat,
+            String token,
+            String version,
+            String since,
+            List<String> rooms)
+            throws InvalidSubscriptionException {
+        Subscription plain = parseKey(key, heartbeat, token, version, since);
+        if (rooms.isEmpty()) {
+            return plain;
+        }
+        Map<String, RoomRequest> asked = new LinkedHashMap<>();
+        for (String spec : rooms) {
+            RoomRequest room = room(spec);
+            asked.putIfAbsent(room.room(), room);
+            if (asked.size() > maxRooms) {
+                throw InvalidSubscriptionException.badRoom(
+                        room.room(),
+                        RoomReply.Refusal.LIMIT,
+                        "more than " + maxRooms + " rooms asked");
+            }
+        }
+        return new Subscription(
+                plain.key(),
+                plain.heartbeatSeconds(),
+                plain.token(),
+                plain.version(),
+                plain.since(),
+                List.copyOf(asked.values()));
+    }
+
+    /**
+     * (Pushbase) One room as a subscribe names it: {@code <room>} or {@code <room>@<since>}, the
+     * name by the room rule (at most {@code maxRoomNameBytes}), the since by the since rule.
+     */
+    public RoomRequest room(String spec) throws InvalidSubscriptionException {
+        int at = spec == null ? -1 : spec.indexOf('@');
+        String name = at < 0 ? spec : spec.substring(0, at);
+        return room(name, at < 0 ? null : spec.substring(at + 1));
+    }
+
+    /**
+     * (Pushbase) A room and its since as a {@code join} names them: the name by the room rule (at
+     * most {@code maxRoomNameBytes}), the since (null or empty: none) by the since rule.
+     */
+    public RoomRequest room(String name, String since) throws InvalidSubscriptionException {
+        String problem = Rooms.problem(name, maxRoomNameBytes);
+        if (problem != null) {
+            throw InvalidSubscriptionException.badRoom(null, RoomReply.Refusal.NAME, problem);
+        }
+        try {
+            return new RoomRequest(name, parseSince(since));
+        } catch (InvalidSubscriptionException e) {
+            throw InvalidSubscriptionException.badRoom(
+                    name, RoomReply.Refusal.SINCE, "room " + name + ": " + e.getMessage());
+        }
+    }
+
+    private Subscription parseKey(
             byte[] key, String heartbeat, String token, String version, String since)
             throws InvalidSubscriptionException {
         String keyProblem = Keys.problem(key);

@@ -132,7 +132,7 @@ class RespRequestDecoderTest {
                 "* 1\r\n",
                 // argc outside 1..6
                 "*0\r\n",
-                "*7\r\n",
+                "*8\r\n",
                 "*10\r\n",
                 "*99999999999999999999\r\n",
                 // missing CR or LF on a *N / $N line

@@ -11,7 +11,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
-import io.pushbase.comet.codec.HeartbeatDecoder;
+import io.pushbase.comet.codec.CommandDecoder;
 import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.replay.Replayer;
@@ -77,7 +77,7 @@ class TcpPipelineTest {
         assertThat(channel.isOpen()).isTrue();
         assertThat(gate.asked()).containsExactly(new Subscription("Terry-Mao", 30, "", ""));
         assertThat(count("subscribed")).isEqualTo(1);
-        assertThat(channel.pipeline().get(HeartbeatDecoder.class)).isNotNull();
+        assertThat(channel.pipeline().get(CommandDecoder.class)).isNotNull();
         assertThat(channel.pipeline().get(SubscribeHandler.class)).isNull();
         assertThat(channel.pipeline().get(FirstRequestTimeoutHandler.class)).isNull();
         assertFalse(channel.finish());
@@ -408,8 +408,8 @@ class TcpPipelineTest {
             strings = {
                 "*3\r\n$x\r\nsub\r\n", // bad $len
                 "*3\r\n$-1\r\n", // negative $len
-                "*0\r\n", // argc outside 1..6 (6: Pushbase's since)
-                "*7\r\n",
+                "*0\r\n", // argc outside 1..7 (6: Pushbase's since, 7: its rooms)
+                "*8\r\n",
                 "$3\r\nsub\r\n", // first line not starting with '*'
                 "GET /sub HTTP/1.1\r\n",
                 "h",

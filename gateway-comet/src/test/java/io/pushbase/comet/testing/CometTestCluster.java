@@ -17,6 +17,7 @@ import io.pushbase.schema.ZkPaths;
 import io.pushbase.schema.comet.v1.CometServiceGrpc;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.app.MessageApplication;
 import io.pushbase.store.cursor.CursorLimits;
@@ -60,6 +61,9 @@ public final class CometTestCluster implements AutoCloseable {
                     new CursorLimits(CursorLimits.DEFAULT_MAX_DEVICES, 3600, 10_000),
                     store::head,
                     System::currentTimeMillis);
+    // (Pushbase, issue 14) The room logs every message node serves, as a real node's rooms store.
+    private final InMemoryMessageStore roomStore =
+            new InMemoryMessageStore(limits, System::currentTimeMillis, LogSpace.ROOMS);
     private final List<Server> messageServers = new ArrayList<>();
     private final List<NodeHealth> messageHealth = new ArrayList<>();
     private final List<NodeRegistration> registrations = new ArrayList<>();
@@ -157,6 +161,11 @@ public final class CometTestCluster implements AutoCloseable {
         return cursors;
     }
 
+    /** (Pushbase) The room logs behind every message node. */
+    public InMemoryMessageStore roomStore() {
+        return roomStore;
+    }
+
     public List<Server> messageServers() {
         return messageServers;
     }
@@ -171,6 +180,7 @@ public final class CometTestCluster implements AutoCloseable {
                 MessageApplication.grpcServerBuilder(
                                 new InetSocketAddress("127.0.0.1", 0),
                                 store,
+                                roomStore,
                                 cursors,
                                 limits,
                                 name,

@@ -41,6 +41,7 @@ public final class MessageJson {
     private static final byte[] MSG_FIELD = ascii("{\"msg\":");
     private static final byte[] MID_FIELD = ascii(",\"mid\":");
     private static final byte[] GID_ZERO_END = ascii(",\"gid\":0}");
+    private static final byte[] GID_ZERO_ROOM = ascii(",\"gid\":0,\"room\":\"");
     private static final byte[] HEX = ascii("0123456789abcdef");
     private static final int FIXED_LENGTH =
             MSG_FIELD.length + MID_FIELD.length + GID_ZERO_END.length;
@@ -94,6 +95,58 @@ public final class MessageJson {
             out.writeByte('"');
         }
         out.writeBytes(GID_ZERO_END);
+    }
+
+    /**
+     * (Pushbase) The length of a room message's JSON ({@link #writeRoom}), in bytes.
+     *
+     * @param room a room name ({@link Rooms}: ASCII, nothing to escape)
+     */
+    public static int roomLength(long mid, byte[] payload, MessageFormat format, String room) {
+        // ,"gid":0}  becomes  ,"gid":0,"room":"<room>"}
+        return length(mid, payload, format)
+                + GID_ZERO_ROOM.length
+                - GID_ZERO_END.length
+                + room.length()
+                + 2;
+    }
+
+    /**
+     * (Pushbase) A room message (docs/PROTOCOL.md "Rooms"): the message JSON of {@code format} with
+     * one more field last, the room it was pushed to: {@code
+     * {"msg":..,"mid":..,"gid":0,"room":"<room>"}}. Its mid is the room's (room mids grow per room,
+     * not per key), so a client keeps the largest mid per room and tells a room's messages from its
+     * key's by that field. A broadcast (room {@link Rooms#ALL}) also carries {@code "gid":1}:
+     * gopush-cluster's public message, whose mids its clients keep apart ({@code pmid}).
+     *
+     * @param room a room name ({@link Rooms}: ASCII, nothing to escape), or {@link Rooms#ALL}
+     */
+    public static void writeRoom(
+            ByteBuf out, long mid, byte[] payload, MessageFormat format, String room) {
+        int start = out.writerIndex();
+        write(out, mid, payload, format);
+        // Replace the closing "}" with the room field; a broadcast (room "*") is gopush-cluster's
+        // public message: gid 1, which its clients keep apart from their key's mids.
+        out.writerIndex(out.writerIndex() - 1);
+        if (Rooms.ALL.equals(room)) {
+            out.setByte(out.writerIndex() - 1, '1');
+        }
+        out.writeBytes(
+                GID_ZERO_ROOM,
+                GID_ZERO_END.length - 1,
+                GID_ZERO_ROOM.length - GID_ZERO_END.length + 1);
+        out.writeCharSequence(room, StandardCharsets.US_ASCII);
+        out.writeByte('"').writeByte('}');
+        assert out.writerIndex() - start == roomLength(mid, payload, format, room);
+    }
+
+    /** (Pushbase) {@link #writeRoom} into a new array. */
+    public static byte[] renderRoom(long mid, byte[] payload, MessageFormat format, String room) {
+        byte[] json = new byte[roomLength(mid, payload, format, room)];
+        ByteBuf out = Unpooled.wrappedBuffer(json);
+        out.writerIndex(0);
+        writeRoom(out, mid, payload, format, room);
+        return json;
     }
 
     /** The message JSON as a new array (for callers outside a Netty pipeline, and for tests). */

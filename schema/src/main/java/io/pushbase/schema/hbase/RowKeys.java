@@ -46,7 +46,15 @@ public final class RowKeys {
 
     /** The prefix shared by every row of {@code key}. */
     public byte[] prefix(String key) {
-        byte[] h = hash.apply(key.getBytes(StandardCharsets.UTF_8));
+        return prefixOf(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The prefix shared by every row of the log named {@code logName}: a key's UTF-8 bytes, or
+     * (Pushbase) a room's {@link #roomLog} bytes.
+     */
+    public byte[] prefixOf(byte[] logName) {
+        byte[] h = hash.apply(logName);
         if (h.length != HASH_LENGTH) {
             throw new IllegalStateException("key hash must be " + HASH_LENGTH + " bytes");
         }
@@ -54,6 +62,29 @@ public final class RowKeys {
         prefix[0] = (byte) bucketOf(h);
         System.arraycopy(h, 0, prefix, 1, HASH_LENGTH);
         return prefix;
+    }
+
+    /**
+     * (Pushbase) The first byte of a room log's name ({@link #roomLog}): 0xFF never occurs in
+     * UTF-8, so no key's name (its UTF-8 bytes, which the key rule requires to be well-formed)
+     * starts with it — or contains it at all.
+     */
+    public static final byte ROOM_LOG_MARK = (byte) 0xff;
+
+    /**
+     * (Pushbase) The name of room {@code room}'s log, as the raw-key column {@code m:k} holds it
+     * and the row hash reads it: {@code 0xFF 'r'} followed by the room name's ASCII bytes. No valid
+     * key produces these bytes (see {@link #ROOM_LOG_MARK}), so a room's rows are never read as a
+     * key's, nor a key's as a room's, even when their hashes collide: every read filters on {@code
+     * m:k} (docs/STORE.md, "Room logs").
+     */
+    public static byte[] roomLog(String room) {
+        byte[] name = room.getBytes(StandardCharsets.US_ASCII);
+        byte[] log = new byte[name.length + 2];
+        log[0] = ROOM_LOG_MARK;
+        log[1] = 'r';
+        System.arraycopy(name, 0, log, 2, name.length);
+        return log;
     }
 
     /** The bucket (0..BUCKETS-1) of {@code key}. */

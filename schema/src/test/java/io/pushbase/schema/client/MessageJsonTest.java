@@ -247,4 +247,44 @@ class MessageJsonTest {
                 .hasSize(MessageJson.length(1, payload.getBytes(UTF8), MessageFormat.OLD));
         return json.substring(prefix.length(), json.length() - suffix.length());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(MessageFormat.class)
+    void aRoomMessageIsTheMessageWithItsRoomLast(MessageFormat format) {
+        byte[] payload = "{\"hi\":\"<&>\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String plain =
+                new String(
+                        MessageJson.render(17952546363411610L, payload, format),
+                        java.nio.charset.StandardCharsets.UTF_8);
+        byte[] room = MessageJson.renderRoom(17952546363411610L, payload, format, "game.7");
+        org.assertj.core.api.Assertions.assertThat(
+                        new String(room, java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(plain.substring(0, plain.length() - 1) + ",\"room\":\"game.7\"}");
+        org.assertj.core.api.Assertions.assertThat(room)
+                .hasSize(MessageJson.roomLength(17952546363411610L, payload, format, "game.7"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(MessageFormat.class)
+    void aBroadcastIsAPublicMessageGidOne(MessageFormat format) {
+        byte[] json = MessageJson.renderRoom(5, "1".getBytes(), format, Rooms.ALL);
+        org.assertj.core.api.Assertions.assertThat(
+                        new String(json, java.nio.charset.StandardCharsets.UTF_8))
+                .endsWith(",\"gid\":1,\"room\":\"*\"}");
+        org.assertj.core.api.Assertions.assertThat(json)
+                .hasSize(MessageJson.roomLength(5, "1".getBytes(), format, Rooms.ALL));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theRoomRuleAdmitsTheSafeCharactersOnly() {
+        org.assertj.core.api.Assertions.assertThat(Rooms.problem("Game.7_a-b:c")).isNull();
+        org.assertj.core.api.Assertions.assertThat(Rooms.problem("r".repeat(128))).isNull();
+        org.assertj.core.api.Assertions.assertThat(Rooms.problem("r".repeat(129)))
+                .contains("129 characters");
+        org.assertj.core.api.Assertions.assertThat(Rooms.problem("r".repeat(65), 64))
+                .contains("at most 64");
+        for (String bad : new String[] {"", "a b", "a,b", "a@1", "a\"", "é", "a\r\n", "a/b", "*"}) {
+            org.assertj.core.api.Assertions.assertThat(Rooms.problem(bad)).as(bad).isNotNull();
+        }
+    }
 }

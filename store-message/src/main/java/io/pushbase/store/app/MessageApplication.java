@@ -101,6 +101,7 @@ public final class MessageApplication extends Application<MessageConfiguration> 
                                         List.of(
                                                 new MessageStoreService(
                                                                 store,
+                                                                stack.rooms(),
                                                                 stack.cursors(),
                                                                 nodeName,
                                                                 health)
@@ -185,18 +186,20 @@ public final class MessageApplication extends Application<MessageConfiguration> 
     }
 
     /**
-     * The message node's gRPC server as it runs in production, with device cursors and {@code
-     * Health} answered by {@code health} (other modules' test clusters use it).
+     * (Pushbase) The message node's gRPC server as it runs in production, with room logs in {@code
+     * rooms} (a store of {@code LogSpace.ROOMS}), device cursors, and {@code Health} answered by
+     * {@code health} (other modules' test clusters use it).
      */
     public static NettyServerBuilder grpcServerBuilder(
             InetSocketAddress address,
             MessageStore store,
+            MessageStore rooms,
             CursorStore cursors,
             StoreLimits limits,
             String nodeName,
             NodeHealth health) {
         return grpcServerBuilder(address, limits)
-                .addService(new MessageStoreService(store, cursors, nodeName, health));
+                .addService(new MessageStoreService(store, rooms, cursors, nodeName, health));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.pushbase.cluster.app.ClusterNodeConfiguration;
 import io.pushbase.cluster.grpc.GrpcConfiguration;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.InstrumentedMessageStore;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.cursor.InstrumentedCursorStore;
 import io.pushbase.store.hbase.HBaseClient;
@@ -98,6 +99,26 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         RowKeys.standard(),
                         store.cursorLimits(hbase.getRetention().toSeconds()),
                         hbase.deadlineMillis());
+        // Room logs (issue 14): the same table, rows named so no key's can be theirs.
+        KeyTrimmer roomTrimmer =
+                new KeyTrimmer(
+                        client::table,
+                        RowKeys.standard(),
+                        limits.maxStoredPerKey(),
+                        limits.retentionSeconds(),
+                        store.getTrimEvery(),
+                        store.getTrimMaxInFlight(),
+                        store.getTrimTrackedKeys(),
+                        metrics,
+                        LogSpace.ROOMS);
+        HBaseMessageStore roomStore =
+                new HBaseMessageStore(
+                        client::table,
+                        limits,
+                        RowKeys.standard(),
+                        roomTrimmer,
+                        hbase.deadlineMillis(),
+                        LogSpace.ROOMS);
         return new MessageStoreStack(
                 client,
                 limits,
@@ -105,6 +126,8 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                 hbaseStore,
                 new InstrumentedMessageStore(hbaseStore, metrics),
                 hbase.deadlineMillis(),
+                roomTrimmer,
+                new InstrumentedMessageStore(roomStore, metrics),
                 new InstrumentedCursorStore(cursors, metrics));
     }
 }

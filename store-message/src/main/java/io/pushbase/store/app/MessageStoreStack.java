@@ -28,6 +28,9 @@ import io.pushbase.store.hbase.KeyTrimmer;
  *     client traffic)
  * @param store the instrumented store that serves clients
  * @param deadlineMillis the store's hard deadline per operation
+ * @param roomTrimmer (Pushbase) trims room logs back to the same cap
+ * @param rooms (Pushbase) the instrumented store of room logs ({@code LogSpace.ROOMS}, the same
+ *     table and client; docs/STORE.md "Room logs")
  * @param cursors the device cursors (Pushbase, acknowledgements), instrumented, on the same table
  */
 public record MessageStoreStack(
@@ -37,4 +40,6 @@ public record MessageStoreStack(
         HBaseMessageStore hbaseStore,
         MessageStore store,
         long deadlineMillis,
+        KeyTrimmer roomTrimmer,
+        MessageStore rooms,
         CursorStore cursors) {}

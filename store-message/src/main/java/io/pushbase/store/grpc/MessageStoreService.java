@@ -30,6 +30,7 @@ import io.pushbase.schema.message.v1.PingRequest;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
+import io.pushbase.store.InvalidArgumentException;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoredMessage;
 import io.pushbase.store.cursor.Ack;
@@ -38,6 +39,8 @@ import io.pushbase.store.cursor.CursorStore;
 import io.pushbase.store.cursor.DeviceCursor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * {@code MessageService} over a {@link MessageStore}: translates requests, never blocks, and maps
@@ -49,59 +52,175 @@ import java.util.List;
  */
 public final class MessageStoreService extends MessageServiceGrpc.MessageServiceImplBase {
     private final MessageStore store;
+    private final MessageStore rooms;
     private final String nodeId;
     private final NodeHealth health;
     private final CursorStore cursors;
 
-    /** A service whose {@code Health} answers no check (tests and benchmarks). */
+    /**
+     * A service whose {@code Health} answers no check (tests and benchmarks); no room logs or
+     * cursors.
+     */
     public MessageStoreService(MessageStore store, String nodeId) {
-        this(store, nodeId, new NodeHealth(new HealthCheckRegistry()));
+        this(store, null, null, nodeId, new NodeHealth(new HealthCheckRegistry()));
     }
 
     /**
-     * A service without cursors ({@code AckMany} and {@code Cursors} answer {@code UNIMPLEMENTED}).
+     * A service without room logs or cursors: a request naming a room, {@code AckMany} and {@code
+     * Cursors} are answered {@code UNIMPLEMENTED}.
      *
      * @param health the node's health checks, answered by {@code Health}; the caller owns it
      */
     public MessageStoreService(MessageStore store, String nodeId, NodeHealth health) {
-        this(store, null, nodeId, health);
+        this(store, null, null, nodeId, health);
     }
 
     /**
-     * @param cursors the device cursors ({@code AckMany}, {@code Cursors}); null: none
+     * (Pushbase) A service of key logs ({@code store}), room logs ({@code rooms}, a store of {@code
+     * LogSpace.ROOMS}; null for none: a request with {@code room} set goes to the latter,
+     * docs/STORE.md "Room logs") and device cursors ({@code cursors}, answering {@code AckMany} and
+     * {@code Cursors}; null for none).
+     *
      * @param health the node's health checks, answered by {@code Health}; the caller owns it
      */
     public MessageStoreService(
-            MessageStore store, CursorStore cursors, String nodeId, NodeHealth health) {
+            MessageStore store,
+            MessageStore rooms,
+            CursorStore cursors,
+            String nodeId,
+            NodeHealth health) {
         this.store = store;
+        this.rooms = rooms;
         this.cursors = cursors;
         this.nodeId = nodeId;
         this.health = health;
     }
 
+    /**
+     * The store of the log a request names: the keys' when {@code room} is empty, else the rooms'
+     * (and then {@code key} must be empty).
+     */
+    private MessageStore storeFor(String key, String room) {
+        if (room.isEmpty()) {
+            return store;
+        }
+        if (!key.isEmpty()) {
+            throw new InvalidArgumentException("a request names a key or a room, not both");
+        }
+        if (rooms == null) {
+            throw new IllegalStateException("this message node serves no room logs");
+        }
+        return rooms;
+    }
+
+    /** The name of the log a request names: its room when set, else its key. */
+    private static String logName(String key, String room) {
+        return room.isEmpty() ? key : room;
+    }
+
+    private static <T> CompletableFuture<T> refused(RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+    }
+
+    /** Runs {@code call} on the store the request names; a bad name fails the future. */
+    private <T> CompletableFuture<T> on(
+            String key, String room, Function<MessageStore, CompletableFuture<T>> call) {
+        MessageStore target;
+        try {
+            target = storeFor(key, room);
+        } catch (InvalidArgumentException | IllegalStateException e) {
+            return refused(e);
+        }
+        return call.apply(target);
+    }
+
     @Override
     public void append(AppendRequest req, StreamObserver<AppendReply> out) {
         GrpcFutures.answer(
-                store.append(entry(req)), MessageStoreService::reply, StoreStatuses::toStatus, out);
+                on(req.getKey(), req.getRoom(), s -> s.append(entry(req))),
+                MessageStoreService::reply,
+                MessageStoreService::toStatus,
+                out);
     }
 
     @Override
     public void appendMany(AppendManyRequest req, StreamObserver<AppendManyReply> out) {
-        List<AppendEntry> entries = new ArrayList<>(req.getEntriesCount());
-        for (AppendRequest e : req.getEntriesList()) {
-            entries.add(entry(e));
+        List<AppendEntry> keyEntries = new ArrayList<>(req.getEntriesCount());
+        List<AppendEntry> roomEntries = new ArrayList<>();
+        // Where each request entry's outcome comes from: its index among the room entries
+        // (negative: -1 - index among the key entries), or null when it is refused up front.
+        Integer[] slots = new Integer[req.getEntriesCount()];
+        AppendOutcome[] refusedUpFront = new AppendOutcome[req.getEntriesCount()];
+        for (int i = 0; i < req.getEntriesCount(); i++) {
+            AppendRequest e = req.getEntries(i);
+            if (e.getRoom().isEmpty()) {
+                slots[i] = -1 - keyEntries.size();
+                keyEntries.add(entry(e));
+            } else if (!e.getKey().isEmpty() || rooms == null) {
+                refusedUpFront[i] =
+                        AppendOutcome.failed(
+                                new InvalidArgumentException(
+                                        rooms == null
+                                                ? "this message node serves no room logs"
+                                                : "a request names a key or a room, not both"));
+            } else {
+                slots[i] = roomEntries.size();
+                roomEntries.add(entry(e));
+            }
         }
+        if (roomEntries.isEmpty() && refusedUpFront.length == keyEntries.size()) {
+            // Only keys: exactly as before rooms existed (the store checks the batch's size).
+            GrpcFutures.answer(
+                    store.appendMany(keyEntries),
+                    MessageStoreService::outcomes,
+                    MessageStoreService::toStatus,
+                    out);
+            return;
+        }
+        CompletableFuture<List<AppendOutcome>> keyOutcomes =
+                keyEntries.isEmpty()
+                        ? CompletableFuture.completedFuture(List.of())
+                        : store.appendMany(keyEntries);
+        CompletableFuture<List<AppendOutcome>> roomOutcomes =
+                roomEntries.isEmpty()
+                        ? CompletableFuture.completedFuture(List.of())
+                        : rooms.appendMany(roomEntries);
         GrpcFutures.answer(
-                store.appendMany(entries),
-                outcomes -> {
-                    AppendManyReply.Builder reply = AppendManyReply.newBuilder();
-                    for (AppendOutcome o : outcomes) {
-                        reply.addOutcomes(outcome(o));
-                    }
-                    return reply.build();
-                },
-                StoreStatuses::toStatus,
+                keyOutcomes.thenCombine(
+                        roomOutcomes,
+                        (forKeys, forRooms) -> {
+                            List<AppendOutcome> all = new ArrayList<>(slots.length);
+                            for (int i = 0; i < slots.length; i++) {
+                                Integer slot = slots[i];
+                                all.add(
+                                        slot == null
+                                                ? refusedUpFront[i]
+                                                : slot < 0
+                                                        ? forKeys.get(-1 - slot)
+                                                        : forRooms.get(slot));
+                            }
+                            return all;
+                        }),
+                MessageStoreService::outcomes,
+                MessageStoreService::toStatus,
                 out);
+    }
+
+    private static AppendManyReply outcomes(List<AppendOutcome> outcomes) {
+        AppendManyReply.Builder reply = AppendManyReply.newBuilder();
+        for (AppendOutcome o : outcomes) {
+            reply.addOutcomes(outcome(o));
+        }
+        return reply.build();
+    }
+
+    /** {@link StoreStatuses}, plus {@code UNIMPLEMENTED} for a room on a node without room logs. */
+    private static io.grpc.Status toStatus(Throwable failure) {
+        Throwable t = GrpcFutures.unwrap(failure);
+        if (t instanceof IllegalStateException) {
+            return io.grpc.Status.UNIMPLEMENTED.withDescription(t.getMessage());
+        }
+        return StoreStatuses.toStatus(failure);
     }
 
     /** The reply of an append, as the node answers it. */
@@ -114,10 +233,13 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                 .build();
     }
 
-    /** An append request as the store's entry, as the node reads it. */
+    /**
+     * An append request as the store's entry, as the node reads it (a room's entry names the room:
+     * it goes to the rooms' store).
+     */
     public static AppendEntry entry(AppendRequest e) {
         return new AppendEntry(
-                e.getKey(),
+                e.getRoom().isEmpty() ? e.getKey() : e.getRoom(),
                 e.getMid(),
                 e.getClaim().toByteArray(),
                 e.getPayload().toByteArray(),
@@ -147,7 +269,15 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
     @Override
     public void fetch(FetchRequest req, StreamObserver<FetchReply> out) {
         GrpcFutures.answer(
-                store.fetch(req.getKey(), req.getAfter(), req.getLimit(), req.getWithFloor()),
+                on(
+                        req.getKey(),
+                        req.getRoom(),
+                        s ->
+                                s.fetch(
+                                        logName(req.getKey(), req.getRoom()),
+                                        req.getAfter(),
+                                        req.getLimit(),
+                                        req.getWithFloor())),
                 page -> {
                     FetchReply.Builder reply = FetchReply.newBuilder().setMore(page.more());
                     if (req.getWithFloor()) {
@@ -161,25 +291,28 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                     }
                     return reply.build();
                 },
-                StoreStatuses::toStatus,
+                MessageStoreService::toStatus,
                 out);
     }
 
     @Override
     public void last(LastRequest req, StreamObserver<LastReply> out) {
         GrpcFutures.answer(
-                store.last(req.getKey()),
+                on(req.getKey(), req.getRoom(), s -> s.last(logName(req.getKey(), req.getRoom()))),
                 mid -> LastReply.newBuilder().setMid(mid).build(),
-                StoreStatuses::toStatus,
+                MessageStoreService::toStatus,
                 out);
     }
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteReply> out) {
         GrpcFutures.answer(
-                store.delete(req.getKey()),
+                on(
+                        req.getKey(),
+                        req.getRoom(),
+                        s -> s.delete(logName(req.getKey(), req.getRoom()))),
                 v -> DeleteReply.getDefaultInstance(),
-                StoreStatuses::toStatus,
+                MessageStoreService::toStatus,
                 out);
     }
 

@@ -11,6 +11,7 @@ import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
 import io.pushbase.store.FetchPage;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.LowWaterMark;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
@@ -58,6 +59,7 @@ public final class HBaseMessageStore implements MessageStore {
     private final Deadline deadline;
     private final HeadAppender appender;
     private final KeyRows keyRows;
+    private final LogSpace space;
 
     /**
      * Keys whose expiry marks this node remembers writing (ExpiryMarks); forgetting costs a cell.
@@ -74,6 +76,22 @@ public final class HBaseMessageStore implements MessageStore {
             RowKeys rowKeys,
             KeyTrimmer trimmer,
             long deadlineMillis) {
+        this(table, limits, rowKeys, trimmer, deadlineMillis, LogSpace.KEYS);
+    }
+
+    /**
+     * (Pushbase) A store of the logs of {@code space} (docs/STORE.md "Room logs"): {@link
+     * LogSpace#ROOMS} serves room logs over the same table, with a trimmer of its own (built with
+     * the same space).
+     */
+    public HBaseMessageStore(
+            Supplier<? extends AsyncTable<?>> table,
+            StoreLimits limits,
+            RowKeys rowKeys,
+            KeyTrimmer trimmer,
+            long deadlineMillis,
+            LogSpace space) {
+        this.space = space;
         this.table = table;
         this.limits = limits;
         this.rowKeys = rowKeys;
@@ -86,7 +104,8 @@ public final class HBaseMessageStore implements MessageStore {
                         rowKeys,
                         trimmer,
                         deadline,
-                        new ExpiryMarks(EXPIRY_MARKED_KEYS, limits.retentionSeconds()));
+                        new ExpiryMarks(EXPIRY_MARKED_KEYS, limits.retentionSeconds()),
+                        space);
     }
 
     @Override
@@ -115,10 +134,10 @@ public final class HBaseMessageStore implements MessageStore {
             String key, long after, int limit, boolean withFloor) {
         return GrpcFutures.attempt(
                 () -> {
-                    byte[] keyBytes = limits.checkKey(key);
+                    byte[] keyBytes = space.check(limits, key);
                     int max = limits.checkFetchLimit(limit);
                     long from = Math.max(after, 0);
-                    byte[] prefix = rowKeys.prefix(key);
+                    byte[] prefix = rowKeys.prefixOf(keyBytes);
                     if (from == Long.MAX_VALUE) {
                         return withFloor(key, prefix, List.of(), false, 0, withFloor);
                     }
@@ -307,9 +326,9 @@ public final class HBaseMessageStore implements MessageStore {
     public CompletableFuture<Long> last(String key) {
         return GrpcFutures.attempt(
                 () -> {
-                    byte[] keyBytes = limits.checkKey(key);
+                    byte[] keyBytes = space.check(limits, key);
                     Scan scan =
-                            newestFirst(rowKeys.prefix(key), 0, keyBytes)
+                            newestFirst(rowKeys.prefixOf(keyBytes), 0, keyBytes)
                                     .addColumn(FAMILY, COLUMN_KEY)
                                     .setLimit(1)
                                     .setCaching(1);
@@ -326,10 +345,9 @@ public final class HBaseMessageStore implements MessageStore {
     public CompletableFuture<Void> delete(String key) {
         return GrpcFutures.attempt(
                 () -> {
-                    byte[] keyBytes = limits.checkKey(key);
-                    Scan scan =
-                            newestFirst(rowKeys.prefix(key), 0, keyBytes)
-                                    .addColumn(FAMILY, COLUMN_KEY);
+                    byte[] keyBytes = space.check(limits, key);
+                    byte[] prefix = rowKeys.prefixOf(keyBytes);
+                    Scan scan = newestFirst(prefix, 0, keyBytes).addColumn(FAMILY, COLUMN_KEY);
                     return bounded(table.get().scanAll(scan), "delete", key)
                             .thenCompose(
                                     rows -> {
@@ -346,7 +364,7 @@ public final class HBaseMessageStore implements MessageStore {
                                         return bounded(
                                                         Floors.raise(
                                                                 table.get(),
-                                                                RowKeys.row(rowKeys.prefix(key), 0),
+                                                                RowKeys.row(prefix, 0),
                                                                 floor),
                                                         "delete",
                                                         key)

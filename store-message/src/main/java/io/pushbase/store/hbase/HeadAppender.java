@@ -12,6 +12,7 @@ import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
 import io.pushbase.store.InvalidArgumentException;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.StoreException;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.StoreUnavailableException;
@@ -89,6 +90,7 @@ final class HeadAppender {
     private final KeyTrimmer trimmer;
     private final Deadline deadline;
     private final ExpiryMarks marks;
+    private final LogSpace space;
 
     HeadAppender(
             Supplier<? extends AsyncTable<?>> table,
@@ -96,7 +98,9 @@ final class HeadAppender {
             RowKeys rowKeys,
             KeyTrimmer trimmer,
             Deadline deadline,
-            ExpiryMarks marks) {
+            ExpiryMarks marks,
+            LogSpace space) {
+        this.space = space;
         this.table = table;
         this.limits = limits;
         this.rowKeys = rowKeys;
@@ -210,7 +214,7 @@ final class HeadAppender {
         for (int i = 0; i < entries.size(); i++) {
             AppendEntry e = entries.get(i);
             try {
-                byte[] keyBytes = limits.checkKey(e.key());
+                byte[] keyBytes = space.check(limits, e.key());
                 limits.checkAppend(e.mid(), e.claim(), e.payload(), e.expireSeconds());
                 long indexSeconds = limits.indexSeconds(e.indexSeconds());
                 long now = System.currentTimeMillis();
@@ -218,7 +222,7 @@ final class HeadAppender {
                         new Pending(
                                 e,
                                 keyBytes,
-                                rowKeys.prefix(e.key()),
+                                rowKeys.prefixOf(keyBytes),
                                 indexSeconds,
                                 limits.retentionSeconds(),
                                 now);

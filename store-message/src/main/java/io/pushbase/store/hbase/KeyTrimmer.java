@@ -8,6 +8,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
+import io.pushbase.store.LogSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ public final class KeyTrimmer {
     private final Counter raced;
     private final Counter miscounts;
     private final KeyRows rows;
+    private final LogSpace space;
 
     public KeyTrimmer(
             Supplier<? extends AsyncTable<?>> table,
@@ -83,6 +85,33 @@ public final class KeyTrimmer {
             int maxInFlight,
             int maxTrackedKeys,
             MetricRegistry metrics) {
+        this(
+                table,
+                rowKeys,
+                cap,
+                retentionSeconds,
+                every,
+                maxInFlight,
+                maxTrackedKeys,
+                metrics,
+                LogSpace.KEYS);
+    }
+
+    /**
+     * (Pushbase) A trimmer of the logs of {@code space} (room logs: {@link LogSpace#ROOMS}), with
+     * counts of its own; its counters are the key trimmer's ({@code store.trim.*}).
+     */
+    public KeyTrimmer(
+            Supplier<? extends AsyncTable<?>> table,
+            RowKeys rowKeys,
+            int cap,
+            long retentionSeconds,
+            int every,
+            int maxInFlight,
+            int maxTrackedKeys,
+            MetricRegistry metrics,
+            LogSpace space) {
+        this.space = space;
         this.table = table;
         this.rowKeys = rowKeys;
         this.cap = cap;
@@ -163,8 +192,12 @@ public final class KeyTrimmer {
      * were deleted. Public so operators' tools and tests can force a trim.
      */
     public CompletableFuture<Integer> trim(String key) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        byte[] prefix = rowKeys.prefix(key);
+        // The log's name as its rows hold it (a room's is not its UTF-8: docs/STORE.md).
+        byte[] keyBytes =
+                space == LogSpace.KEYS
+                        ? key.getBytes(StandardCharsets.UTF_8)
+                        : RowKeys.roomLog(key);
+        byte[] prefix = rowKeys.prefixOf(keyBytes);
         byte[] headRow = RowKeys.row(prefix, 0);
         runs.inc();
         // One read of the head row: the floor, the expiry marks and the key's row count. The count

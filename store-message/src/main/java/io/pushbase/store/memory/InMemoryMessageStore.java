@@ -5,6 +5,7 @@ import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendOutcome;
 import io.pushbase.store.AppendResult;
 import io.pushbase.store.FetchPage;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.LowWaterMark;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.StoreLimits;
@@ -35,6 +36,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     private final StoreLimits limits;
     private final LongSupplier clockMillis;
+    private final LogSpace space;
     private final Map<String, NavigableMap<Long, Entry>> logs = new ConcurrentHashMap<>();
     private final Map<String, Head> heads = new ConcurrentHashMap<>();
     private final Map<String, Map<ByteBuffer, Indexed>> indexes = new ConcurrentHashMap<>();
@@ -68,8 +70,17 @@ public final class InMemoryMessageStore implements MessageStore {
      * @param clockMillis wall clock in ms, replaceable so tests can move time
      */
     public InMemoryMessageStore(StoreLimits limits, LongSupplier clockMillis) {
+        this(limits, clockMillis, LogSpace.KEYS);
+    }
+
+    /**
+     * (Pushbase) A store of the logs of {@code space}: {@link LogSpace#ROOMS} checks names by the
+     * room rule. One instance per space, so a room's log never meets a key's of the same name.
+     */
+    public InMemoryMessageStore(StoreLimits limits, LongSupplier clockMillis, LogSpace space) {
         this.limits = limits;
         this.clockMillis = clockMillis;
+        this.space = space;
     }
 
     /**
@@ -86,7 +97,7 @@ public final class InMemoryMessageStore implements MessageStore {
         return GrpcFutures.attempt(
                 () -> {
                     String key = e.key();
-                    limits.checkKey(key);
+                    space.check(limits, key);
                     limits.checkAppend(e.mid(), e.claim(), e.payload(), e.expireSeconds());
                     long indexSeconds = limits.indexSeconds(e.indexSeconds());
                     byte[] ours = e.claim().clone();
@@ -238,7 +249,7 @@ public final class InMemoryMessageStore implements MessageStore {
             String key, long after, int limit, boolean withFloor) {
         return GrpcFutures.attempt(
                 () -> {
-                    limits.checkKey(key);
+                    space.check(limits, key);
                     int max = limits.checkFetchLimit(limit);
                     NavigableMap<Long, Entry> log = logs.get(key);
                     List<StoredMessage> out = new ArrayList<>();
@@ -283,7 +294,7 @@ public final class InMemoryMessageStore implements MessageStore {
     public CompletableFuture<Long> last(String key) {
         return GrpcFutures.attempt(
                 () -> {
-                    limits.checkKey(key);
+                    space.check(limits, key);
                     NavigableMap<Long, Entry> log = logs.get(key);
                     long last = 0;
                     if (log != null) {
@@ -300,7 +311,7 @@ public final class InMemoryMessageStore implements MessageStore {
     public CompletableFuture<Void> delete(String key) {
         return GrpcFutures.attempt(
                 () -> {
-                    limits.checkKey(key);
+                    space.check(limits, key);
                     NavigableMap<Long, Entry> log = logs.get(key);
                     if (log != null) {
                         synchronized (log) {

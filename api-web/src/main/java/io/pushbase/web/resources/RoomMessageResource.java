@@ -1,0 +1,165 @@
+package io.pushbase.web.resources;
+
+import com.codahale.metrics.MetricRegistry;
+import io.pushbase.cluster.grpc.GrpcFutures;
+import io.pushbase.cluster.message.MessageNodeClient;
+import io.pushbase.cluster.token.TokenCheck;
+import io.pushbase.cluster.token.TokenVerifier;
+import io.pushbase.schema.client.Keys;
+import io.pushbase.schema.client.MessageFormat;
+import io.pushbase.schema.client.Rooms;
+import io.pushbase.web.reply.Answer;
+import io.pushbase.web.reply.Data;
+import io.pushbase.web.reply.Dialect;
+import io.pushbase.web.reply.Ret;
+import io.pushbase.web.reply.Route;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * (Pushbase, issue 14) A room's offline pull, {@code GET /1/room/msg/get?room=&m=} (route {@code
+ * room.msg.get}): the unexpired stored messages of the room's log with mid greater than {@code m},
+ * ascending, at most {@code maxMessages}, each as the room message a member receives ({@code
+ * {"msg":..,"mid":..,"gid":0,"room":".."}}, the new format; {@code ver=pushbase.1}: the exact one).
+ * {@code complete=1} adds {@code "complete":true|false} as a key's pull does (the room log's
+ * low-water mark, docs/STORE.md). {@code cb} makes it JSONP.
+ *
+ * <p>With auth on, the subscriber's token ({@code t}) must be valid for its key ({@code k}) and its
+ * {@code rooms} claim must name the room: {@code 1002} otherwise. A missing or invalid room or mid
+ * is {@code 65534}; no message node answering {@code 65535}. Asynchronous.
+ */
+@Path("/")
+public final class RoomMessageResource {
+    private final MessageNodeClient messages;
+    private final Optional<TokenVerifier> tokens;
+    private final int maxMessages;
+    private final Route route;
+
+    public RoomMessageResource(
+            MessageNodeClient messages,
+            Optional<TokenVerifier> tokens,
+            int maxMessages,
+            MetricRegistry metrics) {
+        this.messages = messages;
+        this.tokens = tokens;
+        this.maxMessages = maxMessages;
+        this.route = new Route("room.msg.get", Dialect.VERSIONED, metrics);
+    }
+
+    @GET
+    @Path("1/room/msg/get")
+    public void pull(
+            @QueryParam("room") String room,
+            @QueryParam("m") String mid,
+            @QueryParam("k") String key,
+            @QueryParam("t") String token,
+            @QueryParam("cb") String cb,
+            @QueryParam("complete") String complete,
+            @QueryParam("ver") String ver,
+            @Suspended AsyncResponse out) {
+        MessageFormat format =
+                MessageFormat.EXACT_VERSION.equals(ver) ? MessageFormat.EXACT : MessageFormat.NEW;
+        route.serve(out, cb, () -> pull(room, mid, key, token, complete, format));
+    }
+
+    private CompletionStage<Answer> pull(
+            String room,
+            String midText,
+            String key,
+            String token,
+            String completeText,
+            MessageFormat format) {
+        if (room == null || room.isEmpty() || midText == null || midText.isEmpty()) {
+            return done(Answer.error(Ret.PARAM, "room and m are both required"));
+        }
+        // A room, or the broadcasts' log (room "*").
+        String roomProblem = Rooms.logProblem(room);
+        if (roomProblem != null) {
+            return done(Answer.error(Ret.PARAM, roomProblem));
+        }
+        boolean withComplete;
+        if (completeText == null || completeText.isEmpty() || completeText.equals("0")) {
+            withComplete = false;
+        } else if (completeText.equals("1")) {
+            withComplete = true;
+        } else {
+            return done(Answer.error(Ret.PARAM, "complete must be 1 or 0"));
+        }
+        long after;
+        try {
+            after = Long.parseLong(midText);
+        } catch (NumberFormatException e) {
+            return done(
+                    Answer.error(
+                            Ret.PARAM, "m must be an int64 in decimal, got '" + midText + "'"));
+        }
+        if (tokens.isPresent()) {
+            if (key == null || Keys.problem(key) != null) {
+                return done(
+                        Answer.error(
+                                Ret.UNAUTHORISED,
+                                "with auth on, k (the token's key) and t are required"));
+            }
+            TokenCheck check = tokens.get().check(token, key);
+            if (check != TokenCheck.VALID) {
+                return done(
+                        Answer.error(
+                                Ret.UNAUTHORISED,
+                                "token "
+                                        + check.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+            }
+            // Broadcasts reached every connection: any valid token reads their history.
+            if (!Rooms.ALL.equals(room) && !allows(tokens.get().rooms(token, key), room)) {
+                return done(
+                        Answer.error(
+                                Ret.UNAUTHORISED, "the token's rooms claim does not name " + room));
+            }
+        }
+        long from = Math.max(0, after);
+        return messages.fetchRoomWithFloor(room, from, maxMessages)
+                .thenApply(
+                        reply -> {
+                            byte[] msgs =
+                                    reply.getMessagesCount() == 0
+                                            ? null
+                                            : Data.roomMessages(
+                                                    room, reply.getMessagesList(), format);
+                            if (withComplete) {
+                                return Answer.ok(
+                                        Data.withComplete(
+                                                reply.hasFloor() && from >= reply.getFloor(),
+                                                msgs));
+                            }
+                            return msgs == null ? Answer.ok() : Answer.ok(msgs);
+                        })
+                .exceptionally(
+                        err ->
+                                Answer.error(
+                                        Ret.INTERNAL,
+                                        "no message node answered: " + GrpcFutures.unwrap(err)));
+    }
+
+    /** The token claim's rule (as the comets apply it): exact names, {@code prefix*}, {@code *}. */
+    static boolean allows(List<String> claim, String room) {
+        for (String p : claim) {
+            if (p.endsWith("*")
+                    ? room.startsWith(p.substring(0, p.length() - 1))
+                    : p.equals(room)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static CompletionStage<Answer> done(Answer answer) {
+        return CompletableFuture.completedFuture(answer);
+    }
+}
