@@ -51,8 +51,8 @@ record AckBenchOptions(
                                                 + " or lost ack, a cursor not at its device's"
                                                 + " last mid), 2 on bad usage."),
                                 "Progress goes to stderr, the report to stdout; the nodes' logs"
-                                        + " stay in the data directory's logs/ (removed after a"
-                                        + " run whose checks passed).")
+                                        + " stay in the data directory's logs/ (HBase's files are"
+                                        + " removed after a run whose checks passed).")
                         .option(
                                 "subscribers",
                                 BenchArguments.number(1),

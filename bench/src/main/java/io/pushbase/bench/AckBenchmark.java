@@ -477,7 +477,10 @@ public final class AckBenchmark {
 
     /** The load with acks for {@code --prewarm}, nothing measured, then the settling pause. */
     private void prewarm() throws Exception {
-        LOG.info("prewarm: {} pushes/s with acks for {} s", options.rate(), options.prewarm());
+        LOG.info(
+                "prewarm: {} pushes/s with acks for {} s",
+                options.rate(),
+                options.prewarm().toSeconds());
         acking = true;
         InetSocketAddress admin = cluster.web().address("admin");
         try (KeepAliveHttpClient client =
