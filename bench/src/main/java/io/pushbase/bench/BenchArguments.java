@@ -80,6 +80,21 @@ final class BenchArguments {
                 .option("prewarm", number(0), prewarm, "N", prewarmHelp);
     }
 
+    /**
+     * Adds {@code --dist DIR}: the unpacked distribution whose processes a benchmark starts ({@link
+     * DistributionCluster}), which {@code script} builds when needed.
+     */
+    BenchArguments distProcesses(String script) throws ArgumentParserException {
+        return option(
+                "dist",
+                (parser, argument, value) -> value,
+                StandaloneBenchOptions.DEFAULT_DIST,
+                "DIR",
+                "the unpacked distribution whose processes are started; "
+                        + script
+                        + " builds it when needed");
+    }
+
     /** Adds the switch {@code --flag} (or property {@code bench.<flag>=true}). */
     BenchArguments flag(String flag, String help) {
         parser.addArgument("--" + flag)

@@ -1,5 +1,10 @@
 package io.pushbase.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import net.sourceforge.argparse4j.helper.HelpScreenException;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -67,6 +72,41 @@ final class BenchMain {
                     SLF4JBridgeHandler.install();
                     benchmark.run();
                 });
+    }
+
+    /**
+     * A fresh data directory for a run of the distribution's processes, {@code
+     * bench/target/<prefix>*} (created): HBase's files and the nodes' logs go there.
+     */
+    static Path freshData(String prefix) throws IOException {
+        Path target = Path.of("bench/target").toAbsolutePath();
+        Files.createDirectories(target);
+        return Files.createTempDirectory(target, prefix);
+    }
+
+    /**
+     * How a benchmark of the distribution's processes ends its report: the run's duration and the
+     * checks' verdict appended to {@code out}, which is printed on stdout; then, if a check failed,
+     * {@link ChecksFailed} naming {@code data} (kept, with the nodes' logs), else {@code data}
+     * removed.
+     */
+    static void endReport(List<String> out, List<String> failures, long startedNanos, Path data)
+            throws ChecksFailed, IOException {
+        out.add("");
+        out.add(
+                String.format(
+                        Locale.ROOT, "Run took %.0f s.", (System.nanoTime() - startedNanos) / 1e9));
+        if (failures.isEmpty()) {
+            out.add("All checks passed.");
+        } else {
+            out.add("**Checks failed:** " + String.join("; ", failures));
+        }
+        out.forEach(System.out::println);
+        System.out.flush();
+        if (!failures.isEmpty()) {
+            throw new ChecksFailed(String.join("; ", failures) + " (logs kept in " + data + ")");
+        }
+        StandaloneBenchmark.removeData(data);
     }
 
     static void runAndExit(Run benchmark) {

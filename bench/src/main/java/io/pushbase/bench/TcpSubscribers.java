@@ -72,8 +72,10 @@ final class TcpSubscribers implements AutoCloseable {
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong closedByServer = new AtomicLong();
     private final AtomicLong errorReplies = new AtomicLong();
+    private final AtomicLong shortWrites = new AtomicLong();
     private final Map<String, LongAdder> resumeAnswers = new ConcurrentHashMap<>();
     private final SubscribedSink subscribed;
+    private final Map<Integer, SocketChannel> channels = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     private TcpSubscribers(
@@ -106,6 +108,7 @@ final class TcpSubscribers implements AutoCloseable {
                 ch.configureBlocking(false);
                 Frames frames = subs.new Frames(i, null);
                 frames.subscribed = true; // its +h was read above
+                subs.channels.put(i, ch);
                 ch.register(subs.selector, SelectionKey.OP_READ, frames);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -140,6 +143,7 @@ final class TcpSubscribers implements AutoCloseable {
                 // leave as many loopback ports in TIME_WAIT.
                 ch.setOption(StandardSocketOptions.SO_LINGER, 0);
                 Frames frames = subs.new Frames(i, ByteBuffer.wrap(requests.get(i)));
+                subs.channels.put(i, ch);
                 if (ch.connect(comet)) {
                     frames.send(ch);
                     ch.register(subs.selector, SelectionKey.OP_READ, frames);
@@ -215,6 +219,35 @@ final class TcpSubscribers implements AutoCloseable {
             }
             Thread.sleep(200); // -n: the comet does not own the ring yet
         }
+    }
+
+    /**
+     * Sends {@code request} (a few hundred bytes at most, e.g. an {@code ack}) on subscriber {@code
+     * subscriber}'s connection. Only from the reader thread, i.e. from the {@link FrameSink}: the
+     * socket is non-blocking, so a request its send buffer does not take whole is counted in {@link
+     * #shortWrites()} and answered false instead of blocking the reader.
+     */
+    boolean write(int subscriber, byte[] request) {
+        SocketChannel ch = channels.get(subscriber);
+        if (ch == null || !ch.isOpen()) {
+            return false;
+        }
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(request);
+            ch.write(buf);
+            if (buf.hasRemaining()) {
+                shortWrites.incrementAndGet();
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            return false; // the read side notices the closed connection and counts it
+        }
+    }
+
+    /** Requests {@link #write} could not send whole (a full send buffer). */
+    long shortWrites() {
+        return shortWrites.get();
     }
 
     /** Frames read since start. */

@@ -271,7 +271,8 @@ public final class WebBenchmark {
         return row;
     }
 
-    private static String loadAverage() {
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
