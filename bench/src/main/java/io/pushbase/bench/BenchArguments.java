@@ -107,6 +107,21 @@ final class BenchArguments {
         return parser.parseArgs(args);
     }
 
+    /**
+     * The {@code --dist DIR} option of a benchmark that starts the built distribution's processes;
+     * {@code command} is the script that builds the distribution when needed.
+     */
+    BenchArguments distOption(String command) throws ArgumentParserException {
+        return option(
+                "dist",
+                (parser, argument, value) -> value,
+                StandaloneBenchOptions.DEFAULT_DIST,
+                "DIR",
+                "the unpacked distribution whose processes are started; "
+                        + command
+                        + " builds it when needed");
+    }
+
     /** A usage error found after parsing (e.g. two options that do not go together). */
     ArgumentParserException error(String message) {
         return new ArgumentParserException(message, parser);

@@ -1,5 +1,10 @@
 package io.pushbase.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import net.sourceforge.argparse4j.helper.HelpScreenException;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -67,6 +72,37 @@ final class BenchMain {
                     SLF4JBridgeHandler.install();
                     benchmark.run();
                 });
+    }
+
+    /** A fresh directory {@code bench/target/<prefix>…} for one run's data and logs. */
+    static Path freshDataDir(String prefix) throws IOException {
+        Path target = Path.of("bench/target").toAbsolutePath();
+        Files.createDirectories(target);
+        return Files.createTempDirectory(target, prefix);
+    }
+
+    /**
+     * How a report ends: the run's duration and the checks' verdict added to {@code out}, every
+     * line printed; then {@link ChecksFailed} when a check failed (the data and logs kept for a
+     * look), else the data removed.
+     */
+    static void finishReport(List<String> out, List<String> failures, long startedNanos, Path data)
+            throws Exception {
+        out.add("");
+        out.add(
+                String.format(
+                        Locale.ROOT, "Run took %.0f s.", (System.nanoTime() - startedNanos) / 1e9));
+        if (failures.isEmpty()) {
+            out.add("All checks passed.");
+        } else {
+            out.add("**Checks failed:** " + String.join("; ", failures));
+        }
+        out.forEach(System.out::println);
+        System.out.flush();
+        if (!failures.isEmpty()) {
+            throw new ChecksFailed(String.join("; ", failures) + " (logs kept in " + data + ")");
+        }
+        StandaloneBenchmark.removeData(data);
     }
 
     static void runAndExit(Run benchmark) {

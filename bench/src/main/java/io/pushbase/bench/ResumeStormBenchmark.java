@@ -113,9 +113,7 @@ public final class ResumeStormBenchmark {
 
     private void run() throws Exception {
         long started = System.nanoTime();
-        Path target = Path.of("bench/target").toAbsolutePath();
-        Files.createDirectories(target);
-        Path data = Files.createTempDirectory(target, "resume-storm-");
+        Path data = BenchMain.freshDataDir("resume-storm-");
         out.add("## Resume storm (`bench/run-resume-storm-bench`) — " + Instant.now());
         out.add("");
         MachineInfo.describe(data).forEach(l -> out.add("- " + l));
@@ -150,22 +148,7 @@ public final class ResumeStormBenchmark {
                 failures.add("server processes exited during the run: " + exited);
             }
         }
-        out.add("");
-        out.add(
-                String.format(
-                        Locale.ROOT, "Run took %.0f s.", (System.nanoTime() - started) / 1e9));
-        if (failures.isEmpty()) {
-            out.add("All checks passed.");
-        } else {
-            out.add("**Checks failed:** " + String.join("; ", failures));
-        }
-        out.forEach(System.out::println);
-        System.out.flush();
-        if (!failures.isEmpty()) {
-            throw new BenchMain.ChecksFailed(
-                    String.join("; ", failures) + " (logs kept in " + data + ")");
-        }
-        StandaloneBenchmark.removeData(data);
+        BenchMain.finishReport(out, failures, started, data);
     }
 
     // ---- storm ------------------------------------------------------------------------------

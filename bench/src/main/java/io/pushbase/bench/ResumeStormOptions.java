@@ -117,13 +117,7 @@ record ResumeStormOptions(
                                 "300",
                                 "S",
                                 "each way's limit in seconds for every client to catch up")
-                        .option(
-                                "dist",
-                                (parser, argument, value) -> value,
-                                StandaloneBenchOptions.DEFAULT_DIST,
-                                "DIR",
-                                "the unpacked distribution whose processes are started;"
-                                        + " run-resume-storm-bench builds it when needed");
+                        .distOption("run-resume-storm-bench");
         Namespace flags = arguments.parse(args);
         if (flags.getInt("deep") > MAX_PER_KEY_CAP || flags.getInt("behind") > MAX_PER_KEY_CAP) {
             throw arguments.error(

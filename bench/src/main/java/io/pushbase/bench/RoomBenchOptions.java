@@ -13,6 +13,8 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * @param rates room messages per second, one step each
  * @param warmupSeconds each step's warm-up (its messages are checked, not measured)
  * @param seconds each step's measured window
+ * @param expire the room pushes' {@code expire}: above 0 each message is stored in the room's log
+ *     before it is delivered; 0 delivers without storing (the fan-out alone)
  * @param dist the unpacked distribution whose processes are started
  */
 record RoomBenchOptions(
@@ -21,6 +23,7 @@ record RoomBenchOptions(
         List<Integer> rates,
         int warmupSeconds,
         int seconds,
+        int expire,
         Path dist) {
     static final List<String> ALL_TARGETS = List.of("pushbase", "floor");
 
@@ -70,12 +73,12 @@ record RoomBenchOptions(
                                 "S",
                                 "each step's measured window in seconds")
                         .option(
-                                "dist",
-                                (parser, argument, value) -> value,
-                                StandaloneBenchOptions.DEFAULT_DIST,
-                                "DIR",
-                                "the unpacked distribution whose processes are started;"
-                                        + " run-room-bench builds it when needed");
+                                "expire",
+                                BenchArguments.number(0),
+                                "600",
+                                "S",
+                                "the room pushes' expire; 0 delivers without storing")
+                        .distOption("run-room-bench");
         Namespace flags = arguments.parse(args);
         return new RoomBenchOptions(
                 flags.getList("only"),
@@ -83,6 +86,7 @@ record RoomBenchOptions(
                 flags.getList("rates"),
                 flags.getInt("warmup"),
                 flags.getInt("seconds"),
+                flags.getInt("expire"),
                 Path.of(flags.getString("dist")).toAbsolutePath().normalize());
     }
 
