@@ -73,6 +73,7 @@ final class TcpSubscribers implements AutoCloseable {
     private final AtomicLong closedByServer = new AtomicLong();
     private final AtomicLong errorReplies = new AtomicLong();
     private final AtomicLong shortWrites = new AtomicLong();
+    private final AtomicLong joined = new AtomicLong();
     private final Map<String, LongAdder> resumeAnswers = new ConcurrentHashMap<>();
     private final SubscribedSink subscribed;
     private final Map<Integer, SocketChannel> channels = new ConcurrentHashMap<>();
@@ -261,11 +262,16 @@ final class TcpSubscribers implements AutoCloseable {
     }
 
     /**
-     * Error replies ({@code -p}, {@code -n}...) and bytes that were not a frame, {@code +h} or a
-     * resume answer.
+     * Error replies ({@code -p}, {@code -n}...) and bytes that were not a frame, {@code +h}, a join
+     * or a resume answer.
      */
     long errorReplies() {
         return errorReplies.get();
+    }
+
+    /** Rooms joined ({@code +j <room>} answers, docs/PROTOCOL.md "Rooms") so far. */
+    long joined() {
+        return joined.get();
     }
 
     /** Resume answers received so far by their text ({@code +r complete}: count). */
@@ -394,6 +400,8 @@ final class TcpSubscribers implements AutoCloseable {
                         subscribed = true;
                         TcpSubscribers.this.subscribed.subscribed(subscriber, now);
                     }
+                } else if (l.startsWith("+j ")) {
+                    joined.incrementAndGet();
                 } else if (l.startsWith("+r ")) {
                     resumeAnswers.computeIfAbsent(l, a -> new LongAdder()).increment();
                 } else {
