@@ -8,12 +8,11 @@ import java.util.List;
 
 /**
  * Decodes what a subscribed TCP client sends: heartbeats — each byte {@code h} is a {@link
- * Heartbeat}, as {@link HeartbeatDecoder} reads them — and (Pushbase) commands, each a RESP array
- * of bulk strings like the {@code sub} request ({@code *2\r\n$4\r\njoin\r\n$5\r\nlobby\r\n}),
- * emitted as a {@link RespRequest} for the handlers behind (docs/PROTOCOL.md "Rooms": {@code join},
- * {@code leave}). A gopush-cluster client sends only {@code h}, so nothing changes for it: a byte
- * other than {@code h} still closed its connection, and one other than {@code h} or {@code *} still
- * does.
+ * Heartbeat} — and (Pushbase) commands, each a RESP array of bulk strings like the {@code sub}
+ * request ({@code *2\r\n$4\r\njoin\r\n$5\r\nlobby\r\n}), emitted as a {@link RespRequest} for the
+ * handlers behind (docs/PROTOCOL.md "Rooms": {@code join}, {@code leave}). A gopush-cluster client
+ * sends only {@code h}, so nothing changes for it: a byte other than {@code h} still closed its
+ * connection, and one other than {@code h} or {@code *} still does.
  *
  * <p>Hard limits, each a close without a reply ({@link RespDecoderException}): 1 to {@value
  * #MAX_ARGS} arguments, a bulk string of at most {@value #MAX_BULK_LENGTH} bytes, a {@code *N} /

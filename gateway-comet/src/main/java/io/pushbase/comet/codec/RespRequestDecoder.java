@@ -11,7 +11,7 @@ import java.util.List;
  * *<argc>\r\n} followed by argc times {@code $<len>\r\n<bytes>\r\n}, argc between 1 and {@value
  * #MAX_ARGS} (docs/PROTOCOL.md section 3). Emits one {@link RespRequest} holding each argument's
  * bytes as they arrived (nothing decoded here, so a rule can see invalid UTF-8); the handler that
- * consumes it then replaces this decoder (with a {@link HeartbeatDecoder} after a successful
+ * consumes it then replaces this decoder (with a {@link CommandDecoder} after a successful
  * subscribe), and Netty hands any bytes already received after the request to the replacement.
  *
  * <p>A small state machine that reads the {@code *N} / {@code $N} lines byte by byte, so it rejects

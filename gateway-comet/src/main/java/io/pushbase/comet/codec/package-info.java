@@ -1,9 +1,9 @@
 /**
  * The comet's wire codecs (docs/PROTOCOL.md sections 3 and 5): {@link
  * io.pushbase.comet.codec.RespRequestDecoder} for the TCP client's one RESP request, {@link
- * io.pushbase.comet.codec.HeartbeatDecoder} for the single-byte heartbeats after it, the fixed
- * {@link io.pushbase.comet.codec.Reply replies}, and the encoders that frame a pushed message for
- * TCP ({@code $len\r\n<json>\r\n}) and WebSocket (one text frame).
+ * io.pushbase.comet.codec.CommandDecoder} for the single-byte heartbeats and (Pushbase) the
+ * commands after it, the fixed {@link io.pushbase.comet.codec.Reply replies}, and the encoders that
+ * frame a pushed message for TCP ({@code $len\r\n<json>\r\n}) and WebSocket (one text frame).
  *
  * <p>Every framing violation is a {@link io.pushbase.comet.codec.RespDecoderException}, which the
  * pipeline answers by closing the connection without a reply. Decoders check their hard limits
