@@ -72,13 +72,6 @@ public abstract class MessageStoreContract {
         place(store(), key, mid, payload, expireSeconds);
     }
 
-    /** Places mids 1 to {@code last} of {@code key}, payload {@code m<mid>}, expire 600 s. */
-    private void placeOneTo(String key, int last) throws Exception {
-        for (long mid = 1; mid <= last; mid++) {
-            place(key, mid, bytes("m" + mid), 600);
-        }
-    }
-
     @Test
     void roundTripKeepsExactMidsNearTwoToTheSixtyTwo() throws Exception {
         String k = key("exact");
@@ -174,40 +167,6 @@ public abstract class MessageStoreContract {
         assertThat(mids(await(store().fetch(k, 0, 2)))).isEqualTo(expected.subList(0, 2));
         awaitTrims();
         assertThat(heldRows(k)).isBetween(CAP, CAP + TRIM_EVERY - 1);
-    }
-
-    @Test
-    void aPageSaysWhetherMoreMessagesFollowIt() throws Exception {
-        String k = key("more");
-        for (long mid = 1; mid <= 5; mid++) {
-            place(k, mid, bytes("m" + mid), 600);
-        }
-        FetchPage cut = await(store().fetch(k, 0, 3, false));
-        assertThat(mids(cut.messages())).containsExactly(1L, 2L, 3L);
-        assertThat(cut.more()).isTrue();
-        // Exactly the rest: the page is full, and nothing follows it.
-        FetchPage rest = await(store().fetch(k, 3, 2, true));
-        assertThat(mids(rest.messages())).containsExactly(4L, 5L);
-        assertThat(rest.more()).isFalse();
-        assertThat(await(store().fetch(k, 5, 2, false)).more()).isFalse();
-        assertThat(await(store().fetch(k, 0, 0, false)).more()).isFalse();
-    }
-
-    @Test
-    void aPageOfTheCapWindowSaysMoreOnlyInsideIt() throws Exception {
-        String k = key("more-cap");
-        int total = CAP + 2 * TRIM_EVERY + 3;
-        placeOneTo(k, total);
-        // Whatever the trimmer has done yet: pages of the newest CAP only.
-        FetchPage first = await(store().fetch(k, 0, CAP - 1, false));
-        assertThat(mids(first.messages())).first().isEqualTo((long) total - CAP + 1);
-        assertThat(first.more()).isTrue();
-        FetchPage last = await(store().fetch(k, total - 1, CAP, false));
-        assertThat(mids(last.messages())).containsExactly((long) total);
-        assertThat(last.more()).isFalse();
-        FetchPage whole = await(store().fetch(k, 0, 0, false));
-        assertThat(whole.messages()).hasSize(CAP);
-        assertThat(whole.more()).isFalse();
     }
 
     @Test

@@ -47,15 +47,7 @@ class HBaseRoomLogIT extends RoomLogContract {
 
     private static KeyTrimmer trimmer(RowKeys rowKeys, LogSpace space) {
         return new KeyTrimmer(
-                client::table,
-                rowKeys,
-                CAP,
-                RETENTION,
-                TRIM_EVERY,
-                16,
-                10_000,
-                new MetricRegistry(),
-                space);
+                client::table, rowKeys, CAP, TRIM_EVERY, 16, 10_000, new MetricRegistry(), space);
     }
 
     @AfterAll
