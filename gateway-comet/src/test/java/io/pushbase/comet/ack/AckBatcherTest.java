@@ -64,6 +64,13 @@ class AckBatcherTest {
             assertThat(call).isNotNull();
             assertThat(call.request().getEntriesCount()).isEqualTo(2);
             call.storeAll();
+            // The batcher's thread that sent the call may attach its answer handler only after the
+            // test answered it, and then runs the handler itself: wait for the count, bounded.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (registry.meter("comet.acks.stored").getCount() < 2
+                    && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
             assertThat(registry.meter("comet.acks.stored").getCount()).isEqualTo(2);
         } finally {
             batcher.stop();
