@@ -144,6 +144,9 @@ class CometLeadershipTest {
         zk.restart();
         await("the leader serves again", leader.leadership::isActive);
         await("the standby is back", () -> standby.leadership.role() == Role.STANDBY);
+        // The role listeners record a change after the role itself is set: wait for the records.
+        await("the leader's roles recorded", () -> leader.roles.size() >= 4);
+        await("the standby's roles recorded", () -> standby.roles.size() >= 3);
 
         assertThat(leader.sessionId()).as("same session").isEqualTo(session);
         assertThat(leader.roles)
