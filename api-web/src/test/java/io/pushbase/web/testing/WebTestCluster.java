@@ -230,8 +230,11 @@ public final class WebTestCluster implements AutoCloseable {
 
     /**
      * Waits (at most 30 s) until {@code web} and the comets agree on the ring of {@code comets} (by
-     * node name, weight 1 each): for each of 20 probe keys the lookup names the owner's TCP port
-     * and that comet admits the key ({@code +h}).
+     * node name, weight 1 each): for each of 20 probe keys the lookup names the owner's TCP port,
+     * that comet admits the key ({@code +h}) and every other comet refuses it. The refusals matter:
+     * a comet's ring and its room peers are one view of discovery, and a comet that has not seen a
+     * newer comet yet still admits its own keys, but would not send that comet its rooms' messages
+     * (a CI run pushed to a room before the owner saw a member's comet).
      */
     public static void awaitRing(Web web, Map<String, Comet> comets) throws Exception {
         Map<String, Integer> weights = new TreeMap<>();
@@ -245,12 +248,14 @@ public final class WebTestCluster implements AutoCloseable {
                 Comet owner = comets.get(ring.nodeFor(key).orElseThrow());
                 agreed =
                         web.get("/1/server/get?p=2&k=" + key)
-                                        .body()
-                                        .equals(
-                                                "{\"data\":{\"server\":\"127.0.0.1:"
-                                                        + owner.tcp()
-                                                        + "\"},\"ret\":0}")
-                                && admits(owner, key);
+                                .body()
+                                .equals(
+                                        "{\"data\":{\"server\":\"127.0.0.1:"
+                                                + owner.tcp()
+                                                + "\"},\"ret\":0}");
+                for (Comet comet : comets.values()) {
+                    agreed &= admits(comet, key) == (comet == owner);
+                }
             }
             if (agreed) {
                 return;
