@@ -79,23 +79,4 @@ public final class CommandDecoder extends ByteToMessageDecoder {
             inCommand = false;
         }
     }
-
-    /**
-     * One command that fills {@code bytes} exactly — a WebSocket text frame carrying a command in
-     * the TCP form, {@code *2\r\n$4\r\njoin\r\n$5\r\nlobby\r\n} — or null when the bytes are not
-     * exactly one request within the limits. {@code bytes} is not consumed.
-     */
-    public static RespRequest single(ByteBuf bytes) {
-        ByteBuf in = bytes.duplicate();
-        if (!in.isReadable() || in.getByte(in.readerIndex()) != '*') {
-            return null;
-        }
-        try {
-            RespRequest request =
-                    new RespArrayParser(MAX_ARGS, MAX_BULK_LENGTH, MAX_LINE_LENGTH).read(in);
-            return request != null && !in.isReadable() ? request : null;
-        } catch (RespDecoderException e) {
-            return null;
-        }
-    }
 }
