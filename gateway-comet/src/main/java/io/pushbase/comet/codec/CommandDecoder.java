@@ -3,7 +3,6 @@ package io.pushbase.comet.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +16,8 @@ import java.util.List;
  * <p>Hard limits, each a close without a reply ({@link RespDecoderException}): 1 to {@value
  * #MAX_ARGS} arguments, a bulk string of at most {@value #MAX_BULK_LENGTH} bytes, a {@code *N} /
  * {@code $N} line of at most 16 bytes. Only the bytes of one announced bulk string are ever held
- * back waiting for more input.
+ * back waiting for more input. The parsing is the {@code sub} request's ({@link RespArrayParser}),
+ * with these limits.
  *
  * <p>One instance per connection; event loop only.
  */
@@ -30,31 +30,25 @@ public final class CommandDecoder extends ByteToMessageDecoder {
 
     private static final int MAX_LINE_LENGTH = 16;
 
-    private enum State {
-        IDLE,
-        ARGC_DIGITS,
-        ARGC_LF,
-        BULK_PREFIX,
-        LENGTH_DIGITS,
-        LENGTH_LF,
-        BULK_DATA,
-        FAILED
-    }
+    private final RespArrayParser parser =
+            new RespArrayParser(MAX_ARGS, MAX_BULK_LENGTH, MAX_LINE_LENGTH);
 
-    private State state = State.IDLE;
-    private int lineLength;
-    private int digits;
-    private long number;
-    private int argc;
-    private int bulkLength;
-    private final List<byte[]> args = new ArrayList<>(MAX_ARGS);
+    /** Inside a command: the parser has consumed its {@code *} and maybe more. */
+    private boolean inCommand;
+
+    /** A violation was thrown: the channel is being closed, further input is discarded. */
+    private boolean failed;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         try {
             decodeInput(in, out);
         } catch (RespDecoderException e) {
-            state = State.FAILED;
+            failed = true;
             in.skipBytes(in.readableBytes());
             throw e;
         }
@@ -62,135 +56,27 @@ public final class CommandDecoder extends ByteToMessageDecoder {
 
     private void decodeInput(ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
-            switch (state) {
-                case IDLE -> {
-                    byte b = in.readByte();
-                    if (b == 'h') {
-                        out.add(Heartbeat.INSTANCE);
-                    } else if (b == '*') {
-                        start();
-                        state = State.ARGC_DIGITS;
-                    } else {
-                        throw new RespDecoderException(
-                                String.format(
-                                        "expected heartbeat 'h' or a command but got 0x%02x",
-                                        b & 0xff));
-                    }
+            if (!inCommand) {
+                byte b = in.getByte(in.readerIndex());
+                if (b == 'h') {
+                    in.skipBytes(1);
+                    out.add(Heartbeat.INSTANCE);
+                    continue;
                 }
-                case ARGC_DIGITS -> {
-                    if (readDigit(in.readByte(), MAX_ARGS, "argument count")) {
-                        if (number < 1) {
-                            throw new RespDecoderException("a command has no arguments");
-                        }
-                        argc = (int) number;
-                        state = State.ARGC_LF;
-                    }
+                if (b != '*') {
+                    throw new RespDecoderException(
+                            String.format(
+                                    "expected heartbeat 'h' or a command but got 0x%02x",
+                                    b & 0xff));
                 }
-                case ARGC_LF -> {
-                    expectLf(in.readByte());
-                    state = State.BULK_PREFIX;
-                }
-                case BULK_PREFIX -> {
-                    byte b = in.readByte();
-                    if (b != '$') {
-                        throw new RespDecoderException("expected '$' in a command");
-                    }
-                    start();
-                    state = State.LENGTH_DIGITS;
-                }
-                case LENGTH_DIGITS -> {
-                    if (readDigit(in.readByte(), MAX_BULK_LENGTH, "bulk length")) {
-                        bulkLength = (int) number;
-                        state = State.LENGTH_LF;
-                    }
-                }
-                case LENGTH_LF -> {
-                    expectLf(in.readByte());
-                    state = State.BULK_DATA;
-                }
-                case BULK_DATA -> {
-                    if (in.readableBytes() < bulkLength + 2) {
-                        return;
-                    }
-                    byte[] arg = new byte[bulkLength];
-                    in.readBytes(arg);
-                    if (in.readByte() != '\r') {
-                        throw new RespDecoderException("bulk string not followed by CR");
-                    }
-                    expectLf(in.readByte());
-                    args.add(arg);
-                    if (args.size() < argc) {
-                        state = State.BULK_PREFIX;
-                    } else {
-                        out.add(new RespRequest(args));
-                        args.clear();
-                        state = State.IDLE;
-                    }
-                }
-                case FAILED -> {
-                    in.skipBytes(in.readableBytes());
-                    return;
-                }
+                inCommand = true;
             }
-        }
-    }
-
-    /**
-     * One command that fills {@code bytes} exactly — a WebSocket text frame carrying a command in
-     * the TCP form, {@code *2\r\n$4\r\njoin\r\n$5\r\nlobby\r\n} — or null when the bytes are not
-     * exactly one request within the limits. {@code bytes} is not consumed.
-     */
-    public static RespRequest single(ByteBuf bytes) {
-        ByteBuf in = bytes.duplicate();
-        if (!in.isReadable() || in.getByte(in.readerIndex()) != '*') {
-            return null;
-        }
-        CommandDecoder decoder = new CommandDecoder();
-        List<Object> out = new ArrayList<>(1);
-        try {
-            decoder.decodeInput(in, out);
-        } catch (RespDecoderException e) {
-            return null;
-        }
-        return out.size() == 1
-                        && out.get(0) instanceof RespRequest request
-                        && !in.isReadable()
-                        && decoder.state == State.IDLE
-                ? request
-                : null;
-    }
-
-    private void start() {
-        lineLength = 1;
-        digits = 0;
-        number = 0;
-    }
-
-    private boolean readDigit(byte b, int max, String what) {
-        lineLength++;
-        if (b == '\r') {
-            if (digits == 0) {
-                throw new RespDecoderException(what + " has no digits");
+            RespRequest command = parser.read(in);
+            if (command == null) {
+                return; // the rest of the command has not arrived yet
             }
-            return true;
-        }
-        if (b < '0' || b > '9') {
-            throw new RespDecoderException(what + ": expected a digit or CR");
-        }
-        if (lineLength + 2 > MAX_LINE_LENGTH) {
-            throw new RespDecoderException(what + " line too long");
-        }
-        digits++;
-        number = number * 10 + (b - '0');
-        if (number > max) {
-            throw new RespDecoderException(what + " above " + max);
-        }
-        return false;
-    }
-
-    private static void expectLf(byte b) {
-        if (b != '\n') {
-            throw new RespDecoderException("expected LF after CR");
+            out.add(command);
+            inCommand = false;
         }
     }
 }

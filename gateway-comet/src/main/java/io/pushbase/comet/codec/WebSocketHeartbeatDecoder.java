@@ -30,17 +30,13 @@ public final class WebSocketHeartbeatDecoder extends MessageToMessageDecoder<Web
     public static final int MAX_COMMAND_LENGTH = 256;
 
     /**
-     * (Pushbase) A command frame ({@code join <room> [<since>]}, {@code leave <room>}): printable
-     * ASCII words separated by single spaces, 1 to {@value CommandDecoder#MAX_ARGS} of them, the
-     * first lower-case letters; or, as on TCP, exactly one RESP request starting with {@code *}
-     * ({@link CommandDecoder#single}); null for anything else (which closes the connection).
+     * (Pushbase) A command frame of words ({@code join <room> [<since>]}, {@code leave <room>}):
+     * printable ASCII words separated by single spaces, 1 to {@value CommandDecoder#MAX_ARGS} of
+     * them, the first lower-case letters; null for anything else (which closes the connection). A
+     * frame starting with {@code *} never gets here: {@link #decode} reads it as a RESP request.
      */
-    static RespRequest command(io.netty.buffer.ByteBuf text) {
-        if (text.isReadable() && text.getByte(text.readerIndex()) == '*') {
-            // The TCP form, one RESP request filling the frame.
-            return CommandDecoder.single(text);
-        }
-        List<byte[]> words = new java.util.ArrayList<>(CommandDecoder.MAX_ARGS);
+    static RespRequest command(ByteBuf text) {
+        List<byte[]> words = new ArrayList<>(CommandDecoder.MAX_ARGS);
         int start = text.readerIndex();
         int end = text.writerIndex();
         int from = start;
@@ -89,16 +85,19 @@ public final class WebSocketHeartbeatDecoder extends MessageToMessageDecoder<Web
                 return;
             }
             if (content.isReadable() && content.getByte(content.readerIndex()) == '*') {
-                // Decoded aside: a frame that is not exactly one request passes nothing on.
-                List<Object> request = new ArrayList<>(1);
-                new RespRequestDecoder(maxBulkLength, maxLineLength).decode(ctx, content, request);
-                if (request.isEmpty() || content.isReadable()) {
+                // The TCP form, with the sub request's limits: a frame that is not exactly one
+                // request passes nothing on.
+                RespRequest request =
+                        new RespArrayParser(
+                                        RespRequestDecoder.MAX_ARGS, maxBulkLength, maxLineLength)
+                                .read(content);
+                if (request == null || content.isReadable()) {
                     throw new RespDecoderException(
-                            request.isEmpty()
+                            request == null
                                     ? "an incomplete request in a text frame"
                                     : "bytes after the request in a text frame");
                 }
-                out.add(request.get(0));
+                out.add(request);
                 return;
             }
         }

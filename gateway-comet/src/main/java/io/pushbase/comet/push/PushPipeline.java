@@ -1,13 +1,7 @@
 package io.pushbase.comet.push;
 
 import com.codahale.metrics.Counter;
-import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
-import io.pushbase.cluster.grpc.GrpcFutures;
-import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
@@ -28,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * every live connection of the key; the future completes with the mid only after the append was
  * acknowledged (durable when {@code expire > 0}, docs/DESIGN.md invariant 1).
  *
- * <p>Ordering: one key's pushes run one at a time, in arrival order ({@link KeySequencer}), so its
- * connections receive messages in mid order. The mid proposed is {@code max(now, last + 1)}; the
- * message node takes it only if it is larger than every mid the key has had (docs/MIDS.md),
+ * <p>Ordering: one key's pushes run one at a time, in arrival order ({@link SequencedPushes}), so
+ * its connections receive messages in mid order. The mid proposed is {@code max(now, last + 1)};
+ * the message node takes it only if it is larger than every mid the key has had (docs/MIDS.md),
  * otherwise it answers the key's head and the push proposes {@code head + 1}, at most {@value
  * KeyAppender#MAX_PROPOSALS} times ({@link KeyAppender}). Different keys run in parallel.
  *
@@ -50,17 +44,8 @@ public final class PushPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(PushPipeline.class);
 
     private final KeyChannels channels;
-    private final KeyAppender appender;
-    private final Predicate<String> owns;
-    private final KeySequencer sequencer;
+    private final SequencedPushes pushes;
     private final int maxPayloadBytes;
-    private final java.util.concurrent.Semaphore inFlight;
-    private final int maxInFlight;
-    private final Timer pushTimer;
-    private final Meter acknowledged;
-    private final Meter failed;
-    private final Meter rejected;
-    private final Meter duplicates;
     private final Counter delivered;
     private final Counter undelivered;
 
@@ -78,16 +63,17 @@ public final class PushPipeline {
             MetricRegistry metrics) {
         this.maxPayloadBytes = maxPayloadBytes;
         this.channels = channels;
-        this.owns = owns;
-        this.sequencer = new KeySequencer(maxQueuedPerKey);
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
-        this.pushTimer = metrics.timer("comet.push");
-        this.acknowledged = metrics.meter("comet.push.acknowledged");
-        this.failed = metrics.meter("comet.push.failed");
-        this.rejected = metrics.meter("comet.push.rejected");
-        this.duplicates = metrics.meter("comet.push.duplicates");
-        this.appender = new KeyAppender(log, clock, metrics.meter("comet.push.conflicts"));
+        this.pushes =
+                new SequencedPushes(
+                        "key",
+                        "pushes",
+                        "comet.push",
+                        new KeyAppender(log, clock, metrics.meter("comet.push.conflicts")),
+                        owns,
+                        maxQueuedPerKey,
+                        maxInFlight,
+                        metrics,
+                        LOG);
         this.delivered = metrics.counter("comet.push.delivered");
         this.undelivered = metrics.counter("comet.push.undelivered");
     }
@@ -129,58 +115,23 @@ public final class PushPipeline {
             BooleanSupplier abandoned) {
         String invalid = invalid(key, payload, expireSeconds);
         if (invalid != null) {
-            return refuse(PushRejectedException.Reason.INVALID, invalid);
+            return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
         }
-        if (!owns.test(key)) {
-            return refuse(
-                    PushRejectedException.Reason.NOT_OWNER,
-                    "this comet does not own key '" + key + "' now");
-        }
-        if (!inFlight.tryAcquire()) {
-            return refuse(
-                    PushRejectedException.Reason.OVERLOADED,
-                    maxInFlight + " pushes already in flight");
-        }
-        Timer.Context time = pushTimer.time();
-        ByteString body = UnsafeByteOperations.unsafeWrap(payload);
-        return sequencer
-                .submit(
-                        key,
-                        state ->
-                                abandoned.getAsBoolean()
-                                        ? CompletableFuture.<Pushed>failedFuture(
-                                                new PushRejectedException(
-                                                        PushRejectedException.Reason.ABANDONED,
-                                                        "the caller gave up before the push's"
-                                                                + " turn; not appended"))
-                                        : appendThenDeliver(
-                                                key, payload, body, expireSeconds, claim, state))
-                .whenComplete(
-                        (pushed, err) -> {
-                            inFlight.release();
-                            time.stop();
-                            if (err == null) {
-                                acknowledged.mark();
-                                if (pushed.duplicate()) {
-                                    duplicates.mark();
-                                }
-                            } else {
-                                if (GrpcFutures.unwrap(err) instanceof PushRejectedException) {
-                                    rejected.mark();
-                                } else {
-                                    failed.mark();
-                                    try (MessageLogContext ignored = MessageLogContext.of(key)) {
-                                        LOG.warn(
-                                                "Push to key '{}' failed: {}", key, err.toString());
-                                    }
-                                }
-                            }
-                        });
-    }
-
-    private <T> CompletableFuture<T> refuse(PushRejectedException.Reason reason, String why) {
-        rejected.mark();
-        return CompletableFuture.failedFuture(new PushRejectedException(reason, why));
+        return pushes.push(
+                key,
+                payload,
+                expireSeconds,
+                claim,
+                abandoned,
+                taken ->
+                        CompletableFuture.completedFuture(
+                                taken.duplicate()
+                                        // Delivered (or stored for the pull) by the attempt that
+                                        // took it.
+                                        ? new Pushed(taken.mid(), 0, true)
+                                        : new Pushed(
+                                                taken.mid(), deliver(key, taken.mid(), payload))),
+                Pushed::duplicate);
     }
 
     /** Why a push is invalid, or null when it is not. */
@@ -189,15 +140,9 @@ public final class PushPipeline {
         if (keyProblem != null) {
             return keyProblem;
         }
-        if (payload == null || payload.length == 0) {
-            return "message must not be empty";
-        }
-        if (payload.length > maxPayloadBytes) {
-            return "message is "
-                    + payload.length
-                    + " bytes, at most "
-                    + maxPayloadBytes
-                    + " allowed";
+        String payloadProblem = SequencedPushes.payloadProblem(payload, maxPayloadBytes);
+        if (payloadProblem != null) {
+            return payloadProblem;
         }
         if (expireSeconds < 0) {
             return "expire must not be negative, got " + expireSeconds;
@@ -226,12 +171,12 @@ public final class PushPipeline {
             AppendClaim claim,
             BooleanSupplier abandoned) {
         if (keys == null || keys.isEmpty()) {
-            return refuse(PushRejectedException.Reason.INVALID, "keys must not be empty");
+            return pushes.refuse(PushRejectedException.Reason.INVALID, "keys must not be empty");
         }
         for (String key : keys) {
             String invalid = invalid(key, payload, expireSeconds);
             if (invalid != null) {
-                return refuse(PushRejectedException.Reason.INVALID, invalid);
+                return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
             }
         }
         List<String> unique = keys.stream().distinct().toList();
@@ -256,26 +201,6 @@ public final class PushPipeline {
                                 }
                             }
                             return failedKeys;
-                        });
-    }
-
-    private CompletableFuture<Pushed> appendThenDeliver(
-            String key,
-            byte[] payload,
-            ByteString body,
-            long expireSeconds,
-            AppendClaim claim,
-            KeySequencer.KeyState state) {
-        return appender.append(key, body, expireSeconds, state.lastMid, claim)
-                .thenApply(
-                        taken -> {
-                            // A duplicate's mid may be an old one: lastMid never goes back.
-                            state.lastMid = Math.max(state.lastMid, taken.mid());
-                            if (taken.duplicate()) {
-                                // Delivered (or stored for the pull) by the attempt that took it.
-                                return new Pushed(taken.mid(), 0, true);
-                            }
-                            return new Pushed(taken.mid(), deliver(key, taken.mid(), payload));
                         });
     }
 

@@ -2,11 +2,6 @@ package io.pushbase.comet.push;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
-import io.pushbase.cluster.grpc.GrpcFutures;
-import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.cluster.message.MessageLog;
@@ -14,7 +9,6 @@ import io.pushbase.comet.room.RoomFanout;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.client.Rooms;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -27,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * before the answer when {@code expire > 0}), sends it to the other comets ({@link RoomPeers}, one
  * call per comet, in mid order per room and comet) and writes it to this comet's members ({@link
  * RoomFanout}). A room's pushes run one at a time, in arrival order, like a key's ({@link
- * KeySequencer}), so every comet gets them in mid order.
+ * SequencedPushes}), so every comet gets them in mid order.
  *
  * <p>{@link #deliver} is the other side: a room message its owner sent, written to this comet's
  * members.
@@ -43,19 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class RoomPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(RoomPipeline.class);
 
-    private final KeyAppender appender;
-    private final Predicate<String> owns;
     private final RoomFanout fanout;
     private final RoomPeers peers;
-    private final KeySequencer sequencer;
+    private final SequencedPushes pushes;
     private final int maxPayloadBytes;
-    private final Semaphore inFlight;
-    private final int maxInFlight;
-    private final Timer pushTimer;
-    private final Meter acknowledged;
-    private final Meter failed;
-    private final Meter rejected;
-    private final Meter duplicates;
     private final Meter received;
 
     /**
@@ -74,18 +59,19 @@ public final class RoomPipeline {
             MetricRegistry metrics) {
         this.fanout = fanout;
         this.peers = peers;
-        this.owns = owns;
         this.maxPayloadBytes = maxPayloadBytes;
-        this.sequencer = new KeySequencer(maxQueuedPerRoom);
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new Semaphore(maxInFlight);
-        this.appender =
-                KeyAppender.forRooms(log, clock, metrics.meter("comet.rooms.push.conflicts"));
-        this.pushTimer = metrics.timer("comet.rooms.push");
-        this.acknowledged = metrics.meter("comet.rooms.push.acknowledged");
-        this.failed = metrics.meter("comet.rooms.push.failed");
-        this.rejected = metrics.meter("comet.rooms.push.rejected");
-        this.duplicates = metrics.meter("comet.rooms.push.duplicates");
+        this.pushes =
+                new SequencedPushes(
+                        "room",
+                        "room pushes",
+                        "comet.rooms.push",
+                        KeyAppender.forRooms(
+                                log, clock, metrics.meter("comet.rooms.push.conflicts")),
+                        owns,
+                        maxQueuedPerRoom,
+                        maxInFlight,
+                        metrics,
+                        LOG);
         this.received = metrics.meter("comet.rooms.received");
     }
 
@@ -121,66 +107,16 @@ public final class RoomPipeline {
             invalid = "expire must not be negative, got " + expireSeconds;
         }
         if (invalid != null) {
-            return refuse(PushRejectedException.Reason.INVALID, invalid);
+            return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
         }
-        if (!owns.test(room)) {
-            return refuse(
-                    PushRejectedException.Reason.NOT_OWNER,
-                    "this comet does not own room '" + room + "' now");
-        }
-        if (!inFlight.tryAcquire()) {
-            return refuse(
-                    PushRejectedException.Reason.OVERLOADED,
-                    maxInFlight + " room pushes already in flight");
-        }
-        Timer.Context time = pushTimer.time();
-        ByteString body = UnsafeByteOperations.unsafeWrap(payload);
-        return sequencer
-                .submit(
-                        room,
-                        state ->
-                                abandoned.getAsBoolean()
-                                        ? CompletableFuture.<RoomPushed>failedFuture(
-                                                new PushRejectedException(
-                                                        PushRejectedException.Reason.ABANDONED,
-                                                        "the caller gave up before the push's"
-                                                                + " turn; not appended"))
-                                        : appender.append(
-                                                        room,
-                                                        body,
-                                                        expireSeconds,
-                                                        state.lastMid,
-                                                        claim)
-                                                .thenCompose(
-                                                        taken -> {
-                                                            state.lastMid =
-                                                                    Math.max(
-                                                                            state.lastMid,
-                                                                            taken.mid());
-                                                            return deliverTaken(
-                                                                    room,
-                                                                    payload,
-                                                                    spreadMillis,
-                                                                    taken);
-                                                        }))
-                .whenComplete(
-                        (pushed, err) -> {
-                            inFlight.release();
-                            time.stop();
-                            if (err == null) {
-                                acknowledged.mark();
-                                if (pushed.duplicate()) {
-                                    duplicates.mark();
-                                }
-                            } else if (GrpcFutures.unwrap(err) instanceof PushRejectedException) {
-                                rejected.mark();
-                            } else {
-                                failed.mark();
-                                try (MessageLogContext ignored = MessageLogContext.of(room)) {
-                                    LOG.warn("Push to room '{}' failed: {}", room, err.toString());
-                                }
-                            }
-                        });
+        return pushes.push(
+                room,
+                payload,
+                expireSeconds,
+                claim,
+                abandoned,
+                taken -> deliverTaken(room, payload, spreadMillis, taken),
+                RoomPushed::duplicate);
     }
 
     private CompletableFuture<RoomPushed> deliverTaken(
@@ -212,7 +148,7 @@ public final class RoomPipeline {
             invalid = "mid must be positive, got " + mid;
         }
         if (invalid != null) {
-            return refuse(PushRejectedException.Reason.INVALID, invalid);
+            return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
         }
         received.mark();
         return fanout.deliver(room, mid, payload, spreadMillis);
@@ -232,21 +168,6 @@ public final class RoomPipeline {
         if (roomProblem != null) {
             return roomProblem;
         }
-        if (payload == null || payload.length == 0) {
-            return "message must not be empty";
-        }
-        if (payload.length > maxPayloadBytes) {
-            return "message is "
-                    + payload.length
-                    + " bytes, at most "
-                    + maxPayloadBytes
-                    + " allowed";
-        }
-        return null;
-    }
-
-    private <T> CompletableFuture<T> refuse(PushRejectedException.Reason reason, String why) {
-        rejected.mark();
-        return CompletableFuture.failedFuture(new PushRejectedException(reason, why));
+        return SequencedPushes.payloadProblem(payload, maxPayloadBytes);
     }
 }

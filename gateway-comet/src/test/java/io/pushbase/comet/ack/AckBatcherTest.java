@@ -3,9 +3,11 @@ package io.pushbase.comet.ack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.pushbase.comet.testing.Eventually;
 import io.pushbase.schema.message.v1.AckManyReply;
 import io.pushbase.schema.message.v1.AckManyRequest;
 import io.pushbase.schema.message.v1.AckOutcome;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +87,10 @@ class AckBatcherTest {
         batcher.offer("k", "b", 5, p -> {});
         batcher.offer("k", "b", 7, p -> {});
         batcher.flush();
+        // With maxBatch 1 every offer also queues a flush on the batcher's thread, and that thread
+        // may be the one sending a's call, after the flushes here returned: wait for the call
+        // (bounded), then check that it is the only one.
+        Eventually.await("the first call", Duration.ofSeconds(10), () -> !calls.isEmpty());
         assertThat(calls).hasSize(1);
         assertThat(batcher.pending()).isEqualTo(1);
 

@@ -69,15 +69,4 @@ class CommandDecoderTest {
         channel.writeInbound(bytes("h"));
         assertThat((Object) channel.readInbound()).isNull();
     }
-
-    @Test
-    void aFrameHoldingExactlyOneCommandIsThatCommand() {
-        assertThat(CommandDecoder.single(bytes(request("join", "lobby", "7"))))
-                .isEqualTo(RespRequest.of("join", "lobby", "7"));
-        assertThat(CommandDecoder.single(bytes(request("join", "a") + "h"))).isNull();
-        assertThat(CommandDecoder.single(bytes(request("join", "a") + request("join", "b"))))
-                .isNull();
-        assertThat(CommandDecoder.single(bytes("*2\r\n$4\r\njoin\r\n"))).isNull();
-        assertThat(CommandDecoder.single(bytes("join a"))).isNull();
-    }
 }

@@ -90,15 +90,20 @@ class AckPipelineTest {
         return new Acks(batcher, maxPerSecond, ackMetrics, (key, token) -> gateAnswer, nanos::get);
     }
 
+    /** A TCP connection that has sent nothing yet. */
+    private EmbeddedChannel tcpConnection(Acks acks) {
+        return new EmbeddedChannel(
+                new TcpInitializer(
+                        ConnectionSettings.defaults(),
+                        RecordingGate.admitting(),
+                        replayer,
+                        tcpMetrics,
+                        acks));
+    }
+
+    /** A TCP connection subscribed to {@value #KEY}. */
     private EmbeddedChannel tcp(Acks acks) {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(
-                        new TcpInitializer(
-                                ConnectionSettings.defaults(),
-                                RecordingGate.admitting(),
-                                replayer,
-                                tcpMetrics,
-                                acks));
+        EmbeddedChannel channel = tcpConnection(acks);
         channel.writeInbound(bytes(EXAMPLE_SUB));
         assertThat(outbound(channel)).isEqualTo("+h\r\n");
         return channel;
@@ -108,16 +113,21 @@ class AckPipelineTest {
         return tcp(acks(batcher, 20));
     }
 
+    /** A connection to the WebSocket listener (WebSocket, streams, {@code POST /ack}). */
+    private EmbeddedChannel webConnection(Acks acks) {
+        return new EmbeddedChannel(
+                new WebSocketInitializer(
+                        ConnectionSettings.defaults(),
+                        RecordingGate.admitting(),
+                        replayer,
+                        wsMetrics,
+                        new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
+                        acks));
+    }
+
+    /** A WebSocket subscribed to {@value #KEY}. */
     private EmbeddedChannel webSocket(Acks acks) {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(
-                        new WebSocketInitializer(
-                                ConnectionSettings.defaults(),
-                                RecordingGate.admitting(),
-                                replayer,
-                                wsMetrics,
-                                new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
-                                acks));
+        EmbeddedChannel channel = webConnection(acks);
         channel.writeInbound(upgrade("/sub?key=" + KEY + "&heartbeat=30", null));
         assertThat(WebSocketWire.parseResponse(Wire.outboundBytes(channel)).texts())
                 .containsExactly("+h\r\n");
@@ -145,8 +155,35 @@ class AckPipelineTest {
         return sent.stream().flatMap(r -> r.getEntriesList().stream()).toList();
     }
 
-    private static AckOutcome refusal(AckOutcome.Status status, String description) {
-        return AckOutcome.newBuilder().setStatus(status).setDescription(description).build();
+    /** The message nodes refuse every ack with {@code status} and this description. */
+    private void refuseEvery(AckOutcome.Status status, Function<AckEntry, String> description) {
+        answer =
+                e ->
+                        AckOutcome.newBuilder()
+                                .setStatus(status)
+                                .setDescription(description.apply(e))
+                                .build();
+    }
+
+    /** Sends the waiting acks and runs what their answers queued on the connection's loop. */
+    private void flushAndRun(EmbeddedChannel channel) {
+        batcher.flush();
+        channel.runPendingTasks();
+    }
+
+    private static void ack(EmbeddedChannel channel, String key, String device, String mid) {
+        channel.writeInbound(bytes(request("ack", key, device, mid)));
+    }
+
+    private static void webSocketAck(
+            EmbeddedChannel channel, String key, String device, String mid) {
+        channel.writeInbound(clientText(request("ack", key, device, mid)));
+    }
+
+    /** The connection closed without a reply. */
+    private static void assertClosedWithoutReply(EmbeddedChannel channel) {
+        assertThat(outbound(channel)).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
     }
 
     private static AckEntry entry(String device, long mid) {
@@ -159,7 +196,7 @@ class AckPipelineTest {
     void anAckAfterSubscribingIsTakenWithoutAReplyAndReachesTheMessageNodes() {
         EmbeddedChannel channel = tcp();
 
-        channel.writeInbound(bytes(request("ack", KEY, "phone-1", MID)));
+        ack(channel, KEY, "phone-1", MID);
 
         assertThat(outbound(channel)).isEmpty();
         assertThat(channel.isOpen()).isTrue();
@@ -261,7 +298,7 @@ class AckPipelineTest {
             String name, String key, String device, String mid, String problem, String rule) {
         EmbeddedChannel channel = tcp();
 
-        channel.writeInbound(bytes(request("ack", key, device, mid)));
+        ack(channel, key, device, mid);
 
         assertThat(outbound(channel)).isEqualTo("-k " + problem + "\r\n");
         assertThat(counter("rejected." + rule)).isEqualTo(1);
@@ -291,16 +328,16 @@ class AckPipelineTest {
         EmbeddedChannel channel = tcp(acks(batcher, 3));
 
         for (int i = 1; i <= 3; i++) {
-            channel.writeInbound(bytes(request("ack", KEY, "phone", Integer.toString(i))));
+            ack(channel, KEY, "phone", Integer.toString(i));
         }
         assertThat(outbound(channel)).isEmpty();
         // A second later the bucket is full again: three more pass, the fourth does not.
         nanos.addAndGet(1_000_000_000L);
         for (int i = 4; i <= 6; i++) {
-            channel.writeInbound(bytes(request("ack", KEY, "phone", Integer.toString(i))));
+            ack(channel, KEY, "phone", Integer.toString(i));
         }
         assertThat(channel.isOpen()).isTrue();
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "7")));
+        ack(channel, KEY, "phone", "7");
 
         assertThat(outbound(channel)).isEqualTo("-k too many acks: at most 3 a second\r\n");
         assertThat(channel.isOpen()).isFalse();
@@ -330,16 +367,13 @@ class AckPipelineTest {
 
     @Test
     void aMessageNodesRefusalReachesTheConnectionThatAcked() {
-        answer =
-                e ->
-                        refusal(
-                                AckOutcome.Status.NOT_ISSUED,
-                                "mid " + e.getMid() + " was never issued: above the key's head 50");
+        refuseEvery(
+                AckOutcome.Status.NOT_ISSUED,
+                e -> "mid " + e.getMid() + " was never issued: above the key's head 50");
         EmbeddedChannel channel = tcp();
 
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "99")));
-        batcher.flush();
-        channel.runPendingTasks();
+        ack(channel, KEY, "phone", "99");
+        flushAndRun(channel);
 
         assertThat(outbound(channel))
                 .isEqualTo("-k mid 99 was never issued: above the key's head 50\r\n");
@@ -350,16 +384,13 @@ class AckPipelineTest {
 
     @Test
     void tooManyDevicesIsTheMessageNodesRefusalToo() {
-        answer =
-                e ->
-                        refusal(
-                                AckOutcome.Status.TOO_MANY_DEVICES,
-                                "the key has 32 devices, the most allowed");
+        refuseEvery(
+                AckOutcome.Status.TOO_MANY_DEVICES,
+                e -> "the key has 32 devices, the most allowed");
         EmbeddedChannel channel = tcp();
 
-        channel.writeInbound(bytes(request("ack", KEY, "device-33", "9")));
-        batcher.flush();
-        channel.runPendingTasks();
+        ack(channel, KEY, "device-33", "9");
+        flushAndRun(channel);
 
         assertThat(outbound(channel)).isEqualTo("-k the key has 32 devices, the most allowed\r\n");
         assertThat(meter("tooManyDevices")).isEqualTo(1);
@@ -371,11 +402,11 @@ class AckPipelineTest {
         AckBatcher small = batcher(1);
         EmbeddedChannel channel = tcp(acks(small, 20));
 
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "5")));
-        channel.writeInbound(bytes(request("ack", KEY, "tablet", "5")));
+        ack(channel, KEY, "phone", "5");
+        ack(channel, KEY, "tablet", "5");
         assertThat(outbound(channel))
                 .isEqualTo("-k busy: acks are waiting on this comet, ack again later\r\n");
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "6")));
+        ack(channel, KEY, "phone", "6");
 
         assertThat(outbound(channel)).isEmpty();
         assertThat(counter("rejected.queueFull")).isEqualTo(1);
@@ -390,8 +421,7 @@ class AckPipelineTest {
 
         channel.writeInbound(bytes(request("sub", KEY, "30")));
 
-        assertThat(outbound(channel)).isEmpty();
-        assertThat(channel.isOpen()).isFalse();
+        assertClosedWithoutReply(channel);
         assertThat(registry.counter("comet.tcp.closed.badInput").getCount()).isEqualTo(1);
         assertFalse(channel.finish());
     }
@@ -400,10 +430,9 @@ class AckPipelineTest {
     void withoutAcksAnAckClosesTheConnectionAsAnyCommandDidBefore() {
         EmbeddedChannel channel = tcp(Acks.off());
 
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "5")));
+        ack(channel, KEY, "phone", "5");
 
-        assertThat(outbound(channel)).isEmpty();
-        assertThat(channel.isOpen()).isFalse();
+        assertClosedWithoutReply(channel);
         assertThat(registry.counter("comet.tcp.closed.badInput").getCount()).isEqualTo(1);
         assertFalse(channel.finish());
     }
@@ -414,24 +443,16 @@ class AckPipelineTest {
 
         channel.writeInbound(bytes("*4\r\n$3\r\nack\r\nX"));
 
-        assertThat(outbound(channel)).isEmpty();
-        assertThat(channel.isOpen()).isFalse();
+        assertClosedWithoutReply(channel);
         assertThat(batcher.pending()).isZero();
         assertFalse(channel.finish());
     }
 
     @Test
     void anAckAsTheFirstRequestIsAnUnknownCommand() {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(
-                        new TcpInitializer(
-                                ConnectionSettings.defaults(),
-                                RecordingGate.admitting(),
-                                replayer,
-                                tcpMetrics,
-                                acks(batcher, 20)));
+        EmbeddedChannel channel = tcpConnection(acks(batcher, 20));
 
-        channel.writeInbound(bytes(request("ack", KEY, "phone", "5")));
+        ack(channel, KEY, "phone", "5");
 
         assertThat(outbound(channel)).isEqualTo("-p\r\n");
         assertThat(channel.isOpen()).isFalse();
@@ -445,7 +466,7 @@ class AckPipelineTest {
     void aWebSocketAckIsOneTextFrameHoldingTheSameRequest() {
         EmbeddedChannel channel = webSocket(acks(batcher, 20));
 
-        channel.writeInbound(clientText(request("ack", KEY, "browser-1", MID)));
+        webSocketAck(channel, KEY, "browser-1", MID);
         channel.writeInbound(clientText("h"));
 
         assertThat(texts(channel)).containsExactly("+h\r\n");
@@ -459,7 +480,7 @@ class AckPipelineTest {
     void aBadWebSocketAckIsAnsweredInATextFrame() {
         EmbeddedChannel channel = webSocket(acks(batcher, 20));
 
-        channel.writeInbound(clientText(request("ack", "Other", "browser-1", "5")));
+        webSocketAck(channel, "Other", "browser-1", "5");
 
         assertThat(texts(channel))
                 .containsExactly("-k ack for another key than this connection's\r\n");
@@ -470,16 +491,13 @@ class AckPipelineTest {
 
     @Test
     void aMessageNodesRefusalReachesAWebSocketAsATextFrame() {
-        answer =
-                e ->
-                        refusal(
-                                AckOutcome.Status.NOT_ISSUED,
-                                "mid 5 was never issued: the key has no messages");
+        refuseEvery(
+                AckOutcome.Status.NOT_ISSUED,
+                e -> "mid 5 was never issued: the key has no messages");
         EmbeddedChannel channel = webSocket(acks(batcher, 20));
 
-        channel.writeInbound(clientText(request("ack", KEY, "browser-1", "5")));
-        batcher.flush();
-        channel.runPendingTasks();
+        webSocketAck(channel, KEY, "browser-1", "5");
+        flushAndRun(channel);
 
         assertThat(texts(channel))
                 .containsExactly("-k mid 5 was never issued: the key has no messages\r\n");
@@ -515,15 +533,7 @@ class AckPipelineTest {
     // --- HTTP (for Server-Sent Events clients) ---
 
     private EmbeddedChannel http(String method, String pathAndQuery) {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(
-                        new WebSocketInitializer(
-                                ConnectionSettings.defaults(),
-                                RecordingGate.admitting(),
-                                replayer,
-                                wsMetrics,
-                                new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
-                                acks(batcher, 20)));
+        EmbeddedChannel channel = webConnection(acks(batcher, 20));
         channel.writeInbound(
                 bytes(
                         method
@@ -605,15 +615,7 @@ class AckPipelineTest {
 
     @Test
     void withoutAcksTheAckPathIsNotFound() {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(
-                        new WebSocketInitializer(
-                                ConnectionSettings.defaults(),
-                                RecordingGate.admitting(),
-                                replayer,
-                                wsMetrics,
-                                new ConnectionMetrics(new MetricRegistry(), "comet.sse"),
-                                Acks.off()));
+        EmbeddedChannel channel = webConnection(Acks.off());
         channel.writeInbound(
                 bytes("POST /ack?key=k&device=d&mid=5 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
 
