@@ -244,13 +244,11 @@ final class Replay {
         metrics.failures.mark();
         try (MessageLogContext ignored = MessageLogContext.of(key, last)) {
             LOG.warn(
-                    "Closing {} of key {}: its resume after {} could not read stored messages"
+                    "Closing {} of key {}: its resume after mid {} could not read stored messages"
                             + " after mid {}: {}",
                     target.remoteAddress(),
                     key,
-                    subscriber.awaitsCursor()
-                            ? "device " + subscriber.device() + "'s cursor"
-                            : "mid " + subscriber.since(),
+                    subscriber.since(),
                     last,
                     cause);
         }
