@@ -468,12 +468,7 @@ class JsClientBrowserIT {
         String last = mids.get(2);
 
         String cursor = "\"cursor\":\"" + last + "\"";
-        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        }
+        String cursors = awaitCursor(key, cursor);
         assertThat(cursors)
                 .contains("\"device\":\"browser-1\"")
                 .contains(cursor)
@@ -512,12 +507,7 @@ class JsClientBrowserIT {
         String last = pulledMids(key).get(1);
 
         String cursor = "\"cursor\":\"" + last + "\"";
-        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        }
+        String cursors = awaitCursor(key, cursor);
         assertThat(cursors).contains("\"device\":\"sse-browser\"").contains(cursor);
         await(tab, "sseAcker", "window.t.sseAcker.client.ackedMid === " + BrowserTab.quote(last));
         assertThat(recorded(tab, "sseAcker").get("errors")).isEmpty();
@@ -552,12 +542,7 @@ class JsClientBrowserIT {
         // Processed the first two only: ack the second, then the page goes away.
         tab.eval("window.t.before.client.ack(" + BrowserTab.quote(mids.get(1)) + ")");
         String cursor = "\"cursor\":\"" + mids.get(1) + "\"";
-        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        }
+        String cursors = awaitCursor(key, cursor);
         assertThat(cursors).contains("\"device\":\"browser-r\"").contains(cursor);
         tab.eval("window.t.before.client.stop()");
         push(key, "{\"r\":5}"); // while no page is open
@@ -582,6 +567,20 @@ class JsClientBrowserIT {
                                         .startsWith("ws://127.0.0.1:" + COMET_WS + "/sub?")
                                         .contains("key=" + key)
                                         .contains("since=@browser-r"));
+    }
+
+    /**
+     * Waits (bounded) until the web node's delivery receipts of {@code key} contain {@code cursor};
+     * their last answer.
+     */
+    private static String awaitCursor(String key, String cursor) throws Exception {
+        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        }
+        return cursors;
     }
 
     private static List<Integer> awaitLookups(List<String> keys, String server) throws Exception {

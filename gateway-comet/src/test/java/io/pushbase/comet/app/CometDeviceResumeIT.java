@@ -12,7 +12,6 @@ import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.WebSocketWire;
 import io.pushbase.comet.testing.WebSocketWire.Response;
 import io.pushbase.comet.testing.Wire;
-import io.pushbase.store.cursor.DeviceCursor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -73,23 +71,6 @@ class CometDeviceResumeIT {
     /** The JSON of message {@code n} pushed under {@code mid}, in the new format. */
     private static String message(long mid, int n) {
         return "{\"msg\":{\"n\":" + n + "},\"mid\":" + mid + ",\"gid\":0}";
-    }
-
-    private static Map<String, Long> cursors(String key) throws Exception {
-        Map<String, Long> cursors = new TreeMap<>();
-        for (DeviceCursor c : cluster.cursors().cursors(key).get(5, TimeUnit.SECONDS).cursors()) {
-            cursors.put(c.device(), c.mid());
-        }
-        return cursors;
-    }
-
-    /** Waits (bounded) until {@code key}'s cursors are exactly {@code expected}. */
-    private static void awaitCursors(String key, Map<String, Long> expected) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (!cursors(key).equals(expected) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(cursors(key)).isEqualTo(expected);
     }
 
     /**
@@ -146,14 +127,7 @@ class CometDeviceResumeIT {
 
     private static HttpResponse<Stream<String>> sse(String query, String lastEventId)
             throws Exception {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + comet.ws() + "/sse?" + query));
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        return HTTP.sendAsync(request.build(), BodyHandlers.ofLines())
-                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return CometSseIT.get(comet, query, lastEventId);
     }
 
     private static Stream200 openSse(String key, String since) throws Exception {
@@ -176,7 +150,7 @@ class CometDeviceResumeIT {
                 assertThat(first.readPush()).isEqualTo(message(mids.get(n), n));
             }
             first.write(Wire.request("ack", key, "phone-1", Long.toString(mids.get(2))));
-            awaitCursors(key, Map.of("phone-1", mids.get(2)));
+            cluster.awaitCursors(key, Map.of("phone-1", mids.get(2)));
         }
         mids.add(push(key, 5)); // while away
 
@@ -216,7 +190,7 @@ class CometDeviceResumeIT {
                 assertThat(first.nextText(WAIT)).isEqualTo(message(mids.get(n), n));
             }
             first.sendText(Wire.request("ack", key, "browser:1", Long.toString(mids.get(1))), WAIT);
-            awaitCursors(key, Map.of("browser:1", mids.get(1)));
+            cluster.awaitCursors(key, Map.of("browser:1", mids.get(1)));
         } finally {
             first.close();
         }
@@ -260,7 +234,7 @@ class CometDeviceResumeIT {
                                 .build(),
                         BodyHandlers.ofString());
         assertThat(ack.statusCode()).isEqualTo(202);
-        awaitCursors(key, Map.of("sse-1", mids.get(2)));
+        cluster.awaitCursors(key, Map.of("sse-1", mids.get(2)));
         mids.add(push(key, 4)); // while away
 
         try (Stream200 again = openSse(key, "@sse-1")) {

@@ -1,5 +1,7 @@
 package io.pushbase.comet.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.ByteString;
 import io.dropwizard.testing.ConfigOverride;
@@ -24,6 +26,7 @@ import io.pushbase.store.cursor.Ack;
 import io.pushbase.store.cursor.AckResult;
 import io.pushbase.store.cursor.CursorLimits;
 import io.pushbase.store.cursor.CursorStore;
+import io.pushbase.store.cursor.DeviceCursor;
 import io.pushbase.store.cursor.KeyCursors;
 import io.pushbase.store.memory.InMemoryCursorStore;
 import io.pushbase.store.memory.InMemoryMessageStore;
@@ -37,6 +40,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -183,6 +188,28 @@ public final class CometTestCluster implements AutoCloseable {
     /** The message nodes' device cursors (Pushbase, acknowledgements), over {@link #store()}. */
     public InMemoryCursorStore cursors() {
         return cursors;
+    }
+
+    /**
+     * (Pushbase) {@code key}'s live device cursors as the message nodes keep them: device → mid.
+     */
+    public Map<String, Long> cursorMids(String key) throws Exception {
+        Map<String, Long> mids = new TreeMap<>();
+        for (DeviceCursor c : cursors.cursors(key).get(5, TimeUnit.SECONDS).cursors()) {
+            mids.put(c.device(), c.mid());
+        }
+        return mids;
+    }
+
+    /**
+     * (Pushbase) Waits (bounded, 10 s) until {@code key}'s cursors are exactly {@code expected}.
+     */
+    public void awaitCursors(String key, Map<String, Long> expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!cursorMids(key).equals(expected) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(cursorMids(key)).isEqualTo(expected);
     }
 
     /**
