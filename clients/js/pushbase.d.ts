@@ -20,7 +20,11 @@ export interface PushbaseOptions {
   web?: string;
   /** The subscriber token when auth is on, or a function giving a fresh one per connection. */
   token?: string | (() => string | Promise<string>);
-  /** Resume after this mid (decimal digits, e.g. a saved `lastMid`); default: from now on. */
+  /**
+   * Resume after this mid (decimal digits, e.g. a saved `lastMid`); default: with a `device`, from
+   * the device's cursor (what it acknowledged; everything stored when it never did), else from now
+   * on.
+   */
   since?: string;
   /** Heartbeat period in seconds; default 30 (the comet's minimum). */
   heartbeat?: number;
@@ -34,7 +38,8 @@ export interface PushbaseOptions {
   maxDelay?: number;
   /**
    * This installation's device id (1-64 of `A-Z a-z 0-9 . _ : -`), kept across visits:
-   * acknowledgements name it; the cluster keeps one cursor per device.
+   * acknowledgements name it; the cluster keeps one cursor per device. Without a `since` (and
+   * until a message arrived) the client resumes from that cursor (`since=@<device>`).
    */
   device?: string;
   /** Acknowledge each message after the `message` listeners ran (needs `device`). Default false. */
@@ -66,6 +71,7 @@ export interface StateDetail {
  * of record; later messages keep coming.
  */
 export interface TruncatedDetail {
+  /** The mid resumed after, or `@<device>` for a resume from the device's cursor. */
   since: string;
   transport: Transport | null;
 }

@@ -5,7 +5,8 @@
  * It looks the key's comet up through the web node (`/1/server/get`), subscribes over WebSocket
  * and falls back to Server-Sent Events when the WebSocket upgrade fails, asks for the exact message
  * format (`ver=pushbase.1`: mids as strings, exact above 2^53), keeps the largest mid it delivered
- * and resumes after it on every reconnect (`since`), reporting a resume the cluster could not
+ * and resumes after it on every reconnect (`since`; with a `device` and no mid yet, from what the
+ * device acknowledged: `since=@<device>`), reporting a resume the cluster could not
  * complete as a `truncated` event. When the comet closes the connection (a ring move, a restart,
  * a delete) it looks the key up again and reconnects with jittered exponential backoff.
  *
@@ -77,7 +78,9 @@ export class PushbaseError extends Error {
  * - `state` `{state, transport, server, delay?}`: `connecting`, `connected`, `disconnected` (a
  *   reconnect is due in `delay` ms) or `stopped`;
  * - `truncated` `{since, transport}`: messages after `since` may be gone (trimmed, deleted,
- *   expired) and were not delivered: reload the key's state from your system of record;
+ *   expired) and were not delivered: reload the key's state from your system of record. `since`
+ *   is a mid, or `@<device>` for a resume from the device's cursor (always truncated for a device
+ *   that never acknowledged: it has nothing yet);
  * - `error` `{error}`: a {@link PushbaseError} or the browser's error; the client keeps trying.
  *
  * One client holds at most one connection; all its work runs on the page's event loop.
@@ -120,7 +123,8 @@ export class PushbaseClient extends EventTarget {
    * @param {string | (() => string | Promise<string>)} [options.token] the subscriber token when
    *   auth is on, or a function giving a fresh one for each connection
    * @param {string} [options.since] resume after this mid (one you kept from `lastMid`); default:
-   *   the web node's time id, i.e. messages from now on
+   *   with a `device`, the device's cursor (what it acknowledged: `since=@<device>`), else the web
+   *   node's time id, i.e. messages from now on
    * @param {number} [options.heartbeat] heartbeat period in seconds (default 30: the comet's
    *   minimum)
    * @param {Array<"websocket" | "sse">} [options.transports] which to use (default both):
@@ -316,7 +320,9 @@ export class PushbaseClient extends EventTarget {
   async #connect(generation) {
     this.#setState("connecting");
     try {
-      if (this.#lastMid === null) {
+      // A fresh page with a device resumes from what the device acknowledged (`since=@<device>`);
+      // without one it starts from "now".
+      if (this.#lastMid === null && this.#device === undefined) {
         const now = await this.#timeId();
         this.#lastMid ??= generation === this.#generation ? now : null;
       }
@@ -326,7 +332,7 @@ export class PushbaseClient extends EventTarget {
         return;
       }
       this.#server = server;
-      this.#since = this.#lastMid;
+      this.#since = this.#lastMid ?? `@${this.#device}`;
       if (this.#transports.includes("websocket") && !this.#sseOnly) {
         this.#openWebSocket(generation, server, token);
       } else {

@@ -45,7 +45,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       the new comet stops and they come back;
  *   <li>acks reaching the cursor (Pushbase, acknowledgements): a client with a device id and {@code
  *       autoAck} acks what it received over its WebSocket; the web node's delivery receipts ({@code
- *       /1/admin/cursors}, {@code /1/admin/acked}) show the device at the last mid.
+ *       /1/admin/cursors}, {@code /1/admin/acked}) show the device at the last mid;
+ *   <li>(issue 15) a resume from the device's cursor: a client acks the second of four messages and
+ *       stops; a new client of the same device without a mid (a fresh page) subscribes with {@code
+ *       since=@<device>} and receives exactly the two unacknowledged ones, the one pushed while no
+ *       page was open, then a live one.
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -464,12 +468,7 @@ class JsClientBrowserIT {
         String last = mids.get(2);
 
         String cursor = "\"cursor\":\"" + last + "\"";
-        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        }
+        String cursors = awaitCursor(key, cursor);
         assertThat(cursors)
                 .contains("\"device\":\"browser-1\"")
                 .contains(cursor)
@@ -508,12 +507,7 @@ class JsClientBrowserIT {
         String last = pulledMids(key).get(1);
 
         String cursor = "\"cursor\":\"" + last + "\"";
-        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
-        }
+        String cursors = awaitCursor(key, cursor);
         assertThat(cursors).contains("\"device\":\"sse-browser\"").contains(cursor);
         await(tab, "sseAcker", "window.t.sseAcker.client.ackedMid === " + BrowserTab.quote(last));
         assertThat(recorded(tab, "sseAcker").get("errors")).isEmpty();
@@ -524,6 +518,69 @@ class JsClientBrowserIT {
                                         .startsWith("http://127.0.0.1:" + COMET_WS + "/ack?")
                                         .contains("device=sse-browser")
                                         .contains("token="));
+    }
+
+    @Test
+    @Order(10)
+    void aNewClientOfTheSameDeviceWithoutAMidReceivesExactlyWhatItHadNotAcknowledged()
+            throws Exception {
+        String key = KEY + "-device-resume";
+        String token = token(key);
+        String options =
+                "{key: "
+                        + BrowserTab.quote(key)
+                        + ", token: "
+                        + BrowserTab.quote(token)
+                        + ", device: 'browser-r', minDelay: 200, maxDelay: 2000}";
+        tab.eval("record('before', " + options + ")");
+        awaitConnected(tab, "before", "websocket", 1);
+        for (int i = 1; i <= 4; i++) {
+            push(key, "{\"r\":" + i + "}");
+        }
+        awaitMessages(tab, "before", 4);
+        List<String> mids = pulledMids(key);
+        // Processed the first two only: ack the second, then the page goes away.
+        tab.eval("window.t.before.client.ack(" + BrowserTab.quote(mids.get(1)) + ")");
+        String cursor = "\"cursor\":\"" + mids.get(1) + "\"";
+        String cursors = awaitCursor(key, cursor);
+        assertThat(cursors).contains("\"device\":\"browser-r\"").contains(cursor);
+        tab.eval("window.t.before.client.stop()");
+        push(key, "{\"r\":5}"); // while no page is open
+
+        // A fresh page: the same device, no mid kept.
+        tab.eval("record('after', " + options + ")");
+        awaitMessages(tab, "after", 3);
+        push(key, "{\"r\":6}");
+        awaitMessages(tab, "after", 4);
+
+        JsonNode r = recorded(tab, "after");
+        assertThat(field(r.get("messages"), "msg"))
+                .containsExactly("{\"r\":3}", "{\"r\":4}", "{\"r\":5}", "{\"r\":6}");
+        assertThat(field(r.get("messages"), "mid").subList(0, 3))
+                .isEqualTo(pulledMids(key).subList(2, 5));
+        assertThat(r.get("truncated")).as("the cursor is recent: complete").isEmpty();
+        assertThat(r.get("errors")).isEmpty();
+        assertThat(tab.requests())
+                .anySatisfy(
+                        url ->
+                                assertThat(url)
+                                        .startsWith("ws://127.0.0.1:" + COMET_WS + "/sub?")
+                                        .contains("key=" + key)
+                                        .contains("since=@browser-r"));
+    }
+
+    /**
+     * Waits (bounded) until the web node's delivery receipts of {@code key} contain {@code cursor};
+     * their last answer.
+     */
+    private static String awaitCursor(String key, String cursor) throws Exception {
+        String cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cursors.contains(cursor) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            cursors = cluster.get(ADMIN, "/1/admin/cursors?key=" + key);
+        }
+        return cursors;
     }
 
     private static List<Integer> awaitLookups(List<String> keys, String server) throws Exception {

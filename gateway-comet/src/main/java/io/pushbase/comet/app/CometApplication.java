@@ -27,6 +27,7 @@ import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.grpc.CometGrpcService;
 import io.pushbase.comet.push.PushPipeline;
 import io.pushbase.comet.push.RoomPipeline;
+import io.pushbase.comet.replay.DeviceCursors;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.room.RoomFanout;
 import io.pushbase.comet.room.RoomIndex;
@@ -137,8 +138,13 @@ public final class CometApplication extends Application<CometConfiguration> {
         EventLoops loops = clients.buildEventLoops();
         env.lifecycle().manage(loops);
         ConnectionSettings settings = clients.buildConnectionSettings();
-        // Resumes read stored messages through the same message-node client as pushes.
-        Replayer replayer = clients.buildReplayer(messageClient::fetchWithFloor, metrics);
+        // Resumes read stored messages (and, from a device, its cursor) through the same
+        // message-node client as pushes, with its deadlines and retries.
+        Replayer replayer =
+                clients.buildReplayer(
+                        messageClient::fetchWithFloor,
+                        DeviceCursors.of(messageClient::cursors),
+                        metrics);
         // (Pushbase) Acknowledgements go to the message nodes' cursors through the same client;
         // managed after it, so the batcher stops (sending what waits) before the client does.
         Acks acks =

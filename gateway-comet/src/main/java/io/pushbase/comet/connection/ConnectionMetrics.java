@@ -16,6 +16,8 @@ import io.pushbase.comet.codec.Reply;
  *       refused (absent, empty, over 256 bytes, not UTF-8);
  *   <li>{@code <prefix>.rejected.since} — the part of {@code rejected.param} whose resume mid
  *       ({@code since}, Pushbase) was malformed, negative, too long or in the future;
+ *   <li>{@code <prefix>.rejected.device} — the part of {@code rejected.param} whose {@code
+ *       since=@<device>} (Pushbase, issue 15) named a device id the device rule refuses;
  *   <li>{@code <prefix>.closed.badInput} — closed without reply for breaking the framing;
  *   <li>{@code <prefix>.closed.firstRequestTimeout}, {@code <prefix>.closed.heartbeatTimeout};
  *   <li>{@code <prefix>.closed.slowConsumer} — closed for not reading what was written to it.
@@ -31,6 +33,7 @@ public final class ConnectionMetrics {
     private final Counter rejectedNode;
     private final Counter rejectedKey;
     private final Counter rejectedSince;
+    private final Counter rejectedDevice;
     private final Counter badInput;
     private final Counter firstRequestTimeouts;
     private final Counter heartbeatTimeouts;
@@ -44,6 +47,7 @@ public final class ConnectionMetrics {
         this.rejectedNode = registry.counter(prefix + ".rejected.node");
         this.rejectedKey = registry.counter(prefix + ".rejected.key");
         this.rejectedSince = registry.counter(prefix + ".rejected.since");
+        this.rejectedDevice = registry.counter(prefix + ".rejected.device");
         this.badInput = registry.counter(prefix + ".closed.badInput");
         this.firstRequestTimeouts = registry.counter(prefix + ".closed.firstRequestTimeout");
         this.heartbeatTimeouts = registry.counter(prefix + ".closed.heartbeatTimeout");
@@ -80,6 +84,14 @@ public final class ConnectionMetrics {
      */
     public Counter rejectedSince() {
         return rejectedSince;
+    }
+
+    /**
+     * (Pushbase) Subscribes refused ({@code -p}) for the device of their {@code since=@<device>};
+     * each is in {@link #rejectedParam}.
+     */
+    public Counter rejectedDevice() {
+        return rejectedDevice;
     }
 
     /** The refusal counter for an error reply. */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>(Pushbase) A subscription with {@code since} is admitted as the {@link Replayer}'s {@link
  * ResumingSubscriber}, so its key's channel holds it (and live pushes are held for it) before the
  * replay reads anything; the replay starts after {@code +h} and the switch to heartbeat mode, so
- * heartbeats are answered while it runs.
+ * heartbeats are answered while it runs. A {@code since=@<device>} (issue 15) is admitted the same
+ * way; its replay reads the device's cursor before its first page.
  *
  * <p>Stateless apart from its collaborators; used on event loops, must not block (neither must the
  * gate).
@@ -119,19 +120,27 @@ final class Admitter {
                         settings.maxPendingMessages(),
                         metrics.slowConsumers(),
                         transport.framing());
-        ResumingSubscriber resuming =
-                subscription.since().isPresent()
-                        ? replayer.subscriber(
-                                connection,
-                                subscription.since().getAsLong(),
-                                metrics.slowConsumers(),
-                                // From the channel's tail: this handler is replaced by then.
-                                reply ->
-                                        ctx.channel()
-                                                .writeAndFlush(
-                                                        transport.frame(
-                                                                ctx.channel().alloc(), reply)))
-                        : null;
+        // From the channel's tail: this handler is replaced by then.
+        Consumer<Reply> status =
+                reply -> ctx.channel().writeAndFlush(transport.frame(ctx.channel().alloc(), reply));
+        ResumingSubscriber resuming = null;
+        if (subscription.since().isPresent()) {
+            resuming =
+                    replayer.subscriber(
+                            connection,
+                            subscription.since().getAsLong(),
+                            metrics.slowConsumers(),
+                            status);
+        } else if (subscription.sinceDevice().isPresent()) {
+            // (Pushbase, issue 15) The cursor is read by the replay, after admission: the token
+            // check comes first, and live pushes are held from here on as for a mid since.
+            resuming =
+                    replayer.deviceSubscriber(
+                            connection,
+                            subscription.sinceDevice().get(),
+                            metrics.slowConsumers(),
+                            status);
+        }
         Subscriber subscriber = resuming != null ? resuming : connection;
         Admission admission =
                 Objects.requireNonNull(gate.admit(subscription, subscriber), "gate's admission");
@@ -196,6 +205,7 @@ final class Admitter {
         switch (invalid.rule()) {
             case KEY -> metrics.rejectedKey().inc();
             case SINCE -> metrics.rejectedSince().inc();
+            case DEVICE -> metrics.rejectedDevice().inc();
             case ROOM -> {}
             case OTHER -> {}
         }

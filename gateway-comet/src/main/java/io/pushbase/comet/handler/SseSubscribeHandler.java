@@ -48,7 +48,9 @@ import java.util.List;
  * parameter (the comet sends the heartbeats). {@code since} is the {@code Last-Event-ID} header
  * when the request carries a non-empty one (it is the last event the client actually received: an
  * EventSource reconnecting repeats the URL it was opened with), else the {@code since} parameter;
- * both follow the {@code since} rule. Answers:
+ * both follow the {@code since} rule. (Issue 15) {@code since=@<device>} resumes after the device's
+ * cursor, as on WebSocket; a {@code Last-Event-ID} in that form is refused (an event id is a mid).
+ * Answers:
  *
  * <ul>
  *   <li>admitted: {@code 200}, {@code Content-Type: text/event-stream}, {@code Cache-Control:
@@ -150,6 +152,12 @@ public final class SseSubscribeHandler extends ChannelInboundHandlerAdapter
             QueryParameters params = QueryParameters.of(request.uri());
             String lastEventId = request.headers().get(LAST_EVENT_ID);
             boolean fromHeader = lastEventId != null && !lastEventId.isEmpty();
+            if (fromHeader && lastEventId.startsWith(SubscriptionParser.DEVICE_MARK)) {
+                // An event id is a mid; the device form is the since= parameter's alone.
+                throw InvalidSubscriptionException.badSince(
+                        LAST_EVENT_ID
+                                + " header: an event id is a mid, not a device (use since=@<device>)");
+            }
             try {
                 subscription =
                         parser.parse(

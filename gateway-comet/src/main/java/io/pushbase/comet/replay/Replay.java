@@ -8,6 +8,7 @@ import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.schema.message.v1.FetchReply;
 import io.pushbase.schema.message.v1.StoredMessage;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * ever skipped. A connection that closes mid-replay ends it: no further fetch, its waiting ticket
  * withdrawn, its slot (if a fetch is in flight) given back when that fetch answers.
  *
+ * <p>(Pushbase, issue 15) A resume from a device ({@link ResumingSubscriber#awaitsCursor}) first
+ * reads the device's cursor ({@link DeviceCursors}), with a slot like a page, and then replays
+ * exactly as a resume after that mid would (after 0, everything stored, when the device has none).
+ * A cursor read that fails closes the connection as a failed fetch does, counted in {@code
+ * comet.replay.cursorFailures} (and {@code comet.replay.failures}).
+ *
  * <p>Threading: every step runs on the connection's event loop (fetch answers and slot grants are
  * handed over to it), so the state needs no lock.
  */
@@ -60,6 +67,7 @@ final class Replay {
     private final String key;
     private final EventLoop loop;
     private final MessageHistory history;
+    private final DeviceCursors cursors;
     private final ReplaySlots slots;
     private final int pageSize;
     private final ReplayMetrics metrics;
@@ -75,6 +83,7 @@ final class Replay {
     Replay(
             ResumingSubscriber subscriber,
             MessageHistory history,
+            DeviceCursors cursors,
             ReplaySlots slots,
             int pageSize,
             ReplayMetrics metrics) {
@@ -83,6 +92,7 @@ final class Replay {
         this.key = subscriber.logName(); // the key, or (Pushbase) the room the view writes
         this.loop = target.eventLoop();
         this.history = history;
+        this.cursors = cursors;
         this.slots = slots;
         this.pageSize = Math.min(pageSize, target.maxPending());
         this.metrics = metrics;
@@ -119,8 +129,42 @@ final class Replay {
             return;
         }
         state = State.FETCHING;
+        if (subscriber.awaitsCursor()) {
+            cursors.cursor(key, subscriber.device())
+                    .whenComplete((cursor, failure) -> onLoop(() -> cursorRead(cursor, failure)));
+            return;
+        }
         history.after(key, last, pageSize)
                 .whenComplete((page, failure) -> onLoop(() -> answered(page, failure)));
+    }
+
+    /** The device's cursor arrived: resume after it (0 without one), as a mid since would. */
+    private void cursorRead(OptionalLong cursor, Throwable failure) {
+        ticket.release();
+        if (state != State.FETCHING) {
+            return;
+        }
+        if (failure != null) {
+            metrics.failures.mark();
+            metrics.cursorFailures.mark();
+            LOG.warn(
+                    "Closing {} of key {}: its resume after device {}'s cursor could not read the"
+                            + " cursor: {}",
+                    target.remoteAddress(),
+                    key,
+                    subscriber.device(),
+                    GrpcFutures.unwrap(failure).toString());
+            abort();
+            return;
+        }
+        if (cursor.isPresent()) {
+            metrics.fromCursor.mark();
+        } else {
+            metrics.withoutCursor.mark();
+        }
+        last = cursor.orElse(0);
+        subscriber.resumeFrom(last);
+        requestSlot();
     }
 
     private void answered(FetchReply reply, Throwable failure) {
@@ -208,6 +252,11 @@ final class Replay {
                     last,
                     cause);
         }
+        abort();
+    }
+
+    /** Ends the replay and closes its connection; the client reconnects and resumes. */
+    private void abort() {
         finish();
         target.close();
     }

@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code comet.replay.messages} (stored messages written to resuming clients), {@code
  *       comet.replay.truncated} (replays answered {@code +r truncated}) and {@code
  *       comet.replay.truncatedLater} (replays answered complete whose later page found messages it
- *       had not reached removed: closed, also counted in failures).
+ *       had not reached removed: closed, also counted in failures);
+ *   <li>(Pushbase, issue 15) meters {@code comet.replay.fromCursor} (resumes from a device's
+ *       cursor), {@code comet.replay.withoutCursor} (resumes from a device that had none: from 0)
+ *       and {@code comet.replay.cursorFailures} (the cursor could not be read: closed, also counted
+ *       in failures).
  * </ul>
  *
  * A replay that ends because its connection closed (the client left, heartbeat timeout, slow
@@ -30,6 +34,9 @@ final class ReplayMetrics {
     final Meter messages;
     final Meter truncated;
     final Meter truncatedLater;
+    final Meter fromCursor;
+    final Meter withoutCursor;
+    final Meter cursorFailures;
     final AtomicInteger active = new AtomicInteger();
 
     ReplayMetrics(MetricRegistry registry, ReplaySlots slots) {
@@ -39,6 +46,9 @@ final class ReplayMetrics {
         messages = registry.meter("comet.replay.messages");
         truncated = registry.meter("comet.replay.truncated");
         truncatedLater = registry.meter("comet.replay.truncatedLater");
+        fromCursor = registry.meter("comet.replay.fromCursor");
+        withoutCursor = registry.meter("comet.replay.withoutCursor");
+        cursorFailures = registry.meter("comet.replay.cursorFailures");
         registry.gauge("comet.replay.active", () -> (Gauge<Integer>) active::get);
         registry.gauge("comet.replay.fetching", () -> (Gauge<Integer>) slots::taken);
         registry.gauge("comet.replay.waiting", () -> (Gauge<Integer>) slots::waiting);

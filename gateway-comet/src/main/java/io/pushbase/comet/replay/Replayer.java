@@ -32,6 +32,7 @@ public final class Replayer {
     public static final Duration DEFAULT_MAX_SINCE_AHEAD = Duration.ofMinutes(5);
 
     private final MessageHistory history;
+    private final DeviceCursors cursors;
     private final ReplaySlots slots;
     private final int maxConcurrentFetches;
     private final int pageSize;
@@ -53,6 +54,28 @@ public final class Replayer {
             Duration maxSinceAhead,
             MidClock clock,
             MetricRegistry metrics) {
+        this(
+                history,
+                DeviceCursors.NONE,
+                pageSize,
+                maxConcurrentFetches,
+                maxSinceAhead,
+                clock,
+                metrics);
+    }
+
+    /**
+     * @param cursors (Pushbase, issue 15) the message nodes' device cursors, read by a resume from
+     *     a device ({@code since=@<device>})
+     */
+    public Replayer(
+            MessageHistory history,
+            DeviceCursors cursors,
+            int pageSize,
+            int maxConcurrentFetches,
+            Duration maxSinceAhead,
+            MidClock clock,
+            MetricRegistry metrics) {
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize must be positive: " + pageSize);
         }
@@ -60,6 +83,7 @@ public final class Replayer {
             throw new IllegalArgumentException("maxSinceAhead must not be negative");
         }
         this.history = Objects.requireNonNull(history, "history");
+        this.cursors = Objects.requireNonNull(cursors, "cursors");
         this.slots = new ReplaySlots(maxConcurrentFetches);
         this.maxConcurrentFetches = maxConcurrentFetches;
         this.pageSize = pageSize;
@@ -71,6 +95,7 @@ public final class Replayer {
 
     private Replayer(Replayer shared, MessageHistory history) {
         this.history = Objects.requireNonNull(history, "history");
+        this.cursors = shared.cursors;
         this.slots = shared.slots;
         this.maxConcurrentFetches = shared.maxConcurrentFetches;
         this.pageSize = shared.pageSize;
@@ -111,11 +136,24 @@ public final class Replayer {
     }
 
     /**
+     * (Pushbase, issue 15) The subscriber to admit for a connection resuming after {@code device}'s
+     * cursor ({@code since=@<device>}): {@link #start} reads the cursor first, then replays as
+     * {@link #subscriber} would after it (after 0 when the device has none).
+     */
+    public ResumingSubscriber deviceSubscriber(
+            ChannelSubscriber connection,
+            String device,
+            Counter slowConsumers,
+            Consumer<Reply> status) {
+        return ResumingSubscriber.fromDevice(connection, device, slowConsumers, status);
+    }
+
+    /**
      * Starts the replay of an admitted subscriber; on its connection's event loop. Returns at once:
      * the pages follow asynchronously, then live delivery.
      */
     public void start(ResumingSubscriber subscriber) {
-        new Replay(subscriber, history, slots, pageSize, metrics).start();
+        new Replay(subscriber, history, cursors, slots, pageSize, metrics).start();
     }
 
     /** The comet's bound on fetches in flight (for its gauges and tests). */

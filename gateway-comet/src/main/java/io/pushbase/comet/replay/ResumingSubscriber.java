@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *       a mid not above the last replayed one is always a message the replay sent.
  * </ul>
  *
+ * <p>(Pushbase, issue 15) A resume from a device ({@code since=@<device>}) is admitted before its
+ * {@code since} is known: the replay reads the device's cursor first and sets it ({@link
+ * #resumeFrom}). Until then every live message is held (within the same bound); the ones at or
+ * below the cursor are dropped when it is set.
+ *
  * <p><b>Bounded:</b> at most the connection's {@link ChannelSubscriber#maxPending()} messages are
  * held (the outbound bound it would have without a resume). One more closes the connection, counted
  * as a slow consumer, as a full outbound queue does: the client reconnects and resumes again.
@@ -48,11 +53,16 @@ import org.slf4j.LoggerFactory;
 public final class ResumingSubscriber implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(ResumingSubscriber.class);
 
+    /** {@link #since()} of a device resume whose cursor is not read yet: below every mid. */
+    static final long UNKNOWN = -1;
+
     private record Held(long mid, byte[] payload) {}
 
     private final ChannelSubscriber target;
     private final Consumer<Reply> status;
-    private final long since;
+    private final String device;
+    // The client's largest mid; for a device resume, UNKNOWN until resumeFrom (event loop).
+    private volatile long since;
     private final Counter slowConsumers;
     private final ArrayDeque<Held> held = new ArrayDeque<>(); // guarded by this
     private boolean overflowed; // guarded by this
@@ -77,11 +87,60 @@ public final class ResumingSubscriber implements Subscriber {
      */
     public ResumingSubscriber(
             ChannelSubscriber target, long since, Counter slowConsumers, Consumer<Reply> status) {
+        this(target, null, since, slowConsumers, status);
+    }
+
+    private ResumingSubscriber(
+            ChannelSubscriber target,
+            String device,
+            long since,
+            Counter slowConsumers,
+            Consumer<Reply> status) {
         this.target = Objects.requireNonNull(target, "target");
         this.status = Objects.requireNonNull(status, "status");
+        this.device = device;
         this.since = since;
         this.lastReplayed = since;
         this.slowConsumers = Objects.requireNonNull(slowConsumers, "slowConsumers");
+    }
+
+    /**
+     * (Pushbase, issue 15) A subscriber resuming after {@code device}'s cursor, which its replay
+     * reads before the first page ({@link #resumeFrom}); holds every live message until then.
+     */
+    public static ResumingSubscriber fromDevice(
+            ChannelSubscriber target,
+            String device,
+            Counter slowConsumers,
+            Consumer<Reply> status) {
+        return new ResumingSubscriber(
+                target, Objects.requireNonNull(device, "device"), UNKNOWN, slowConsumers, status);
+    }
+
+    /** (Pushbase) The device whose cursor this resume starts from; null for a mid {@code since}. */
+    public String device() {
+        return device;
+    }
+
+    /** Whether the replay must read the device's cursor before its first page. */
+    boolean awaitsCursor() {
+        return device != null && since == UNKNOWN;
+    }
+
+    /**
+     * (Pushbase, issue 15) Sets the mid a device resume starts after (its cursor, or 0 for a device
+     * without one) and drops the live messages held at or below it: the device has them. Event loop
+     * only, once, before the first page.
+     */
+    void resumeFrom(long cursor) {
+        if (cursor < 0) {
+            throw new IllegalArgumentException("cursor must not be negative: " + cursor);
+        }
+        synchronized (this) {
+            since = cursor;
+            lastReplayed = cursor;
+            held.removeIf(h -> h.mid() <= cursor);
+        }
     }
 
     /** The connection this subscriber writes to; the replay writes its pages there directly. */
@@ -89,7 +148,7 @@ public final class ResumingSubscriber implements Subscriber {
         return target;
     }
 
-    /** The mid the client resumes after. */
+    /** The mid the client resumes after ({@link #UNKNOWN} while a device's cursor is read). */
     public long since() {
         return since;
     }
@@ -269,6 +328,13 @@ public final class ResumingSubscriber implements Subscriber {
 
     @Override
     public String toString() {
-        return "ResumingSubscriber{" + target + ", since=" + since + ", live=" + live + "}";
+        return "ResumingSubscriber{"
+                + target
+                + (device != null ? ", device=" + device : "")
+                + ", since="
+                + since
+                + ", live="
+                + live
+                + "}";
     }
 }

@@ -12,6 +12,7 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
+import io.pushbase.comet.replay.DeviceCursors;
 import io.pushbase.comet.replay.MessageHistory;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.room.RoomJoins;
@@ -247,9 +248,13 @@ public class CometServersConfiguration {
         return tcp == null || ws == null || tcp.getPort() == 0 || tcp.getPort() != ws.getPort();
     }
 
-    /** The comet's resume on subscribe, reading stored messages from {@code history}. */
-    public Replayer buildReplayer(MessageHistory history, MetricRegistry metrics) {
-        return replay.build(history, MidClock.system(), metrics);
+    /**
+     * The comet's resume on subscribe, reading stored messages from {@code history} and (Pushbase,
+     * issue 15) device cursors from {@code cursors}.
+     */
+    public Replayer buildReplayer(
+            MessageHistory history, DeviceCursors cursors, MetricRegistry metrics) {
+        return replay.build(history, cursors, MidClock.system(), metrics);
     }
 
     /** The limits of every client connection, TCP and WebSocket. */

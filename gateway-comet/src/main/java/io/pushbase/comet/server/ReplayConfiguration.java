@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
+import io.pushbase.comet.replay.DeviceCursors;
 import io.pushbase.comet.replay.MessageHistory;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.schema.client.MidClock;
@@ -77,10 +78,15 @@ public class ReplayConfiguration {
         this.maxSinceAhead = maxSinceAhead;
     }
 
-    /** The comet's replayer, reading stored messages from {@code history}. */
-    public Replayer build(MessageHistory history, MidClock clock, MetricRegistry metrics) {
+    /**
+     * The comet's replayer, reading stored messages from {@code history} and (Pushbase, issue 15)
+     * device cursors from {@code cursors}.
+     */
+    public Replayer build(
+            MessageHistory history, DeviceCursors cursors, MidClock clock, MetricRegistry metrics) {
         return new Replayer(
                 history,
+                cursors,
                 pageSize,
                 maxConcurrentFetches,
                 maxSinceAhead.toJavaDuration(),

@@ -18,6 +18,11 @@ public final class InvalidSubscriptionException extends Exception {
         /** (Pushbase) {@code since}: not a decimal int64, negative, too long or in the future. */
         SINCE,
         /**
+         * (Pushbase, issue 15) The device of {@code since=@<device>}: not a device id of the acks'
+         * rule ({@code schema/client/Devices}).
+         */
+        DEVICE,
+        /**
          * (Pushbase) A room asked at subscribe: its name, its since, or more rooms than a
          * connection may join ({@link #roomReply()} says which room and why).
          */
@@ -68,6 +73,11 @@ public final class InvalidSubscriptionException extends Exception {
     /** A {@code since} that is not a mid this comet can resume after. */
     public static InvalidSubscriptionException badSince(String problem) {
         return new InvalidSubscriptionException(problem, Rule.SINCE);
+    }
+
+    /** (Pushbase) A {@code since=@<device>} whose device id the device rule refuses. */
+    public static InvalidSubscriptionException badDevice(String problem) {
+        return new InvalidSubscriptionException(problem, Rule.DEVICE);
     }
 
     public Rule rule() {

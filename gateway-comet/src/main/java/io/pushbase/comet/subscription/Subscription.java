@@ -3,6 +3,7 @@ package io.pushbase.comet.subscription;
 import io.pushbase.schema.client.MessageFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -21,6 +22,10 @@ import java.util.OptionalLong;
  *     behaviour); never negative
  * @param rooms (Pushbase, issue 14) the rooms to join at subscribe, in the order asked, each once;
  *     empty for none (every gopush-cluster client)
+ * @param sinceDevice (Pushbase, issue 15) the device whose cursor to resume after ({@code
+ *     since=@<device>}): the comet reads the device's cursor of the key from the message nodes and
+ *     resumes as if {@code since=<cursor>} had been sent (0 when the device has none); empty for
+ *     none. Never present together with {@code since}.
  */
 public record Subscription(
         String key,
@@ -28,7 +33,8 @@ public record Subscription(
         String token,
         String version,
         OptionalLong since,
-        List<RoomRequest> rooms) {
+        List<RoomRequest> rooms,
+        Optional<String> sinceDevice) {
 
     /** A subscription without resume: what every gopush-cluster client sends. */
     public Subscription(String key, int heartbeatSeconds, String token, String version) {
@@ -41,8 +47,23 @@ public record Subscription(
         this(key, heartbeatSeconds, token, version, since, List.of());
     }
 
+    /** A subscription that does not resume from a device's cursor. */
+    public Subscription(
+            String key,
+            int heartbeatSeconds,
+            String token,
+            String version,
+            OptionalLong since,
+            List<RoomRequest> rooms) {
+        this(key, heartbeatSeconds, token, version, since, rooms, Optional.empty());
+    }
+
     public Subscription {
         rooms = List.copyOf(rooms);
+        Objects.requireNonNull(sinceDevice, "sinceDevice");
+        if (since.isPresent() && sinceDevice.isPresent()) {
+            throw new IllegalArgumentException("since and sinceDevice are exclusive");
+        }
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(version, "version");
@@ -56,6 +77,11 @@ public record Subscription(
         if (heartbeatSeconds <= 0) {
             throw new IllegalArgumentException("heartbeat must be positive: " + heartbeatSeconds);
         }
+    }
+
+    /** (Pushbase) Whether the client resumes: after a mid or after a device's cursor. */
+    public boolean resumes() {
+        return since.isPresent() || sinceDevice.isPresent();
     }
 
     public boolean hasToken() {
@@ -79,6 +105,7 @@ public record Subscription(
                 + ", version="
                 + (version.isEmpty() ? "none" : version)
                 + (since.isPresent() ? ", since=" + since.getAsLong() : "")
+                + (sinceDevice.isPresent() ? ", since=@" + sinceDevice.get() : "")
                 + (rooms.isEmpty() ? "" : ", rooms=" + rooms)
                 + "}";
     }

@@ -1,6 +1,7 @@
 package io.pushbase.comet.subscription;
 
 import io.pushbase.comet.codec.RoomReply;
+import io.pushbase.schema.client.Devices;
 import io.pushbase.schema.client.Keys;
 import io.pushbase.schema.client.Rooms;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
@@ -28,6 +30,13 @@ import java.util.function.LongSupplier;
  * until the clock caught up. Anything else is a {@code -p} counted apart ({@link
  * InvalidSubscriptionException.Rule#SINCE}).
  *
+ * <p>(Pushbase, issue 15) A key's {@code since} may instead be {@code @<device>}: resume after that
+ * device's cursor ({@link Subscription#sinceDevice()}). The device id follows the acks' device rule
+ * ({@link Devices}: 1 to {@value Devices#MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ : -}, so
+ * never a digit string's look-alike); a bad one is a {@code -p} counted apart ({@link
+ * InvalidSubscriptionException.Rule#DEVICE}). Rooms have no cursors: a room's since in the
+ * {@code @} form is refused as a bad room since.
+ *
  * <p>Immutable and thread-safe (as long as {@code latestSince} is).
  */
 public final class SubscriptionParser {
@@ -36,6 +45,12 @@ public final class SubscriptionParser {
 
     /** Digits of {@link Long#MAX_VALUE}: the longest {@code since} that can be a mid. */
     public static final int MAX_SINCE_DIGITS = 19;
+
+    /**
+     * (Pushbase, issue 15) What starts a {@code since} that names a device instead of a mid: {@code
+     * since=@phone-1}. Outside the device alphabet and never a digit.
+     */
+    public static final String DEVICE_MARK = "@";
 
     /** (Pushbase) Default most rooms a connection may join, at subscribe and later. */
     public static final int DEFAULT_MAX_ROOMS = 16;
@@ -122,7 +137,8 @@ public final class SubscriptionParser {
                 plain.token(),
                 plain.version(),
                 plain.since(),
-                List.copyOf(asked.values()));
+                List.copyOf(asked.values()),
+                plain.sinceDevice());
     }
 
     /**
@@ -143,6 +159,17 @@ public final class SubscriptionParser {
         String problem = Rooms.problem(name, maxRoomNameBytes);
         if (problem != null) {
             throw InvalidSubscriptionException.badRoom(null, RoomReply.Refusal.NAME, problem);
+        }
+        if (since != null && since.startsWith(DEVICE_MARK)) {
+            throw InvalidSubscriptionException.badRoom(
+                    name,
+                    RoomReply.Refusal.SINCE,
+                    "room "
+                            + name
+                            + ": rooms keep no device cursors, resume a room after a mid"
+                            + " (since "
+                            + quote(since)
+                            + ")");
         }
         try {
             return new RoomRequest(name, parseSince(since));
@@ -167,12 +194,24 @@ public final class SubscriptionParser {
             throw new InvalidSubscriptionException(
                     "heartbeat " + seconds + " is below the minimum " + minHeartbeatSeconds);
         }
+        boolean fromDevice = since != null && since.startsWith(DEVICE_MARK);
         return new Subscription(
                 new String(key, StandardCharsets.UTF_8),
                 seconds,
                 token == null ? "" : token,
                 version == null ? "" : version,
-                parseSince(since));
+                fromDevice ? OptionalLong.empty() : parseSince(since),
+                List.of(),
+                fromDevice ? Optional.of(parseDevice(since.substring(1))) : Optional.empty());
+    }
+
+    private static String parseDevice(String device) throws InvalidSubscriptionException {
+        String problem = Devices.problem(device);
+        if (problem != null) {
+            throw InvalidSubscriptionException.badDevice(
+                    "since=@<device>: " + problem + " (" + quote(device) + ")");
+        }
+        return device;
     }
 
     private OptionalLong parseSince(String text) throws InvalidSubscriptionException {

@@ -7,15 +7,12 @@ import io.pushbase.comet.testing.CometTestCluster;
 import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.Wire;
-import io.pushbase.store.cursor.DeviceCursor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,23 +82,6 @@ class CometAckIT {
         client.write(Wire.request("ack", key, device, Long.toString(mid)));
     }
 
-    private static Map<String, Long> cursors(String key) throws Exception {
-        Map<String, Long> cursors = new TreeMap<>();
-        for (DeviceCursor c : cluster.cursors().cursors(key).get(5, TimeUnit.SECONDS).cursors()) {
-            cursors.put(c.device(), c.mid());
-        }
-        return cursors;
-    }
-
-    /** Waits (bounded) until {@code key}'s cursors are exactly {@code expected}. */
-    private static void awaitCursors(String key, Map<String, Long> expected) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!cursors(key).equals(expected) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(cursors(key)).isEqualTo(expected);
-    }
-
     /** Waits (bounded) until {@code comet}'s {@code comet.acks.<name>} reaches {@code count}. */
     private static void awaitCount(Comet comet, String name, long count) throws Exception {
         long deadline = System.currentTimeMillis() + 10_000;
@@ -122,7 +102,7 @@ class CometAckIT {
             m2 = pushAndRead(cometA, key, client);
             m3 = pushAndRead(cometA, key, client);
             ack(client, key, "phone", m3);
-            awaitCursors(key, Map.of("phone", m3));
+            cluster.awaitCursors(key, Map.of("phone", m3));
 
             // The key moves: comet-a closes the connection, the client goes to comet-b.
             Comet cometB = cluster.startComet(B);
@@ -135,10 +115,10 @@ class CometAckIT {
                 ack(moved, key, "phone", m2);
                 ack(moved, key, "tablet", m1);
                 awaitCount(cometB, "stored", 2);
-                assertThat(cursors(key)).isEqualTo(Map.of("phone", m3, "tablet", m1));
+                assertThat(cluster.cursorMids(key)).isEqualTo(Map.of("phone", m3, "tablet", m1));
 
                 ack(moved, key, "phone", m4);
-                awaitCursors(key, Map.of("phone", m4, "tablet", m1));
+                cluster.awaitCursors(key, Map.of("phone", m4, "tablet", m1));
 
                 // A mid above the key's head was never issued: refused, told over the socket.
                 ack(moved, key, "tablet", m4 + 1_000_000);
@@ -154,7 +134,7 @@ class CometAckIT {
                 moved.write("h");
                 assertThat(moved.readLine()).isEqualTo("+h\r\n");
                 pushAndRead(cometB, key, moved);
-                assertThat(cursors(key)).isEqualTo(Map.of("phone", m4, "tablet", m1));
+                assertThat(cluster.cursorMids(key)).isEqualTo(Map.of("phone", m4, "tablet", m1));
 
                 // Over HTTP, as a Server-Sent Events client acks: 202, then the cursor.
                 HttpResponse<String> http =
@@ -172,7 +152,7 @@ class CometAckIT {
                                                 .build(),
                                         HttpResponse.BodyHandlers.ofString());
                 assertThat(http.statusCode()).isEqualTo(202);
-                awaitCursors(key, Map.of("phone", m4, "tablet", m1, "sse-1", m4));
+                cluster.awaitCursors(key, Map.of("phone", m4, "tablet", m1, "sse-1", m4));
             }
         }
     }

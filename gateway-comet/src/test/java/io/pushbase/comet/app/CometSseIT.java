@@ -113,9 +113,14 @@ class CometSseIT {
 
     private static HttpResponse<Stream<String>> get(String query, String lastEventId)
             throws Exception {
+        return get(comet, query, lastEventId);
+    }
+
+    /** {@code GET /sse?<query>} on {@code on}'s WebSocket listener, its body as lines. */
+    static HttpResponse<Stream<String>> get(Comet on, String query, String lastEventId)
+            throws Exception {
         HttpRequest.Builder request =
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + comet.ws() + "/sse?" + query));
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.ws() + "/sse?" + query));
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

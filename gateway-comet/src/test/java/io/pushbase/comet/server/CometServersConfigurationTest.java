@@ -15,6 +15,7 @@ import io.dropwizard.validation.BaseValidator;
 import io.pushbase.comet.ack.Acks;
 import io.pushbase.comet.channel.KeyChannels;
 import io.pushbase.comet.connection.ConnectionSettings;
+import io.pushbase.comet.replay.DeviceCursors;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.testing.KeyChannelsGate;
 import io.pushbase.comet.testing.ScriptedHistory;
@@ -85,7 +86,8 @@ class CometServersConfigurationTest {
                         """);
         MetricRegistry metrics = new MetricRegistry();
 
-        Replayer replayer = config.buildReplayer(new ScriptedHistory(), metrics);
+        Replayer replayer =
+                config.buildReplayer(new ScriptedHistory(), DeviceCursors.NONE, metrics);
 
         assertThat(replayer.pageSize()).isEqualTo(20);
         assertThat(replayer.slots().max()).isEqualTo(4);
@@ -188,7 +190,8 @@ class CometServersConfigurationTest {
         MetricRegistry metrics = new MetricRegistry();
         KeyChannels channels = config.buildKeyChannels(metrics);
         ConnectionSettings settings = config.buildConnectionSettings();
-        Replayer replayer = config.buildReplayer(new ScriptedHistory(), metrics);
+        Replayer replayer =
+                config.buildReplayer(new ScriptedHistory(), DeviceCursors.NONE, metrics);
         EventLoops loops = config.buildEventLoops();
         assertThat(loops.transport()).isEqualTo(Transport.preferred());
         loops.start();

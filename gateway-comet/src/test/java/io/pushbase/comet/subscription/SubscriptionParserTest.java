@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pushbase.comet.subscription.InvalidSubscriptionException.Rule;
 import io.pushbase.schema.client.MessageFormat;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -167,5 +169,71 @@ class SubscriptionParserTest {
     @Test
     void neverPrintsTheToken() {
         assertThat(new Subscription("k", 30, "secret", "").toString()).doesNotContain("secret");
+    }
+
+    // --- since=@<device> (Pushbase, issue 15) ---
+
+    @Test
+    void anAtSinceNamesTheDeviceToResumeFrom() throws Exception {
+        Subscription s = parser.parse(K, "30", "", "1", "@phone-1");
+
+        assertThat(s.sinceDevice()).hasValue("phone-1");
+        assertThat(s.since()).isEmpty();
+        assertThat(s.resumes()).isTrue();
+        assertThat(s.toString()).contains("since=@phone-1");
+        assertThat(parser.parse(K, "30", "", "1", "@A.b_c:9-" + "x".repeat(55)).sinceDevice())
+                .hasValue("A.b_c:9-" + "x".repeat(55));
+    }
+
+    @Test
+    void aMidOrNoSinceNamesNoDevice() throws Exception {
+        assertThat(parser.parse(K, "30", "", "1", "7").sinceDevice()).isEmpty();
+        assertThat(parser.parse(K, "30", "", "1", null).sinceDevice()).isEmpty();
+        assertThat(parser.parse(K, "30", "", "1", null).resumes()).isFalse();
+        assertThat(parser.parse(K, "30", "", "1", null).sinceDevice()).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void refusesADeviceTheDeviceRuleRefusesNamingTheProblem() {
+        String[][] refused = {
+            {"@", "must not be empty"},
+            {"@" + "d".repeat(65), "at most 64"},
+            {"@pho ne", "U+0020"},
+            {"@phone/1", "U+002F"},
+            {"@@phone", "U+0040"},
+            {"@téléphone", "U+00E9"},
+        };
+        for (String[] c : refused) {
+            assertThatThrownBy(() -> parser.parse(K, "30", "", "1", c[0]))
+                    .as("since %s", c[0])
+                    .isInstanceOfSatisfying(
+                            InvalidSubscriptionException.class,
+                            e -> assertThat(e.rule()).isEqualTo(Rule.DEVICE))
+                    .hasMessageContaining("since=@<device>")
+                    .hasMessageContaining(c[1]);
+        }
+    }
+
+    @Test
+    void aRoomCannotResumeFromADevice() {
+        assertThatThrownBy(() -> parser.parse(K, "30", "", "1", null, List.of("news@@phone-1")))
+                .isInstanceOfSatisfying(
+                        InvalidSubscriptionException.class,
+                        e -> {
+                            assertThat(e.rule()).isEqualTo(Rule.ROOM);
+                            assertThat(e.roomReply().toString()).isEqualTo("-j news since");
+                        })
+                .hasMessageContaining("rooms keep no device cursors");
+        assertThatThrownBy(() -> parser.room("news", "@phone-1"))
+                .isInstanceOf(InvalidSubscriptionException.class)
+                .hasMessageContaining("rooms keep no device cursors");
+    }
+
+    @Test
+    void aKeyDeviceResumeKeepsItsRooms() throws Exception {
+        Subscription s = parser.parse(K, "30", "", "1", "@phone-1", List.of("news@5"));
+
+        assertThat(s.sinceDevice()).hasValue("phone-1");
+        assertThat(s.rooms()).containsExactly(new RoomRequest("news", OptionalLong.of(5)));
     }
 }

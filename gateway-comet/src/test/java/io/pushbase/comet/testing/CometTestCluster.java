@@ -1,5 +1,7 @@
 package io.pushbase.comet.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.health.HealthCheckRegistry;
 import com.google.protobuf.ByteString;
 import io.dropwizard.testing.ConfigOverride;
@@ -20,7 +22,12 @@ import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.store.LogSpace;
 import io.pushbase.store.StoreLimits;
 import io.pushbase.store.app.MessageApplication;
+import io.pushbase.store.cursor.Ack;
+import io.pushbase.store.cursor.AckResult;
 import io.pushbase.store.cursor.CursorLimits;
+import io.pushbase.store.cursor.CursorStore;
+import io.pushbase.store.cursor.DeviceCursor;
+import io.pushbase.store.cursor.KeyCursors;
 import io.pushbase.store.memory.InMemoryCursorStore;
 import io.pushbase.store.memory.InMemoryMessageStore;
 import java.io.IOException;
@@ -33,7 +40,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.test.TestingServer;
@@ -61,6 +72,24 @@ public final class CometTestCluster implements AutoCloseable {
                     new CursorLimits(CursorLimits.DEFAULT_MAX_DEVICES, 3600, 10_000),
                     store::head,
                     System::currentTimeMillis);
+    // (Pushbase, issue 15) When set, every message node's Cursors read fails with it (a store
+    // failure a node cannot retry): the comet's side of a failed cursor read.
+    private final AtomicReference<RuntimeException> cursorsFailure = new AtomicReference<>();
+    private final CursorStore servedCursors =
+            new CursorStore() {
+                @Override
+                public CompletableFuture<List<AckResult>> ackMany(List<Ack> acks) {
+                    return cursors.ackMany(acks);
+                }
+
+                @Override
+                public CompletableFuture<KeyCursors> cursors(String key) {
+                    RuntimeException failure = cursorsFailure.get();
+                    return failure != null
+                            ? CompletableFuture.failedFuture(failure)
+                            : cursors.cursors(key);
+                }
+            };
     // (Pushbase, issue 14) The room logs every message node serves, as a real node's rooms store.
     private final InMemoryMessageStore roomStore =
             new InMemoryMessageStore(limits, System::currentTimeMillis, LogSpace.ROOMS);
@@ -161,6 +190,36 @@ public final class CometTestCluster implements AutoCloseable {
         return cursors;
     }
 
+    /**
+     * (Pushbase) {@code key}'s live device cursors as the message nodes keep them: device → mid.
+     */
+    public Map<String, Long> cursorMids(String key) throws Exception {
+        Map<String, Long> mids = new TreeMap<>();
+        for (DeviceCursor c : cursors.cursors(key).get(5, TimeUnit.SECONDS).cursors()) {
+            mids.put(c.device(), c.mid());
+        }
+        return mids;
+    }
+
+    /**
+     * (Pushbase) Waits (bounded, 10 s) until {@code key}'s cursors are exactly {@code expected}.
+     */
+    public void awaitCursors(String key, Map<String, Long> expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!cursorMids(key).equals(expected) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(cursorMids(key)).isEqualTo(expected);
+    }
+
+    /**
+     * (Pushbase, issue 15) Makes every message node's {@code Cursors} fail with {@code failure}
+     * from now on; null answers again.
+     */
+    public void failCursors(RuntimeException failure) {
+        cursorsFailure.set(failure);
+    }
+
     /** (Pushbase) The room logs behind every message node. */
     public InMemoryMessageStore roomStore() {
         return roomStore;
@@ -181,7 +240,7 @@ public final class CometTestCluster implements AutoCloseable {
                                 new InetSocketAddress("127.0.0.1", 0),
                                 store,
                                 roomStore,
-                                cursors,
+                                servedCursors,
                                 limits,
                                 name,
                                 health)
