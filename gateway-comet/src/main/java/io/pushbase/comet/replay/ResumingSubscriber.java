@@ -223,11 +223,13 @@ public final class ResumingSubscriber implements Subscriber {
             try (MessageLogContext ignored = MessageLogContext.of(key(), mid)) {
                 LOG.info(
                         "Closing slow consumer {} of key {}: {} live messages held while it"
-                                + " resumes after mid {}, mid {} not delivered",
+                                + " resumes after {}, mid {} not delivered",
                         target.remoteAddress(),
                         key(),
                         target.maxPending(),
-                        since,
+                        since == UNKNOWN
+                                ? "device " + device + "'s cursor (not read yet)"
+                                : "mid " + since,
                         mid);
             }
             target.close();
