@@ -4,6 +4,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.UnsafeByteOperations;
 import io.dropwizard.lifecycle.Managed;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.pushbase.cluster.NodeDetails;
 import io.pushbase.cluster.discovery.LiveNodes;
@@ -193,11 +194,21 @@ public final class PeerComets implements RoomPeers, Managed {
         try {
             ManagedChannel channel =
                     channels.computeIfAbsent(peer, a -> transport.channelTo(a).build());
-            return GrpcFutures.toCompletableFuture(
-                    CometServiceGrpc.newFutureStub(channel)
-                            .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                            .deliverRoom(request));
-        } catch (RuntimeException e) {
+            // Started outside the caller's gRPC context: an idle chain starts the call on the
+            // thread of the PushRoom (or DeliverRoom) call that sent the message, and a call
+            // started inside a server call's context is cancelled when that call answers — which
+            // it does without waiting for the peers. A fork keeps the context's values but not
+            // its cancellation (as MessageNodeClient does for its calls).
+            return Context.current()
+                    .fork()
+                    .call(
+                            () ->
+                                    GrpcFutures.toCompletableFuture(
+                                            CometServiceGrpc.newFutureStub(channel)
+                                                    .withDeadlineAfter(
+                                                            deadlineMillis, TimeUnit.MILLISECONDS)
+                                                    .deliverRoom(request)));
+        } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
     }
