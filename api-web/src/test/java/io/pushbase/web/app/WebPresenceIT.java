@@ -281,6 +281,9 @@ class WebPresenceIT {
             }
         }
         awaitRing(web, Map.of("comet-1", comet1, "comet-2", comet2));
+        // The closed connections leave their comets' registries asynchronously: later tests
+        // assert exact totals per comet, so wait until they are gone here.
+        awaitCounts("/1/admin/online/total", Map.of("comet-1", 0, "comet-2", 0));
     }
 
     /**
