@@ -4,13 +4,10 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.Status;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.schema.comet.v1.CloseRequest;
-import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushRequest;
 import io.pushbase.web.comet.CometClient;
@@ -47,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       nothing to store: {@code ret 1001}.
  * </ul>
  *
+ * <p>That decision, and the push's claim, are {@link CometFallback}'s (shared with {@link
+ * RoomRouter}); the store, its answer and meters are this class's.
+ *
  * <p>Multi-key pushes group the keys per owner into one {@code PushMany} each; keys whose group
  * could not be pushed are appended as above, and the answer lists in {@code fk} exactly the keys
  * that were neither pushed nor stored. Fallback appends run at most {@value #FALLBACK_PARALLELISM}
@@ -82,7 +82,7 @@ public final class PushRouter {
     private final Meter fallbackFound;
     private final Meter duplicates;
     private final long idempotencyWindowSeconds;
-    private final Meter overloaded;
+    private final CometFallback cometFailed;
     private final Meter closeFailed;
     private final FallbackLog fallbackLog = new FallbackLog();
 
@@ -121,7 +121,7 @@ public final class PushRouter {
         this.fallbackFailed = metrics.meter("web.push.fallback.failed");
         this.fallbackFound = metrics.meter("web.push.fallback.found");
         this.duplicates = metrics.meter("web.push.duplicates");
-        this.overloaded = metrics.meter("web.push.comet.overloaded");
+        this.cometFailed = new CometFallback(metrics.meter("web.push.comet.overloaded"));
         this.closeFailed = metrics.meter("web.delete.close.failed");
     }
 
@@ -158,69 +158,29 @@ public final class PushRouter {
                         .setKey(key)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
-                        .setClaim(wire(claim))
+                        .setClaim(CometFallback.wire(claim))
                         .build();
-        return comets.push(comet, request)
-                .handle(
-                        (reply, err) -> {
-                            if (err == null) {
-                                if (reply.getDuplicate()) {
-                                    duplicates.mark();
-                                }
-                                return CompletableFuture.completedFuture(
-                                        answer(
-                                                new Stored(
-                                                        Answer.ok(),
-                                                        reply.getMid(),
-                                                        reply.getDuplicate()),
-                                                idempotencyKey));
-                            }
-                            Status status = Status.fromThrowable(err);
-                            return switch (status.getCode()) {
-                                case INVALID_ARGUMENT ->
-                                        CompletableFuture.completedFuture(
-                                                Answer.error(Ret.PARAM, describe(comet, status)));
-                                case RESOURCE_EXHAUSTED -> {
-                                    overloaded.mark();
-                                    yield CompletableFuture.completedFuture(
-                                            Answer.error(Ret.INTERNAL, describe(comet, status)));
-                                }
-                                // The comet may have appended (and delivered) before it
-                                // failed: look the claim up before storing.
-                                default ->
-                                        store(
-                                                        key,
-                                                        body,
-                                                        expireSeconds,
-                                                        describe(comet, status),
-                                                        claim.lookedUpFirst())
-                                                .thenApply(
-                                                        stored -> answer(stored, idempotencyKey));
-                            };
-                        })
-                .thenCompose(answer -> answer);
+        return cometFailed.decide(
+                comet,
+                comets.push(comet, request),
+                reply -> {
+                    if (reply.getDuplicate()) {
+                        duplicates.mark();
+                    }
+                    return answer(
+                            new Stored(Answer.ok(), reply.getMid(), reply.getDuplicate()),
+                            idempotencyKey);
+                },
+                refusal -> refusal,
+                // The comet may have appended (and delivered) before it failed: look the claim
+                // up before storing.
+                why ->
+                        store(key, body, expireSeconds, why, claim.lookedUpFirst())
+                                .thenApply(stored -> answer(stored, idempotencyKey)));
     }
 
-    /**
-     * The claim of a push: derived from its idempotency key (looked up first, indexed for the
-     * window), or 16 random bytes; shared with the comet either way, so the fallback can find it.
-     */
     private AppendClaim claimFor(String idempotencyKey) {
-        return idempotencyKey == null
-                ? new AppendClaim(AppendClaim.randomBytes(), false, true, 0)
-                : new AppendClaim(
-                        AppendClaim.fromIdempotencyKey(idempotencyKey),
-                        true,
-                        true,
-                        idempotencyWindowSeconds);
-    }
-
-    private static PushClaim wire(AppendClaim claim) {
-        return PushClaim.newBuilder()
-                .setClaim(claim.bytes())
-                .setIdempotent(claim.indexSeconds() > 0)
-                .setIdempotencyWindowSeconds(claim.indexSeconds())
-                .build();
+        return CometFallback.claimFor(idempotencyKey, idempotencyWindowSeconds);
     }
 
     /** A push with an idempotency key answers its mid (as a string: exact in JavaScript). */
@@ -296,39 +256,21 @@ public final class PushRouter {
                         .addAllKeys(keys)
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
-                        .setClaim(wire(claim))
+                        .setClaim(CometFallback.wire(claim))
                         .build();
-        return comets.pushMany(comet, request)
-                .handle(
-                        (reply, err) -> {
-                            if (err == null) {
-                                return CompletableFuture.completedFuture(
-                                        List.copyOf(reply.getFailedKeysList()));
-                            }
-                            Status status = Status.fromThrowable(err);
-                            switch (status.getCode()) {
-                                case INVALID_ARGUMENT, RESOURCE_EXHAUSTED -> {
-                                    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-                                        overloaded.mark();
-                                    }
-                                    LOG.warn(
-                                            "Multi-key push of {} keys refused: {}",
-                                            keys.size(),
-                                            describe(comet, status));
-                                    return CompletableFuture.completedFuture(keys);
-                                }
-                                default -> {
-                                    // Some keys may have been appended before it failed.
-                                    return storeEach(
-                                            keys,
-                                            body,
-                                            expireSeconds,
-                                            describe(comet, status),
-                                            claim.lookedUpFirst());
-                                }
-                            }
-                        })
-                .thenCompose(f -> f);
+        return cometFailed.decide(
+                comet,
+                comets.pushMany(comet, request),
+                reply -> List.copyOf(reply.getFailedKeysList()),
+                refusal -> {
+                    LOG.warn(
+                            "Multi-key push of {} keys refused: {}",
+                            keys.size(),
+                            refusal.problem());
+                    return keys;
+                },
+                // Some keys may have been appended before it failed.
+                why -> storeEach(keys, body, expireSeconds, why, claim.lookedUpFirst()));
     }
 
     /** Appends to each key, a window at a time; completes with the keys not stored. */
@@ -418,10 +360,7 @@ public final class PushRouter {
                                         why,
                                         err.toString());
                             }
-                            return Stored.failed(
-                                    Answer.error(
-                                            Ret.INTERNAL,
-                                            why + "; storing it failed too: " + rootMessage(err)));
+                            return Stored.failed(CometFallback.storeFailed(why, err));
                         });
     }
 
@@ -443,7 +382,7 @@ public final class PushRouter {
                                         "deleting the messages of key '"
                                                 + key
                                                 + "' failed: "
-                                                + rootMessage(err)));
+                                                + CometFallback.rootMessage(err)));
     }
 
     private void closeOnComet(String key) {
@@ -497,19 +436,4 @@ public final class PushRouter {
     }
 
     private static final long FALLBACK_LOG_SECONDS = 10;
-
-    private static String describe(CometNode comet, Status status) {
-        return "comet "
-                + comet.nodeName()
-                + " ("
-                + comet.instanceId()
-                + ") answered "
-                + status.getCode()
-                + (status.getDescription() == null ? "" : ": " + status.getDescription());
-    }
-
-    private static String rootMessage(Throwable err) {
-        Throwable t = GrpcFutures.unwrap(err);
-        return t.getMessage() == null ? t.toString() : t.getMessage();
-    }
 }

@@ -4,21 +4,17 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.Status;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.logging.MessageLogContext;
 import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.message.KeyAppender;
 import io.pushbase.schema.client.Rooms;
 import io.pushbase.schema.comet.v1.DeliverRoomRequest;
-import io.pushbase.schema.comet.v1.PushClaim;
 import io.pushbase.schema.comet.v1.PushRoomRequest;
 import io.pushbase.web.comet.CometDirectory.CometNode;
 import io.pushbase.web.comet.CometOwners;
 import io.pushbase.web.comet.RoomComets;
 import io.pushbase.web.reply.Answer;
 import io.pushbase.web.reply.Data;
-import io.pushbase.web.reply.Ret;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,11 +39,13 @@ import org.slf4j.LoggerFactory;
  *       delivered this way: it takes its mid from the room's head all the same.
  * </ul>
  *
- * Idempotency keys work as for keys: the claim is derived from the idempotency key (per room: the
- * same idempotency key for another room is another push), looked up first and indexed for the
- * window. Thread-safe and non-blocking. Meters {@code web.room.push.fallback}, {@code
- * web.room.push.fallback.found}, {@code web.room.push.fallback.failed}, {@code
- * web.room.push.duplicates}, {@code web.room.push.comet.overloaded}.
+ * The decision is {@link CometFallback}'s, as for a key's push ({@link PushRouter}); this class
+ * keeps what differs: the room's fallback delivers to every comet. Idempotency keys work as for
+ * keys: the claim is derived from the idempotency key (per room: the same idempotency key for
+ * another room is another push), looked up first and indexed for the window. Thread-safe and
+ * non-blocking. Meters {@code web.room.push.fallback}, {@code web.room.push.fallback.found}, {@code
+ * web.room.push.fallback.failed}, {@code web.room.push.duplicates}, {@code
+ * web.room.push.comet.overloaded}.
  */
 public final class RoomRouter {
     private static final Logger LOG = LoggerFactory.getLogger(RoomRouter.class);
@@ -61,7 +59,7 @@ public final class RoomRouter {
     private final Meter fallbackFound;
     private final Meter fallbackFailed;
     private final Meter duplicates;
-    private final Meter overloaded;
+    private final CometFallback cometFailed;
 
     /**
      * @param appender a room appender ({@link KeyAppender#forRooms}) through message nodes
@@ -83,7 +81,7 @@ public final class RoomRouter {
         this.fallbackFound = metrics.meter("web.room.push.fallback.found");
         this.fallbackFailed = metrics.meter("web.room.push.fallback.failed");
         this.duplicates = metrics.meter("web.room.push.duplicates");
-        this.overloaded = metrics.meter("web.room.push.comet.overloaded");
+        this.cometFailed = new CometFallback(metrics.meter("web.room.push.comet.overloaded"));
     }
 
     /**
@@ -107,14 +105,7 @@ public final class RoomRouter {
             String idempotencyKey,
             long spreadMillis) {
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
-        AppendClaim claim =
-                idempotencyKey == null
-                        ? new AppendClaim(AppendClaim.randomBytes(), false, true, 0)
-                        : new AppendClaim(
-                                AppendClaim.fromIdempotencyKey(idempotencyKey),
-                                true,
-                                true,
-                                idempotencyWindowSeconds);
+        AppendClaim claim = CometFallback.claimFor(idempotencyKey, idempotencyWindowSeconds);
         Optional<CometNode> owner = directory.ownerOf(room);
         if (owner.isEmpty()) {
             return store(
@@ -133,46 +124,27 @@ public final class RoomRouter {
                         .setPayload(body)
                         .setExpireSeconds(expireSeconds)
                         .setSpreadMillis(spreadMillis)
-                        .setClaim(
-                                PushClaim.newBuilder()
-                                        .setClaim(claim.bytes())
-                                        .setIdempotent(claim.indexSeconds() > 0)
-                                        .setIdempotencyWindowSeconds(claim.indexSeconds()))
+                        .setClaim(CometFallback.wire(claim))
                         .build();
-        return comets.pushRoom(comet, request)
-                .handle(
-                        (reply, err) -> {
-                            if (err == null) {
-                                if (reply.getDuplicate()) {
-                                    duplicates.mark();
-                                }
-                                return CompletableFuture.completedFuture(
-                                        Answer.ok(
-                                                Data.pushed(reply.getMid(), reply.getDuplicate())));
-                            }
-                            Status status = Status.fromThrowable(err);
-                            String why = describe(comet, status);
-                            return switch (status.getCode()) {
-                                case INVALID_ARGUMENT ->
-                                        CompletableFuture.completedFuture(
-                                                Answer.error(Ret.PARAM, why));
-                                case RESOURCE_EXHAUSTED -> {
-                                    overloaded.mark();
-                                    yield CompletableFuture.completedFuture(
-                                            Answer.error(Ret.INTERNAL, why));
-                                }
-                                default ->
-                                        store(
-                                                room,
-                                                payload,
-                                                body,
-                                                expireSeconds,
-                                                spreadMillis,
-                                                why,
-                                                claim.lookedUpFirst());
-                            };
-                        })
-                .thenCompose(answer -> answer);
+        return cometFailed.decide(
+                comet,
+                comets.pushRoom(comet, request),
+                reply -> {
+                    if (reply.getDuplicate()) {
+                        duplicates.mark();
+                    }
+                    return Answer.ok(Data.pushed(reply.getMid(), reply.getDuplicate()));
+                },
+                refusal -> refusal,
+                why ->
+                        store(
+                                room,
+                                payload,
+                                body,
+                                expireSeconds,
+                                spreadMillis,
+                                why,
+                                claim.lookedUpFirst()));
     }
 
     /** The fallback: appends to the room's log here, then sends it to every comet. */
@@ -197,14 +169,7 @@ public final class RoomRouter {
                                             why,
                                             err.toString());
                                 }
-                                Throwable t = GrpcFutures.unwrap(err);
-                                return Answer.error(
-                                        Ret.INTERNAL,
-                                        why
-                                                + "; storing it failed too: "
-                                                + (t.getMessage() == null
-                                                        ? t.toString()
-                                                        : t.getMessage()));
+                                return CometFallback.storeFailed(why, err);
                             }
                             if (appended.duplicate()) {
                                 fallbackFound.mark();
@@ -250,15 +215,5 @@ public final class RoomRouter {
                                 }
                             });
         }
-    }
-
-    private static String describe(CometNode comet, Status status) {
-        return "comet "
-                + comet.nodeName()
-                + " ("
-                + comet.instanceId()
-                + ") answered "
-                + status.getCode()
-                + (status.getDescription() == null ? "" : ": " + status.getDescription());
     }
 }

@@ -1,7 +1,8 @@
 package io.pushbase.web.resources;
 
+import static io.pushbase.web.resources.StoredPull.done;
+
 import com.codahale.metrics.MetricRegistry;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -77,7 +77,7 @@ public final class MessageResource {
             @QueryParam("complete") String complete,
             @QueryParam("ver") String ver,
             @Suspended AsyncResponse out) {
-        MessageFormat format = exact(ver) ? MessageFormat.EXACT : MessageFormat.NEW;
+        MessageFormat format = StoredPull.format(ver, MessageFormat.NEW);
         v1.serve(out, cb, () -> pull(key, mid, token, complete, m -> Data.messages(m, format)));
     }
 
@@ -91,20 +91,11 @@ public final class MessageResource {
             @QueryParam("complete") String complete,
             @QueryParam("ver") String ver,
             @Suspended AsyncResponse out) {
-        MessageFormat format = exact(ver) ? MessageFormat.EXACT : MessageFormat.OLD;
+        MessageFormat format = StoredPull.format(ver, MessageFormat.OLD);
         unversioned.serve(
                 out,
                 callback,
                 () -> pull(key, mid, token, complete, m -> Data.oldMessages(m, format)));
-    }
-
-    /**
-     * (Pushbase) Whether the pull asked for the exact format: {@code ver} is exactly the reserved
-     * value the comets take ({@link MessageFormat#EXACT_VERSION}). Any other {@code ver}, which
-     * gopush-cluster's web node ignored, still changes nothing.
-     */
-    private static boolean exact(String ver) {
-        return MessageFormat.EXACT_VERSION.equals(ver);
     }
 
     private CompletionStage<Answer> pull(
@@ -116,24 +107,14 @@ public final class MessageResource {
         if (key == null || key.isEmpty() || midText == null || midText.isEmpty()) {
             return done(Answer.error(Ret.PARAM, "key and mid are both required"));
         }
-        boolean withComplete;
-        if (completeText == null || completeText.isEmpty() || completeText.equals("0")) {
-            withComplete = false;
-        } else if (completeText.equals("1")) {
-            withComplete = true;
-        } else {
-            return done(
-                    Answer.error(
-                            Ret.PARAM,
-                            "complete must be 1 (answer whether the pull is complete) or 0"));
-        }
-        long after;
-        try {
-            after = Long.parseLong(midText);
-        } catch (NumberFormatException e) {
-            return done(
-                    Answer.error(
-                            Ret.PARAM, "mid must be an int64 in decimal, got '" + midText + "'"));
+        StoredPull.Window window =
+                StoredPull.Window.parse(
+                        completeText,
+                        midText,
+                        "mid",
+                        "complete must be 1 (answer whether the pull is complete) or 0");
+        if (window.refusal() != null) {
+            return done(window.refusal());
         }
         String keyProblem = Keys.problem(key);
         if (keyProblem != null) {
@@ -142,52 +123,14 @@ public final class MessageResource {
         if (tokens.isPresent()) {
             TokenCheck check = tokens.get().check(token, key);
             if (check != TokenCheck.VALID) {
-                return done(
-                        Answer.error(
-                                Ret.UNAUTHORISED,
-                                "token "
-                                        + check.name()
-                                                .toLowerCase(java.util.Locale.ROOT)
-                                                .replace('_', ' ')));
+                return done(StoredPull.tokenRefused(check));
             }
         }
-        // Mid 0 is never a message: "after a negative mid" is "everything".
-        long from = Math.max(0, after);
-        CompletableFuture<Answer> answer =
-                withComplete
-                        // (Pushbase) The completeness answer: complete when every message after
-                        // `from` ever stored is still there (from >= the key's low-water mark,
-                        // docs/STORE.md); a node that answers no floor makes it false.
-                        ? messages.fetchWithFloor(key, from, maxMessages)
-                                .thenApply(
-                                        reply ->
-                                                answer(
-                                                        reply.getMessagesList(),
-                                                        reply.hasFloor()
-                                                                && from >= reply.getFloor(),
-                                                        data))
-                        : messages.fetch(key, from, maxMessages)
-                                .thenApply(stored -> answer(stored, null, data));
-        return answer.exceptionally(
-                err ->
-                        Answer.error(
-                                Ret.INTERNAL,
-                                "no message node answered: " + GrpcFutures.unwrap(err)));
-    }
-
-    /** The pull's answer; {@code complete} null when it was not asked for. */
-    private static Answer answer(
-            List<StoredMessage> stored,
-            Boolean complete,
-            Function<List<StoredMessage>, byte[]> data) {
-        byte[] msgs = stored.isEmpty() ? null : data.apply(stored);
-        if (complete != null) {
-            return Answer.ok(Data.withComplete(complete, msgs));
-        }
-        return msgs == null ? Answer.ok() : Answer.ok(msgs);
-    }
-
-    private static CompletionStage<Answer> done(Answer answer) {
-        return CompletableFuture.completedFuture(answer);
+        return StoredPull.orNoMessageNode(
+                window.withComplete()
+                        ? messages.fetchWithFloor(key, window.from(), maxMessages)
+                                .thenApply(reply -> window.answer(reply, data))
+                        : messages.fetch(key, window.from(), maxMessages)
+                                .thenApply(stored -> StoredPull.answer(stored, null, data)));
     }
 }

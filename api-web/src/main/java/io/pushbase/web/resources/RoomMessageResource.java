@@ -1,7 +1,8 @@
 package io.pushbase.web.resources;
 
+import static io.pushbase.web.resources.StoredPull.done;
+
 import com.codahale.metrics.MetricRegistry;
-import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenCheck;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -19,9 +20,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -65,8 +64,7 @@ public final class RoomMessageResource {
             @QueryParam("complete") String complete,
             @QueryParam("ver") String ver,
             @Suspended AsyncResponse out) {
-        MessageFormat format =
-                MessageFormat.EXACT_VERSION.equals(ver) ? MessageFormat.EXACT : MessageFormat.NEW;
+        MessageFormat format = StoredPull.format(ver, MessageFormat.NEW);
         route.serve(out, cb, () -> pull(room, mid, key, token, complete, format));
     }
 
@@ -85,21 +83,10 @@ public final class RoomMessageResource {
         if (roomProblem != null) {
             return done(Answer.error(Ret.PARAM, roomProblem));
         }
-        boolean withComplete;
-        if (completeText == null || completeText.isEmpty() || completeText.equals("0")) {
-            withComplete = false;
-        } else if (completeText.equals("1")) {
-            withComplete = true;
-        } else {
-            return done(Answer.error(Ret.PARAM, "complete must be 1 or 0"));
-        }
-        long after;
-        try {
-            after = Long.parseLong(midText);
-        } catch (NumberFormatException e) {
-            return done(
-                    Answer.error(
-                            Ret.PARAM, "m must be an int64 in decimal, got '" + midText + "'"));
+        StoredPull.Window window =
+                StoredPull.Window.parse(completeText, midText, "m", "complete must be 1 or 0");
+        if (window.refusal() != null) {
+            return done(window.refusal());
         }
         if (tokens.isPresent()) {
             if (key == null || Keys.problem(key) != null) {
@@ -110,11 +97,7 @@ public final class RoomMessageResource {
             }
             TokenCheck check = tokens.get().check(token, key);
             if (check != TokenCheck.VALID) {
-                return done(
-                        Answer.error(
-                                Ret.UNAUTHORISED,
-                                "token "
-                                        + check.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+                return done(StoredPull.tokenRefused(check));
             }
             // Broadcasts reached every connection: any valid token reads their history.
             if (!Rooms.ALL.equals(room) && !allows(tokens.get().rooms(token, key), room)) {
@@ -123,28 +106,14 @@ public final class RoomMessageResource {
                                 Ret.UNAUTHORISED, "the token's rooms claim does not name " + room));
             }
         }
-        long from = Math.max(0, after);
-        return messages.fetchRoomWithFloor(room, from, maxMessages)
-                .thenApply(
-                        reply -> {
-                            byte[] msgs =
-                                    reply.getMessagesCount() == 0
-                                            ? null
-                                            : Data.roomMessages(
-                                                    room, reply.getMessagesList(), format);
-                            if (withComplete) {
-                                return Answer.ok(
-                                        Data.withComplete(
-                                                reply.hasFloor() && from >= reply.getFloor(),
-                                                msgs));
-                            }
-                            return msgs == null ? Answer.ok() : Answer.ok(msgs);
-                        })
-                .exceptionally(
-                        err ->
-                                Answer.error(
-                                        Ret.INTERNAL,
-                                        "no message node answered: " + GrpcFutures.unwrap(err)));
+        return StoredPull.orNoMessageNode(
+                messages.fetchRoomWithFloor(room, window.from(), maxMessages)
+                        .thenApply(
+                                reply ->
+                                        window.answer(
+                                                reply,
+                                                stored ->
+                                                        Data.roomMessages(room, stored, format))));
     }
 
     /** The token claim's rule (as the comets apply it): exact names, {@code prefix*}, {@code *}. */
@@ -157,9 +126,5 @@ public final class RoomMessageResource {
             }
         }
         return false;
-    }
-
-    private static CompletionStage<Answer> done(Answer answer) {
-        return CompletableFuture.completedFuture(answer);
     }
 }

@@ -10,6 +10,8 @@ import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Auth on, as an operator would run it: comet and web node share the token secret, and the admin
  * API has a bearer secret. Tokens issued by the web node are accepted by the comet and by the
- * offline pull, for their key only; without the bearer secret no admin route answers.
+ * offline pull, for their key only; a room's history needs a valid token whose rooms claim names
+ * the room; without the bearer secret no admin route answers.
  */
 class WebAuthIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -138,6 +141,53 @@ class WebAuthIT {
                 .contains("secret");
         // Lookup and time need no token, as in gopush-cluster.
         assertThat(web.get("/1/time/get").body()).contains("timeid");
+    }
+
+    @Test
+    void aRoomsHistoryNeedsAValidTokenWhoseRoomsClaimNamesTheRoom() throws Exception {
+        HttpResponse<String> issued =
+                admin("/1/admin/token?key=carol&ttl=60&room=lobby&room=game-*", ADMIN);
+        JsonNode answer = JSON.readTree(issued.body());
+        assertThat(answer.get("ret").asInt()).as(issued.body()).isZero();
+        String token = answer.get("data").get("token").asText();
+        String pushed =
+                web.send(
+                                web.adminPort(),
+                                "POST",
+                                "/1/admin/push/room?room=game-7&expire=60",
+                                "{\"move\":1}",
+                                ADMIN)
+                        .body();
+        assertThat(JSON.readTree(pushed).get("ret").asInt()).as(pushed).isZero();
+        String mid = JSON.readTree(pushed).get("data").get("mid").asText();
+
+        // Named by a prefix of the claim: the history, as without auth.
+        assertThat(web.get("/1/room/msg/get?room=game-7&m=0&k=carol&t=" + token).body())
+                .isEqualTo(
+                        "{\"data\":{\"msgs\":[{\"msg\":{\"move\":1},\"mid\":"
+                                + mid
+                                + ",\"gid\":0,\"room\":\"game-7\"}]},\"ret\":0}");
+        // Broadcasts reached every connection: any valid token reads their history.
+        assertThat(web.get("/1/room/msg/get?room=*&m=0&k=carol&t=" + token).body())
+                .isEqualTo("{\"ret\":0}");
+        // Each refusal is 1002 naming why.
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put(
+                "/1/room/msg/get?room=other&m=0&k=carol&t=" + token,
+                "the token's rooms claim does not name other");
+        refused.put(
+                "/1/room/msg/get?room=lobby&m=0&t=" + token,
+                "with auth on, k (the token's key) and t are required");
+        refused.put("/1/room/msg/get?room=lobby&m=0&k=carol", "token missing");
+        refused.put("/1/room/msg/get?room=lobby&m=0&k=carol&t=garbage", "token invalid");
+        refused.put("/1/room/msg/get?room=lobby&m=0&k=dave&t=" + token, "token wrong key");
+        for (Map.Entry<String, String> r : refused.entrySet()) {
+            HttpResponse<String> response = web.get(r.getKey());
+            assertThat(response.body()).as(r.getKey()).isEqualTo("{\"ret\":1002}");
+            assertThat(response.headers().firstValue("X-Pushbase-Error"))
+                    .as(r.getKey())
+                    .hasValue(r.getValue());
+        }
     }
 
     @Test
