@@ -50,6 +50,9 @@ public final class RoomFanoutBenchmark {
     private static final int PUSH_CONNECTIONS = 8;
     private static final Duration SETTLE = Duration.ofSeconds(15);
 
+    /** Members opened at once and read by one thread (see {@link #measure}). */
+    private static final int MAX_GROUP = 10_000;
+
     private final RoomBenchOptions options;
 
     /** The room whose messages are measured: {@link #ROOM}, or {@link Rooms#ALL} (broadcasts). */
@@ -229,46 +232,49 @@ public final class RoomFanoutBenchmark {
         return ("{\"sent\":" + sent + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Opens the members, runs every rate against {@code server}, closes the members. */
+    /**
+     * Opens the members, runs every rate against {@code server}, closes the members. They are
+     * opened in groups of at most {@value #MAX_GROUP} (each its own {@link TcpSubscribers}, one
+     * reader thread), a group once the previous one is subscribed: 15,000 connections opened at
+     * once on the loaded 2-core machine were partly closed by the comet (its 5 s {@code
+     * firstRequestTimeout}) before their {@code sub} was read, while 10,000 (one group) were not.
+     */
     private void measure(
             String name, InetSocketAddress server, Publisher publisher, Map<String, Long> pids)
             throws Exception {
         int n = options.connections();
-        List<byte[]> subs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String key = "room-bench-" + name + "-" + i;
-            subs.add(options.broadcast() ? sub(key) : sub(key, ROOM));
-        }
+        int groupCount = (n + MAX_GROUP - 1) / MAX_GROUP;
         AtomicInteger subscribed = new AtomicInteger();
         AtomicReference<String> firstFrame = new AtomicReference<>();
-        LOG.info("{}: opening {} members", name, n);
-        try (TcpSubscribers members =
-                TcpSubscribers.connectAll(
-                        server,
-                        subs,
-                        new TcpSubscribers.Subscription(HEARTBEAT_SECONDS, "pushbase.1", true),
-                        (s, body, length, at) -> {
-                            if (firstFrame.get() == null) {
-                                firstFrame.set(new String(body, 0, length, StandardCharsets.UTF_8));
-                            }
-                            tally.frame(body, length, at);
-                        },
-                        (s, at) -> subscribed.incrementAndGet())) {
-            long until = System.nanoTime() + SETTLE.toNanos() * 4;
-            while (subscribed.get() + members.closedByServer() < n && System.nanoTime() < until) {
-                Thread.sleep(100);
-            }
-            if (subscribed.get() < n) {
-                throw new IOException(
-                        name + ": " + subscribed.get() + " of " + n + " members subscribed");
-            }
-            // The joins are answered after +h (a broadcast's subscribers join nothing).
-            int joins = options.broadcast() ? 0 : n;
-            while (members.joined() < joins && System.nanoTime() < until) {
-                Thread.sleep(100);
-            }
-            if (members.joined() < joins) {
-                throw new IOException(name + ": " + members.joined() + " of " + n + " joined");
+        List<TcpSubscribers> groups = new ArrayList<>();
+        LOG.info("{}: opening {} members in {} group(s)", name, n, groupCount);
+        try {
+            for (int g = 0; g < groupCount; g++) {
+                int from = (int) ((long) n * g / groupCount);
+                int to = (int) ((long) n * (g + 1) / groupCount);
+                List<byte[]> subs = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    String key = "room-bench-" + name + "-" + i;
+                    subs.add(options.broadcast() ? sub(key) : sub(key, ROOM));
+                }
+                TcpSubscribers members =
+                        TcpSubscribers.connectAll(
+                                server,
+                                subs,
+                                new TcpSubscribers.Subscription(
+                                        HEARTBEAT_SECONDS, "pushbase.1", true),
+                                (s, body, length, at) -> {
+                                    if (firstFrame.get() == null) {
+                                        firstFrame.compareAndSet(
+                                                null,
+                                                new String(
+                                                        body, 0, length, StandardCharsets.UTF_8));
+                                    }
+                                    tally.frame(body, length, at);
+                                },
+                                (s, at) -> subscribed.incrementAndGet());
+                groups.add(members);
+                awaitSubscribed(name, groups, subscribed, to);
             }
             LOG.info("{}: {} members subscribed", name, n);
             List<Step> steps = new ArrayList<>();
@@ -277,16 +283,48 @@ public final class RoomFanoutBenchmark {
             }
             results.put(name, steps);
             firstFrames.put(name, firstFrame.get());
-            if (members.closedByServer() > 0 || members.errorReplies() > 0) {
+            long closed = closed(groups);
+            long errors = groups.stream().mapToLong(TcpSubscribers::errorReplies).sum();
+            if (closed > 0 || errors > 0) {
                 failures.add(
-                        name
-                                + ": "
-                                + members.closedByServer()
-                                + " members closed, "
-                                + members.errorReplies()
-                                + " error replies");
+                        name + ": " + closed + " members closed, " + errors + " error replies");
             }
+        } finally {
+            groups.forEach(TcpSubscribers::close);
         }
+    }
+
+    /**
+     * Waits until {@code expected} members of {@code groups} are subscribed (and, in a room, have
+     * joined it), at most {@link #SETTLE} × 4.
+     */
+    private void awaitSubscribed(
+            String name, List<TcpSubscribers> groups, AtomicInteger subscribed, int expected)
+            throws IOException, InterruptedException {
+        long until = System.nanoTime() + SETTLE.toNanos() * 4;
+        while (subscribed.get() + closed(groups) < expected && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (subscribed.get() < expected) {
+            throw new IOException(
+                    name + ": " + subscribed.get() + " of " + expected + " members subscribed");
+        }
+        // The joins are answered after +h (a broadcast's subscribers join nothing).
+        int joins = options.broadcast() ? 0 : expected;
+        while (joined(groups) < joins && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (joined(groups) < joins) {
+            throw new IOException(name + ": " + joined(groups) + " of " + expected + " joined");
+        }
+    }
+
+    private static long closed(List<TcpSubscribers> groups) {
+        return groups.stream().mapToLong(TcpSubscribers::closedByServer).sum();
+    }
+
+    private static long joined(List<TcpSubscribers> groups) {
+        return groups.stream().mapToLong(TcpSubscribers::joined).sum();
     }
 
     private Step step(String name, int rate, Publisher publisher, Map<String, Long> pids)
