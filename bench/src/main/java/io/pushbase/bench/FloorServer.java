@@ -14,6 +14,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pushbase.schema.client.MessageFormat;
+import io.pushbase.schema.client.MessageJson;
+import io.pushbase.schema.client.Rooms;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -28,13 +31,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * The room benchmark's floor ({@link RoomFanoutBenchmark}): a plain Netty server, run as a child
  * JVM of its own (its accepted sockets would otherwise count against the benchmark JVM's open-file
  * limit, which the clients fill), that accepts TCP connections, answers each connection's first
- * bytes (its {@code sub}) with {@code +h} and {@code +j bench}, as a comet answers a {@code sub}
- * joining room {@code bench}, and, for every line {@code <sentNanos>} read on its standard input,
- * writes one room message's TCP frame ({@code $<len>\r\n<json>\r\n}, the JSON shaped as a comet's
- * room message) to every connection: one buffer, a {@code retainedDuplicate()} per connection, one
- * task per event loop that writes to its connections and then flushes them — the least any server
- * can do to send the same bytes. Prints {@code port <n>} once listening; exits when its standard
- * input closes.
+ * bytes (its {@code sub}) with {@code +h} and {@code +j <room>}, as a comet answers a {@code sub}
+ * joining that room (only {@code +h} for room {@value Rooms#ALL}, the broadcast case: a plain
+ * {@code sub}), and, for every line {@code <sentNanos>} read on its standard input, writes one room
+ * message's TCP frame ({@code $<len>\r\n<json>\r\n}, the JSON rendered by the comet's own {@link
+ * MessageJson#renderRoom} in the {@code pushbase.1} format, so the bytes are a comet's but for the
+ * mid's value; a broadcast's carries {@code "gid":1,"room":"*"}) to every connection: one buffer, a
+ * {@code retainedDuplicate()} per connection, one task per event loop that writes to its
+ * connections and then flushes them — the least any server can do to send the same bytes. Prints
+ * {@code port <n>} once listening; exits when its standard input closes.
+ *
+ * <p>Arguments: the number of event loops (default 2), the room (default {@code bench}).
  */
 public final class FloorServer {
     private FloorServer() {}
@@ -42,6 +49,10 @@ public final class FloorServer {
     /** Listens on an ephemeral loopback port; see the class comment for the protocol. */
     public static void main(String[] args) throws Exception {
         int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        String room = args.length > 1 ? args[1] : "bench";
+        byte[] answer =
+                (Rooms.ALL.equals(room) ? "+h\r\n" : "+h\r\n+j " + room + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
         Map<EventLoop, Set<Channel>> byLoop = new ConcurrentHashMap<>();
         MultiThreadIoEventLoopGroup boss =
                 new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -57,7 +68,7 @@ public final class FloorServer {
                                 new ChannelInitializer<SocketChannel>() {
                                     @Override
                                     protected void initChannel(SocketChannel ch) {
-                                        ch.pipeline().addLast(new Member(byLoop));
+                                        ch.pipeline().addLast(new Member(byLoop, answer));
                                     }
                                 })
                         .bind(new InetSocketAddress("127.0.0.1", 0))
@@ -69,22 +80,20 @@ public final class FloorServer {
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         long mid = 17_952_546_363_411_610L;
         for (String line; (line = in.readLine()) != null; ) {
-            send(byLoop, frame(line.trim(), ++mid));
+            send(byLoop, frame(line.trim(), ++mid, room));
         }
         server.close().sync();
         boss.shutdownGracefully().sync();
         group.shutdownGracefully().sync();
     }
 
-    /** The TCP frame of a comet's room message whose payload is {@code {"sent":<sent>}}. */
-    static ByteBuf frame(String sent, long mid) {
-        String json =
-                "{\"msg\":{\"sent\":"
-                        + sent
-                        + "},\"mid\":\""
-                        + mid
-                        + "\",\"gid\":0,\"room\":\"bench\"}";
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The TCP frame of a comet's message of {@code room} (as {@code Framing.TCP.roomMessage} builds
+     * it) whose payload is {@code {"sent":<sent>}}.
+     */
+    static ByteBuf frame(String sent, long mid, String room) {
+        byte[] payload = ("{\"sent\":" + sent + "}").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = MessageJson.renderRoom(mid, payload, MessageFormat.EXACT, room);
         byte[] head = ("$" + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
         ByteBuf frame = Unpooled.directBuffer(head.length + body.length + 2);
         return frame.writeBytes(head).writeBytes(body).writeByte('\r').writeByte('\n');
@@ -114,13 +123,18 @@ public final class FloorServer {
         frame.release();
     }
 
-    /** A connection: answers its first bytes with {@code +h}, discards the rest (heartbeats). */
+    /**
+     * A connection: answers its first bytes with {@code answer} ({@code +h}, and the join's {@code
+     * +j}), discards the rest (heartbeats).
+     */
     private static final class Member extends ChannelInboundHandlerAdapter {
         private final Map<EventLoop, Set<Channel>> byLoop;
+        private final byte[] answer;
         private boolean answered;
 
-        Member(Map<EventLoop, Set<Channel>> byLoop) {
+        Member(Map<EventLoop, Set<Channel>> byLoop, byte[] answer) {
             this.byLoop = byLoop;
+            this.answer = answer;
         }
 
         @Override
@@ -128,9 +142,7 @@ public final class FloorServer {
             ReferenceCountUtil.release(msg);
             if (!answered) {
                 answered = true;
-                ctx.writeAndFlush(
-                        Unpooled.wrappedBuffer(
-                                "+h\r\n+j bench\r\n".getBytes(StandardCharsets.US_ASCII)));
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
                 byLoop.computeIfAbsent(
                                 ctx.channel().eventLoop(), l -> ConcurrentHashMap.newKeySet())
                         .add(ctx.channel());

@@ -9,8 +9,12 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * {@code bench/run-room-bench}'s command line ({@link RoomFanoutBenchmark}).
  *
  * @param targets what is measured, in order: {@code pushbase}, {@code floor}
- * @param connections members of the one room (one TCP connection each)
- * @param rates room messages per second, one step each
+ * @param broadcast whether the messages are broadcasts ({@code --target all}: {@code POST
+ *     /1/admin/push/all} to plain subscribers of distinct keys, in no room) rather than room pushes
+ *     to the members of one room ({@code --target room})
+ * @param connections members of the one room, or subscribers of the broadcast (one TCP connection
+ *     each)
+ * @param rates messages per second, one step each
  * @param warmupSeconds each step's warm-up (its messages are checked, not measured)
  * @param seconds each step's measured window
  * @param expire the room pushes' {@code expire}: above 0 each message is stored in the room's log
@@ -19,6 +23,7 @@ import net.sourceforge.argparse4j.inf.Namespace;
  */
 record RoomBenchOptions(
         List<String> targets,
+        boolean broadcast,
         int connections,
         List<Integer> rates,
         int warmupSeconds,
@@ -26,6 +31,8 @@ record RoomBenchOptions(
         int expire,
         Path dist) {
     static final List<String> ALL_TARGETS = List.of("pushbase", "floor");
+    static final int ROOM_CONNECTIONS = 10_000;
+    static final int ALL_CONNECTIONS = 15_000;
 
     static RoomBenchOptions parse(String[] args) throws ArgumentParserException {
         BenchArguments arguments =
@@ -33,8 +40,10 @@ record RoomBenchOptions(
                                 "bench/run-room-bench",
                                 "Starts the built distribution's processes (local HBase, a message"
                                         + " node, one comet, a web node; fresh data under"
-                                        + " bench/target), puts N TCP connections in one room,"
-                                        + " pushes room messages at rising rates and measures"
+                                        + " bench/target), puts N TCP connections in one room"
+                                        + " (--target room) or subscribes N connections of"
+                                        + " distinct keys in no room (--target all), pushes room"
+                                        + " messages or broadcasts at rising rates and measures"
                                         + " deliveries/s and publish->last-member latency; then"
                                         + " the same against a plain Netty server writing the same"
                                         + " frames (the floor), and prints a Markdown report with"
@@ -49,17 +58,42 @@ record RoomBenchOptions(
                                 "LIST",
                                 "what to measure, of pushbase,floor")
                         .option(
+                                "target",
+                                (parser, argument, value) -> {
+                                    if (!value.equals("room") && !value.equals("all")) {
+                                        throw new ArgumentParserException(
+                                                "takes room or all, got '" + value + "'",
+                                                parser,
+                                                argument);
+                                    }
+                                    return value;
+                                },
+                                "room",
+                                "room|all",
+                                "room: room pushes (POST /1/admin/push/room) to the members of"
+                                        + " one room; all: broadcasts (POST /1/admin/push/all,"
+                                        + " spread 0) to subscribers of distinct keys in no room")
+                        .option(
                                 "connections",
-                                BenchArguments.number(1),
-                                "10000",
+                                (parser, argument, value) ->
+                                        value.equals("auto")
+                                                ? 0
+                                                : BenchArguments.number(1)
+                                                        .convert(parser, argument, value),
+                                "auto",
                                 "N",
-                                "members of the room (TCP connections)")
+                                "TCP connections: the room's members or the broadcast's"
+                                        + " subscribers; auto is "
+                                        + ROOM_CONNECTIONS
+                                        + " for room, "
+                                        + ALL_CONNECTIONS
+                                        + " for all")
                         .option(
                                 "rates",
                                 BenchArguments.numbers(1),
                                 "1,5,10,20",
                                 "LIST",
-                                "room messages per second, one step each")
+                                "messages per second, one step each")
                         .option(
                                 "warmup",
                                 BenchArguments.number(0),
@@ -77,12 +111,15 @@ record RoomBenchOptions(
                                 BenchArguments.number(0),
                                 "600",
                                 "S",
-                                "the room pushes' expire; 0 delivers without storing")
+                                "the pushes' expire; 0 delivers without storing")
                         .distProcesses("run-room-bench");
         Namespace flags = arguments.parse(args);
+        boolean broadcast = flags.getString("target").equals("all");
+        int connections = flags.getInt("connections");
         return new RoomBenchOptions(
                 flags.getList("only"),
-                flags.getInt("connections"),
+                broadcast,
+                connections > 0 ? connections : broadcast ? ALL_CONNECTIONS : ROOM_CONNECTIONS,
                 flags.getList("rates"),
                 flags.getInt("warmup"),
                 flags.getInt("seconds"),

@@ -3,6 +3,7 @@ package io.pushbase.bench;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.pushbase.schema.client.Rooms;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * and rates against the floor, a plain Netty server writing the same frame bytes ({@link
  * FloorServer}, a child JVM), and the ratio of the two.
  *
+ * <p>The broadcast case ({@code --target all}): N plain TCP subscribers of distinct keys, in no
+ * room, and broadcasts ({@code POST /1/admin/push/all}, spread 0), which a comet writes to every
+ * connection as room {@value Rooms#ALL}'s message ({@code "gid":1}); tallied the same way, and the
+ * floor writes that same frame.
+ *
  * <p>Exit codes as {@link BenchMain}: 1 when a member missed a message.
  */
 public final class RoomFanoutBenchmark {
@@ -43,14 +50,36 @@ public final class RoomFanoutBenchmark {
     private static final int PUSH_CONNECTIONS = 8;
     private static final Duration SETTLE = Duration.ofSeconds(15);
 
+    /** Members opened at once and read by one thread (see {@link #measure}). */
+    private static final int MAX_GROUP = 10_000;
+
     private final RoomBenchOptions options;
+
+    /** The room whose messages are measured: {@link #ROOM}, or {@link Rooms#ALL} (broadcasts). */
+    private final String room;
+
     private final List<String> out = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, List<Step>> results = new LinkedHashMap<>();
+
+    /** Per target, the first frame a member received (to compare the bytes of the two). */
+    private final Map<String, String> firstFrames = new LinkedHashMap<>();
+
     private volatile RoomTally tally = new RoomTally();
 
     /** One rate's figures for one target. */
-    private record Step(int rate, RoomTally.Summary summary, long allMissing, String cpu) {}
+    /**
+     * @param serverMicrosPerDelivery the server's (comet's or floor's) CPU time over the whole step
+     *     (warm-up and backlog included) divided by the deliveries of the step: what a delivery
+     *     costs it, which the other load on a shared machine changes less than the rate it reaches
+     */
+    private record Step(
+            int rate,
+            RoomTally.Summary summary,
+            long allMissing,
+            String cpu,
+            double serverMicrosPerDelivery,
+            String load) {}
 
     /** How a target sends one room message carrying {@code sentNanos}. */
     @FunctionalInterface
@@ -60,6 +89,7 @@ public final class RoomFanoutBenchmark {
 
     private RoomFanoutBenchmark(RoomBenchOptions options) {
         this.options = options;
+        this.room = options.broadcast() ? Rooms.ALL : ROOM;
     }
 
     /** Runs the benchmark; see the class comment for the exit codes. */
@@ -71,16 +101,27 @@ public final class RoomFanoutBenchmark {
     private void run() throws Exception {
         long started = System.nanoTime();
         Path data = BenchMain.freshData("room-bench-");
-        out.add("## Room fan-out (`bench/run-room-bench`) — " + Instant.now());
+        out.add(
+                "## "
+                        + (options.broadcast() ? "Broadcast" : "Room")
+                        + " fan-out (`bench/run-room-bench --target "
+                        + (options.broadcast() ? "all" : "room")
+                        + "`) — "
+                        + Instant.now());
         out.add("");
         MachineInfo.describe(data).forEach(l -> out.add("- " + l));
+        out.add("- load average (1, 5, 15 min) at the start: " + WebBenchmark.loadAverage());
         out.add(
                 String.format(
                         Locale.ROOT,
-                        "- %,d TCP connections in room `%s`; room pushes with expire %d; steps of %d s"
-                                + " warm-up + %d s measured",
+                        options.broadcast()
+                                ? "- %,d TCP connections of distinct keys in no room (all of them"
+                                        + " get room `%s`); broadcasts (spread 0) with expire %d;"
+                                        + " steps of %d s warm-up + %d s measured"
+                                : "- %,d TCP connections in room `%s`; room pushes with expire %d;"
+                                        + " steps of %d s warm-up + %d s measured",
                         options.connections(),
-                        ROOM,
+                        room,
                         options.expire(),
                         options.warmupSeconds(),
                         options.seconds()));
@@ -92,6 +133,10 @@ public final class RoomFanoutBenchmark {
             floor();
         }
         report();
+        out.add("");
+        out.add("- load average at the end: " + WebBenchmark.loadAverage());
+        firstFrames.forEach(
+                (target, frame) -> out.add("- first frame from " + target + ": `" + frame + "`"));
         BenchMain.endReport(out, failures, started, data);
     }
 
@@ -104,18 +149,17 @@ public final class RoomFanoutBenchmark {
                                 "room-push", cluster.web().address("admin"), PUSH_CONNECTIONS)) {
             LOG.info("Processes: {}", cluster.pids());
             InetSocketAddress admin = cluster.web().address("admin");
+            String path =
+                    options.broadcast()
+                            ? "/1/admin/push/all?spread=0&expire=" + options.expire()
+                            : "/1/admin/push/room?room=" + ROOM + "&expire=" + options.expire();
             Publisher push =
                     (connection, sent) ->
                             Futures.transform(
                                     web.send(
                                             connection,
                                             KeepAliveHttpClient.postJson(
-                                                    admin,
-                                                    "/1/admin/push/room?room="
-                                                            + ROOM
-                                                            + "&expire="
-                                                            + options.expire(),
-                                                    payload(sent))),
+                                                    admin, path, payload(sent))),
                                     reply ->
                                             reply.status() == 200
                                                     ? ClosedLoop.Outcome.ok(1)
@@ -144,7 +188,8 @@ public final class RoomFanoutBenchmark {
                                 "-cp",
                                 System.getProperty("java.class.path"),
                                 FloorServer.class.getName(),
-                                Integer.toString(Runtime.getRuntime().availableProcessors()))
+                                Integer.toString(Runtime.getRuntime().availableProcessors()),
+                                room)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();
         try (OutputStream commands = child.getOutputStream()) {
@@ -187,38 +232,50 @@ public final class RoomFanoutBenchmark {
         return ("{\"sent\":" + sent + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Opens the members, runs every rate against {@code server}, closes the members. */
+    /**
+     * Opens the members, runs every rate against {@code server}, closes the members. They are
+     * opened in groups of at most {@value #MAX_GROUP} (each its own {@link TcpSubscribers}, one
+     * reader thread), a group once the previous one is subscribed: of 15,000 connections opened at
+     * once on the loaded 2-core machine the comet closed 6,600 within 18 s (likely its 5 s {@code
+     * firstRequestTimeout} passing before their {@code sub} was read; not confirmed), while 10,000
+     * (one group) never were.
+     */
     private void measure(
             String name, InetSocketAddress server, Publisher publisher, Map<String, Long> pids)
             throws Exception {
         int n = options.connections();
-        List<byte[]> subs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            subs.add(subWithRoom("room-bench-" + name + "-" + i));
-        }
+        int groupCount = (n + MAX_GROUP - 1) / MAX_GROUP;
         AtomicInteger subscribed = new AtomicInteger();
-        LOG.info("{}: opening {} members", name, n);
-        try (TcpSubscribers members =
-                TcpSubscribers.connectAll(
-                        server,
-                        subs,
-                        new TcpSubscribers.Subscription(HEARTBEAT_SECONDS, "pushbase.1", true),
-                        (s, body, length, at) -> tally.frame(body, length, at),
-                        (s, at) -> subscribed.incrementAndGet())) {
-            long until = System.nanoTime() + SETTLE.toNanos() * 4;
-            while (subscribed.get() + members.closedByServer() < n && System.nanoTime() < until) {
-                Thread.sleep(100);
-            }
-            if (subscribed.get() < n) {
-                throw new IOException(
-                        name + ": " + subscribed.get() + " of " + n + " members subscribed");
-            }
-            // The joins are answered after +h.
-            while (members.joined() < n && System.nanoTime() < until) {
-                Thread.sleep(100);
-            }
-            if (members.joined() < n) {
-                throw new IOException(name + ": " + members.joined() + " of " + n + " joined");
+        AtomicReference<String> firstFrame = new AtomicReference<>();
+        List<TcpSubscribers> groups = new ArrayList<>();
+        LOG.info("{}: opening {} members in {} group(s)", name, n, groupCount);
+        try {
+            for (int g = 0; g < groupCount; g++) {
+                int from = (int) ((long) n * g / groupCount);
+                int to = (int) ((long) n * (g + 1) / groupCount);
+                List<byte[]> subs = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    String key = "room-bench-" + name + "-" + i;
+                    subs.add(options.broadcast() ? sub(key) : sub(key, ROOM));
+                }
+                TcpSubscribers members =
+                        TcpSubscribers.connectAll(
+                                server,
+                                subs,
+                                new TcpSubscribers.Subscription(
+                                        HEARTBEAT_SECONDS, "pushbase.1", true),
+                                (s, body, length, at) -> {
+                                    if (firstFrame.get() == null) {
+                                        firstFrame.compareAndSet(
+                                                null,
+                                                new String(
+                                                        body, 0, length, StandardCharsets.UTF_8));
+                                    }
+                                    tally.frame(body, length, at);
+                                },
+                                (s, at) -> subscribed.incrementAndGet());
+                groups.add(members);
+                awaitSubscribed(name, groups, subscribed, to);
             }
             LOG.info("{}: {} members subscribed", name, n);
             List<Step> steps = new ArrayList<>();
@@ -226,16 +283,49 @@ public final class RoomFanoutBenchmark {
                 steps.add(step(name, rate, publisher, pids));
             }
             results.put(name, steps);
-            if (members.closedByServer() > 0 || members.errorReplies() > 0) {
+            firstFrames.put(name, firstFrame.get());
+            long closed = closed(groups);
+            long errors = groups.stream().mapToLong(TcpSubscribers::errorReplies).sum();
+            if (closed > 0 || errors > 0) {
                 failures.add(
-                        name
-                                + ": "
-                                + members.closedByServer()
-                                + " members closed, "
-                                + members.errorReplies()
-                                + " error replies");
+                        name + ": " + closed + " members closed, " + errors + " error replies");
             }
+        } finally {
+            groups.forEach(TcpSubscribers::close);
         }
+    }
+
+    /**
+     * Waits until {@code expected} members of {@code groups} are subscribed (and, in a room, have
+     * joined it), at most {@link #SETTLE} × 4.
+     */
+    private void awaitSubscribed(
+            String name, List<TcpSubscribers> groups, AtomicInteger subscribed, int expected)
+            throws IOException, InterruptedException {
+        long until = System.nanoTime() + SETTLE.toNanos() * 4;
+        while (subscribed.get() + closed(groups) < expected && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (subscribed.get() < expected) {
+            throw new IOException(
+                    name + ": " + subscribed.get() + " of " + expected + " members subscribed");
+        }
+        // The joins are answered after +h (a broadcast's subscribers join nothing).
+        int joins = options.broadcast() ? 0 : expected;
+        while (joined(groups) < joins && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (joined(groups) < joins) {
+            throw new IOException(name + ": " + joined(groups) + " of " + expected + " joined");
+        }
+    }
+
+    private static long closed(List<TcpSubscribers> groups) {
+        return groups.stream().mapToLong(TcpSubscribers::closedByServer).sum();
+    }
+
+    private static long joined(List<TcpSubscribers> groups) {
+        return groups.stream().mapToLong(TcpSubscribers::joined).sum();
     }
 
     private Step step(String name, int rate, Publisher publisher, Map<String, Long> pids)
@@ -290,7 +380,16 @@ public final class RoomFanoutBenchmark {
                             result.errors() + result.otherErrors(),
                             result.problems()));
         }
-        Step step = new Step(rate, summary, allMissing, cpu.since(cpuStart));
+        long serverNanos =
+                cpu.childNanosSince(cpuStart).values().stream().mapToLong(Long::longValue).sum();
+        Step step =
+                new Step(
+                        rate,
+                        summary,
+                        allMissing,
+                        cpu.since(cpuStart),
+                        current.frames() == 0 ? Double.NaN : serverNanos / 1e3 / current.frames(),
+                        WebBenchmark.loadAverage());
         LOG.info(
                 "{} {} msgs/s: {} deliveries/s, last member p50 {} ms p99 {} ms, {} missing",
                 name,
@@ -302,12 +401,19 @@ public final class RoomFanoutBenchmark {
         return step;
     }
 
-    /** {@code sub} with an empty token and since and the room as the seventh argument. */
-    private static byte[] subWithRoom(String key) {
-        String[] args = {
-            "sub", key, Integer.toString(HEARTBEAT_SECONDS), "", "pushbase.1", "", ROOM
-        };
-        StringBuilder resp = new StringBuilder("*").append(args.length).append("\r\n");
+    /**
+     * {@code sub} with an empty token and version {@code pushbase.1}; with {@code room}, an empty
+     * since and the room as the seventh argument.
+     */
+    private static byte[] sub(String key, String... room) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of("sub", key, Integer.toString(HEARTBEAT_SECONDS), "", "pushbase.1"));
+        if (room.length > 0) {
+            args.add("");
+            args.addAll(List.of(room));
+        }
+        StringBuilder resp = new StringBuilder("*").append(args.size()).append("\r\n");
         for (String arg : args) {
             resp.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
         }
@@ -321,8 +427,9 @@ public final class RoomFanoutBenchmark {
     private void report() {
         out.add(
                 "| msgs/s | offered deliveries/s | target | deliveries/s | last member p50 ms | p99"
-                        + " ms | max ms | missing | CPU |");
-        out.add("|---:|---:|---|---:|---:|---:|---:|---:|---|");
+                        + " ms | max ms | missing | server CPU µs/delivery | CPU | load avg after"
+                        + " |");
+        out.add("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|");
         List<Step> pushbase = results.getOrDefault("pushbase", List.of());
         List<Step> floor = results.getOrDefault("floor", List.of());
         for (Map.Entry<String, List<Step>> target : results.entrySet()) {
@@ -330,7 +437,7 @@ public final class RoomFanoutBenchmark {
                 out.add(
                         String.format(
                                 Locale.ROOT,
-                                "| %d | %,d | %s | %,.0f | %s | %s | %s | %d | %s |",
+                                "| %d | %,d | %s | %,.0f | %s | %s | %s | %d | %.2f | %s | %s |",
                                 s.rate(),
                                 (long) s.rate() * options.connections(),
                                 target.getKey(),
@@ -339,7 +446,9 @@ public final class RoomFanoutBenchmark {
                                 millis(s.summary().lastMemberMicros().getValueAtPercentile(99)),
                                 millis(s.summary().lastMemberMicros().getMaxValue()),
                                 s.allMissing(),
-                                s.cpu()));
+                                s.serverMicrosPerDelivery(),
+                                s.cpu(),
+                                s.load()));
             }
         }
         if (!pushbase.isEmpty() && pushbase.size() == floor.size()) {

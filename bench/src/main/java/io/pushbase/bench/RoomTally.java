@@ -4,13 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
  * What the members of one room received of one rate's messages: per message (named by its send
  * time, the {@code "sent"} number in its payload), how many members got it and when the last one
- * did. Written by the subscribers' reader thread only ({@link #frame}); read by the benchmark once
- * the messages are in or given up on.
+ * did. Written by the subscribers' reader threads ({@link #frame}, one per group of members; a
+ * message's counts under its own lock); read by the benchmark once the messages are in or given up
+ * on.
  */
 final class RoomTally {
     private static final byte[] SENT = "\"sent\":".getBytes(StandardCharsets.US_ASCII);
@@ -18,28 +20,30 @@ final class RoomTally {
     /** Per message: {@code [members that got it, nanoTime of the last arrival]}. */
     private final Map<Long, long[]> messages = new ConcurrentHashMap<>();
 
-    private volatile long frames;
-    private volatile long unreadable;
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
 
     /** One frame's body as {@link TcpSubscribers.FrameSink} gives it. */
     void frame(byte[] body, int length, long arrivalNanos) {
         long sent = sentOf(body, length);
         if (sent < 0) {
-            unreadable++;
+            unreadable.incrementAndGet();
             return;
         }
         long[] tally = messages.computeIfAbsent(sent, s -> new long[2]);
-        tally[0]++;
-        tally[1] = Math.max(tally[1], arrivalNanos);
-        frames++;
+        synchronized (tally) {
+            tally[0]++;
+            tally[1] = Math.max(tally[1], arrivalNanos);
+        }
+        frames.incrementAndGet();
     }
 
     long frames() {
-        return frames;
+        return frames.get();
     }
 
     long unreadable() {
-        return unreadable;
+        return unreadable.get();
     }
 
     /**
@@ -57,13 +61,23 @@ final class RoomTally {
         for (long s : sent) {
             first = Math.min(first, s);
             long[] tally = messages.get(s);
-            long got = tally == null ? 0 : tally[0];
+            long got;
+            long last;
+            if (tally == null) {
+                got = 0;
+                last = 0;
+            } else {
+                synchronized (tally) {
+                    got = tally[0];
+                    last = tally[1];
+                }
+            }
             delivered += got;
             missing += members - got;
             if (got == members) {
                 messagesSeen++;
-                lastMember.recordValue(Math.max(0, (tally[1] - s) / 1_000));
-                lastArrival = Math.max(lastArrival, tally[1]);
+                lastMember.recordValue(Math.max(0, (last - s) / 1_000));
+                lastArrival = Math.max(lastArrival, last);
             }
         }
         // The achieved rate: over the window, or until the last of its messages arrived when the

@@ -7,7 +7,9 @@ import io.pushbase.comet.replay.ResumingSubscriber;
 import io.pushbase.comet.subscription.ChannelSubscriber;
 import io.pushbase.comet.subscription.Subscriber;
 import io.pushbase.schema.client.Rooms;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,17 @@ import java.util.function.Supplier;
  *       key and its other rooms) is closed as a slow consumer, as for a key's push.
  * </ol>
  *
- * A member still replaying the room (a join with a since) gets the message through its resuming
+ * <p>A room's message is handed on ({@link #deliver}'s future completes) once it is queued on every
+ * event loop, while up to {@value #MAX_UNWRITTEN_PER_ROOM} of the room's messages are still being
+ * written; beyond that, once the oldest of them is written. The room's pushes are sequenced one at
+ * a time on the completion of that future, so this is what lets the owner append the room's next
+ * message while the previous one is written, and the event loops write several of one room's
+ * messages in one batch (one flush per connection for all of them) when they fall behind — waiting
+ * for every write of every message had capped a room at one message per fan-out time (about 3
+ * messages a second to 10,000 members on a loaded 2-core machine, docs/BENCHMARKS.md). The window
+ * bounds what a room can queue on the event loops.
+ *
+ * <p>A member still replaying the room (a join with a since) gets the message through its resuming
  * subscriber, which holds it until the replay is done ({@link RoomMember#deliver}).
  *
  * <p>Order: one room's messages must be handed in mid order ({@link #deliver} called one after
@@ -53,11 +65,18 @@ public final class RoomFanout {
     /** A broadcast's spread goes in slices of about this many milliseconds. */
     static final long SLICE_MILLIS = 20;
 
+    /** A room's messages queued on the event loops but not yet written before deliver waits. */
+    static final int MAX_UNWRITTEN_PER_ROOM = 8;
+
     private final RoomIndex index;
     private final RoomMetrics metrics;
     private final ByteBufAllocator alloc;
     private final Supplier<List<Subscriber>> everyone;
     private final Map<EventLoop, LoopBatch> batches = new ConcurrentHashMap<>();
+
+    /** Per room with messages being written: their results, oldest first. Guarded by itself. */
+    private final Map<String, ArrayDeque<CompletableFuture<Integer>>> unwritten = new HashMap<>();
+
     private CompletableFuture<Void> broadcasts = CompletableFuture.completedFuture(null);
 
     /** A fan-out of rooms only: a broadcast reaches no connection. */
@@ -84,8 +103,10 @@ public final class RoomFanout {
      * Writes {@code payload} as room {@code room}'s message {@code mid} to every member here.
      *
      * @param payload the message JSON as pushed; not copied, must not be modified afterwards
-     * @return the members it was written to (or held for, while they replay), once every event loop
-     *     has done its part
+     * @return the members it was handed to (written, or queued to be written in order, by their
+     *     event loops; held for those that replay), once it is queued on every event loop and fewer
+     *     than {@value #MAX_UNWRITTEN_PER_ROOM} of the room's earlier messages are still being
+     *     written (see the class comment)
      */
     public CompletableFuture<Integer> deliver(String room, long mid, byte[] payload) {
         return deliver(room, mid, payload, 0);
@@ -105,16 +126,54 @@ public final class RoomFanout {
             return CompletableFuture.completedFuture(0);
         }
         Map<EventLoop, List<RoomMember>> byLoop = new IdentityHashMap<>();
+        int handed = 0;
         for (RoomMember m : members) {
             byLoop.computeIfAbsent(m.eventLoop(), l -> new ArrayList<>()).add(m);
+            handed++;
         }
         Work.Total total =
                 new Work.Total(byLoop.size(), new FramedMessage(room, mid, payload, alloc));
+        CompletableFuture<Integer> before = admit(room, total.result);
         for (Map.Entry<EventLoop, List<RoomMember>> e : byLoop.entrySet()) {
             batches.computeIfAbsent(e.getKey(), LoopBatch::new)
                     .submit(new Work(e.getValue(), mid, payload, total));
         }
-        return total.result;
+        int handedOn = handed;
+        return before == null
+                ? CompletableFuture.completedFuture(handedOn)
+                : before.handle((n, e) -> handedOn);
+    }
+
+    /**
+     * Counts {@code written} among {@code room}'s messages being written until it completes.
+     *
+     * @return null when fewer than {@value #MAX_UNWRITTEN_PER_ROOM} earlier ones are unwritten,
+     *     else the oldest of them, to wait for
+     */
+    private CompletableFuture<Integer> admit(String room, CompletableFuture<Integer> written) {
+        CompletableFuture<Integer> oldest = null;
+        synchronized (unwritten) {
+            ArrayDeque<CompletableFuture<Integer>> queue =
+                    unwritten.computeIfAbsent(room, r -> new ArrayDeque<>());
+            // Written ones whose own callback (below) has not run yet do not count.
+            while (!queue.isEmpty() && queue.peekFirst().isDone()) {
+                queue.pollFirst();
+            }
+            if (queue.size() >= MAX_UNWRITTEN_PER_ROOM) {
+                oldest = queue.peekFirst();
+            }
+            queue.addLast(written);
+        }
+        written.whenComplete(
+                (n, e) -> {
+                    synchronized (unwritten) {
+                        ArrayDeque<CompletableFuture<Integer>> queue = unwritten.get(room);
+                        if (queue != null && queue.remove(written) && queue.isEmpty()) {
+                            unwritten.remove(room);
+                        }
+                    }
+                });
+        return oldest;
     }
 
     /**

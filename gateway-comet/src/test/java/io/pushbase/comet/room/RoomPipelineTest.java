@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -444,6 +445,43 @@ class RoomPipelineTest {
         members.forEach(EmbeddedChannel::finishAndReleaseAll);
         // Every member's duplicate and the fan-out's own reference released: the frame is free.
         assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
+    void aRoomsNextMessagesAreHandedOnWhileEarlierOnesAreUnwrittenUpToTheWindowAndShareABatch() {
+        EmbeddedChannel c = tcp();
+        c.writeInbound(bytes(tcpSub("lobby")));
+        outbound(c);
+        long flushes = count("comet.rooms.flushes");
+        int window = RoomFanout.MAX_UNWRITTEN_PER_ROOM;
+
+        List<CompletableFuture<Integer>> handed = new ArrayList<>();
+        for (int mid = 1; mid <= window + 1; mid++) {
+            handed.add(fanout.deliver("lobby", mid, ("{\"n\":" + mid + "}").getBytes()));
+        }
+        // The event loop has not run, nothing is written: the first `window` messages are handed
+        // on (the room's next push may go), the one after waits for the oldest to be written.
+        for (CompletableFuture<Integer> f : handed.subList(0, window)) {
+            assertThat(f).isCompletedWithValue(1);
+        }
+        assertThat(handed.get(window)).isNotDone();
+        assertThat(outbound(c)).isEmpty();
+
+        c.runPendingTasks();
+        assertThat(handed.get(window)).isCompletedWithValue(1);
+        // One batch: every message written in mid order, the connection flushed once.
+        assertThat(count("comet.rooms.flushes") - flushes).isEqualTo(1);
+        String written = outbound(c);
+        int at = -1;
+        for (int mid = 1; mid <= window + 1; mid++) {
+            int next = written.indexOf("{\\\"n\\\":" + mid + "}");
+            assertThat(next).as("mid %d after mid %d", mid, mid - 1).isGreaterThan(at);
+            at = next;
+        }
+        // The window is free again: the next message is handed on at once.
+        assertThat(fanout.deliver("lobby", window + 2, "{}".getBytes())).isCompletedWithValue(1);
+        c.runPendingTasks();
+        c.finishAndReleaseAll();
     }
 
     @Test
