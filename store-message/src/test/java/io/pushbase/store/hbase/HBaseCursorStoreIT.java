@@ -31,7 +31,7 @@ class HBaseCursorStoreIT extends CursorStoreContract {
 
     @BeforeAll
     static void connect(MiniHBase mini) throws Exception {
-        client = HBaseMessageStoreIT.newClient(mini, LAYOUT);
+        client = LogStoreFixture.newClient(mini, LAYOUT);
         client.start();
         KeyTrimmer trimmer =
                 new KeyTrimmer(

@@ -10,6 +10,7 @@ import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendResult;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.MessageStoreContract;
 import io.pushbase.store.StoredMessage;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.hbase.CellUtil;
-import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
@@ -31,37 +31,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(MiniHBase.class)
 class HBaseMessageStoreIT extends MessageStoreContract {
-    private static MiniHBase mini;
-    private static HBaseClient client;
-    private static KeyTrimmer trimmer;
-    private static MessageStore store;
     private static final MessageTableLayout LAYOUT =
             new MessageTableLayout("pushbase", "message_it", (int) RETENTION);
+    private static LogStoreFixture fixture;
+    private static MiniHBase mini;
+    private static HBaseClient client;
+    private static MessageStore store;
 
     @BeforeAll
     static void connect(MiniHBase cluster) throws Exception {
+        fixture = new LogStoreFixture(cluster, LAYOUT, LIMITS, TRIM_EVERY, LogSpace.KEYS);
         mini = cluster;
-        client = newClient(mini, LAYOUT);
-        client.start();
-        trimmer =
-                new KeyTrimmer(
-                        client::table,
-                        RowKeys.standard(),
-                        CAP,
-                        TRIM_EVERY,
-                        16,
-                        10_000,
-                        new MetricRegistry());
-        store = new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), trimmer, 10_000);
-    }
-
-    static HBaseClient newClient(MiniHBase mini, MessageTableLayout layout) {
-        return new HBaseClient(mini.clientConfiguration(), layout, true, 60_000, 5_000, 2_000);
+        client = fixture.client;
+        store = fixture.store;
     }
 
     @AfterAll
     static void disconnect() throws Exception {
-        client.stop();
+        fixture.stop();
     }
 
     @Override
@@ -71,29 +58,17 @@ class HBaseMessageStoreIT extends MessageStoreContract {
 
     @Override
     protected int heldRows(String key) throws Exception {
-        return rawRows(client.table(), RowKeys.standard(), key);
-    }
-
-    static int rawRows(AsyncTable<?> table, RowKeys rowKeys, String key) throws Exception {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        Scan scan =
-                HBaseMessageStore.newestFirst(rowKeys.prefix(key), 0, keyBytes)
-                        .addColumn(FAMILY, COLUMN_KEY);
-        return table.scanAll(scan).get(30, TimeUnit.SECONDS).size();
+        return fixture.heldRows(key.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     protected void awaitTrims() throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (trimmer.running() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(trimmer.running()).isZero();
+        fixture.awaitTrims();
     }
 
     @Override
     protected void flush() throws Exception {
-        mini.util().flush(LAYOUT.tableName());
+        fixture.flush();
     }
 
     @Override
@@ -241,7 +216,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
     @Test
     void aNodeRefusesATableWhoseTtlDiffersFromItsRetention() {
         MessageTableLayout other = new MessageTableLayout("pushbase", "message_it", 7200);
-        HBaseClient mismatched = newClient(mini, other);
+        HBaseClient mismatched = LogStoreFixture.newClient(mini, other);
         org.assertj.core.api.Assertions.assertThatThrownBy(mismatched::start)
                 .hasMessageContaining("TTL is 3600 s, expected 7200 s");
     }
