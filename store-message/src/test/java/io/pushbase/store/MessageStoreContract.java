@@ -77,6 +77,13 @@ public abstract class MessageStoreContract {
         place(store(), key, mid, payload, expireSeconds);
     }
 
+    /** Places mids 1 to {@code last} of {@code key}, payload {@code m<mid>}, expire 600 s. */
+    private void placeOneTo(String key, int last) throws Exception {
+        for (long mid = 1; mid <= last; mid++) {
+            place(key, mid, bytes("m" + mid), 600);
+        }
+    }
+
     @Test
     void roundTripKeepsExactMidsNearTwoToTheSixtyTwo() throws Exception {
         String k = key("exact");
@@ -172,6 +179,40 @@ public abstract class MessageStoreContract {
         assertThat(mids(await(store().fetch(k, 0, 2)))).isEqualTo(expected.subList(0, 2));
         awaitTrims();
         assertThat(heldRows(k)).isBetween(CAP, CAP + TRIM_EVERY - 1);
+    }
+
+    @Test
+    void aPageSaysWhetherMoreMessagesFollowIt() throws Exception {
+        String k = key("more");
+        for (long mid = 1; mid <= 5; mid++) {
+            place(k, mid, bytes("m" + mid), 600);
+        }
+        FetchPage cut = await(store().fetch(k, 0, 3, false));
+        assertThat(mids(cut.messages())).containsExactly(1L, 2L, 3L);
+        assertThat(cut.more()).isTrue();
+        // Exactly the rest: the page is full, and nothing follows it.
+        FetchPage rest = await(store().fetch(k, 3, 2, true));
+        assertThat(mids(rest.messages())).containsExactly(4L, 5L);
+        assertThat(rest.more()).isFalse();
+        assertThat(await(store().fetch(k, 5, 2, false)).more()).isFalse();
+        assertThat(await(store().fetch(k, 0, 0, false)).more()).isFalse();
+    }
+
+    @Test
+    void aPageOfTheCapWindowSaysMoreOnlyInsideIt() throws Exception {
+        String k = key("more-cap");
+        int total = CAP + 2 * TRIM_EVERY + 3;
+        placeOneTo(k, total);
+        // Whatever the trimmer has done yet: pages of the newest CAP only.
+        FetchPage first = await(store().fetch(k, 0, CAP - 1, false));
+        assertThat(mids(first.messages())).first().isEqualTo((long) total - CAP + 1);
+        assertThat(first.more()).isTrue();
+        FetchPage last = await(store().fetch(k, total - 1, CAP, false));
+        assertThat(mids(last.messages())).containsExactly((long) total);
+        assertThat(last.more()).isFalse();
+        FetchPage whole = await(store().fetch(k, 0, 0, false));
+        assertThat(whole.messages()).hasSize(CAP);
+        assertThat(whole.more()).isFalse();
     }
 
     @Test
@@ -457,10 +498,16 @@ public abstract class MessageStoreContract {
                 List<Future<?>> appenders = new ArrayList<>();
                 for (int w = 0; w < writers; w++) {
                     int writer = w;
+                    // Odd rounds take time-like mids, as comets give them out (a row count may
+                    // trust what it counted: none of it can have expired); even ones 1, 2, ...
+                    long first =
+                            round % 2 == 0
+                                    ? 1
+                                    : System.currentTimeMillis() * LowWaterMark.MIDS_PER_MILLI;
                     appenders.add(
                             pool.submit(
                                     () -> {
-                                        write(k, writer, perWriter, writer % 2 == 1, acked);
+                                        write(k, writer, perWriter, writer % 2 == 1, first, acked);
                                         return null;
                                     }));
                 }
@@ -497,9 +544,14 @@ public abstract class MessageStoreContract {
      * mid once its append was answered.
      */
     private void write(
-            String k, int writer, int count, boolean batched, ConcurrentSkipListSet<Long> acked)
+            String k,
+            int writer,
+            int count,
+            boolean batched,
+            long first,
+            ConcurrentSkipListSet<Long> acked)
             throws Exception {
-        long next = 1;
+        long next = first;
         int stored = 0;
         int attempt = 0;
         while (stored < count) {

@@ -61,6 +61,7 @@ final class LogStoreFixture {
                 client::table,
                 rowKeys,
                 limits.maxStoredPerKey(),
+                limits.retentionSeconds(),
                 trimEvery,
                 16,
                 10_000,
