@@ -160,8 +160,10 @@ public final class HBaseMessageStore implements MessageStore {
                                                             0,
                                                             withFloor)
                                                     : windowed(
-                                                            key, keyBytes, prefix, from, max, rows,
-                                                            withFloor, 0));
+                                                            new FullPage(
+                                                                    key, keyBytes, prefix, from,
+                                                                    max, rows, withFloor),
+                                                            0));
                 });
     }
 
@@ -185,36 +187,19 @@ public final class HBaseMessageStore implements MessageStore {
      * scanned, and the answer is exact; another means it is done again ({@link Floors#ROUNDS} at
      * most, then {@code UNAVAILABLE}). The second read is also the page's floor read.
      */
-    private CompletableFuture<FetchPage> windowed(
-            String key,
-            byte[] keyBytes,
-            byte[] prefix,
-            long from,
-            int max,
-            List<Result> rows,
-            boolean withFloor,
-            int round) {
+    private CompletableFuture<FetchPage> windowed(FullPage p, int round) {
         int cap = limits.maxStoredPerKey();
-        byte[] headRow = RowKeys.row(prefix, 0);
-        return bounded(table.get().get(Floors.read(headRow)), "fetch", key)
+        return bounded(table.get().get(Floors.read(p.headRow())), "fetch", p.key())
                 .thenCompose(
                         head ->
-                                boundary(keyBytes, prefix, head, cap, false, key)
+                                boundary(p.keyBytes(), p.prefix(), head, cap, false, p.key())
                                         .thenCompose(
                                                 boundary ->
-                                                        windowPage(
-                                                                        key, keyBytes, prefix, from,
-                                                                        max, rows, boundary)
+                                                        windowPage(p, boundary)
                                                                 .thenCompose(
                                                                         page ->
                                                                                 checked(
-                                                                                        key,
-                                                                                        keyBytes,
-                                                                                        prefix,
-                                                                                        from,
-                                                                                        max,
-                                                                                        rows,
-                                                                                        withFloor,
+                                                                                        p,
                                                                                         round,
                                                                                         Floors
                                                                                                 .storedFloor(
@@ -224,21 +209,33 @@ public final class HBaseMessageStore implements MessageStore {
     }
 
     /**
-     * The page after {@code from} within the window above {@code boundary}: {@code rows} (the page
-     * already scanned after {@code from}) when the boundary is not above {@code from}, else a scan
-     * after the boundary.
+     * A fetch whose first scan filled its page: what it asked and {@code rows}, that scan (the page
+     * and one row more, after {@code from}).
      */
-    private CompletableFuture<List<Result>> windowPage(
+    private record FullPage(
             String key,
             byte[] keyBytes,
             byte[] prefix,
             long from,
             int max,
             List<Result> rows,
-            long boundary) {
-        return boundary <= from
-                ? CompletableFuture.completedFuture(rows)
-                : bounded(table.get().scanAll(page(prefix, boundary, keyBytes, max)), "fetch", key);
+            boolean withFloor) {
+        byte[] headRow() {
+            return RowKeys.row(prefix, 0);
+        }
+    }
+
+    /**
+     * The page within the window above {@code boundary}: the first scan's rows when the boundary is
+     * not above {@code from}, else a scan after the boundary.
+     */
+    private CompletableFuture<List<Result>> windowPage(FullPage p, long boundary) {
+        return boundary <= p.from()
+                ? CompletableFuture.completedFuture(p.rows())
+                : bounded(
+                        table.get().scanAll(page(p.prefix(), boundary, p.keyBytes(), p.max())),
+                        "fetch",
+                        p.key());
     }
 
     /**
@@ -246,40 +243,29 @@ public final class HBaseMessageStore implements MessageStore {
      * floor}, read after every scan of the fetch; else the window is found again.
      */
     private CompletableFuture<FetchPage> checked(
-            String key,
-            byte[] keyBytes,
-            byte[] prefix,
-            long from,
-            int max,
-            List<Result> rows,
-            boolean withFloor,
-            int round,
-            long floor,
-            long boundary,
-            List<Result> page) {
-        return bounded(table.get().get(Floors.read(RowKeys.row(prefix, 0))), "fetch", key)
+            FullPage p, int round, long floor, long boundary, List<Result> page) {
+        return bounded(table.get().get(Floors.read(p.headRow())), "fetch", p.key())
                 .thenCompose(
                         head -> {
                             if (Floors.storedFloor(head) == floor) {
                                 return CompletableFuture.completedFuture(
                                         answer(
-                                                messages(page, max),
-                                                page.size() > max,
+                                                messages(page, p.max()),
+                                                page.size() > p.max(),
                                                 boundary,
-                                                withFloor ? head : null));
+                                                p.withFloor() ? head : null));
                             }
                             if (round + 1 >= Floors.ROUNDS) {
                                 return CompletableFuture.failedFuture(
                                         new StoreUnavailableException(
                                                 "the floor of key '"
-                                                        + key
+                                                        + p.key()
                                                         + "' moved under "
                                                         + Floors.ROUNDS
                                                         + " fetches of its cap window",
                                                 null));
                             }
-                            return windowed(
-                                    key, keyBytes, prefix, from, max, rows, withFloor, round + 1);
+                            return windowed(p, round + 1);
                         });
     }
 
