@@ -89,7 +89,10 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         store.getTrimEvery(),
                         store.getTrimMaxInFlight(),
                         store.getTrimTrackedKeys(),
-                        metrics);
+                        metrics,
+                        LogSpace.KEYS,
+                        // Counts settle once every acknowledged append's row has landed.
+                        hbase.deadlineMillis());
         HBaseMessageStore hbaseStore =
                 new HBaseMessageStore(
                         client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
@@ -110,7 +113,8 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         store.getTrimMaxInFlight(),
                         store.getTrimTrackedKeys(),
                         metrics,
-                        LogSpace.ROOMS);
+                        LogSpace.ROOMS,
+                        hbase.deadlineMillis());
         HBaseMessageStore roomStore =
                 new HBaseMessageStore(
                         client::table,

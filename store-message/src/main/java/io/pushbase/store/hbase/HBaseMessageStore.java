@@ -96,7 +96,7 @@ public final class HBaseMessageStore implements MessageStore {
         this.limits = limits;
         this.rowKeys = rowKeys;
         this.deadline = new Deadline(deadlineMillis);
-        this.keyRows = new KeyRows(table, limits.retentionSeconds());
+        this.keyRows = new KeyRows(table, limits.retentionSeconds(), deadlineMillis);
         this.appender =
                 new HeadAppender(
                         table,

@@ -19,8 +19,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  * cap's count (docs/STORE.md, "Per-key cap"). The trimmer keeps a {@link Count} on the key's head
  * row (cell {@code n<key>}, written with the floor): the rows between the floor and a
  * <i>settled</i> mark, so a count scans only the rows after that mark (the ones stored in the last
- * seconds) instead of all of them. The mark lags the newest row counted by {@link #SETTLE_MILLIS},
- * so a message whose put lands after a later one's (concurrent appends) is still counted.
+ * seconds) instead of all of them. The mark lags the newest row counted by the settle time, so a
+ * message whose put lands after a later one's (concurrent appends) is still counted.
  *
  * <p>The count is used only when its floor is the key's floor (a delete or another node's trim
  * moved the floor: counted again). It is exact when no row it counted can have expired since (its
@@ -37,26 +37,29 @@ final class KeyRows {
     static final int CHUNK = 1_000;
 
     /**
-     * How old a count must be before the rows it saw are settled: above the store's deadline for an
-     * append (the HBase operation timeout + 1 s, 6 s by default) would be exact for every put that
-     * lands; 2 s covers every put that is not retried after a failure at a tenth of the rows a trim
-     * rescans, and a row missed is counted one short (the key keeps one row more).
+     * The settle time of tests and tools that build a trimmer without one: how old a count must be
+     * before the rows it saw are settled. A message node uses its store deadline instead (the HBase
+     * operation timeout + 1 s, 6 s by default): an append whose row has not landed by then has
+     * failed, so every acknowledged message is counted; a shorter time counts a put slower than it
+     * one short (the key keeps one row more, a fetch's window is one row wider).
      */
     static final long SETTLE_MILLIS = 2_000;
 
     private final Supplier<? extends AsyncTable<?>> table;
     private final long retentionSeconds;
+    private final long settleMillis;
 
-    KeyRows(Supplier<? extends AsyncTable<?>> table, long retentionSeconds) {
+    KeyRows(Supplier<? extends AsyncTable<?>> table, long retentionSeconds, long settleMillis) {
         this.table = table;
         this.retentionSeconds = retentionSeconds;
+        this.settleMillis = settleMillis;
     }
 
     /**
      * The count cell: {@code settledRows} rows in ({@code floor}, {@code settled}], the oldest of
      * them at or above {@code lowest} ({@link Long#MAX_VALUE} when none); and {@code pending}, the
      * newest row a count saw at {@code pendingAtMillis}, which becomes the settled mark once that
-     * count is {@link #SETTLE_MILLIS} old.
+     * count is the settle time old.
      */
     record Count(
             long floor,
@@ -188,13 +191,13 @@ final class KeyRows {
 
     /**
      * The cell after a count that walked the rows after {@code cell}'s settled mark: the previous
-     * count's newest row becomes the settled mark once that count is {@link #SETTLE_MILLIS} old (an
+     * count's newest row becomes the settled mark once that count is the settle time old (an
      * append's put lands within the store's deadline of its mid being taken, so by then no row
      * below it is still to come), and this count's newest row is the next pending one; a younger
      * previous count stays pending.
      */
-    private static Count settle(Count cell, Walk walk, long nowMillis) {
-        if (nowMillis - cell.pendingAtMillis() < SETTLE_MILLIS) {
+    private Count settle(Count cell, Walk walk, long nowMillis) {
+        if (nowMillis - cell.pendingAtMillis() < settleMillis) {
             return cell;
         }
         long lowest = walk.upToSplit > 0 ? Math.min(cell.lowest(), walk.first) : cell.lowest();

@@ -111,6 +111,34 @@ public final class KeyTrimmer {
             int maxTrackedKeys,
             MetricRegistry metrics,
             LogSpace space) {
+        this(
+                table,
+                rowKeys,
+                cap,
+                retentionSeconds,
+                every,
+                maxInFlight,
+                maxTrackedKeys,
+                metrics,
+                space,
+                KeyRows.SETTLE_MILLIS);
+    }
+
+    /**
+     * A trimmer whose counts settle after {@code settleMillis} (docs/STORE.md "Per-key cap"): a
+     * message node passes its store deadline, so every acknowledged message's row is counted.
+     */
+    public KeyTrimmer(
+            Supplier<? extends AsyncTable<?>> table,
+            RowKeys rowKeys,
+            int cap,
+            long retentionSeconds,
+            int every,
+            int maxInFlight,
+            int maxTrackedKeys,
+            MetricRegistry metrics,
+            LogSpace space,
+            long settleMillis) {
         this.space = space;
         this.table = table;
         this.rowKeys = rowKeys;
@@ -142,7 +170,7 @@ public final class KeyTrimmer {
         this.recounts = metrics.counter("store.trim.recounts");
         this.raced = metrics.counter("store.trim.raced");
         this.miscounts = metrics.counter("store.trim.miscounts");
-        this.rows = new KeyRows(table, retentionSeconds);
+        this.rows = new KeyRows(table, retentionSeconds, settleMillis);
     }
 
     /** Counts one durable save of {@code key}; starts a trim when the key is due. */
