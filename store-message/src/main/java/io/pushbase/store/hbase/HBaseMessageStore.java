@@ -44,7 +44,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  * other's messages. A fetch is one forward scan of its page and one row more; only a full page
  * (more rows follow) also counts the key's rows ({@link KeyRows}, bounded by what was stored since
  * the trimmer's last count) to leave out the rows beyond the newest cap the {@link KeyTrimmer} has
- * not deleted yet. What a fetch holds is bounded by its page, whatever the cap.
+ * not deleted yet, and reads the key's floor again after its scans: a trim or delete that moved it
+ * meanwhile makes the fetch find its window again, so a fetch from 0 answers exactly the newest cap
+ * under racing appends and trims. What a fetch holds is bounded by its page, whatever the cap.
  *
  * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an HBaseClient} (which owns
  * the connection). Futures complete on HBase client threads; callers must not block in their
