@@ -1,5 +1,6 @@
 package io.pushbase.bench;
 
+import io.pushbase.store.app.StoreConfiguration;
 import java.nio.file.Path;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
@@ -36,7 +37,7 @@ record ResumeStormOptions(
      * The largest per-key cap a message node accepts (message.yml's {@code store.maxStoredPerKey},
      * validated): a client further behind than this cannot be replayed everything.
      */
-    static final int MAX_PER_KEY_CAP = 10_000;
+    static final int MAX_PER_KEY_CAP = StoreConfiguration.MAX_STORED_PER_KEY;
 
     static ResumeStormOptions parse(String[] args) throws ArgumentParserException {
         BenchArguments arguments =
@@ -103,7 +104,7 @@ record ResumeStormOptions(
                                 "deep: messages the one client missed, at most "
                                         + MAX_PER_KEY_CAP
                                         + " (the per-key cap is raised to fit; message.yml accepts"
-                                        + " no larger cap)")
+                                        + " no larger cap; see docs/STORE.md for what a cap costs)")
                         .option(
                                 "deep-pushers",
                                 BenchArguments.number(1),

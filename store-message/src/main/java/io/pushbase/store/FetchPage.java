@@ -8,8 +8,15 @@ import java.util.List;
  *
  * @param messages ascending by mid; owned by this value (not copied)
  * @param floor every message of the key with mid at or below it may be gone
+ * @param more whether the key holds messages after the last of {@code messages} that the fetch left
+ *     out for its limit (a reader that wants them fetches again after that mid)
  */
-public record FetchPage(List<StoredMessage> messages, long floor) {
+public record FetchPage(List<StoredMessage> messages, long floor, boolean more) {
+
+    /** A page that says nothing more follows it. */
+    public FetchPage(List<StoredMessage> messages, long floor) {
+        this(messages, floor, false);
+    }
 
     /** Whether a reader that has every message up to {@code after} misses none. */
     public boolean completeAfter(long after) {

@@ -67,6 +67,17 @@ public final class LowWaterMark {
         return head >= 0 ? Math.min(floor, head) : floor;
     }
 
+    /**
+     * The expiry terms of {@link #floor} alone: a message of the key with a mid at or above it
+     * cannot have expired yet (it was stored no earlier than its mid's time, and lives at least the
+     * key's shortest expiry); one below may have. The per-key cap's row count trusts its count only
+     * above it (docs/STORE.md, "Per-key cap").
+     */
+    public static long expiryBound(long minExpireSeconds, long retentionSeconds, long nowMillis) {
+        long bound = since(nowMillis, retentionSeconds);
+        return minExpireSeconds > 0 ? Math.max(bound, since(nowMillis, minExpireSeconds)) : bound;
+    }
+
     /** The mid of {@code now - seconds + margin}, at least 0. */
     private static long since(long nowMillis, long seconds) {
         long millis = nowMillis - seconds * 1000 + CLOCK_MARGIN_MILLIS;

@@ -8,8 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +75,13 @@ public abstract class MessageStoreContract {
 
     private void place(String key, long mid, byte[] payload, long expireSeconds) throws Exception {
         place(store(), key, mid, payload, expireSeconds);
+    }
+
+    /** Places mids 1 to {@code last} of {@code key}, payload {@code m<mid>}, expire 600 s. */
+    private void placeOneTo(String key, int last) throws Exception {
+        for (long mid = 1; mid <= last; mid++) {
+            place(key, mid, bytes("m" + mid), 600);
+        }
     }
 
     @Test
@@ -167,6 +179,40 @@ public abstract class MessageStoreContract {
         assertThat(mids(await(store().fetch(k, 0, 2)))).isEqualTo(expected.subList(0, 2));
         awaitTrims();
         assertThat(heldRows(k)).isBetween(CAP, CAP + TRIM_EVERY - 1);
+    }
+
+    @Test
+    void aPageSaysWhetherMoreMessagesFollowIt() throws Exception {
+        String k = key("more");
+        for (long mid = 1; mid <= 5; mid++) {
+            place(k, mid, bytes("m" + mid), 600);
+        }
+        FetchPage cut = await(store().fetch(k, 0, 3, false));
+        assertThat(mids(cut.messages())).containsExactly(1L, 2L, 3L);
+        assertThat(cut.more()).isTrue();
+        // Exactly the rest: the page is full, and nothing follows it.
+        FetchPage rest = await(store().fetch(k, 3, 2, true));
+        assertThat(mids(rest.messages())).containsExactly(4L, 5L);
+        assertThat(rest.more()).isFalse();
+        assertThat(await(store().fetch(k, 5, 2, false)).more()).isFalse();
+        assertThat(await(store().fetch(k, 0, 0, false)).more()).isFalse();
+    }
+
+    @Test
+    void aPageOfTheCapWindowSaysMoreOnlyInsideIt() throws Exception {
+        String k = key("more-cap");
+        int total = CAP + 2 * TRIM_EVERY + 3;
+        placeOneTo(k, total);
+        // Whatever the trimmer has done yet: pages of the newest CAP only.
+        FetchPage first = await(store().fetch(k, 0, CAP - 1, false));
+        assertThat(mids(first.messages())).first().isEqualTo((long) total - CAP + 1);
+        assertThat(first.more()).isTrue();
+        FetchPage last = await(store().fetch(k, total - 1, CAP, false));
+        assertThat(mids(last.messages())).containsExactly((long) total);
+        assertThat(last.more()).isFalse();
+        FetchPage whole = await(store().fetch(k, 0, 0, false));
+        assertThat(whole.messages()).hasSize(CAP);
+        assertThat(whole.more()).isFalse();
     }
 
     @Test
@@ -427,6 +473,143 @@ public abstract class MessageStoreContract {
         assertThat(mids(await(store().fetch(k, 0, 0))))
                 .containsExactlyElementsOf(
                         all.stream().sorted().toList().subList(2 * perWriter - CAP, 2 * perWriter));
+    }
+
+    /**
+     * Issue 12: a per-key row count (reverted) once answered a fetch from 0 a trim's worth short of
+     * the newest cap when a trim deleted rows while the fetch counted. Six writers race on one key
+     * (every other one with two-entry AppendMany calls), the trimmer runs every {@link #TRIM_EVERY}
+     * appends, and two readers fetch from 0 throughout. Once {@link #CAP} messages were
+     * acknowledged before a fetch began, it must answer exactly the newest {@code CAP} at some
+     * instant: {@code CAP} ascending mids that include every mid acknowledged before it began and
+     * newer than its oldest.
+     */
+    @Test
+    void racingAppendsTrimsAndFetchesAlwaysAnswerTheNewestCap() throws Exception {
+        int writers = 6;
+        int perWriter = 25;
+        int rounds = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String k = key("race-" + round);
+                ConcurrentSkipListSet<Long> acked = new ConcurrentSkipListSet<>();
+                AtomicBoolean writing = new AtomicBoolean(true);
+                List<Future<?>> appenders = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    int writer = w;
+                    // Odd rounds take time-like mids, as comets give them out (a row count may
+                    // trust what it counted: none of it can have expired); even ones 1, 2, ...
+                    long first =
+                            round % 2 == 0
+                                    ? 1
+                                    : System.currentTimeMillis() * LowWaterMark.MIDS_PER_MILLI;
+                    appenders.add(
+                            pool.submit(
+                                    () -> {
+                                        write(k, writer, perWriter, writer % 2 == 1, first, acked);
+                                        return null;
+                                    }));
+                }
+                List<Future<List<String>>> readers = new ArrayList<>();
+                for (int r = 0; r < 2; r++) {
+                    readers.add(pool.submit(() -> readNewest(k, acked, writing)));
+                }
+                for (Future<?> a : appenders) {
+                    a.get(60, TimeUnit.SECONDS);
+                }
+                writing.set(false);
+                List<String> wrong = new ArrayList<>();
+                for (Future<List<String>> r : readers) {
+                    wrong.addAll(r.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(wrong)
+                        .as("round %d: fetches from 0 not the newest cap", round)
+                        .isEmpty();
+                assertThat(acked).hasSize(writers * perWriter);
+                List<Long> newest =
+                        new ArrayList<>(acked).subList(acked.size() - CAP, acked.size());
+                assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactlyElementsOf(newest);
+                awaitTrims();
+                assertThat(mids(await(store().fetch(k, 0, 0)))).containsExactlyElementsOf(newest);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One racing writer of {@link #racingAppendsTrimsAndFetchesAlwaysAnswerTheNewestCap}: stores
+     * {@code count} messages, proposing from the head it was last answered, and records each taken
+     * mid once its append was answered.
+     */
+    private void write(
+            String k,
+            int writer,
+            int count,
+            boolean batched,
+            long first,
+            ConcurrentSkipListSet<Long> acked)
+            throws Exception {
+        long next = first;
+        int stored = 0;
+        int attempt = 0;
+        while (stored < count) {
+            int n = batched && count - stored >= 2 ? 2 : 1;
+            List<AppendEntry> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                // A claim per attempt: a refused entry's claim is never offered again.
+                String c = writer + "-" + attempt++;
+                entries.add(entry(k, next + i, c, c, 600));
+            }
+            List<AppendOutcome> outcomes =
+                    n == 1
+                            ? List.of(AppendOutcome.of(await(store().append(entries.get(0)))))
+                            : await(store().appendMany(entries));
+            long head = next;
+            for (int i = 0; i < n; i++) {
+                AppendResult r = outcomes.get(i).result();
+                assertThat(r).as("writer %d, entry %d", writer, i).isNotNull();
+                if (r.appended()) {
+                    acked.add(entries.get(i).mid());
+                    stored++;
+                }
+                head = Math.max(head, r.head());
+            }
+            next = head + 1;
+        }
+    }
+
+    /** Fetches from 0 until the writers are done; answers what was wrong with each answer. */
+    private List<String> readNewest(
+            String k, ConcurrentSkipListSet<Long> acked, AtomicBoolean writing) throws Exception {
+        List<String> wrong = new ArrayList<>();
+        boolean last;
+        do {
+            // One more fetch once the writers are done: every reader checks a full key at least.
+            last = !writing.get();
+            List<Long> before = new ArrayList<>(acked);
+            List<Long> got = mids(await(store().fetch(k, 0, 0)));
+            if (before.size() < CAP) {
+                continue;
+            }
+            List<Long> missing =
+                    before.stream()
+                            .filter(m -> !got.isEmpty() && m > got.get(0) && !got.contains(m))
+                            .toList();
+            boolean ascending = got.stream().sorted().distinct().toList().equals(got);
+            if (got.size() != CAP || !ascending || !missing.isEmpty()) {
+                wrong.add(
+                        got.size()
+                                + " mids "
+                                + got
+                                + (missing.isEmpty() ? "" : ", missing acknowledged " + missing)
+                                + " ("
+                                + before.size()
+                                + " acknowledged before)");
+            }
+        } while (!last);
+        return wrong;
     }
 
     private static AppendEntry entry(String key, long mid, String claim, String payload, long e) {

@@ -16,8 +16,9 @@ public interface MessageHistory {
      * The unexpired stored messages of {@code key} with mid &gt; {@code after}, ascending, at most
      * {@code limit} (the message nodes also answer at most their per-key cap, from the key's newest
      * messages), with the key's low-water mark ({@code FetchReply.floor}: every message with mid at
-     * or below it may be gone; absent from a node that does not know it). Fails when no message
-     * node could answer within the client's bound.
+     * or below it may be gone; absent from a node that does not know it) and whether more messages
+     * follow the page ({@code FetchReply.more}; absent likewise). Fails when no message node could
+     * answer within the client's bound.
      */
     CompletableFuture<FetchReply> after(String key, long after, int limit);
 }

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * outbound queue has room for a whole page ({@link ChannelSubscriber#whenPendingAtMost}): a client
  * that reads slowly stops the paging instead of making the comet buffer the gap. Each stored
  * message goes out through {@link ResumingSubscriber#replay}, which merges the held live messages
- * in by mid. A page shorter than the page size is the last: once it is flushed, what is still held
- * is released and live delivery begins.
+ * in by mid. A page whose reply says no more messages follow ({@code FetchReply.more} false) is the
+ * last, so a replay shorter than a page takes one fetch; from a message node that does not say, a
+ * page shorter than the page size is the last. Once the last page is flushed, what is still held is
+ * released and live delivery begins.
  *
  * <p>The completeness answer: every fetch asks for the key's low-water mark ({@code
  * FetchReply.floor}). The first page's answer writes {@code +r complete} ({@code since} at or above
@@ -219,7 +221,13 @@ final class Replay {
             last = mid;
             metrics.messages.mark();
         }
-        if (page.size() < pageSize) {
+        // A node that says whether more follow is believed (a full page that was the last needs no
+        // empty one after it), except that an empty page ends the replay whatever it says (asking
+        // again after the same mid could not get further); an older node's page is the last when
+        // it is short.
+        boolean last =
+                reply.hasMore() ? !reply.getMore() || page.isEmpty() : page.size() < pageSize;
+        if (last) {
             state = State.FLUSHING;
             // Released into an empty queue, the held messages (at most maxPending) always fit.
             target.whenPendingAtMost(0, this::goLive);

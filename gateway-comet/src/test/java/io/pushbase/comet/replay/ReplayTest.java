@@ -119,6 +119,65 @@ class ReplayTest {
     }
 
     @Test
+    void aFullPageSayingNothingMoreFollowsIsTheLastOneFetch() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        push(13); // pushed while the page is read: stored, so in the page too
+        history.last().replySayingMore(false, 11, 12, 13);
+        channel.runPendingTasks();
+        assertThat(received(channel)).containsExactly(11L, 12L, 13L);
+
+        // No empty page after it: live at once.
+        push(14);
+        assertThat(received(channel)).containsExactly(14L);
+        assertThat(history.fetches()).hasSize(1);
+        assertThat(meter("completed")).isEqualTo(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aShortReplayTakesOneFetch() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        history.last().replySayingMore(false, 11);
+        channel.runPendingTasks();
+        push(12);
+        assertThat(received(channel)).containsExactly(11L, 12L);
+        assertThat(history.fetches()).hasSize(1);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aMultiPageReplayTakesOneFetchPerPageAndHoldsTheSeam() {
+        EmbeddedChannel channel = resume(KEY, 10);
+        history.last().replySayingMore(true, 11, 12, 13);
+        channel.runPendingTasks();
+        assertThat(received(channel)).containsExactly(11L, 12L, 13L);
+        assertThat(history.fetches()).hasSize(2);
+        assertThat(history.last().after()).isEqualTo(13);
+
+        // Pushes racing the second page: 15 is in it, 16 and 17 are not.
+        push(15);
+        push(16);
+        history.last().replySayingMore(true, 14, 15);
+        channel.runPendingTasks();
+        // A short page that says more follow (the node's cap is below the page size) is not the
+        // last; held messages stay held.
+        assertThat(received(channel)).containsExactly(14L, 15L);
+        assertThat(history.fetches()).hasSize(3);
+        assertThat(history.last().after()).isEqualTo(15);
+        push(17);
+        history.last().replySayingMore(false, 16);
+        channel.runPendingTasks();
+
+        // 16 replayed once, 17 released from the hold: no gap, no duplicate, three fetches.
+        assertThat(received(channel)).containsExactly(16L, 17L);
+        assertThat(history.fetches()).hasSize(3);
+        push(18);
+        assertThat(received(channel)).containsExactly(18L);
+        assertThat(meter("messages")).isEqualTo(6);
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void aPushRacingThePagesIsHeldThenMergedByMidWithoutGapOrDuplicate() {
         EmbeddedChannel channel = resume(KEY, 10);
 

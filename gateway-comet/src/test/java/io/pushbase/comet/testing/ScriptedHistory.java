@@ -32,6 +32,19 @@ public final class ScriptedHistory implements MessageHistory {
                     FetchReply.newBuilder().addAllMessages(messages(mids)).setFloor(floor).build());
         }
 
+        /**
+         * Answers with these mids (floor 0) and whether more messages follow them ({@code
+         * FetchReply.more}, as message nodes that know it say).
+         */
+        public void replySayingMore(boolean more, long... mids) {
+            answer.complete(
+                    FetchReply.newBuilder()
+                            .addAllMessages(messages(mids))
+                            .setFloor(0)
+                            .setMore(more)
+                            .build());
+        }
+
         /** Answers with these mids and no floor, as a message node older than it does. */
         public void replyWithoutFloor(long... mids) {
             answer.complete(FetchReply.newBuilder().addAllMessages(messages(mids)).build());

@@ -98,9 +98,22 @@ public final class MessageTableLayout {
         return Bytes.add(CURSOR_PREFIX, Bytes.toBytes(device));
     }
 
+    /**
+     * On a key's head row: the prefix of the key's row count ({@code n} + the raw key, so keys
+     * whose hashes collide on one head row keep their own), written by the per-key cap's trimmer
+     * with the floor: how many rows lie between the floor and a mark, so a trim or a fetch counts
+     * only the rows stored since instead of the whole key (docs/STORE.md, "Per-key cap").
+     */
+    public static final byte[] ROW_COUNT_PREFIX = Bytes.toBytes("n");
+
     /** The claim index qualifier for {@code claim}. */
     public static byte[] claimIndex(byte[] claim) {
         return Bytes.add(CLAIM_INDEX_PREFIX, claim);
+    }
+
+    /** The row count qualifier of the key whose raw bytes are {@code keyBytes}. */
+    public static byte[] rowCount(byte[] keyBytes) {
+        return Bytes.add(ROW_COUNT_PREFIX, keyBytes);
     }
 
     /** The expiry mark qualifier for {@code expireSeconds}. */

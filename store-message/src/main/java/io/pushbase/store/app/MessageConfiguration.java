@@ -85,10 +85,14 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         client::table,
                         RowKeys.standard(),
                         limits.maxStoredPerKey(),
+                        limits.retentionSeconds(),
                         store.getTrimEvery(),
                         store.getTrimMaxInFlight(),
                         store.getTrimTrackedKeys(),
-                        metrics);
+                        metrics,
+                        LogSpace.KEYS,
+                        // Counts settle once every acknowledged append's row has landed.
+                        hbase.deadlineMillis());
         HBaseMessageStore hbaseStore =
                 new HBaseMessageStore(
                         client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
@@ -104,11 +108,13 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         client::table,
                         RowKeys.standard(),
                         limits.maxStoredPerKey(),
+                        limits.retentionSeconds(),
                         store.getTrimEvery(),
                         store.getTrimMaxInFlight(),
                         store.getTrimTrackedKeys(),
                         metrics,
-                        LogSpace.ROOMS);
+                        LogSpace.ROOMS,
+                        hbase.deadlineMillis());
         HBaseMessageStore roomStore =
                 new HBaseMessageStore(
                         client::table,

@@ -16,13 +16,21 @@ import jakarta.validation.constraints.NotNull;
  * StoreLimits}) and how the per-key cap is enforced.
  */
 public class StoreConfiguration {
+    /** The largest {@code maxStoredPerKey} a node starts with. */
+    public static final int MAX_STORED_PER_KEY = 100_000;
+
     @NotNull
     @MinDataSize(1)
     @MaxDataSize(value = 4, unit = io.dropwizard.util.DataSizeUnit.MEBIBYTES)
     private DataSize maxPayloadSize = DataSize.kibibytes(64);
 
+    /**
+     * Newest messages kept per key. Up to 100,000: neither a trim nor a fetch reads the whole cap
+     * (docs/STORE.md, "Per-key cap"); a fetch holds one page, and a resume reads the gap page by
+     * page.
+     */
     @Min(1)
-    @Max(10_000)
+    @Max(MAX_STORED_PER_KEY)
     private int maxStoredPerKey = StoreLimits.DEFAULT_MAX_STORED_PER_KEY;
 
     /** Most entries in one AppendMany; a larger one is refused whole. */

@@ -279,7 +279,7 @@ public final class MessageStoreService extends MessageServiceGrpc.MessageService
                                         req.getLimit(),
                                         req.getWithFloor())),
                 page -> {
-                    FetchReply.Builder reply = FetchReply.newBuilder();
+                    FetchReply.Builder reply = FetchReply.newBuilder().setMore(page.more());
                     if (req.getWithFloor()) {
                         reply.setFloor(page.floor());
                     }

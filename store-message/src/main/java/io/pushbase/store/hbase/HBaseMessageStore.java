@@ -41,9 +41,12 @@ import org.apache.hadoop.hbase.util.Bytes;
  * compaction.
  *
  * <p>Every read filters on the raw key column, so two keys whose hashes collide never see each
- * other's messages. A fetch is one forward scan over a window of twice the cap (the {@link
- * KeyTrimmer} keeps keys near their cap, so this normally sees everything after {@code after});
- * only when the window fills does it take the newest cap with a bounded reversed scan.
+ * other's messages. A fetch is one forward scan of its page and one row more; only a full page
+ * (more rows follow) also counts the key's rows ({@link KeyRows}, bounded by what was stored since
+ * the trimmer's last count) to leave out the rows beyond the newest cap the {@link KeyTrimmer} has
+ * not deleted yet, and reads the key's floor again after its scans: a trim or delete that moved it
+ * meanwhile makes the fetch find its window again, so a fetch from 0 answers exactly the newest cap
+ * under racing appends and trims. What a fetch holds is bounded by its page, whatever the cap.
  *
  * <p>Thread-safe and non-blocking: it borrows the {@link AsyncTable} of an HBaseClient} (which owns
  * the connection). Futures complete on HBase client threads; callers must not block in their
@@ -57,6 +60,7 @@ public final class HBaseMessageStore implements MessageStore {
     private final RowKeys rowKeys;
     private final Deadline deadline;
     private final HeadAppender appender;
+    private final KeyRows keyRows;
     private final LogSpace space;
 
     /**
@@ -94,6 +98,7 @@ public final class HBaseMessageStore implements MessageStore {
         this.limits = limits;
         this.rowKeys = rowKeys;
         this.deadline = new Deadline(deadlineMillis);
+        this.keyRows = new KeyRows(table, limits.retentionSeconds(), deadlineMillis);
         this.appender =
                 new HeadAppender(
                         table,
@@ -136,66 +141,175 @@ public final class HBaseMessageStore implements MessageStore {
                     long from = Math.max(after, 0);
                     byte[] prefix = rowKeys.prefixOf(keyBytes);
                     if (from == Long.MAX_VALUE) {
-                        return withFloor(key, prefix, List.of(), 0, withFloor);
+                        return withFloor(key, prefix, List.of(), false, 0, withFloor);
                     }
-                    int cap = limits.maxStoredPerKey();
-                    // Forward scans are much cheaper than reversed ones in HBase, and the trimmer
-                    // keeps a key near its cap: one forward pass over a window of 2 x cap rows
-                    // normally sees every message after `from`, already ascending.
-                    int window = 2 * cap;
-                    Scan forward =
-                            oldestFirst(prefix, from, keyBytes).setLimit(window).setCaching(window);
-                    return bounded(table.get().scanAll(forward), "fetch", key)
+                    // One forward scan of the page and one row more: whether more follow. What a
+                    // fetch holds is bounded by its page, whatever the cap.
+                    return bounded(
+                                    table.get().scanAll(page(prefix, from, keyBytes, max)),
+                                    "fetch",
+                                    key)
                             .thenCompose(
-                                    rows -> {
-                                        if (rows.size() < window) {
-                                            // all of them: the newest cap, then the first max
-                                            int skip = Math.max(0, rows.size() - cap);
-                                            // Rows left out for the cap count as gone.
-                                            long omitted =
-                                                    skip == 0
-                                                            ? 0
-                                                            : RowKeys.mid(
-                                                                    rows.get(skip - 1).getRow());
-                                            return withFloor(
-                                                    key,
-                                                    prefix,
-                                                    messages(rows.subList(skip, rows.size()), max),
-                                                    omitted,
-                                                    withFloor);
-                                        }
-                                        // More than the window after `from`: exactly "the newest
-                                        // cap messages with mid > from" from a bounded
-                                        // newest-first scan.
-                                        Scan newest =
-                                                newestFirst(prefix, from, keyBytes)
-                                                        .setLimit(cap)
-                                                        .setCaching(cap);
-                                        return bounded(table.get().scanAll(newest), "fetch", key)
-                                                .thenCompose(
-                                                        desc -> {
-                                                            List<Result> asc =
-                                                                    new ArrayList<>(desc);
-                                                            java.util.Collections.reverse(asc);
-                                                            // Everything below the oldest
-                                                            // returned was left out.
-                                                            long omitted =
-                                                                    asc.isEmpty()
-                                                                            ? 0
-                                                                            : RowKeys.mid(
-                                                                                            asc.get(
-                                                                                                            0)
-                                                                                                    .getRow())
-                                                                                    - 1;
-                                                            return withFloor(
-                                                                    key,
-                                                                    prefix,
-                                                                    messages(asc, max),
-                                                                    omitted,
-                                                                    withFloor);
-                                                        });
-                                    });
+                                    rows ->
+                                            rows.size() <= max
+                                                    // Fewer rows after `from` than the page (at
+                                                    // most the cap): all in the cap window.
+                                                    ? withFloor(
+                                                            key,
+                                                            prefix,
+                                                            messages(rows, max),
+                                                            false,
+                                                            0,
+                                                            withFloor)
+                                                    : windowed(
+                                                            new FullPage(
+                                                                    key, keyBytes, prefix, from,
+                                                                    max, rows, withFloor),
+                                                            0));
                 });
+    }
+
+    private static Scan page(byte[] prefix, long from, byte[] keyBytes, int max) {
+        return oldestFirst(prefix, from, keyBytes).setLimit(max + 1).setCaching(max + 1);
+    }
+
+    /**
+     * A full page: the key may hold more rows than its cap (the trimmer not done yet, or several
+     * nodes' untrimmed rows), and only the newest cap are answered; rows left out count as gone
+     * (the window floor). The key's row count ({@link KeyRows}) tells how many rows lie above its
+     * floor, so the boundary is the {@code rows - cap}-th of them, forward from the floor: neither
+     * read grows with the cap.
+     *
+     * <p>The count is read with the floor, but the rows are walked after: a trim that raised the
+     * floor and deleted rows in between left the count too high by what it deleted, and the
+     * boundary that many rows too new (a fetch from 0 answered a trim's worth short of the cap: the
+     * reverted count of docs/BENCHMARKS.md). Every trim and delete raises the floor before it
+     * deletes, and the floor never comes back, so the head row is read again after the last scan:
+     * the same floor means no row above the first read's floor went while the fetch counted and
+     * scanned, and the answer is exact; another means it is done again ({@link Floors#ROUNDS} at
+     * most, then {@code UNAVAILABLE}). The second read is also the page's floor read.
+     */
+    private CompletableFuture<FetchPage> windowed(FullPage p, int round) {
+        int cap = limits.maxStoredPerKey();
+        return bounded(table.get().get(Floors.read(p.headRow())), "fetch", p.key())
+                .thenCompose(
+                        head ->
+                                boundary(p.keyBytes(), p.prefix(), head, cap, false, p.key())
+                                        .thenCompose(
+                                                boundary ->
+                                                        windowPage(p, boundary)
+                                                                .thenCompose(
+                                                                        page ->
+                                                                                checked(
+                                                                                        p,
+                                                                                        round,
+                                                                                        Floors
+                                                                                                .storedFloor(
+                                                                                                        head),
+                                                                                        boundary,
+                                                                                        page))));
+    }
+
+    /**
+     * A fetch whose first scan filled its page: what it asked and {@code rows}, that scan (the page
+     * and one row more, after {@code from}).
+     */
+    private record FullPage(
+            String key,
+            byte[] keyBytes,
+            byte[] prefix,
+            long from,
+            int max,
+            List<Result> rows,
+            boolean withFloor) {
+        byte[] headRow() {
+            return RowKeys.row(prefix, 0);
+        }
+    }
+
+    /**
+     * The page within the window above {@code boundary}: the first scan's rows when the boundary is
+     * not above {@code from}, else a scan after the boundary.
+     */
+    private CompletableFuture<List<Result>> windowPage(FullPage p, long boundary) {
+        return boundary <= p.from()
+                ? CompletableFuture.completedFuture(p.rows())
+                : bounded(
+                        table.get().scanAll(page(p.prefix(), boundary, p.keyBytes(), p.max())),
+                        "fetch",
+                        p.key());
+    }
+
+    /**
+     * Answers {@code page} (scanned after {@code boundary}) if the key's floor is still {@code
+     * floor}, read after every scan of the fetch; else the window is found again.
+     */
+    private CompletableFuture<FetchPage> checked(
+            FullPage p, int round, long floor, long boundary, List<Result> page) {
+        return bounded(table.get().get(Floors.read(p.headRow())), "fetch", p.key())
+                .thenCompose(
+                        head -> {
+                            if (Floors.storedFloor(head) == floor) {
+                                return CompletableFuture.completedFuture(
+                                        answer(
+                                                messages(page, p.max()),
+                                                page.size() > p.max(),
+                                                boundary,
+                                                p.withFloor() ? head : null));
+                            }
+                            if (round + 1 >= Floors.ROUNDS) {
+                                return CompletableFuture.failedFuture(
+                                        new StoreUnavailableException(
+                                                "the floor of key '"
+                                                        + p.key()
+                                                        + "' moved under "
+                                                        + Floors.ROUNDS
+                                                        + " fetches of its cap window",
+                                                null));
+                            }
+                            return windowed(p, round + 1);
+                        });
+    }
+
+    /**
+     * The cap window's boundary: the largest mid outside the newest {@code cap} rows of the key, at
+     * least its floor (rows at or below it that a trim has not deleted yet are outside too). A
+     * count found wrong (fewer rows above the floor than it said) is done again in full.
+     */
+    private CompletableFuture<Long> boundary(
+            byte[] keyBytes, byte[] prefix, Result head, int cap, boolean full, String key) {
+        return bounded(
+                        keyRows.count(
+                                prefix, keyBytes, head, System.currentTimeMillis(), cap, full),
+                        "fetch",
+                        key)
+                .thenCompose(
+                        tally -> {
+                            long excess = tally.rows() - cap;
+                            if (excess <= 0) {
+                                // Rows at or below the floor may still be there (a trim raised
+                                // it and is deleting them): never part of the newest cap.
+                                return CompletableFuture.completedFuture(tally.floor());
+                            }
+                            long[] last = {tally.floor()};
+                            return bounded(
+                                            keyRows.first(
+                                                    prefix,
+                                                    keyBytes,
+                                                    tally.floor(),
+                                                    excess,
+                                                    mid -> last[0] = mid),
+                                            "fetch",
+                                            key)
+                                    .thenCompose(
+                                            found ->
+                                                    found < excess && !tally.full()
+                                                            ? boundary(
+                                                                    keyBytes, prefix, head, cap,
+                                                                    true, key)
+                                                            : CompletableFuture.completedFuture(
+                                                                    last[0]));
+                        });
     }
 
     /**
@@ -203,24 +317,35 @@ public final class HBaseMessageStore implements MessageStore {
      * or delete that removed rows the scan missed has raised the floor already.
      */
     private CompletableFuture<FetchPage> withFloor(
-            String key, byte[] prefix, List<StoredMessage> page, long omitted, boolean withFloor) {
+            String key,
+            byte[] prefix,
+            List<StoredMessage> page,
+            boolean more,
+            long omitted,
+            boolean withFloor) {
         if (!withFloor) {
-            return CompletableFuture.completedFuture(new FetchPage(page, LowWaterMark.NONE));
+            return CompletableFuture.completedFuture(answer(page, more, omitted, null));
         }
         return bounded(table.get().get(Floors.read(RowKeys.row(prefix, 0))), "fetch", key)
-                .thenApply(
-                        row -> {
-                            Floors.HeadRow head = Floors.HeadRow.of(row);
-                            return new FetchPage(
-                                    page,
-                                    LowWaterMark.floor(
-                                            head.head(),
-                                            head.floor(),
-                                            omitted,
-                                            head.minExpireSeconds(),
-                                            limits.retentionSeconds(),
-                                            System.currentTimeMillis()));
-                        });
+                .thenApply(row -> answer(page, more, omitted, row));
+    }
+
+    /** The page, with the floor from {@code head} (a read after the page's scan) unless null. */
+    private FetchPage answer(List<StoredMessage> page, boolean more, long omitted, Result head) {
+        if (head == null) {
+            return new FetchPage(page, LowWaterMark.NONE, more);
+        }
+        Floors.HeadRow row = Floors.HeadRow.of(head);
+        return new FetchPage(
+                page,
+                LowWaterMark.floor(
+                        row.head(),
+                        row.floor(),
+                        omitted,
+                        row.minExpireSeconds(),
+                        limits.retentionSeconds(),
+                        System.currentTimeMillis()),
+                more);
     }
 
     /** The first {@code max} of {@code ascending} rows as messages. */

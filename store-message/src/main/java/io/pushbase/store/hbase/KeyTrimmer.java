@@ -1,12 +1,12 @@
 package io.pushbase.store.hbase;
 
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_FLOOR;
-import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.logging.MessageLogContext;
+import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.LogSpace;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
-import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Durability;
+import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
-import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.util.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +31,23 @@ import org.slf4j.LoggerFactory;
  * Keeps each key's stored messages within the per-key cap: deletes the rows older than the newest
  * {@code cap} of a key, off the save path.
  *
- * <p>A trim costs a scan, so it is not run per save: this node counts saves per key and trims a key
- * after {@code every} saves to it. The counts live in a bounded LRU map; a key evicted with
- * uncounted saves is trimmed on eviction, so no key escapes. Hence, per message node, a key holds
- * at most {@code cap + every - 1} rows (plus what concurrent saves add during a trim). At most
- * {@code maxInFlight} trims run at once; a save that would start one beyond that keeps its count,
- * and the next save of the key tries again.
+ * <p>A trim costs a read and a scan, so it is not run per save: this node counts saves per key and
+ * trims a key after {@code every} saves to it. The counts live in a bounded LRU map; a key evicted
+ * with uncounted saves is trimmed on eviction, so no key escapes. Hence, per message node, a key
+ * holds at most {@code cap + every - 1} rows (plus what concurrent saves add during a trim). At
+ * most {@code maxInFlight} trims run at once; a save that would start one beyond that keeps its
+ * count, and the next save of the key tries again.
+ *
+ * <p>What a trim reads does not grow with the cap ({@link KeyRows}): the key's row count recorded
+ * on its head row by the previous trim, plus the rows stored since (a forward scan of the raw-key
+ * column), then, when the key is over its cap, only the rows to delete, forward from the floor. A
+ * key with no usable count (none yet, a delete, over the cap with rows that may have expired) is
+ * counted in full once ({@code store.trim.recounts}).
  *
  * <p>Before deleting, a trim raises the key's stored floor (the low-water mark, {@link Floors}) to
- * the largest mid it deletes, so a fetch that misses the rows answers "truncated".
+ * the largest mid it deletes, so a fetch that misses the rows answers "truncated". The raise is one
+ * compare-and-set against the floor the trim read (with the new count in the same put): a trim that
+ * lost a race with another trim or a delete deletes nothing ({@code store.trim.raced}).
  *
  * <p>Thread-safe. Trims run as async HBase calls (no thread of its own). Failures are logged and
  * counted ({@code store.trim.failures}); the key is trimmed again later.
@@ -59,17 +69,32 @@ public final class KeyTrimmer {
     private final Counter rowsDeleted;
     private final Counter deferred;
     private final Counter failures;
+    private final Counter scanned;
+    private final Counter recounts;
+    private final Counter raced;
+    private final Counter miscounts;
+    private final KeyRows rows;
     private final LogSpace space;
 
     public KeyTrimmer(
             Supplier<? extends AsyncTable<?>> table,
             RowKeys rowKeys,
             int cap,
+            long retentionSeconds,
             int every,
             int maxInFlight,
             int maxTrackedKeys,
             MetricRegistry metrics) {
-        this(table, rowKeys, cap, every, maxInFlight, maxTrackedKeys, metrics, LogSpace.KEYS);
+        this(
+                table,
+                rowKeys,
+                cap,
+                retentionSeconds,
+                every,
+                maxInFlight,
+                maxTrackedKeys,
+                metrics,
+                LogSpace.KEYS);
     }
 
     /**
@@ -80,11 +105,40 @@ public final class KeyTrimmer {
             Supplier<? extends AsyncTable<?>> table,
             RowKeys rowKeys,
             int cap,
+            long retentionSeconds,
             int every,
             int maxInFlight,
             int maxTrackedKeys,
             MetricRegistry metrics,
             LogSpace space) {
+        this(
+                table,
+                rowKeys,
+                cap,
+                retentionSeconds,
+                every,
+                maxInFlight,
+                maxTrackedKeys,
+                metrics,
+                space,
+                KeyRows.SETTLE_MILLIS);
+    }
+
+    /**
+     * A trimmer whose counts settle after {@code settleMillis} (docs/STORE.md "Per-key cap"): a
+     * message node passes its store deadline, so every acknowledged message's row is counted.
+     */
+    public KeyTrimmer(
+            Supplier<? extends AsyncTable<?>> table,
+            RowKeys rowKeys,
+            int cap,
+            long retentionSeconds,
+            int every,
+            int maxInFlight,
+            int maxTrackedKeys,
+            MetricRegistry metrics,
+            LogSpace space,
+            long settleMillis) {
         this.space = space;
         this.table = table;
         this.rowKeys = rowKeys;
@@ -112,6 +166,11 @@ public final class KeyTrimmer {
         this.rowsDeleted = metrics.counter("store.trim.rows");
         this.deferred = metrics.counter("store.trim.deferred");
         this.failures = metrics.counter("store.trim.failures");
+        this.scanned = metrics.counter("store.trim.scannedRows");
+        this.recounts = metrics.counter("store.trim.recounts");
+        this.raced = metrics.counter("store.trim.raced");
+        this.miscounts = metrics.counter("store.trim.miscounts");
+        this.rows = new KeyRows(table, retentionSeconds, settleMillis);
     }
 
     /** Counts one durable save of {@code key}; starts a trim when the key is due. */
@@ -169,50 +228,131 @@ public final class KeyTrimmer {
         byte[] prefix = rowKeys.prefixOf(keyBytes);
         byte[] headRow = RowKeys.row(prefix, 0);
         runs.inc();
-        // The scan stops at the key's floor. Every row at or below it was removed by an earlier
-        // trim or delete, and HBase keeps their delete markers (and the rows they mask) until a
-        // major compaction, days later by default. A newest-first scan that is not bounded below
-        // walks all of them, one backward seek per row, after the live rows it wanted: its cost
-        // grew with the key's whole history (35 % of the local HBase's CPU four minutes into a
-        // run of pushes; docs/BENCHMARKS.md). One small read of the floor cell bounds it.
+        // One read of the head row: the floor, the expiry marks and the key's row count. The count
+        // bounds the trim's scans: rows stored since the last count, then only the rows to delete,
+        // forward from the floor. (A newest-first scan of cap + 1,000 rows, as before, read the
+        // whole cap per trim; unbounded below, it also walked every row earlier trims deleted,
+        // whose delete markers HBase keeps until a major compaction: docs/BENCHMARKS.md.)
         return table.get()
-                .get(new Get(headRow).addColumn(FAMILY, COLUMN_FLOOR))
-                .thenCompose(row -> trimAbove(key, keyBytes, prefix, Floors.storedFloor(row)));
+                .get(Floors.read(headRow))
+                .thenCompose(head -> trimWith(key, keyBytes, prefix, headRow, head));
     }
 
-    private CompletableFuture<Integer> trimAbove(
-            String key, byte[] keyBytes, byte[] prefix, long floor) {
-        Scan scan =
-                HBaseMessageStore.newestFirst(prefix, floor, keyBytes)
-                        .addColumn(FAMILY, COLUMN_KEY)
-                        .setLimit(cap + BATCH)
-                        .setCaching(Math.min(cap + BATCH, 1_000));
-        return table.get()
-                .scanAll(scan)
+    private CompletableFuture<Integer> trimWith(
+            String key, byte[] keyBytes, byte[] prefix, byte[] headRow, Result head) {
+        byte[] floorCell = head.getValue(FAMILY, COLUMN_FLOOR);
+        byte[] countColumn = MessageTableLayout.rowCount(keyBytes);
+        return rows.count(prefix, keyBytes, head, System.currentTimeMillis(), cap, false)
                 .thenCompose(
-                        rows -> {
-                            if (rows.size() <= cap) {
+                        tally -> {
+                            scanned.inc(tally.scanned());
+                            if (tally.full()) {
+                                recounts.inc();
+                            }
+                            long excess = tally.rows() - cap;
+                            if (excess <= 0) {
+                                if (tally.next().equals(tally.previous())) {
+                                    return CompletableFuture.completedFuture(0);
+                                }
+                                // Record the count, so the next trim counts only what follows.
+                                Put put =
+                                        new Put(headRow)
+                                                .addColumn(
+                                                        FAMILY, countColumn, tally.next().encode());
+                                return ifFloorIs(headRow, floorCell, put).thenApply(ok -> 0);
+                            }
+                            int take = (int) Math.min(excess, BATCH);
+                            List<Delete> deletes = new ArrayList<>(take);
+                            return rows.first(
+                                            prefix,
+                                            keyBytes,
+                                            tally.floor(),
+                                            take,
+                                            mid ->
+                                                    deletes.add(
+                                                            new Delete(RowKeys.row(prefix, mid))))
+                                    .thenCompose(
+                                            found -> {
+                                                scanned.inc(found);
+                                                if (found < take) {
+                                                    // Fewer rows than counted: forget the count
+                                                    // (the next trim counts in full), delete none.
+                                                    miscounts.inc();
+                                                    return ifFloorIs(
+                                                                    headRow,
+                                                                    floorCell,
+                                                                    new Put(headRow)
+                                                                            .addColumn(
+                                                                                    FAMILY,
+                                                                                    countColumn,
+                                                                                    new byte[0]))
+                                                            .thenApply(ok -> 0);
+                                                }
+                                                return delete(
+                                                        key,
+                                                        headRow,
+                                                        floorCell,
+                                                        countColumn,
+                                                        tally,
+                                                        deletes,
+                                                        excess > take);
+                                            });
+                        });
+    }
+
+    /**
+     * Raises the floor to the largest of {@code deletes} with the count that follows, then deletes
+     * them; trims again when more are due.
+     */
+    private CompletableFuture<Integer> delete(
+            String key,
+            byte[] headRow,
+            byte[] floorCell,
+            byte[] countColumn,
+            KeyRows.Tally tally,
+            List<Delete> deletes,
+            boolean more) {
+        // The low-water mark first: a reader that misses these rows must see that they may be
+        // gone. The floor read with the count is the one compared: one read per trim, and a trim
+        // that raced another trim or a delete (the floor moved) deletes nothing; the rows are
+        // counted again by the next trim.
+        long raised = RowKeys.mid(deletes.get(deletes.size() - 1).getRow());
+        Put put =
+                new Put(headRow)
+                        .addColumn(FAMILY, COLUMN_FLOOR, Bytes.toBytes(raised))
+                        .addColumn(
+                                FAMILY,
+                                countColumn,
+                                tally.next().trimmed(raised, deletes.size()).encode());
+        return ifFloorIs(headRow, floorCell, put)
+                .thenCompose(
+                        ok -> {
+                            if (!ok) {
+                                raced.inc();
                                 return CompletableFuture.completedFuture(0);
                             }
-                            List<Delete> deletes = new ArrayList<>(rows.size() - cap);
-                            for (Result r : rows.subList(cap, rows.size())) {
-                                deletes.add(new Delete(r.getRow()));
-                            }
-                            boolean more = rows.size() == cap + BATCH;
-                            // The low-water mark first: a reader that misses these rows must see
-                            // that they may be gone (newest first: the largest trimmed is at cap).
-                            long raised = RowKeys.mid(rows.get(cap).getRow());
-                            return Floors.raise(table.get(), RowKeys.row(prefix, 0), raised)
-                                    .thenCompose(v -> table.get().deleteAll(deletes))
+                            return table.get()
+                                    .deleteAll(deletes)
                                     .thenCompose(
                                             done -> {
                                                 rowsDeleted.inc(deletes.size());
                                                 return more
-                                                        ? trimAbove(key, keyBytes, prefix, floor)
+                                                        ? trim(key)
                                                                 .thenApply(n -> n + deletes.size())
                                                         : CompletableFuture.completedFuture(
                                                                 deletes.size());
                                             });
                         });
+    }
+
+    /** Applies {@code put} ({@code SYNC_WAL}) if the floor cell is still {@code floorCell}. */
+    private CompletableFuture<Boolean> ifFloorIs(byte[] headRow, byte[] floorCell, Put put) {
+        put.setDurability(Durability.SYNC_WAL);
+        CheckAndMutate.Builder cam = CheckAndMutate.newBuilder(headRow);
+        CheckAndMutate change =
+                floorCell == null
+                        ? cam.ifNotExists(FAMILY, COLUMN_FLOOR).build(put)
+                        : cam.ifEquals(FAMILY, COLUMN_FLOOR, floorCell).build(put);
+        return table.get().checkAndMutate(change).thenApply(r -> r.isSuccess());
     }
 }

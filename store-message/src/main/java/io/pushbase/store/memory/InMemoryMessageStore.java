@@ -253,12 +253,14 @@ public final class InMemoryMessageStore implements MessageStore {
                     int max = limits.checkFetchLimit(limit);
                     NavigableMap<Long, Entry> log = logs.get(key);
                     List<StoredMessage> out = new ArrayList<>();
+                    boolean more = false;
                     if (log != null) {
                         synchronized (log) {
                             dropExpired(log);
                             for (Map.Entry<Long, Entry> e :
                                     log.tailMap(Math.max(after, 0), false).entrySet()) {
                                 if (out.size() == max) {
+                                    more = true;
                                     break;
                                 }
                                 out.add(
@@ -284,7 +286,7 @@ public final class InMemoryMessageStore implements MessageStore {
                                         limits.retentionSeconds(),
                                         clockMillis.getAsLong());
                     }
-                    return CompletableFuture.completedFuture(new FetchPage(out, floor));
+                    return CompletableFuture.completedFuture(new FetchPage(out, floor, more));
                 });
     }
 

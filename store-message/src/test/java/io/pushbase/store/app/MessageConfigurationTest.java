@@ -49,4 +49,17 @@ class MessageConfigurationTest {
                 .hasMessageContaining("grpc.port")
                 .hasMessageContaining("zookeeper.root");
     }
+
+    @Test
+    void theCapGoesUpTo100000AndNoFurther(@TempDir Path dir) throws Exception {
+        Path deep = dir.resolve("deep.yml");
+        Files.writeString(deep, "store:\n  maxStoredPerKey: 100000\n");
+        assertThat(factory.build(source, deep.toString()).getStore().getMaxStoredPerKey())
+                .isEqualTo(100_000);
+        Path beyond = dir.resolve("beyond.yml");
+        Files.writeString(beyond, "store:\n  maxStoredPerKey: 100001\n");
+        assertThatThrownBy(() -> factory.build(source, beyond.toString()))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("store.maxStoredPerKey must be less than or equal to 100000");
+    }
 }

@@ -31,11 +31,18 @@ class HBaseCursorStoreIT extends CursorStoreContract {
 
     @BeforeAll
     static void connect(MiniHBase mini) throws Exception {
-        client = HBaseMessageStoreIT.newClient(mini, LAYOUT);
+        client = LogStoreFixture.newClient(mini, LAYOUT);
         client.start();
         KeyTrimmer trimmer =
                 new KeyTrimmer(
-                        client::table, RowKeys.standard(), 20, 5, 16, 10_000, new MetricRegistry());
+                        client::table,
+                        RowKeys.standard(),
+                        20,
+                        RETENTION,
+                        5,
+                        16,
+                        10_000,
+                        new MetricRegistry());
         messages =
                 new HBaseMessageStore(
                         client::table, STORE_LIMITS, RowKeys.standard(), trimmer, 10_000);

@@ -10,6 +10,7 @@ import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
 import io.pushbase.store.AppendResult;
+import io.pushbase.store.LogSpace;
 import io.pushbase.store.MessageStore;
 import io.pushbase.store.MessageStoreContract;
 import io.pushbase.store.StoredMessage;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.hbase.CellUtil;
-import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
@@ -31,37 +31,37 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(MiniHBase.class)
 class HBaseMessageStoreIT extends MessageStoreContract {
-    private static MiniHBase mini;
-    private static HBaseClient client;
-    private static KeyTrimmer trimmer;
-    private static MessageStore store;
     private static final MessageTableLayout LAYOUT =
             new MessageTableLayout("pushbase", "message_it", (int) RETENTION);
+    private static LogStoreFixture fixture;
+    private static MiniHBase mini;
+    private static HBaseClient client;
+    private static MessageStore store;
 
     @BeforeAll
     static void connect(MiniHBase cluster) throws Exception {
+        fixture = new LogStoreFixture(cluster, LAYOUT, LIMITS, TRIM_EVERY, LogSpace.KEYS);
         mini = cluster;
-        client = newClient(mini, LAYOUT);
-        client.start();
-        trimmer =
-                new KeyTrimmer(
-                        client::table,
-                        RowKeys.standard(),
-                        CAP,
-                        TRIM_EVERY,
-                        16,
-                        10_000,
-                        new MetricRegistry());
-        store = new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), trimmer, 10_000);
-    }
-
-    static HBaseClient newClient(MiniHBase mini, MessageTableLayout layout) {
-        return new HBaseClient(mini.clientConfiguration(), layout, true, 60_000, 5_000, 2_000);
+        client = fixture.client;
+        store = fixture.store;
     }
 
     @AfterAll
     static void disconnect() throws Exception {
-        client.stop();
+        fixture.stop();
+    }
+
+    /** A trimmer that trims only when a test calls {@link KeyTrimmer#trim}. */
+    private static KeyTrimmer byHand(int cap, MetricRegistry metrics) {
+        return new KeyTrimmer(
+                client::table,
+                RowKeys.standard(),
+                cap,
+                RETENTION,
+                Integer.MAX_VALUE,
+                1,
+                10,
+                metrics);
     }
 
     @Override
@@ -71,29 +71,17 @@ class HBaseMessageStoreIT extends MessageStoreContract {
 
     @Override
     protected int heldRows(String key) throws Exception {
-        return rawRows(client.table(), RowKeys.standard(), key);
-    }
-
-    static int rawRows(AsyncTable<?> table, RowKeys rowKeys, String key) throws Exception {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        Scan scan =
-                HBaseMessageStore.newestFirst(rowKeys.prefix(key), 0, keyBytes)
-                        .addColumn(FAMILY, COLUMN_KEY);
-        return table.scanAll(scan).get(30, TimeUnit.SECONDS).size();
+        return fixture.heldRows(key.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     protected void awaitTrims() throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (trimmer.running() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(trimmer.running()).isZero();
+        fixture.awaitTrims();
     }
 
     @Override
     protected void flush() throws Exception {
-        mini.util().flush(LAYOUT.tableName());
+        fixture.flush();
     }
 
     @Override
@@ -163,6 +151,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                                 client::table,
                                 colliding,
                                 CAP,
+                                RETENTION,
                                 TRIM_EVERY,
                                 4,
                                 100,
@@ -193,14 +182,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                         client::table,
                         LIMITS,
                         RowKeys.standard(),
-                        new KeyTrimmer(
-                                client::table,
-                                RowKeys.standard(),
-                                CAP,
-                                Integer.MAX_VALUE,
-                                1,
-                                10,
-                                new MetricRegistry()),
+                        byHand(CAP, new MetricRegistry()),
                         10_000);
         String k = key("window");
         int total = 2 * CAP + 7;
@@ -230,6 +212,133 @@ class HBaseMessageStoreIT extends MessageStoreContract {
     }
 
     @Test
+    void aTrimReadsTheRowsStoredSinceTheLastOneNotTheCap() throws Exception {
+        // A cap ten times the contract's, trimmed by hand after every batch, mids time-like as
+        // comets give them out (so the recorded count is trusted: nothing can have expired).
+        int cap = 200;
+        int batch = 10;
+        MetricRegistry metrics = new MetricRegistry();
+        KeyTrimmer byHand = byHand(cap, metrics);
+        MessageStore deep =
+                new HBaseMessageStore(
+                        client::table,
+                        new io.pushbase.store.StoreLimits(1024, cap, RETENTION, 1000),
+                        RowKeys.standard(),
+                        byHand,
+                        10_000);
+        String k = key("count");
+        long base =
+                (System.currentTimeMillis() - 1_000)
+                        * io.pushbase.store.LowWaterMark.MIDS_PER_MILLI;
+        long next = base;
+        for (int i = 0; i < cap; i++) {
+            place(deep, k, next++, bytes("{}"), 600);
+        }
+        // The first trim counts the key in full: nothing to delete. What it counted settles once
+        // the count is old enough for no put below it to be still in flight: the next trim after
+        // that reads the key once more and records it settled.
+        assertThat(await(byHand.trim(k))).isZero();
+        assertThat(metrics.counter("store.trim.recounts").getCount()).isEqualTo(1);
+        assertThat(metrics.counter("store.trim.scannedRows").getCount()).isEqualTo(cap);
+        Thread.sleep(KeyRows.SETTLE_MILLIS + 100);
+        assertThat(await(byHand.trim(k))).isZero();
+        assertThat(metrics.counter("store.trim.scannedRows").getCount()).isEqualTo(2L * cap);
+
+        for (int round = 1; round <= 5; round++) {
+            for (int i = 0; i < batch; i++) {
+                place(deep, k, next++, bytes("{}"), 600);
+            }
+            Thread.sleep(KeyRows.SETTLE_MILLIS + 100);
+            long scannedBefore = metrics.counter("store.trim.scannedRows").getCount();
+            assertThat(await(byHand.trim(k))).isEqualTo(batch);
+            // The rows since the settled mark (two batches at most: the mark lags one count) and
+            // the ones it deletes; never the cap.
+            assertThat(metrics.counter("store.trim.scannedRows").getCount() - scannedBefore)
+                    .isLessThanOrEqualTo(3L * batch);
+            assertThat(metrics.counter("store.trim.recounts").getCount()).isEqualTo(1);
+            assertThat(heldRows(k)).isEqualTo(cap);
+            long oldestKept = next - cap;
+            List<StoredMessage> all = await(deep.fetch(k, 0, 0));
+            assertThat(all).hasSize(cap);
+            assertThat(all.get(0).mid()).isEqualTo(oldestKept);
+            // The floor is the largest trimmed mid: right below the oldest kept is complete.
+            assertThat(await(deep.fetch(k, oldestKept - 1, 0, true)).completeAfter(oldestKept - 1))
+                    .isTrue();
+            assertThat(await(deep.fetch(k, oldestKept - 2, 0, true)).completeAfter(oldestKept - 2))
+                    .isFalse();
+        }
+
+        // Rows beyond the cap not trimmed yet: the fetch's window uses the same count.
+        for (int i = 0; i < 7; i++) {
+            place(deep, k, next++, bytes("{}"), 600);
+        }
+        assertThat(heldRows(k)).isEqualTo(cap + 7);
+        var firstFive = await(deep.fetch(k, 0, 5, true));
+        assertThat(firstFive.messages())
+                .extracting(StoredMessage::mid)
+                .containsExactly(
+                        next - cap, next - cap + 1, next - cap + 2, next - cap + 3, next - cap + 4);
+        assertThat(firstFive.more()).isTrue();
+        // The rows left out for the cap count as gone: the window floor is the newest of them.
+        assertThat(firstFive.completeAfter(next - cap - 1)).isTrue();
+        assertThat(firstFive.completeAfter(next - cap - 2)).isFalse();
+        assertThat(await(deep.fetch(k, 0, 0)))
+                .hasSize(cap)
+                .first()
+                .extracting(StoredMessage::mid)
+                .isEqualTo(next - cap);
+
+        // A delete moves the floor: the count no longer matches it, the next trim counts in full.
+        await(deep.delete(k));
+        place(deep, k, next++, bytes("{}"), 600);
+        assertThat(await(byHand.trim(k))).isZero();
+        assertThat(metrics.counter("store.trim.recounts").getCount()).isEqualTo(2);
+        assertThat(await(deep.fetch(k, 0, 0)))
+                .extracting(StoredMessage::mid)
+                .containsExactly(next - 1);
+    }
+
+    @Test
+    void aSettledCountOverMidsThatMayHaveExpiredIsNotTrustedOverTheCap() throws Exception {
+        // Mids of 1970: every row could have expired by the expiry rule, so once the count has
+        // settled rows, a trim that it puts over the cap counts in full rather than trust a count
+        // that expired rows could have made too high; within the cap it is a good enough bound.
+        MetricRegistry metrics = new MetricRegistry();
+        KeyTrimmer byHand = byHand(CAP, metrics);
+        MessageStore old =
+                new HBaseMessageStore(client::table, LIMITS, RowKeys.standard(), byHand, 10_000);
+        String k = key("old-mids");
+        long mid = 1;
+        // Round 1: a first count, in full. Round 2: nothing settled yet, so the walk from the
+        // floor is exact, and settles. Round 3: settled rows of 1970 over the cap: in full.
+        long[] recountsAfter = {1, 1, 2};
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < CAP; i++) {
+                place(old, k, mid++, bytes("{}"), 600);
+            }
+            await(byHand.trim(k));
+            assertThat(metrics.counter("store.trim.recounts").getCount())
+                    .as("full counts after round %d", round + 1)
+                    .isEqualTo(recountsAfter[round]);
+            assertThat(heldRows(k)).isEqualTo(CAP);
+            Thread.sleep(KeyRows.SETTLE_MILLIS + 100);
+        }
+        // Nothing settled since the last full count: exact again, one row over.
+        place(old, k, mid++, bytes("{}"), 600);
+        assertThat(await(byHand.trim(k))).isEqualTo(1);
+        assertThat(metrics.counter("store.trim.recounts").getCount()).isEqualTo(2);
+        // Settled rows of 1970 again, but the bound says the key is within its cap: no full count.
+        Thread.sleep(KeyRows.SETTLE_MILLIS + 100);
+        assertThat(await(byHand.trim(k))).isZero();
+        assertThat(metrics.counter("store.trim.recounts").getCount()).isEqualTo(2);
+        assertThat(await(old.fetch(k, 0, 0)))
+                .hasSize(CAP)
+                .first()
+                .extracting(StoredMessage::mid)
+                .isEqualTo(mid - CAP);
+    }
+
+    @Test
     void tableIsCreatedPreSplitWithTheLayoutsFamilyAndTtl() throws Exception {
         var admin = mini.util().getAdmin();
         var descriptor = admin.getDescriptor(LAYOUT.tableName());
@@ -241,7 +350,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
     @Test
     void aNodeRefusesATableWhoseTtlDiffersFromItsRetention() {
         MessageTableLayout other = new MessageTableLayout("pushbase", "message_it", 7200);
-        HBaseClient mismatched = newClient(mini, other);
+        HBaseClient mismatched = LogStoreFixture.newClient(mini, other);
         org.assertj.core.api.Assertions.assertThatThrownBy(mismatched::start)
                 .hasMessageContaining("TTL is 3600 s, expected 7200 s");
     }

@@ -1,10 +1,7 @@
 package io.pushbase.store.hbase;
 
-import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
-import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendResult;
@@ -13,8 +10,6 @@ import io.pushbase.store.MessageStore;
 import io.pushbase.store.RoomLogContract;
 import io.pushbase.store.StoredMessage;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.hbase.client.Scan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,32 +22,26 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(MiniHBase.class)
 class HBaseRoomLogIT extends RoomLogContract {
-    private static MiniHBase mini;
-    private static HBaseClient client;
-    private static KeyTrimmer trimmer;
-    private static MessageStore store;
     private static final MessageTableLayout LAYOUT =
             new MessageTableLayout("pushbase", "room_it", (int) RETENTION);
+    private static LogStoreFixture fixture;
+    private static HBaseClient client;
+    private static MessageStore store;
 
     @BeforeAll
     static void connect(MiniHBase cluster) throws Exception {
-        mini = cluster;
-        client = HBaseMessageStoreIT.newClient(mini, LAYOUT);
-        client.start();
-        trimmer = trimmer(RowKeys.standard(), LogSpace.ROOMS);
-        store =
-                new HBaseMessageStore(
-                        client::table, LIMITS, RowKeys.standard(), trimmer, 10_000, LogSpace.ROOMS);
+        fixture = new LogStoreFixture(cluster, LAYOUT, LIMITS, TRIM_EVERY, LogSpace.ROOMS);
+        client = fixture.client;
+        store = fixture.store;
     }
 
     private static KeyTrimmer trimmer(RowKeys rowKeys, LogSpace space) {
-        return new KeyTrimmer(
-                client::table, rowKeys, CAP, TRIM_EVERY, 16, 10_000, new MetricRegistry(), space);
+        return fixture.trimmer(rowKeys, space);
     }
 
     @AfterAll
     static void disconnect() throws Exception {
-        client.stop();
+        fixture.stop();
     }
 
     @Override
@@ -62,25 +51,17 @@ class HBaseRoomLogIT extends RoomLogContract {
 
     @Override
     protected int heldRows(String room) throws Exception {
-        byte[] name = RowKeys.roomLog(room);
-        Scan scan =
-                HBaseMessageStore.newestFirst(RowKeys.standard().prefixOf(name), 0, name)
-                        .addColumn(FAMILY, COLUMN_KEY);
-        return client.table().scanAll(scan).get(30, TimeUnit.SECONDS).size();
+        return fixture.heldRows(RowKeys.roomLog(room));
     }
 
     @Override
     protected void awaitTrims() throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (trimmer.running() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(trimmer.running()).isZero();
+        fixture.awaitTrims();
     }
 
     @Override
     protected void flush() throws Exception {
-        mini.util().flush(LAYOUT.tableName());
+        fixture.flush();
     }
 
     @Override
