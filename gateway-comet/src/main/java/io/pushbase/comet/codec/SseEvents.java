@@ -41,34 +41,17 @@ public final class SseEvents {
         if (message.room() != null) {
             return roomMessage(alloc, json);
         }
-        int breaks = 0;
-        for (byte b : json) {
-            if (b == '\n' || b == '\r') {
-                breaks++;
-            }
-        }
         String mid = Long.toString(message.mid());
         ByteBuf out =
                 alloc.buffer(
                         ID.length
                                 + mid.length()
-                                + DATA.length * (1 + breaks)
+                                + DATA.length * (1 + lineBreaks(json))
                                 + json.length
                                 + END.length);
         out.writeBytes(ID).writeCharSequence(mid, StandardCharsets.US_ASCII);
         out.writeBytes(DATA);
-        int start = 0;
-        for (int i = 0; i < json.length; i++) {
-            byte b = json[i];
-            if (b == '\n' || b == '\r') {
-                out.writeBytes(json, start, i - start).writeBytes(DATA);
-                if (b == '\r' && i + 1 < json.length && json[i + 1] == '\n') {
-                    i++;
-                }
-                start = i + 1;
-            }
-        }
-        out.writeBytes(json, start, json.length - start);
+        writeLines(out, json);
         return out.writeBytes(END);
     }
 
@@ -89,20 +72,29 @@ public final class SseEvents {
      * text}, each line break of it starting a further {@code data: } line.
      */
     public static ByteBuf dataEvent(ByteBufAllocator alloc, byte[] eventLine, byte[] text) {
+        ByteBuf out =
+                alloc.buffer(
+                        eventLine.length
+                                + DATA.length * (1 + lineBreaks(text))
+                                + text.length
+                                + END.length);
+        out.writeBytes(eventLine).writeBytes(DATA);
+        writeLines(out, text);
+        return out.writeBytes(END);
+    }
+
+    /** The CR and LF bytes of {@code text}: an upper bound of the further data lines it takes. */
+    private static int lineBreaks(byte[] text) {
         int breaks = 0;
         for (byte b : text) {
             if (b == '\n' || b == '\r') {
                 breaks++;
             }
         }
-        ByteBuf out =
-                alloc.buffer(
-                        eventLine.length + DATA.length * (1 + breaks) + text.length + END.length);
-        out.writeBytes(eventLine).writeBytes(DATA);
-        writeLines(out, text);
-        return out.writeBytes(END);
+        return breaks;
     }
 
+    /** {@code json}, each line break (CR, LF or CRLF) starting a further {@code data: } line. */
     private static void writeLines(ByteBuf out, byte[] json) {
         int start = 0;
         for (int i = 0; i < json.length; i++) {
