@@ -36,13 +36,10 @@ import org.apache.hadoop.hbase.client.Durability;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
-import org.apache.hadoop.hbase.client.Row;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.filter.FilterList;
 import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
 import org.apache.hadoop.hbase.util.Bytes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The append algorithm of docs/MIDS.md for a batch of entries (a single append is a batch of one):
@@ -90,17 +87,12 @@ import org.slf4j.LoggerFactory;
  * that WAL durable, the head included, before any entry is answered. Heads with nothing after them
  * (online-only entries, the find path) stay {@code SYNC_WAL}, and an entry answered from a head
  * another attempt wrote (a duplicate) syncs that head before its answer (docs/MIDS.md, "Durable").
- * Each such put carries a read of its key's head in the same request: should the region server
- * crash before the sync and the HBase client retry the put on the region's next server, the head
- * read there is below the mid, and the entry fails rather than being answered. Without the
- * restriction every head put is {@code SYNC_WAL} and no read is added, as before.
+ * Without the restriction every head put is {@code SYNC_WAL}, as before.
  *
  * <p>Thread-safe and non-blocking; each call's state is confined to that call's chain of futures
  * (callbacks run on HBase client threads, one stage after another).
  */
 final class HeadAppender {
-    private static final Logger LOG = LoggerFactory.getLogger(HeadAppender.class);
-
     /** Most rounds of compare-and-set on one head before giving up (only races need more). */
     static final int HEAD_ROUNDS = 5;
 
@@ -465,8 +457,11 @@ final class HeadAppender {
         long headMid = Bytes.toLong(cell, 0, Long.BYTES);
         byte[] headClaim = Arrays.copyOfRange(cell, Long.BYTES, cell.length);
         byte[] storedClaim = ours.getValue(FAMILY, COLUMN_CLAIM);
-        if (headMid == p.mid && Arrays.equals(headClaim, p.claim)) {
-            p.result = new AppendResult(true, headMid); // our earlier attempt took the head
+        boolean ourEarlierAttempt =
+                headMid == p.mid && Arrays.equals(headClaim, p.claim)
+                        || Arrays.equals(storedClaim, p.claim);
+        if (ourEarlierAttempt) {
+            p.result = new AppendResult(true, headMid);
             return false;
         }
         if (Arrays.equals(headClaim, p.claim)) {
@@ -478,14 +473,7 @@ final class HeadAppender {
             return false;
         }
         if (headMid < p.mid) {
-            // Raced with a smaller mid; or our earlier attempt wrote its message but its head is
-            // gone (written without its own sync, lost with a region server): take it again
-            // before answering, so no later push can take a mid below ours.
-            return true;
-        }
-        if (Arrays.equals(storedClaim, p.claim)) {
-            p.result = new AppendResult(true, headMid); // our earlier attempt stored it
-            return false;
+            return true; // raced with a smaller mid
         }
         p.result = new AppendResult(false, headMid);
         return false;
@@ -647,107 +635,45 @@ final class HeadAppender {
     /**
      * Step 3: one batched put of the messages of a wave's taken entries (and of a head sync for
      * each duplicate answered from a head that may not be synced yet).
-     *
-     * <p>With heads written unsynced, each put travels with a read of its key's head in the same
-     * request, so both run on the same region server and region: a head lost with a region server
-     * (its WAL not synced before the crash) while the put was retried on the region's new server
-     * shows there as a head below the mid the answer relies on, and the entry fails instead of
-     * being answered (a retry takes the head again; {@link #settle}).
      */
     private CompletableFuture<Void> putMessages(List<Pending> wave, String op) {
         List<Pending> writes = new ArrayList<>();
-        List<Row> ops = new ArrayList<>();
+        List<Put> puts = new ArrayList<>();
         boolean unsyncedHeads = keyRowsTogether.getAsBoolean();
         for (Pending p : wave) {
             if (p.needsMessage()) {
                 writes.add(p);
-                ops.add(p.message());
+                puts.add(p.message());
             } else if (unsyncedHeads && p.failure == null && p.answeredFromHead) {
                 writes.add(p);
-                ops.add(p.headSync());
+                puts.add(p.headSync());
             }
         }
         if (writes.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (!unsyncedHeads) {
-            List<Put> puts = new ArrayList<>(ops.size());
-            ops.forEach(o -> puts.add((Put) o));
-            List<CompletableFuture<Void>> answers =
-                    puts.size() == 1
-                            ? List.of(table.get().put(puts.get(0)))
-                            : table.get().put(puts);
-            return settleWrites(writes, answers, null, op);
-        }
-        for (Pending p : writes) {
-            ops.add(new Get(p.headRow()).addColumn(FAMILY, COLUMN_HEAD));
-        }
-        List<CompletableFuture<Object>> answers = table.get().batch(ops);
-        return settleWrites(
-                writes,
-                answers.subList(0, writes.size()),
-                answers.subList(writes.size(), answers.size()),
-                op);
-    }
-
-    /**
-     * Settles each write of step 3 from its put's answer and, when heads are written unsynced, the
-     * read of its head that ran with it: a head below the mid the entry's answer relies on fails
-     * the entry as unavailable.
-     */
-    private CompletableFuture<Void> settleWrites(
-            List<Pending> writes,
-            List<? extends CompletableFuture<?>> puts,
-            List<CompletableFuture<Object>> heads,
-            String op) {
+        List<CompletableFuture<Void>> answers =
+                puts.size() == 1 ? List.of(table.get().put(puts.get(0))) : table.get().put(puts);
         List<CompletableFuture<Void>> done = new ArrayList<>(writes.size());
         for (int i = 0; i < writes.size(); i++) {
             Pending p = writes.get(i);
-            CompletableFuture<?> put = deadline.bound(puts.get(i), op, p.key);
-            CompletableFuture<Object> head =
-                    heads == null
-                            ? CompletableFuture.completedFuture(null)
-                            : deadline.bound(heads.get(i), op, p.key);
             done.add(
-                    put.thenCombine(head, (v, h) -> h)
+                    deadline.bound(answers.get(i), op, p.key)
                             .handle(
-                                    (h, err) -> {
-                                        if (err == null && h != null && headBelow(p, (Result) h)) {
-                                            LOG.warn(
-                                                    "head of key '{}' below mid {} after its"
-                                                            + " write; the entry fails and is"
-                                                            + " retried",
-                                                    p.key,
-                                                    p.result.midFor(p.mid));
-                                            err =
-                                                    new StoreUnavailableException(
-                                                            "head of key '"
-                                                                    + p.key
-                                                                    + "' is below mid "
-                                                                    + p.result.midFor(p.mid)
-                                                                    + " after the write (lost"
-                                                                    + " with a region server?)",
-                                                            null);
-                                        }
+                                    (v, err) -> {
                                         if (err == null && p.needsMessage()) {
                                             if (p.headWritten && p.markTimestamp > 0) {
                                                 marks.written(p.key, p.expireSeconds, p.markedAt);
                                             }
                                             trimmer.saved(p.key);
                                         } else if (err != null) {
-                                            // The mid is taken, the message perhaps not stored:
-                                            // a gap; a retry with the same claim stores it.
+                                            // The mid is taken, the message not stored: a gap;
+                                            // a retry with the same claim stores it.
                                             p.failure = AppendOutcome.failed(err).failure();
                                         }
                                         return null;
                                     }));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
-    }
-
-    /** Whether the head read {@code h} is below the mid {@code p}'s answer relies on. */
-    private static boolean headBelow(Pending p, Result h) {
-        byte[] cell = h.getValue(FAMILY, COLUMN_HEAD);
-        return cell == null || Bytes.toLong(cell, 0, Long.BYTES) < p.result.midFor(p.mid);
     }
 }
