@@ -2,14 +2,10 @@ package io.pushbase.schema.hbase;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.hadoop.hbase.ClusterMetrics;
 import org.apache.hadoop.hbase.NamespaceDescriptor;
 import org.apache.hadoop.hbase.TableName;
 import org.apache.hadoop.hbase.client.AsyncAdmin;
@@ -222,23 +218,6 @@ public final class MessageTableLayout {
         }
     }
 
-    /**
-     * Whether an HBase of {@code version} (e.g. {@code 2.6.3-hadoop3}) applies split restrictions:
-     * 2.5 and later (HBASE-25766). An older one ignores the table property, and unparsable versions
-     * count as older.
-     */
-    public static boolean honoursSplitRestrictions(String version) {
-        Matcher m = VERSION.matcher(version == null ? "" : version);
-        if (!m.lookingAt()) {
-            return false;
-        }
-        int major = Integer.parseInt(m.group(1));
-        int minor = Integer.parseInt(m.group(2));
-        return major > 2 || (major == 2 && minor >= 5);
-    }
-
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
-
     /** The {@code hbase shell} command that adds the restriction to an existing table. */
     public String alterCommand() {
         return "alter '" + tableName.getNameAsString() + "', " + shellConfiguration();
@@ -265,8 +244,7 @@ public final class MessageTableLayout {
      * is and the answer says so: the caller must then keep every head put synced on its own.
      *
      * @param create when the namespace or table is missing: create it (true) or fail
-     * @return whether the table keeps each key's rows in one region: it has the restriction and the
-     *     master runs an HBase that applies it ({@link #honoursSplitRestrictions})
+     * @return whether the table keeps each key's rows in one region
      * @throws IllegalStateException naming the difference when the table is missing and {@code
      *     create} is false, or exists with another family, VERSIONS or TTL
      * @throws TimeoutException when HBase does not answer within {@code timeoutMillis}
@@ -306,14 +284,7 @@ public final class MessageTableLayout {
                 }
                 actual = await(admin.getDescriptor(tableName), timeoutMillis);
             }
-            return keepsKeyRowsTogether(actual)
-                    && honoursSplitRestrictions(
-                            await(
-                                            admin.getClusterMetrics(
-                                                    EnumSet.of(
-                                                            ClusterMetrics.Option.HBASE_VERSION)),
-                                            timeoutMillis)
-                                    .getHBaseVersion());
+            return keepsKeyRowsTogether(actual);
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "HBase refused the layout check of " + tableName + ": " + e.getCause(),

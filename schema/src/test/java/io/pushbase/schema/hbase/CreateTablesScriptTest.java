@@ -113,17 +113,6 @@ class CreateTablesScriptTest {
                 .isTrue();
     }
 
-    @Test
-    void onlyHBase25AndLaterApplySplitRestrictions() {
-        assertThat(MessageTableLayout.honoursSplitRestrictions("2.6.3-hadoop3")).isTrue();
-        assertThat(MessageTableLayout.honoursSplitRestrictions("2.5.0")).isTrue();
-        assertThat(MessageTableLayout.honoursSplitRestrictions("3.0.0-beta-1")).isTrue();
-        assertThat(MessageTableLayout.honoursSplitRestrictions("2.4.18")).isFalse();
-        assertThat(MessageTableLayout.honoursSplitRestrictions("1.7.2")).isFalse();
-        assertThat(MessageTableLayout.honoursSplitRestrictions("Unknown")).isFalse();
-        assertThat(MessageTableLayout.honoursSplitRestrictions(null)).isFalse();
-    }
-
     private static boolean keeps(TableDescriptorBuilder table) {
         return MessageTableLayout.keepsKeyRowsTogether(table.build());
     }

@@ -82,9 +82,9 @@ public final class HBaseClient implements Managed {
         if (!keyRowsTogether) {
             LOG.warn(
                     "HBase table {} may split a key's rows into two regions (no KeyPrefix split"
-                            + " restriction, or an HBase older than 2.5 that ignores it), so every"
-                            + " head put waits for its own WAL sync (slower appends; docs/MIDS.md,"
-                            + " \"Durable\"). To lift it on HBase 2.5+, run in hbase shell: {}",
+                            + " restriction), so every head put waits for its own WAL sync"
+                            + " (slower appends; docs/MIDS.md, \"Durable\"). To lift it, run in"
+                            + " hbase shell: {}",
                     layout.tableName(),
                     layout.alterCommand());
         }
