@@ -19,11 +19,10 @@ import org.apache.hadoop.hbase.regionserver.BloomType;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The one definition of Pushbase's message table: namespace, table, column family, family TTL,
- * pre-split points and the split restriction that keeps a key's rows in one region. {@link #ensure}
- * creates or verifies it through the HBase admin API; {@link #shellScript()} renders the same
- * definition as the {@code hbase shell} script operators run ({@code
- * schema/hbase/create-tables.hbase}, kept equal by a test).
+ * The one definition of Pushbase's message table: namespace, table, column family, family TTL and
+ * pre-split points. {@link #ensure} creates or verifies it through the HBase admin API; {@link
+ * #shellScript()} renders the same definition as the {@code hbase shell} script operators run
+ * ({@code schema/hbase/create-tables.hbase}, kept equal by a test).
  *
  * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m}, {@code
  * VERSIONS => 1}; the family TTL is the longest retention and each cell carries its message's own
@@ -122,23 +121,6 @@ public final class MessageTableLayout {
         return Bytes.add(EXPIRE_MARK_PREFIX, Bytes.toBytes(expireSeconds));
     }
 
-    /**
-     * The table property naming HBase's split restriction (HBase 2.5+; older region servers ignore
-     * it). With {@value #KEY_PREFIX_RESTRICTION} and {@link #SPLIT_RESTRICTION_PREFIX_LENGTH} =
-     * {@link RowKeys#PREFIX_LENGTH}, HBase never splits a region between two rows of one key: a
-     * key's head row and its message rows always share a region, hence one WAL, which is what lets
-     * a head put skip its own WAL sync (docs/MIDS.md, "Durable").
-     */
-    public static final String SPLIT_RESTRICTION_TYPE =
-            "hbase.regionserver.region.split_restriction.type";
-
-    /** The table property giving the restriction's prefix length in bytes. */
-    public static final String SPLIT_RESTRICTION_PREFIX_LENGTH =
-            "hbase.regionserver.region.split_restriction.prefix_length";
-
-    /** HBase's name of the restriction that splits only between row-key prefixes. */
-    public static final String KEY_PREFIX_RESTRICTION = "KeyPrefix";
-
     private final TableName tableName;
     private final int retentionSeconds;
 
@@ -187,69 +169,18 @@ public final class MessageTableLayout {
     }
 
     public TableDescriptor descriptor() {
-        return keepingKeyRowsTogether(
-                        TableDescriptorBuilder.newBuilder(tableName).setColumnFamily(family()))
-                .build();
-    }
-
-    private static TableDescriptorBuilder keepingKeyRowsTogether(TableDescriptorBuilder table) {
-        return table.setValue(SPLIT_RESTRICTION_TYPE, KEY_PREFIX_RESTRICTION)
-                .setValue(SPLIT_RESTRICTION_PREFIX_LENGTH, Integer.toString(RowKeys.PREFIX_LENGTH));
-    }
-
-    /**
-     * Whether {@code table} keeps every key's rows in one region: HBase's {@code KeyPrefix} split
-     * restriction with a prefix of at most {@link RowKeys#PREFIX_LENGTH} bytes.
-     */
-    public static boolean keepsKeyRowsTogether(TableDescriptor table) {
-        String length = table.getValue(SPLIT_RESTRICTION_PREFIX_LENGTH);
-        if (!KEY_PREFIX_RESTRICTION.equals(table.getValue(SPLIT_RESTRICTION_TYPE))
-                || length == null) {
-            return false;
-        }
-        try {
-            int n = Integer.parseInt(length.trim());
-            // A split point is the first n bytes of a row: all rows of a key share their first
-            // PREFIX_LENGTH bytes, so any n up to that puts them on one side; a longer prefix
-            // could fall between a key's head (mid 0) and its messages.
-            return n >= 1 && n <= RowKeys.PREFIX_LENGTH;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    /** The {@code hbase shell} command that adds the restriction to an existing table. */
-    public String alterCommand() {
-        return "alter '" + tableName.getNameAsString() + "', " + shellConfiguration();
-    }
-
-    private static String shellConfiguration() {
-        return "CONFIGURATION => {'"
-                + SPLIT_RESTRICTION_TYPE
-                + "' => '"
-                + KEY_PREFIX_RESTRICTION
-                + "', '"
-                + SPLIT_RESTRICTION_PREFIX_LENGTH
-                + "' => '"
-                + RowKeys.PREFIX_LENGTH
-                + "'}";
+        return TableDescriptorBuilder.newBuilder(tableName).setColumnFamily(family()).build();
     }
 
     /**
      * Makes sure the table exists as this layout defines it.
      *
-     * <p>The split restriction that keeps a key's rows in one region ({@link
-     * #keepsKeyRowsTogether}) is added to a table that lacks it when {@code create} is true (a
-     * table of an earlier version; HBase reopens its regions); when false, the table is left as it
-     * is and the answer says so: the caller must then keep every head put synced on its own.
-     *
      * @param create when the namespace or table is missing: create it (true) or fail
-     * @return whether the table keeps each key's rows in one region
      * @throws IllegalStateException naming the difference when the table is missing and {@code
      *     create} is false, or exists with another family, VERSIONS or TTL
      * @throws TimeoutException when HBase does not answer within {@code timeoutMillis}
      */
-    public boolean ensure(AsyncAdmin admin, boolean create, long timeoutMillis)
+    public void ensure(AsyncAdmin admin, boolean create, long timeoutMillis)
             throws TimeoutException, InterruptedException {
         try {
             if (!await(admin.tableExists(tableName), timeoutMillis)) {
@@ -262,29 +193,9 @@ public final class MessageTableLayout {
                 }
                 createMissing(admin, timeoutMillis);
             }
-            TableDescriptor actual = await(admin.getDescriptor(tableName), timeoutMillis);
-            verify(actual);
+            verify(await(admin.getDescriptor(tableName), timeoutMillis));
             List<RegionInfo> regions = await(admin.getRegions(tableName), timeoutMillis);
             verifySplits(regions);
-            if (!keepsKeyRowsTogether(actual) && create) {
-                try {
-                    await(
-                            admin.modifyTable(
-                                    keepingKeyRowsTogether(
-                                                    TableDescriptorBuilder.newBuilder(actual))
-                                            .build()),
-                            timeoutMillis);
-                } catch (ExecutionException e) {
-                    // Another node starting at the same time may have modified it first (HBase
-                    // then refuses this one); the descriptor read below decides.
-                    if (!keepsKeyRowsTogether(
-                            await(admin.getDescriptor(tableName), timeoutMillis))) {
-                        throw e;
-                    }
-                }
-                actual = await(admin.getDescriptor(tableName), timeoutMillis);
-            }
-            return keepsKeyRowsTogether(actual);
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "HBase refused the layout check of " + tableName + ": " + e.getCause(),
@@ -371,11 +282,7 @@ public final class MessageTableLayout {
                 + "# Generated from io.pushbase.schema.hbase.MessageTableLayout; a test keeps the"
                 + " two equal.\n"
                 + "# Rows: [bucket][8-byte key hash][8-byte big-endian mid], one per message;\n"
-                + "# family TTL = longest retention, each cell carries its message's own TTL;\n"
-                + "# regions split only between keys (the "
-                + RowKeys.PREFIX_LENGTH
-                + "-byte key prefix), so a key's head and\n"
-                + "# messages share a region and one WAL (docs/MIDS.md, \"Durable\").\n"
+                + "# family TTL = longest retention, each cell carries its message's own TTL.\n"
                 + "create_namespace '"
                 + tableName.getNamespaceAsString()
                 + "'\n"
@@ -393,9 +300,7 @@ public final class MessageTableLayout {
                 + cf.getDataBlockEncoding()
                 + "'}, SPLITS => ["
                 + splits
-                + "], "
-                + shellConfiguration()
-                + "\n"
+                + "]\n"
                 + "exit\n";
     }
 

@@ -95,13 +95,7 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         hbase.deadlineMillis());
         HBaseMessageStore hbaseStore =
                 new HBaseMessageStore(
-                        client::table,
-                        limits,
-                        RowKeys.standard(),
-                        trimmer,
-                        hbase.deadlineMillis(),
-                        LogSpace.KEYS,
-                        client::keyRowsTogether);
+                        client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
         HBaseCursorStore cursors =
                 new HBaseCursorStore(
                         client::table,
@@ -128,8 +122,7 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         RowKeys.standard(),
                         roomTrimmer,
                         hbase.deadlineMillis(),
-                        LogSpace.ROOMS,
-                        client::keyRowsTogether);
+                        LogSpace.ROOMS);
         return new MessageStoreStack(
                 client,
                 limits,

@@ -13,9 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the node's one asynchronous HBase connection. {@link #start()} connects, creates or verifies
- * the message table ({@link MessageTableLayout#ensure}; it adds the split restriction that keeps a
- * key's rows in one region when allowed to create, and warns when the table lacks it) and builds
- * the table handle with bounded timeouts; {@link #stop()} closes the connection.
+ * the message table ({@link MessageTableLayout#ensure}) and builds the table handle with bounded
+ * timeouts; {@link #stop()} closes the connection.
  *
  * <p>Failure: start throws when HBase does not answer within {@code startTimeoutMillis} or the
  * table does not match the layout, so a misconfigured node fails at start with the reason. After
@@ -33,7 +32,6 @@ public final class HBaseClient implements Managed {
     private final long rpcTimeoutMillis;
     private volatile AsyncConnection connection;
     private volatile AsyncTable<AdvancedScanResultConsumer> table;
-    private volatile boolean keyRowsTogether;
 
     public HBaseClient(
             Configuration conf,
@@ -57,7 +55,7 @@ public final class HBaseClient implements Managed {
             connection =
                     ConnectionFactory.createAsyncConnection(conf)
                             .get(startTimeoutMillis, TimeUnit.MILLISECONDS);
-            keyRowsTogether = layout.ensure(connection.getAdmin(), createTable, startTimeoutMillis);
+            layout.ensure(connection.getAdmin(), createTable, startTimeoutMillis);
         } catch (Exception e) {
             stop();
             throw new IllegalStateException(
@@ -79,24 +77,6 @@ public final class HBaseClient implements Managed {
                         .setWriteRpcTimeout(rpcTimeoutMillis, TimeUnit.MILLISECONDS)
                         .build();
         LOG.info("HBase table {} ready (quorum {})", layout.tableName(), quorum);
-        if (!keyRowsTogether) {
-            LOG.warn(
-                    "HBase table {} may split a key's rows into two regions (no KeyPrefix split"
-                            + " restriction), so every head put waits for its own WAL sync"
-                            + " (slower appends; docs/MIDS.md, \"Durable\"). To lift it, run in"
-                            + " hbase shell: {}",
-                    layout.tableName(),
-                    layout.alterCommand());
-        }
-    }
-
-    /**
-     * Whether the table keeps each key's rows in one region ({@link
-     * MessageTableLayout#keepsKeyRowsTogether}), as found (or made so) at {@link #start()}; false
-     * before.
-     */
-    public boolean keyRowsTogether() {
-        return keyRowsTogether;
     }
 
     /** The message table; valid after {@link #start()}. */

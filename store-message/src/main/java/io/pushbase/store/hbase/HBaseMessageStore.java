@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.Cell;
 import org.apache.hadoop.hbase.CellUtil;
@@ -94,23 +93,6 @@ public final class HBaseMessageStore implements MessageStore {
             KeyTrimmer trimmer,
             long deadlineMillis,
             LogSpace space) {
-        this(table, limits, rowKeys, trimmer, deadlineMillis, space, () -> false);
-    }
-
-    /**
-     * A store whose head puts skip their own WAL sync where a message put syncs them, when {@code
-     * keyRowsTogether} says the table keeps each key's rows in one region ({@link
-     * HBaseClient#keyRowsTogether()}; docs/MIDS.md, "Durable"). The other constructors sync every
-     * head put.
-     */
-    public HBaseMessageStore(
-            Supplier<? extends AsyncTable<?>> table,
-            StoreLimits limits,
-            RowKeys rowKeys,
-            KeyTrimmer trimmer,
-            long deadlineMillis,
-            LogSpace space,
-            BooleanSupplier keyRowsTogether) {
         this.space = space;
         this.table = table;
         this.limits = limits;
@@ -125,8 +107,7 @@ public final class HBaseMessageStore implements MessageStore {
                         trimmer,
                         deadline,
                         new ExpiryMarks(EXPIRY_MARKED_KEYS, limits.retentionSeconds()),
-                        space,
-                        keyRowsTogether);
+                        space);
     }
 
     @Override

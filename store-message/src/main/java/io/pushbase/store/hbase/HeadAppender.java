@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.hadoop.hbase.Cell;
 import org.apache.hadoop.hbase.CellUtil;
@@ -78,17 +77,6 @@ import org.apache.hadoop.hbase.util.Bytes;
  * finds its message row). Each HBase call is bounded by the store's deadline; a failure is pinned
  * to the entries it concerns (their outcome: unavailable), never to the batch.
  *
- * <p><b>One WAL sync per wave, not one per head.</b> HBase runs each compare-and-set of a batch on
- * its own, one after another, and a {@code SYNC_WAL} one waits for its own WAL sync: a wave of n
- * keys paid n + 1 syncs in sequence (the heads, then the messages). When the table keeps a key's
- * rows in one region ({@code keyRowsTogether}, HBase's {@code KeyPrefix} split restriction), a head
- * whose message put follows is written {@code ASYNC_WAL}: it is in the region's WAL before the
- * message put is sent, and the message put's sync ({@code SYNC_WAL}) makes everything before it in
- * that WAL durable, the head included, before any entry is answered. Heads with nothing after them
- * (online-only entries, the find path) stay {@code SYNC_WAL}, and an entry answered from a head
- * another attempt wrote (a duplicate) syncs that head before its answer (docs/MIDS.md, "Durable").
- * Without the restriction every head put is {@code SYNC_WAL}, as before.
- *
  * <p>Thread-safe and non-blocking; each call's state is confined to that call's chain of futures
  * (callbacks run on HBase client threads, one stage after another).
  */
@@ -103,12 +91,7 @@ final class HeadAppender {
     private final Deadline deadline;
     private final ExpiryMarks marks;
     private final LogSpace space;
-    private final BooleanSupplier keyRowsTogether;
 
-    /**
-     * @param keyRowsTogether whether the table keeps each key's rows in one region (asked per call;
-     *     the answer is known once the HBase client has started)
-     */
     HeadAppender(
             Supplier<? extends AsyncTable<?>> table,
             StoreLimits limits,
@@ -116,9 +99,7 @@ final class HeadAppender {
             KeyTrimmer trimmer,
             Deadline deadline,
             ExpiryMarks marks,
-            LogSpace space,
-            BooleanSupplier keyRowsTogether) {
-        this.keyRowsTogether = keyRowsTogether;
+            LogSpace space) {
         this.space = space;
         this.table = table;
         this.limits = limits;
@@ -148,8 +129,6 @@ final class HeadAppender {
         long markedAt;
         // Whether a head put of this call (carrying the mark, if any) was applied.
         boolean headWritten;
-        // Answered from a head another attempt wrote, perhaps not yet synced (settle).
-        boolean answeredFromHead;
         AppendResult result;
         StoreException failure;
 
@@ -183,11 +162,7 @@ final class HeadAppender {
             return Bytes.toBytes(mid);
         }
 
-        /**
-         * The head put: {@code SYNC_WAL}, or {@code ASYNC_WAL} when {@code syncedByMessage} (the
-         * message put that follows syncs it, see the class comment).
-         */
-        Put head(boolean syncedByMessage) {
+        Put head() {
             Put put = new Put(headRow());
             put.addColumn(FAMILY, COLUMN_HEAD, Bytes.add(midBytes(), claim));
             put.addColumn(FAMILY, COLUMN_KEY, keyBytes);
@@ -207,23 +182,8 @@ final class HeadAppender {
                         markTimestamp,
                         HConstants.EMPTY_BYTE_ARRAY);
             }
-            put.setDurability(syncedByMessage ? Durability.ASYNC_WAL : Durability.SYNC_WAL);
+            put.setDurability(Durability.SYNC_WAL);
             return put;
-        }
-
-        /** Whether a message put follows this entry's head put when the head is taken. */
-        boolean messageFollowsHead() {
-            return expireSeconds > 0 && !findClaim;
-        }
-
-        /**
-         * A put that syncs the WAL up to now and changes nothing: the head row's key cell, which
-         * every head put writes with the same bytes.
-         */
-        Put headSync() {
-            return new Put(headRow())
-                    .addColumn(FAMILY, COLUMN_KEY, keyBytes)
-                    .setDurability(Durability.SYNC_WAL);
         }
 
         Put message() {
@@ -238,11 +198,6 @@ final class HeadAppender {
         AppendOutcome outcome() {
             return failure != null ? AppendOutcome.failed(failure) : AppendOutcome.of(result);
         }
-    }
-
-    /** {@code p}'s head put, synced on its own unless its message put will sync it. */
-    private Put head(Pending p) {
-        return p.head(p.messageFollowsHead() && keyRowsTogether.getAsBoolean());
     }
 
     /**
@@ -325,7 +280,7 @@ final class HeadAppender {
             cams.add(
                     CheckAndMutate.newBuilder(p.headRow())
                             .ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.GREATER, p.midBytes())
-                            .build(head(p)));
+                            .build(p.head()));
         }
         List<CompletableFuture<CheckAndMutateResult>> answers = checkAndMutate(table.get(), cams);
         List<CompletableFuture<Boolean>> settled = new ArrayList<>(ps.size());
@@ -403,7 +358,7 @@ final class HeadAppender {
             creates.add(
                     CheckAndMutate.newBuilder(p.headRow())
                             .ifNotExists(FAMILY, COLUMN_HEAD)
-                            .build(head(p)));
+                            .build(p.head()));
             reads.add(new Get(p.headRow()).addColumn(FAMILY, COLUMN_HEAD));
             reads.add(new Get(RowKeys.row(p.prefix, p.mid)).addColumn(FAMILY, COLUMN_CLAIM));
         }
@@ -469,7 +424,6 @@ final class HeadAppender {
             // node (a web node's fallback, or a retry through another comet). Never a second
             // message at our mid.
             p.result = AppendResult.duplicateAt(headMid, headMid);
-            p.answeredFromHead = true;
             return false;
         }
         if (headMid < p.mid) {
@@ -588,9 +542,9 @@ final class HeadAppender {
         CheckAndMutate.Builder cam = CheckAndMutate.newBuilder(p.headRow());
         CheckAndMutate take =
                 headValue == null
-                        ? cam.ifNotExists(FAMILY, COLUMN_HEAD).build(head(p))
+                        ? cam.ifNotExists(FAMILY, COLUMN_HEAD).build(p.head())
                         : cam.ifMatches(FAMILY, COLUMN_HEAD, CompareOperator.EQUAL, headValue)
-                                .build(head(p));
+                                .build(p.head());
         return deadline.bound(table.get().checkAndMutate(take), "append", p.key)
                 .thenApply(
                         r -> {
@@ -632,25 +586,20 @@ final class HeadAppender {
                         });
     }
 
-    /**
-     * Step 3: one batched put of the messages of a wave's taken entries (and of a head sync for
-     * each duplicate answered from a head that may not be synced yet).
-     */
+    /** Step 3: one batched put of the messages of a wave's taken entries. */
     private CompletableFuture<Void> putMessages(List<Pending> wave, String op) {
         List<Pending> writes = new ArrayList<>();
-        List<Put> puts = new ArrayList<>();
-        boolean unsyncedHeads = keyRowsTogether.getAsBoolean();
         for (Pending p : wave) {
             if (p.needsMessage()) {
                 writes.add(p);
-                puts.add(p.message());
-            } else if (unsyncedHeads && p.failure == null && p.answeredFromHead) {
-                writes.add(p);
-                puts.add(p.headSync());
             }
         }
         if (writes.isEmpty()) {
             return CompletableFuture.completedFuture(null);
+        }
+        List<Put> puts = new ArrayList<>(writes.size());
+        for (Pending p : writes) {
+            puts.add(p.message());
         }
         List<CompletableFuture<Void>> answers =
                 puts.size() == 1 ? List.of(table.get().put(puts.get(0))) : table.get().put(puts);
@@ -661,12 +610,12 @@ final class HeadAppender {
                     deadline.bound(answers.get(i), op, p.key)
                             .handle(
                                     (v, err) -> {
-                                        if (err == null && p.needsMessage()) {
+                                        if (err == null) {
                                             if (p.headWritten && p.markTimestamp > 0) {
                                                 marks.written(p.key, p.expireSeconds, p.markedAt);
                                             }
                                             trimmer.saved(p.key);
-                                        } else if (err != null) {
+                                        } else {
                                             // The mid is taken, the message not stored: a gap;
                                             // a retry with the same claim stores it.
                                             p.failure = AppendOutcome.failed(err).failure();

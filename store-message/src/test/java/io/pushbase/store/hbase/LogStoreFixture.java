@@ -48,13 +48,7 @@ final class LogStoreFixture {
         this.trimmer = trimmer(RowKeys.standard(), space);
         this.store =
                 new HBaseMessageStore(
-                        client::table,
-                        limits,
-                        RowKeys.standard(),
-                        trimmer,
-                        10_000,
-                        space,
-                        client::keyRowsTogether);
+                        client::table, limits, RowKeys.standard(), trimmer, 10_000, space);
     }
 
     static HBaseClient newClient(MiniHBase mini, MessageTableLayout layout) {
