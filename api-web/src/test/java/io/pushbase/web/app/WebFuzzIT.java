@@ -112,22 +112,13 @@ class WebFuzzIT {
             @ForAll("bodies") byte[] body)
             throws Exception {
         int port = ROUTES.get(route) ? web.adminPort() : web.port();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + route + "?" + query))
+                        .timeout(Duration.ofSeconds(30))
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build();
         HttpResponse<byte[]> answer =
-                newClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + port
-                                                                + route
-                                                                + "?"
-                                                                + query))
-                                        .timeout(Duration.ofSeconds(30))
-                                        .method(
-                                                method,
-                                                HttpRequest.BodyPublishers.ofByteArray(body))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofByteArray());
+                newClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
         String what = method + " " + route + "?" + query;
         assertThat(DELIBERATE).as(what).contains(answer.statusCode());
         String type = answer.headers().firstValue("Content-Type").orElse("");
