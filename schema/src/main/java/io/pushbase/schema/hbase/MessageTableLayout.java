@@ -26,10 +26,10 @@ import org.apache.hadoop.hbase.util.Bytes;
  *
  * <p>Tall layout, one row per message (see {@link RowKeys}). Column family {@code m}, {@code
  * VERSIONS => 1}; the family TTL is the longest retention and each cell carries its message's own
- * TTL. Qualifiers: {@code k} the raw key (detects hash collisions), {@code p} the payload, {@code
- * c} the append claim, {@code e} the message's expiry in seconds (its cell TTL, written since the
- * console's key inspector shows when a message expires); on the key's head row (mid 0, which no
- * read returns) {@code h}, the key's largest taken mid (see {@code docs/MIDS.md}).
+ * TTL. Qualifiers: {@code k} the raw key, on message rows only (detects hash collisions), {@code p}
+ * the payload, {@code c} the append claim, {@code e} the message's expiry in seconds (its cell TTL,
+ * written since the console's key inspector shows when a message expires); on the key's head row
+ * (mid 0, which no read returns) {@code h}, the key's largest taken mid (see {@code docs/MIDS.md}).
  *
  * <p>Immutable and thread-safe.
  */

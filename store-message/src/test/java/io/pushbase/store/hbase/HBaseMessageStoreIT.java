@@ -100,8 +100,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                 .put(
                         new Put(RowKeys.row(prefix, 0))
                                 .addColumn(
-                                        FAMILY, COLUMN_HEAD, Bytes.add(Bytes.toBytes(100L), claim))
-                                .addColumn(FAMILY, COLUMN_KEY, bytes(k)))
+                                        FAMILY, COLUMN_HEAD, Bytes.add(Bytes.toBytes(100L), claim)))
                 .get(30, TimeUnit.SECONDS);
         AppendEntry lookup = new AppendEntry(k, 500, claim, bytes("{\"h\":1}"), 600, true, 0);
 
@@ -114,6 +113,26 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         assertThat(new String(stored.get(0).payload(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"h\":1}");
         assertThat(heldRows(k)).isEqualTo(1);
+    }
+
+    @Test
+    void aPlainAppendWritesTheHeadCellAndItsExpiryMarkOnlyOnTheHeadRow() throws Exception {
+        // The head row carries no raw key (docs/STORE.md): every push rewrites the head, so each
+        // cell on it is a memstore insert and WAL bytes per push.
+        String k = key("head-cells");
+        store.append(new AppendEntry(k, 7, bytes("c-7"), bytes("{}"), 600, false, 0))
+                .get(30, TimeUnit.SECONDS);
+        store.append(new AppendEntry(k, 8, bytes("c-8"), bytes("{}"), 600, false, 0))
+                .get(30, TimeUnit.SECONDS);
+        Result head =
+                client.table()
+                        .get(new Get(RowKeys.row(RowKeys.standard().prefix(k), 0)))
+                        .get(30, TimeUnit.SECONDS);
+        assertThat(head.rawCells())
+                .extracting(c -> Bytes.toStringBinary(CellUtil.cloneQualifier(c)))
+                .containsExactly("h", Bytes.toStringBinary(MessageTableLayout.expireMark(600)));
+        assertThat(head.getValue(FAMILY, COLUMN_HEAD)).startsWith(Bytes.toBytes(8L));
+        assertThat(head.getValue(FAMILY, COLUMN_KEY)).isNull();
     }
 
     @Test
