@@ -89,6 +89,13 @@ class HBaseMessageStoreIT extends MessageStoreContract {
         return SameBucket.keys(RowKeys.standard(), key("bucket"));
     }
 
+    /** Every cell of key {@code k}'s head row (mid 0), as HBase holds it. */
+    private Result headRow(String k) throws Exception {
+        return client.table()
+                .get(new Get(RowKeys.row(RowKeys.standard().prefix(k), 0)))
+                .get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void aClaimThatTookItsMidWithoutItsMessageGetsTheMessageWhenLookedUp() throws Exception {
         // A message node died between the head's compare-and-set and the message put: the head
@@ -124,10 +131,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                 .get(30, TimeUnit.SECONDS);
         store.append(new AppendEntry(k, 8, bytes("c-8"), bytes("{}"), 600, false, 0))
                 .get(30, TimeUnit.SECONDS);
-        Result head =
-                client.table()
-                        .get(new Get(RowKeys.row(RowKeys.standard().prefix(k), 0)))
-                        .get(30, TimeUnit.SECONDS);
+        Result head = headRow(k);
         assertThat(head.rawCells())
                 .extracting(c -> Bytes.toStringBinary(CellUtil.cloneQualifier(c)))
                 .containsExactly("h", Bytes.toStringBinary(MessageTableLayout.expireMark(600)));
@@ -142,10 +146,7 @@ class HBaseMessageStoreIT extends MessageStoreContract {
             store.append(new AppendEntry(k, 10 + i, bytes("idem-" + i), bytes("{}"), 600, true, 60))
                     .get(30, TimeUnit.SECONDS);
         }
-        Result head =
-                client.table()
-                        .get(new Get(RowKeys.row(RowKeys.standard().prefix(k), 0)))
-                        .get(30, TimeUnit.SECONDS);
+        Result head = headRow(k);
         assertThat(head.getValue(FAMILY, MessageTableLayout.claimIndex(bytes("idem-1"))))
                 .startsWith(Bytes.toBytes(11L));
         assertThat(Floors.HeadRow.of(client.table().get(Floors.read(head.getRow())).get()).head())
