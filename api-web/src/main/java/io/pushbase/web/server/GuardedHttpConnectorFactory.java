@@ -8,6 +8,7 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -38,11 +39,14 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  *       takes the admin port's descriptors. 0 means no cap.
  * </ul>
  *
- * <p>Metrics, {@code <name>} being Dropwizard's connector name ({@code application}, {@code
- * admin}): meters {@code web.http.<name>.headerTimeouts} (connections closed by the header
- * deadline), {@code web.http.<name>.limitReached} (times the cap was reached), {@code
- * web.http.<name>.refused} (connections closed at accept over the cap) and gauge {@code
- * web.http.<name>.connections}.
+ * <p>{@code name} names the listener in its metrics; without it, Dropwizard's connector name
+ * ({@code application}, {@code admin}) does, which every admin listener shares: a second admin
+ * listener (web.yml's {@code ops}) must have a name of its own.
+ *
+ * <p>Metrics, {@code <name>} being the listener's name: meters {@code
+ * web.http.<name>.headerTimeouts} (connections closed by the header deadline), {@code
+ * web.http.<name>.limitReached} (times the cap was reached), {@code web.http.<name>.refused}
+ * (connections closed at accept over the cap) and gauge {@code web.http.<name>.connections}.
  *
  * <p>A configuration bean: built once per listener by Dropwizard, on its start-up thread; the
  * connector it builds is owned by Jetty's {@link Server}, which starts and stops the limit with it.
@@ -55,6 +59,9 @@ public class GuardedHttpConnectorFactory extends HttpConnectorFactory {
     private int maxConnections;
 
     @NotNull private Duration idleTimeoutAtLimit = Duration.seconds(2);
+
+    @Pattern(regexp = "[A-Za-z][A-Za-z0-9-]*")
+    private String name;
 
     /** The listener being built; read by {@link #buildHttpConnectionFactory} during build. */
     private ListenerMetrics building;
@@ -89,10 +96,22 @@ public class GuardedHttpConnectorFactory extends HttpConnectorFactory {
         this.idleTimeoutAtLimit = idleTimeoutAtLimit;
     }
 
+    /** The listener's name in its metrics; null: Dropwizard's connector name. */
+    @JsonProperty
+    public String getName() {
+        return name;
+    }
+
+    @JsonProperty
+    public void setName(String name) {
+        this.name = name;
+    }
+
     @Override
     public Connector build(
             Server server, MetricRegistry metrics, String name, ThreadPool threadPool) {
-        ListenerMetrics listener = new ListenerMetrics(metrics, "web.http." + name);
+        String listenerName = this.name == null ? name : this.name;
+        ListenerMetrics listener = new ListenerMetrics(metrics, "web.http." + listenerName);
         building = listener;
         ServerConnector connector;
         try {
@@ -106,9 +125,17 @@ public class GuardedHttpConnectorFactory extends HttpConnectorFactory {
             limit.setEndPointIdleTimeout(idleTimeoutAtLimit.toMilliseconds());
             // A bean of its connector: started and stopped with it.
             connector.addBean(limit);
-            metrics.register(
-                    listener.prefix() + ".connections",
-                    (Gauge<Integer>) limit::getNetworkConnectionCount);
+            try {
+                metrics.register(
+                        listener.prefix() + ".connections",
+                        (Gauge<Integer>) limit::getNetworkConnectionCount);
+            } catch (IllegalArgumentException taken) {
+                throw new IllegalStateException(
+                        "two capped listeners are named '"
+                                + listenerName
+                                + "': give each one its own name (type: pushbase-http, name: ...)",
+                        taken);
+            }
         }
         return connector;
     }

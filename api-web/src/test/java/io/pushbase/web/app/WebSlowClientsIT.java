@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * client trickling its headers a byte at a time (faster than any idle timeout) is closed within the
  * deadline and counted; twice as many such clients as the cap, reconnecting as soon as they are
  * closed, keep the application port saturated, yet a real lookup on it is answered, and the admin
- * port (its own cap) answers a push and its metrics at once.
+ * port (its own cap) answers a push and its metrics at once. The same clients on the admin port
+ * (capped at {@value #CAP} here too, as app servers' pools fill it) leave the operators' listener
+ * answering its metrics.
  */
 class WebSlowClientsIT {
     private static final int CAP = 8;
@@ -45,6 +47,7 @@ class WebSlowClientsIT {
         web =
                 cluster.startWeb(
                         override("server.applicationConnectors[0].maxConnections", "" + CAP),
+                        override("server.adminConnectors[0].maxConnections", "" + CAP),
                         override(
                                 "server.applicationConnectors[0].requestHeaderTimeout",
                                 HEADER_TIMEOUT_MS + "ms"),
@@ -95,24 +98,7 @@ class WebSlowClientsIT {
     void slowClientsAtTheCapStarveNeitherALookupNorTheAdminPort() throws Exception {
         double limitsBefore = meterCount("web.http.application.limitReached");
         AtomicBoolean attacking = new AtomicBoolean(true);
-        List<Thread> attackers = new ArrayList<>();
-        for (int i = 0; i < 2 * CAP; i++) {
-            Thread attacker =
-                    new Thread(
-                            () -> {
-                                while (attacking.get()) {
-                                    try (Socket socket = new Socket("127.0.0.1", web.port())) {
-                                        trickleWhile(socket, attacking);
-                                    } catch (IOException | InterruptedException e) {
-                                        // closed or refused: connect again
-                                    }
-                                }
-                            },
-                            "slowloris-" + i);
-            attacker.setDaemon(true);
-            attacker.start();
-            attackers.add(attacker);
-        }
+        List<Thread> attackers = attack(web.port(), attacking);
         try {
             // The application port fills up to its cap.
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -141,12 +127,69 @@ class WebSlowClientsIT {
             assertThat(lookup.body()).startsWith("{").contains("\"ret\":");
             assertThat(waited).isLessThan(5 * HEADER_TIMEOUT_MS);
         } finally {
-            attacking.set(false);
-            for (Thread attacker : attackers) {
-                attacker.join(10_000);
-            }
+            stop(attacking, attackers);
         }
         assertThat(meterCount("web.http.application.headerTimeouts")).isGreaterThanOrEqualTo(CAP);
+    }
+
+    @Test
+    void clientsHoldingEveryAdminConnectionLeaveTheOperatorsListenerAnswering() throws Exception {
+        AtomicBoolean attacking = new AtomicBoolean(true);
+        List<Thread> attackers = attack(web.adminPort(), attacking);
+        try {
+            // The admin port fills up to its cap; its metrics are read where operators read them.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (gauge(web.opsPort(), "web.http.admin.connections") < CAP) {
+                assertThat(System.nanoTime()).as("the admin cap is reached").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> scrape = web.send(web.opsPort(), "GET", "/metrics", null, null);
+            long answered = millisSince(start);
+            System.out.printf(
+                    "operators' listener answered after %d ms, admin port at its cap%n", answered);
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body()).contains("\"web.push.inFlight\"");
+            assertThat(answered).isLessThan(HEADER_TIMEOUT_MS);
+            assertThat(gauge(web.opsPort(), "web.http.admin.connections")).isEqualTo(CAP);
+            assertThat(gauge(web.opsPort(), "web.http.ops.connections")).isBetween(1L, 64L);
+        } finally {
+            stop(attacking, attackers);
+        }
+    }
+
+    /**
+     * Twice {@value #CAP} clients trickling their headers to {@code port}, each connecting again as
+     * soon as it is closed, until {@code attacking} is cleared.
+     */
+    private static List<Thread> attack(int port, AtomicBoolean attacking) {
+        List<Thread> attackers = new ArrayList<>();
+        for (int i = 0; i < 2 * CAP; i++) {
+            Thread attacker =
+                    new Thread(
+                            () -> {
+                                while (attacking.get()) {
+                                    try (Socket socket = new Socket("127.0.0.1", port)) {
+                                        trickleWhile(socket, attacking);
+                                    } catch (IOException | InterruptedException e) {
+                                        // closed or refused: connect again
+                                    }
+                                }
+                            },
+                            "slowloris-" + port + "-" + i);
+            attacker.setDaemon(true);
+            attacker.start();
+            attackers.add(attacker);
+        }
+        return attackers;
+    }
+
+    private static void stop(AtomicBoolean attacking, List<Thread> attackers)
+            throws InterruptedException {
+        attacking.set(false);
+        for (Thread attacker : attackers) {
+            attacker.join(10_000);
+        }
     }
 
     /** Writes {@code prefix}, then one byte every {@value #TRICKLE_MS} ms; ms until closed. */
@@ -214,7 +257,11 @@ class WebSlowClientsIT {
     }
 
     private static String metrics() throws Exception {
-        HttpResponse<String> response = web.send(web.adminPort(), "GET", "/metrics", null, null);
+        return metrics(web.adminPort());
+    }
+
+    private static String metrics(int port) throws Exception {
+        HttpResponse<String> response = web.send(port, "GET", "/metrics", null, null);
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }
@@ -228,9 +275,13 @@ class WebSlowClientsIT {
     }
 
     private static long gauge(String name) throws Exception {
+        return gauge(web.adminPort(), name);
+    }
+
+    private static long gauge(int port, String name) throws Exception {
         Matcher m =
                 Pattern.compile("\"" + Pattern.quote(name) + "\":\\{\"value\":(\\d+)")
-                        .matcher(metrics());
+                        .matcher(metrics(port));
         assertThat(m.find()).as("gauge %s in /metrics", name).isTrue();
         return Long.parseLong(m.group(1));
     }

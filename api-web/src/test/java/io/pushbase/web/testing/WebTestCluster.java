@@ -55,8 +55,16 @@ public final class WebTestCluster implements AutoCloseable {
             return app.getLocalPort();
         }
 
+        /** The admin port: Jetty's connectors are the application's, then web.yml's admin two. */
         public int adminPort() {
-            return app.getAdminPort();
+            return app.getPort(1);
+        }
+
+        /**
+         * The operators' listener (web.yml's {@code ops}): the admin pages on a port of their own.
+         */
+        public int opsPort() {
+            return app.getPort(2);
         }
 
         /** GET on the external API; {@code pathAndQuery} starts with '/'. */
@@ -213,8 +221,8 @@ public final class WebTestCluster implements AutoCloseable {
                         ConfigOverride.config(PREFIX, "comets.pushTimeout", "5s"),
                         ConfigOverride.config(
                                 PREFIX, "server.applicationConnectors[0].bindHost", "127.0.0.1"),
-                        ConfigOverride.config(
-                                PREFIX, "server.applicationConnectors[0].port", "0")));
+                        ConfigOverride.config(PREFIX, "server.applicationConnectors[0].port", "0"),
+                        ConfigOverride.config(PREFIX, "server.adminConnectors[1].port", "0")));
         overrides.addAll(List.of(extra));
         DropwizardTestSupport<WebConfiguration> app =
                 new DropwizardTestSupport<>(

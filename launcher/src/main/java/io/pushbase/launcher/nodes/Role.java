@@ -38,7 +38,10 @@ public enum Role {
             WebApplication::new,
             "PUSHBASE_WEB_NAME",
             8091,
-            Map.of("PUSHBASE_HTTP_PORT", 8090, "PUSHBASE_ADMIN_PORT", 8091));
+            Map.of(
+                    "PUSHBASE_HTTP_PORT", 8090,
+                    "PUSHBASE_ADMIN_PORT", 8091,
+                    "PUSHBASE_OPS_PORT", 8092));
 
     private final Function<NodeHost, Application<?>> application;
     private final String nameSetting;
@@ -84,9 +87,9 @@ public enum Role {
     }
 
     /**
-     * The uses of the role's ports, sorted: {@code admin}, {@code grpc}, {@code http}, {@code tcp},
-     * {@code ws} as they apply. Use {@code x} is set by {@code PUSHBASE_X_PORT} and bound by {@code
-     * PUSHBASE_X_BIND} in the role's yml.
+     * The uses of the role's ports, sorted: {@code admin}, {@code grpc}, {@code http}, {@code ops},
+     * {@code tcp}, {@code ws} as they apply. Use {@code x} is set by {@code PUSHBASE_X_PORT} and
+     * bound by {@code PUSHBASE_X_BIND} in the role's yml.
      */
     public SortedSet<String> portUses() {
         SortedSet<String> uses = new TreeSet<>();

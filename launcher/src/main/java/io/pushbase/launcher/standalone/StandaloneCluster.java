@@ -231,6 +231,13 @@ final class StandaloneCluster implements AutoCloseable {
                         + ":"
                         + port(8091));
         out.println("  console       http://" + h + ":" + port(8091) + "/console");
+        // The same admin pages on a port of their own: reachable while app servers fill 8091.
+        out.println(
+                "  operators     http://"
+                        + h
+                        + ":"
+                        + port(8092)
+                        + "/metrics, /healthcheck, /console (a port app servers are not given)");
         // The admin secret is named, not printed: the user's shell expands it.
         String bearer =
                 environment.getOrDefault("PUSHBASE_ADMIN_SECRET", "").isEmpty()

@@ -65,7 +65,7 @@ record StandaloneOptions(Path home, Path data, String zookeeper, int portOffset)
                 .setDefault(0)
                 .help(
                         "add N to every port (default 0: 2181, 8070/8071, 6968/6969/6970/6971,"
-                                + " 8090/8091)");
+                                + " 8090/8091/8092)");
         return parser;
     }
 

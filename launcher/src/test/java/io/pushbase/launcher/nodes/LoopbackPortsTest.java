@@ -26,7 +26,7 @@ class LoopbackPortsTest {
     @Test
     void theUsesAreThoseOfTheRolesPortSettings() {
         assertThat(Role.MESSAGE.portUses()).containsExactly("admin", "grpc");
-        assertThat(Role.WEB.portUses()).containsExactly("admin", "http");
+        assertThat(Role.WEB.portUses()).containsExactly("admin", "http", "ops");
         assertThat(Role.WEB.nameSetting()).isEqualTo("PUSHBASE_WEB_NAME");
     }
 

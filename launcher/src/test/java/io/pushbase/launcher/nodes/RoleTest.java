@@ -26,6 +26,12 @@ class RoleTest {
                                 "PUSHBASE_ADMIN_PORT", "6971"));
         assertThat(Role.MESSAGE.portSettings(1000))
                 .isEqualTo(Map.of("PUSHBASE_GRPC_PORT", "9070", "PUSHBASE_ADMIN_PORT", "9071"));
+        assertThat(Role.WEB.portSettings(0))
+                .isEqualTo(
+                        Map.of(
+                                "PUSHBASE_HTTP_PORT", "8090",
+                                "PUSHBASE_ADMIN_PORT", "8091",
+                                "PUSHBASE_OPS_PORT", "8092"));
         assertThat(Role.WEB.adminPort(20000)).isEqualTo(28091);
     }
 
