@@ -109,13 +109,13 @@ public class GuardedHttpConnectorFactory extends HttpConnectorFactory {
 
     @Override
     public Connector build(
-            Server server, MetricRegistry metrics, String name, ThreadPool threadPool) {
-        String listenerName = this.name == null ? name : this.name;
+            Server server, MetricRegistry metrics, String connectorName, ThreadPool threadPool) {
+        String listenerName = name == null ? connectorName : name;
         ListenerMetrics listener = new ListenerMetrics(metrics, "web.http." + listenerName);
         building = listener;
         ServerConnector connector;
         try {
-            connector = (ServerConnector) super.build(server, metrics, name, threadPool);
+            connector = (ServerConnector) super.build(server, metrics, connectorName, threadPool);
         } finally {
             building = null;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.jersey.validation.Validators;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
@@ -46,5 +47,15 @@ class GuardedHttpConnectorFactoryTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("two capped listeners are named 'admin'")
                 .hasMessageContaining("name:");
+    }
+
+    @Test
+    void aNameThatIsNoMetricsSegmentIsRefusedByTheConfigurationCheck() {
+        assertThat(Validators.newValidator().validate(capped("ops")))
+                .as("a plain name passes")
+                .isEmpty();
+        assertThat(Validators.newValidator().validate(capped("ops.admin")))
+                .extracting(v -> v.getPropertyPath().toString())
+                .containsExactly("name");
     }
 }
