@@ -62,6 +62,24 @@ final class OpsFiles {
         return exprs;
     }
 
+    /**
+     * The example Prometheus configuration's targets: each {@code labels.role} of a static config
+     * of the {@code pushbase} job, mapped to the port of its one {@code host:port} target.
+     */
+    static java.util.Map<String, Integer> prometheusTargetPorts() throws IOException {
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(PROMETHEUS.toFile());
+        java.util.Map<String, Integer> ports = new java.util.TreeMap<>();
+        for (JsonNode job : config.path("scrape_configs")) {
+            for (JsonNode staticConfig : job.path("static_configs")) {
+                String target = staticConfig.path("targets").path(0).asText();
+                ports.put(
+                        staticConfig.path("labels").path("role").asText(),
+                        Integer.parseInt(target.substring(target.lastIndexOf(':') + 1)));
+            }
+        }
+        return ports;
+    }
+
     /** Every {@code expr} of every rule of every group of the alert rules. */
     static List<String> alertExpressions() throws IOException {
         JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(ALERTS.toFile());

@@ -76,14 +76,21 @@ class StandaloneIT {
     }
 
     /**
-     * Each node's {@code /metrics/prometheus} (on its own admin port, though the three share a JVM)
-     * parses strictly, labels every series with the node's kind and name, and together they carry
-     * every series that ops/grafana/pushbase.json and ops/prometheus/alerts.yml refer to. Runs
-     * after a push, so lazily made series exist.
+     * Each node's {@code /metrics/prometheus} (on the ports the example Prometheus configuration
+     * scrapes: each node's own admin port, the web node's operators' listener; one JVM for all
+     * three) parses strictly, labels every series with the node's kind and name, and together they
+     * carry every series that ops/grafana/pushbase.json and ops/prometheus/alerts.yml refer to.
+     * Runs after a push, so lazily made series exist.
      */
     private static void everyNodeServesTheSeriesTheDashboardAndTheAlertsUse() throws Exception {
-        Map<String, Integer> adminPorts =
-                Map.of("message", 8071 + OFFSET, "comet", 6971 + OFFSET, "web", 8091 + OFFSET);
+        // The ports ops/prometheus/prometheus.yml scrapes (the web node's is its operators'
+        // listener), so the example a user points Prometheus at is the one proven here.
+        Map<String, Integer> examplePorts = OpsFiles.prometheusTargetPorts();
+        assertThat(examplePorts)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("message", 8071, "comet", 6971, "web", 8092));
+        Map<String, Integer> adminPorts = new java.util.TreeMap<>();
+        examplePorts.forEach((kind, port) -> adminPorts.put(kind, port + OFFSET));
         java.util.Set<String> served = new java.util.TreeSet<>();
         for (Map.Entry<String, Integer> node : adminPorts.entrySet()) {
             HttpResponse<String> scrape =
