@@ -2,8 +2,10 @@ package io.pushbase.store.hbase;
 
 import io.dropwizard.lifecycle.Managed;
 import io.pushbase.schema.hbase.MessageTableLayout;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HRegionLocation;
 import org.apache.hadoop.hbase.client.AdvancedScanResultConsumer;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * table does not match the layout, so a misconfigured node fails at start with the reason. After
  * start, an unreachable HBase surfaces per operation, bounded by the operation timeout. {@link
  * #table()} is thread-safe and valid between start and stop.
+ *
+ * <p>Start also fills the connection's region-location cache with every region of the table (one
+ * scan of {@code hbase:meta}), so the first operations after a start do not each look their region
+ * up: on a server just started and flooded at once, those lookups timed out behind the load and
+ * stalled every append for seconds (docs/BENCHMARKS.md, "A cold start under a flood"). A failure of
+ * that scan is logged and start goes on: regions are then located on first use, as before.
  */
 public final class HBaseClient implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(HBaseClient.class);
@@ -76,7 +84,32 @@ public final class HBaseClient implements Managed {
                         .setReadRpcTimeout(rpcTimeoutMillis, TimeUnit.MILLISECONDS)
                         .setWriteRpcTimeout(rpcTimeoutMillis, TimeUnit.MILLISECONDS)
                         .build();
+        locateRegions();
         LOG.info("HBase table {} ready (quorum {})", layout.tableName(), quorum);
+    }
+
+    /** Caches every region location of the table (see the class comment); never throws. */
+    private void locateRegions() {
+        try {
+            List<HRegionLocation> located =
+                    connection
+                            .getRegionLocator(layout.tableName())
+                            .getAllRegionLocations()
+                            .get(startTimeoutMillis, TimeUnit.MILLISECONDS);
+            LOG.info(
+                    "HBase table {}: {} region locations cached",
+                    layout.tableName(),
+                    located.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("HBase table {}: locating its regions interrupted", layout.tableName());
+        } catch (Exception e) {
+            LOG.warn(
+                    "HBase table {}: its regions could not be located at start, each is located on"
+                            + " first use: {}",
+                    layout.tableName(),
+                    e.toString());
+        }
     }
 
     /** The message table; valid after {@link #start()}. */
