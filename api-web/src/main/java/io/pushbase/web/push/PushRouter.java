@@ -59,12 +59,17 @@ import org.slf4j.LoggerFactory;
  * is looked up by the comet too (one read), so a retry within the window is answered the first
  * push's mid, {@code duplicate}, and neither stored nor delivered again.
  *
+ * <p>A key push the fallback stored while its comet was named the key's owner was delivered to none
+ * of the key's connections; that comet is then asked to close them, so their clients reconnect and
+ * pull it ({@link #closeAfterFallback}).
+ *
  * <p>Thread-safe and non-blocking. Metrics: meters {@code web.push.fallback} (pushes stored by the
  * web node), {@code web.push.fallback.found} (fallbacks that found the push appended already: its
- * comet appended it and failed to answer), {@code web.push.duplicates} (pushes answered as
- * duplicates, by a comet or the fallback), {@code web.push.fallback.failed}, {@code
- * web.push.comet.overloaded}, {@code web.delete.close.failed} (messages deleted but the comet could
- * not be told to close the key).
+ * comet appended it and failed to answer), {@code web.push.fallback.closed} and {@code
+ * web.push.fallback.close.failed} (keys whose connections were closed after a fallback, or could
+ * not be), {@code web.push.duplicates} (pushes answered as duplicates, by a comet or the fallback),
+ * {@code web.push.fallback.failed}, {@code web.push.comet.overloaded}, {@code
+ * web.delete.close.failed} (messages deleted but the comet could not be told to close the key).
  */
 public final class PushRouter {
     private static final Logger LOG = LoggerFactory.getLogger(PushRouter.class);
@@ -84,6 +89,8 @@ public final class PushRouter {
     private final long idempotencyWindowSeconds;
     private final CometFallback cometFailed;
     private final Meter closeFailed;
+    private final Meter fallbackClosed;
+    private final Meter fallbackCloseFailed;
     private final FallbackLog fallbackLog = new FallbackLog();
 
     /**
@@ -123,6 +130,8 @@ public final class PushRouter {
         this.duplicates = metrics.meter("web.push.duplicates");
         this.cometFailed = new CometFallback(metrics.meter("web.push.comet.overloaded"));
         this.closeFailed = metrics.meter("web.delete.close.failed");
+        this.fallbackClosed = metrics.meter("web.push.fallback.closed");
+        this.fallbackCloseFailed = metrics.meter("web.push.fallback.close.failed");
     }
 
     /**
@@ -176,7 +185,13 @@ public final class PushRouter {
                 // up before storing.
                 why ->
                         store(key, body, expireSeconds, why, claim.lookedUpFirst())
-                                .thenApply(stored -> answer(stored, idempotencyKey)));
+                                .thenApply(
+                                        stored -> {
+                                            if (stored.answer.ret() == Ret.OK) {
+                                                closeAfterFallback(key);
+                                            }
+                                            return answer(stored, idempotencyKey);
+                                        }));
     }
 
     private AppendClaim claimFor(String idempotencyKey) {
@@ -270,7 +285,17 @@ public final class PushRouter {
                     return keys;
                 },
                 // Some keys may have been appended before it failed.
-                why -> storeEach(keys, body, expireSeconds, why, claim.lookedUpFirst()));
+                why ->
+                        storeEach(keys, body, expireSeconds, why, claim.lookedUpFirst())
+                                .thenApply(
+                                        notStored -> {
+                                            for (String key : keys) {
+                                                if (!notStored.contains(key)) {
+                                                    closeAfterFallback(key);
+                                                }
+                                            }
+                                            return notStored;
+                                        }));
     }
 
     /** Appends to each key, a window at a time; completes with the keys not stored. */
@@ -386,24 +411,62 @@ public final class PushRouter {
     }
 
     private void closeOnComet(String key) {
-        Optional<CometNode> owner = directory.ownerOf(key);
-        if (owner.isEmpty()) {
-            return; // no comet: no connections to close
-        }
-        CometNode comet = owner.get();
-        comets.close(comet, CloseRequest.newBuilder().setKey(key).build())
-                .whenComplete(
-                        (closed, err) -> {
-                            if (err != null) {
-                                closeFailed.mark();
+        closeOnComet(key, closeFailed)
+                .thenAccept(
+                        failure -> {
+                            if (failure != null) {
                                 try (MessageLogContext ignored = MessageLogContext.of(key)) {
-                                    LOG.warn(
-                                            "Key '{}' deleted; closing it on {} failed: {}",
-                                            key,
-                                            comet.instanceId(),
-                                            err.toString());
+                                    LOG.warn("Key '{}' deleted; {}", key, failure);
                                 }
                             }
+                        });
+    }
+
+    /**
+     * A push the fallback stored (or found stored) after its comet failed reached none of the key's
+     * live connections, and their clients would not pull it before their next reconnect: the comet
+     * that owns the key is asked to close them, so its clients reconnect and pull it now
+     * (docs/WEB.md, "When a comet is down"). Asked only after the push is stored, so the pull finds
+     * it. Best effort, counted: {@code web.push.fallback.closed}, {@code
+     * web.push.fallback.close.failed} (logged at debug only: a comet outage at full rate would
+     * flood the log).
+     */
+    private void closeAfterFallback(String key) {
+        closeOnComet(key, fallbackCloseFailed)
+                .thenAccept(
+                        failure -> {
+                            if (failure == null) {
+                                fallbackClosed.mark();
+                            } else {
+                                try (MessageLogContext ignored = MessageLogContext.of(key)) {
+                                    LOG.debug(
+                                            "Push to key '{}' stored by the web node; {}",
+                                            key,
+                                            failure);
+                                }
+                            }
+                        });
+    }
+
+    /**
+     * Asks the key's owner comet, if any, to close the key's connections; completes with null when
+     * it did (or no comet owns the key now: no connections to close, counted as closed), else with
+     * what failed ({@code failed} marked).
+     */
+    private CompletableFuture<String> closeOnComet(String key, Meter failed) {
+        Optional<CometNode> owner = directory.ownerOf(key);
+        if (owner.isEmpty()) {
+            return CompletableFuture.completedFuture(null); // no comet: no connections to close
+        }
+        CometNode comet = owner.get();
+        return comets.close(comet, CloseRequest.newBuilder().setKey(key).build())
+                .handle(
+                        (closed, err) -> {
+                            if (err == null) {
+                                return null;
+                            }
+                            failed.mark();
+                            return "closing it on " + comet.instanceId() + " failed: " + err;
                         });
     }
 

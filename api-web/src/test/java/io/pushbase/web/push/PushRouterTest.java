@@ -30,9 +30,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,6 +126,37 @@ class PushRouterTest {
         assertThat(metrics.meter("web.push.fallback").getCount()).isZero();
         assertThat(comets.requests.get(0).getClaim().getClaim().size()).isEqualTo(16);
         assertThat(comets.requests.get(0).getClaim().getIdempotent()).isFalse();
+    }
+
+    @Test
+    void aPushStoredByTheFallbackWhileItsCometIsUpClosesTheKeyThereSoItsClientsPullIt() {
+        // The comet is up but failed the push (its append passed its deadline): the web node
+        // stores it, and it reached none of the key's connections.
+        placement.put("k", COMET_A);
+        comets.fail(COMET_A, Status.DEADLINE_EXCEEDED);
+        comets.closeAnswers.add(COMET_A.nodeName());
+
+        Answer answer = router.push("k", PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.ret()).isEqualTo(Ret.OK);
+        assertThat(log.stored).hasSize(1);
+        // Closed only after it is stored, so the clients' pull finds it.
+        assertThat(comets.calls)
+                .containsExactly("push comet-a [k] expire 600", "close comet-a [k]");
+        assertThat(metrics.meter("web.push.fallback.closed").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aPushStoredByTheFallbackIsAcknowledgedWhenItsCometCannotBeToldToClose() {
+        placement.put("k", COMET_A);
+        comets.fail(COMET_A, Status.UNAVAILABLE);
+
+        assertThat(router.push("k", PAYLOAD, EXPIRE).join().ret()).isEqualTo(Ret.OK);
+
+        assertThat(comets.calls)
+                .containsExactly("push comet-a [k] expire 600", "close comet-a [k]");
+        assertThat(metrics.meter("web.push.fallback.close.failed").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.fallback.closed").getCount()).isZero();
     }
 
     @Test
@@ -290,6 +323,10 @@ class PushRouterTest {
                         new Stored("a1", NOW, "{\"hello\":1}", 600),
                         new Stored("a2", NOW, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(2);
+        // Each key stored by the web node is closed on its comet (which fails here, counted).
+        assertThat(comets.calls).contains("close comet-a [a1]", "close comet-a [a2]");
+        assertThat(comets.calls).noneMatch(call -> call.startsWith("close comet-b"));
+        assertThat(metrics.meter("web.push.fallback.close.failed").getCount()).isEqualTo(2);
     }
 
     @Test
@@ -303,6 +340,8 @@ class PushRouterTest {
         assertThat(new String(answer.render(false), StandardCharsets.UTF_8))
                 .isEqualTo("{\"data\":{\"fk\":[\"a1\"]},\"ret\":0}");
         assertThat(log.appends).isZero();
+        // Nothing stored: no connection to close.
+        assertThat(comets.calls).noneMatch(call -> call.startsWith("close"));
     }
 
     @ParameterizedTest
@@ -384,6 +423,8 @@ class PushRouterTest {
         // Comets that append the push (with the web node's claim) and then fail to answer.
         final Map<String, MessageLog> appendFirst = new HashMap<>();
         final List<PushRequest> requests = new ArrayList<>();
+        // Comets whose Close answers while their pushes fail (up, but failing pushes).
+        final Set<String> closeAnswers = new HashSet<>();
         boolean answerDuplicate;
 
         /** As a comet that appends before it fails: with the web node's claim, a mid below NOW. */
@@ -462,7 +503,10 @@ class PushRouterTest {
         public synchronized CompletableFuture<CloseReply> close(
                 CometNode comet, CloseRequest request) {
             calls.add("close " + comet.nodeName() + " [" + request.getKey() + "]");
-            return answer(comet, CloseReply.newBuilder().setClosed(1).build());
+            CloseReply closed = CloseReply.newBuilder().setClosed(1).build();
+            return closeAnswers.contains(comet.nodeName())
+                    ? CompletableFuture.completedFuture(closed)
+                    : answer(comet, closed);
         }
 
         private <R> CompletableFuture<R> answer(CometNode comet, R reply) {
