@@ -59,17 +59,20 @@ import org.slf4j.LoggerFactory;
  * is looked up by the comet too (one read), so a retry within the window is answered the first
  * push's mid, {@code duplicate}, and neither stored nor delivered again.
  *
- * <p>A key push the fallback stored while its comet was named the key's owner was delivered to none
- * of the key's connections; that comet is then asked to close them, so their clients reconnect and
- * pull it ({@link #closeAfterFallback}).
+ * <p>A key push acknowledged without reaching the key's connections — stored by the fallback while
+ * its comet was the key's owner, or answered by the comet as a duplicate although it carried no
+ * idempotency key (an earlier attempt of the same push, whose answer the comet lost, took the mid)
+ * — makes the key's owner comet close them, so their clients reconnect and pull it ({@link
+ * #closeUndelivered}).
  *
  * <p>Thread-safe and non-blocking. Metrics: meters {@code web.push.fallback} (pushes stored by the
  * web node), {@code web.push.fallback.found} (fallbacks that found the push appended already: its
- * comet appended it and failed to answer), {@code web.push.fallback.closed} and {@code
- * web.push.fallback.close.failed} (keys whose connections were closed after a fallback, or could
- * not be), {@code web.push.duplicates} (pushes answered as duplicates, by a comet or the fallback),
- * {@code web.push.fallback.failed}, {@code web.push.comet.overloaded}, {@code
- * web.delete.close.failed} (messages deleted but the comet could not be told to close the key).
+ * comet appended it and failed to answer), {@code web.push.undelivered.closed} and {@code
+ * web.push.undelivered.close.failed} (keys whose connections were closed because a push was
+ * acknowledged without reaching them, or could not be), {@code web.push.duplicates} (pushes
+ * answered as duplicates, by a comet or the fallback), {@code web.push.fallback.failed}, {@code
+ * web.push.comet.overloaded}, {@code web.delete.close.failed} (messages deleted but the comet could
+ * not be told to close the key).
  */
 public final class PushRouter {
     private static final Logger LOG = LoggerFactory.getLogger(PushRouter.class);
@@ -89,8 +92,8 @@ public final class PushRouter {
     private final long idempotencyWindowSeconds;
     private final CometFallback cometFailed;
     private final Meter closeFailed;
-    private final Meter fallbackClosed;
-    private final Meter fallbackCloseFailed;
+    private final Meter undeliveredClosed;
+    private final Meter undeliveredCloseFailed;
     private final FallbackLog fallbackLog = new FallbackLog();
 
     /**
@@ -130,8 +133,8 @@ public final class PushRouter {
         this.duplicates = metrics.meter("web.push.duplicates");
         this.cometFailed = new CometFallback(metrics.meter("web.push.comet.overloaded"));
         this.closeFailed = metrics.meter("web.delete.close.failed");
-        this.fallbackClosed = metrics.meter("web.push.fallback.closed");
-        this.fallbackCloseFailed = metrics.meter("web.push.fallback.close.failed");
+        this.undeliveredClosed = metrics.meter("web.push.undelivered.closed");
+        this.undeliveredCloseFailed = metrics.meter("web.push.undelivered.close.failed");
     }
 
     /**
@@ -175,6 +178,12 @@ public final class PushRouter {
                 reply -> {
                     if (reply.getDuplicate()) {
                         duplicates.mark();
+                        if (idempotencyKey == null) {
+                            // A random claim the store held already: an earlier attempt of this
+                            // very push took the mid (an append whose answer the comet lost, then
+                            // found by its next proposal), and so nobody delivered it live.
+                            closeUndelivered(key);
+                        }
                     }
                     return answer(
                             new Stored(Answer.ok(), reply.getMid(), reply.getDuplicate()),
@@ -188,7 +197,7 @@ public final class PushRouter {
                                 .thenApply(
                                         stored -> {
                                             if (stored.answer.ret() == Ret.OK) {
-                                                closeAfterFallback(key);
+                                                closeUndelivered(key);
                                             }
                                             return answer(stored, idempotencyKey);
                                         }));
@@ -291,7 +300,7 @@ public final class PushRouter {
                                         notStored -> {
                                             for (String key : keys) {
                                                 if (!notStored.contains(key)) {
-                                                    closeAfterFallback(key);
+                                                    closeUndelivered(key);
                                                 }
                                             }
                                             return notStored;
@@ -423,20 +432,21 @@ public final class PushRouter {
     }
 
     /**
-     * A push the fallback stored (or found stored) after its comet failed reached none of the key's
-     * live connections, and their clients would not pull it before their next reconnect: the comet
-     * that owns the key is asked to close them, so its clients reconnect and pull it now
-     * (docs/WEB.md, "When a comet is down"). Asked only after the push is stored, so the pull finds
-     * it. Best effort, counted: {@code web.push.fallback.closed}, {@code
-     * web.push.fallback.close.failed} (logged at debug only: a comet outage at full rate would
+     * A push acknowledged without reaching the key's live connections (the fallback stored it, or
+     * found it stored, after its comet failed; or the comet found its random claim taken by an
+     * earlier attempt), whose clients would not pull it before their next reconnect: the comet that
+     * owns the key is asked to close them, so its clients reconnect and pull it now (docs/WEB.md,
+     * "When a comet is down"). Asked only after the push is stored, so the pull finds it. Best
+     * effort, counted: {@code web.push.undelivered.closed}, {@code
+     * web.push.undelivered.close.failed} (logged at debug only: a comet outage at full rate would
      * flood the log).
      */
-    private void closeAfterFallback(String key) {
-        closeOnComet(key, fallbackCloseFailed)
+    private void closeUndelivered(String key) {
+        closeOnComet(key, undeliveredCloseFailed)
                 .thenAccept(
                         failure -> {
                             if (failure == null) {
-                                fallbackClosed.mark();
+                                undeliveredClosed.mark();
                             } else {
                                 try (MessageLogContext ignored = MessageLogContext.of(key)) {
                                     LOG.debug(

@@ -152,7 +152,7 @@ class WebDuplicateWindowIT {
         CHANNELS.add(sub);
         long found = web.meter("web.push.fallback.found");
         long fallbacks = web.meter("web.push.fallback");
-        long closed = web.meter("web.push.fallback.closed");
+        long closed = web.meter("web.push.undelivered.closed");
 
         String answer = web.post("/1/admin/push/private?key=window&expire=600", "{\"w\":1}").body();
 
@@ -166,10 +166,10 @@ class WebDuplicateWindowIT {
         // one needless reconnect, nothing lost or doubled.
         sub.closeFuture().toCompletableFuture().get(10, TimeUnit.SECONDS);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (web.meter("web.push.fallback.closed") == closed && System.nanoTime() < until) {
+        while (web.meter("web.push.undelivered.closed") == closed && System.nanoTime() < until) {
             Thread.sleep(20);
         }
-        assertThat(web.meter("web.push.fallback.closed")).isEqualTo(closed + 1);
+        assertThat(web.meter("web.push.undelivered.closed")).isEqualTo(closed + 1);
     }
 
     @Test

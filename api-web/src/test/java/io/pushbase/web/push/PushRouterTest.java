@@ -143,7 +143,7 @@ class PushRouterTest {
         // Closed only after it is stored, so the clients' pull finds it.
         assertThat(comets.calls)
                 .containsExactly("push comet-a [k] expire 600", "close comet-a [k]");
-        assertThat(metrics.meter("web.push.fallback.closed").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isEqualTo(1);
     }
 
     @Test
@@ -155,8 +155,8 @@ class PushRouterTest {
 
         assertThat(comets.calls)
                 .containsExactly("push comet-a [k] expire 600", "close comet-a [k]");
-        assertThat(metrics.meter("web.push.fallback.close.failed").getCount()).isEqualTo(1);
-        assertThat(metrics.meter("web.push.fallback.closed").getCount()).isZero();
+        assertThat(metrics.meter("web.push.undelivered.close.failed").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isZero();
     }
 
     @Test
@@ -179,6 +179,21 @@ class PushRouterTest {
     }
 
     @Test
+    void aDuplicateAnswerToAPushWithoutAnIdempotencyKeyClosesTheKeySoItsClientsPullIt() {
+        // The comet's own earlier attempt took the mid (its answer lost): stored, delivered to
+        // no one, answered duplicate.
+        placement.put("k", COMET_A);
+        comets.answerDuplicate = true;
+
+        Answer answer = router.push("k", PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(comets.calls)
+                .containsExactly("push comet-a [k] expire 600", "close comet-a [k]");
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isEqualTo(1);
+    }
+
+    @Test
     void aPushWithAnIdempotencyKeyAnswersItsMidAndSendsTheDerivedClaim() {
         placement.put("k", COMET_A);
 
@@ -198,6 +213,8 @@ class PushRouterTest {
         assertThat(comets.requests.get(0).getClaim().getIdempotencyWindowSeconds())
                 .isEqualTo(PushRouter.DEFAULT_IDEMPOTENCY_WINDOW_SECONDS);
         assertThat(metrics.meter("web.push.duplicates").getCount()).isEqualTo(1);
+        // A retry of a push acknowledged before: delivered then, no connection closed.
+        assertThat(comets.calls).noneMatch(call -> call.startsWith("close"));
         assertThat(log.appends).isZero();
     }
 
@@ -326,7 +343,7 @@ class PushRouterTest {
         // Each key stored by the web node is closed on its comet (which fails here, counted).
         assertThat(comets.calls).contains("close comet-a [a1]", "close comet-a [a2]");
         assertThat(comets.calls).noneMatch(call -> call.startsWith("close comet-b"));
-        assertThat(metrics.meter("web.push.fallback.close.failed").getCount()).isEqualTo(2);
+        assertThat(metrics.meter("web.push.undelivered.close.failed").getCount()).isEqualTo(2);
     }
 
     @Test
