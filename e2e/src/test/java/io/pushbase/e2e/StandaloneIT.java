@@ -241,15 +241,39 @@ class StandaloneIT {
             ProcessHandle nodes = child(standalone, "PushbaseMain nodes");
             long[] second = killAndAwaitPush("nodes", nodes, 8091 + offset, push, 2);
             assertThat(hbase.isAlive()).as("HBase kept running").isTrue();
-            assertThat(child(standalone, "PushbaseMain nodes").pid()).isNotEqualTo(nodes.pid());
+            ProcessHandle restartedNodes = child(standalone, "PushbaseMain nodes");
+            assertThat(restartedNodes.pid()).isNotEqualTo(nodes.pid());
             assertThat(standalone.output())
                     .contains("nodes (pid " + nodes.pid() + ") exited with")
                     .contains("restarting it in 1000 ms");
+            // The supervisor's health gate has passed: the nodes are fully up.
+            awaitLine(standalone, "Restarted nodes: " + restartedNodes.pid());
 
-            ProcessHandle restartedNodes = child(standalone, "PushbaseMain nodes");
             long[] third = killAndAwaitPush("HBase", hbase, 8091 + offset, push, 3);
             assertThat(restartedNodes.isAlive()).as("the nodes kept running").isTrue();
-            assertThat(child(standalone, "LocalHBaseMain").pid()).isNotEqualTo(hbase.pid());
+            ProcessHandle restartedHBase = child(standalone, "LocalHBaseMain");
+            assertThat(restartedHBase.pid()).isNotEqualTo(hbase.pid());
+
+            // HBase dies while restarted nodes are still gated on their health checks, which
+            // cannot pass without HBase's ZooKeeper: the supervisor must restart HBase at once,
+            // not wait out the nodes' start budget (120 s) and then kill them for being unhealthy.
+            assertThat(restartedNodes.destroyForcibly()).isTrue();
+            restartedNodes.onExit().get(30, TimeUnit.SECONDS);
+            ProcessHandle startingNodes = awaitChild(standalone, "PushbaseMain nodes");
+            assertThat(startingNodes.pid()).isNotEqualTo(restartedNodes.pid());
+            assertThat(standalone.output())
+                    .doesNotContain("Restarted nodes: " + startingNodes.pid());
+            long[] fourth =
+                    killAndAwaitPush(
+                            "HBase (nodes starting)", restartedHBase, 8091 + offset, push, 4);
+            assertThat(standalone.output())
+                    .contains(
+                            "Restarted nodes: "
+                                    + startingNodes.pid()
+                                    + ", not healthy yet: hbase exited meanwhile")
+                    .doesNotContain("Restarting nodes failed");
+            assertThat(child(standalone, "LocalHBaseMain").pid())
+                    .isNotEqualTo(restartedHBase.pid());
 
             // Every acknowledged push is stored, in push order, with increasing mids. An attempt
             // answered with an error may have been stored too (the client cannot know). While
@@ -269,8 +293,11 @@ class StandaloneIT {
                 lastMid = m.get("mid").asLong();
             }
             System.out.println("stored (push.attempt): " + stored);
-            assertThat(stored).contains("1.0", "2." + second[1], "3." + third[1]);
-            assertThat(stored.stream().filter(e -> !e.startsWith("3.")).toList())
+            assertThat(stored).contains("1.0", "2." + second[1], "3." + third[1], "4." + fourth[1]);
+            assertThat(
+                            stored.stream()
+                                    .filter(e -> !e.startsWith("3.") && !e.startsWith("4."))
+                                    .toList())
                     .doesNotHaveDuplicates();
             assertThat(stored)
                     .isSortedAccordingTo(
@@ -291,18 +318,52 @@ class StandaloneIT {
         }
     }
 
+    /**
+     * Waits (up to 60 s) for the launcher's one live child whose command line has {@code marker}.
+     */
+    private static ProcessHandle awaitChild(Standalone standalone, String marker)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            List<ProcessHandle> live = liveChildren(standalone, marker);
+            if (live.size() == 1) {
+                return live.get(0);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no child matching " + marker + " within 60 s");
+    }
+
+    /** Waits (up to 120 s) until the supervisor has printed the line {@code text}. */
+    private static void awaitLine(Standalone standalone, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (standalone.output().lines().noneMatch(text::equals)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "the supervisor did not print "
+                                + text
+                                + " within 120 s:\n"
+                                + standalone.output());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** The launcher's one live child whose command line contains {@code marker}. */
     private static ProcessHandle child(Standalone standalone, String marker) {
-        List<ProcessHandle> matching =
-                standalone.children().stream()
-                        .filter(ProcessHandle::isAlive)
-                        .filter(
-                                p ->
-                                        String.join(" ", p.info().arguments().orElse(new String[0]))
-                                                .contains(marker))
-                        .toList();
+        List<ProcessHandle> matching = liveChildren(standalone, marker);
         assertThat(matching).as("children matching " + marker).hasSize(1);
         return matching.get(0);
+    }
+
+    private static List<ProcessHandle> liveChildren(Standalone standalone, String marker) {
+        return standalone.children().stream()
+                .filter(ProcessHandle::isAlive)
+                .filter(
+                        p ->
+                                String.join(" ", p.info().arguments().orElse(new String[0]))
+                                        .contains(marker))
+                .toList();
     }
 
     /**

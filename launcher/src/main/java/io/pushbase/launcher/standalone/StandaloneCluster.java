@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A whole Pushbase cluster on one machine in two child JVMs: ZooKeeper and HBase together (the
@@ -27,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Supervision ({@link #superviseOnce()}): a child that dies on its own is restarted after a
  * backoff, the other child left running ({@link RestartBudget}: 1 s doubling, at most 5 restarts in
  * 10 minutes per child; then the supervisor gives up and everything stops). The nodes come back
- * gated on their health checks as at start; HBase comes back on its data directory (its write-ahead
- * log replayed), and the nodes reconnect to it and to its ZooKeeper on their own.
+ * gated on their health checks as at start, unless HBase dies during that wait: then the nodes are
+ * left running and HBase is restarted at once (its own backoff), since the nodes cannot become
+ * healthy without it. HBase comes back on its data directory (its write-ahead log replayed), and
+ * the nodes reconnect to it and to its ZooKeeper on their own.
  *
  * <p>Ownership: owns every child it started; {@link #close()} stops them in reverse order (SIGTERM,
  * then SIGKILL after a grace period) and ends supervision: no restart begins after it. Each child
@@ -75,24 +78,38 @@ final class StandaloneCluster implements AutoCloseable {
         Files.createDirectories(logs);
         try {
             zookeeper = options.zookeeper() != null ? options.zookeeper() : startHBase(deadline);
-            startNodes(deadline);
+            if (!startNodes(deadline)) {
+                throw new IllegalStateException(
+                        "HBase exited while the nodes started; see " + logs.resolve("hbase.log"));
+            }
         } catch (Exception | Error e) {
             close();
             throw e;
         }
     }
 
-    private void startNodes(long deadlineNanos) throws Exception {
+    /**
+     * Starts the nodes and waits for each role's health check, in role order. Answers false,
+     * leaving the nodes running, as soon as another child (HBase) is found dead: the nodes cannot
+     * become healthy without its ZooKeeper and store, and waiting out the start budget would keep
+     * the supervisor from restarting it.
+     */
+    private boolean startNodes(long deadlineNanos) throws Exception {
         ChildJvm nodes =
                 distribution.startNodes(
                         zookeeper,
                         options.portOffset(),
                         options.data().resolve("logs").resolve("nodes.log"));
         children.push(nodes);
+        BooleanSupplier anotherChildDied =
+                () -> children.stream().anyMatch(c -> c != nodes && !c.isAlive());
         for (Role role : Role.values()) {
-            Readiness.awaitHealthy(
-                    nodes, health(role.adminPort(options.portOffset())), deadlineNanos);
+            String url = health(role.adminPort(options.portOffset()));
+            if (!Readiness.awaitHealthy(nodes, url, deadlineNanos, anotherChildDied)) {
+                return false;
+            }
         }
+        return true;
     }
 
     /**
@@ -150,10 +167,20 @@ final class StandaloneCluster implements AutoCloseable {
             try {
                 if (child.name().equals(HBASE)) {
                     startHBase(deadline);
+                    out.println("Restarted " + child.name() + ": " + children.peek().pid());
+                } else if (startNodes(deadline)) {
+                    out.println("Restarted " + child.name() + ": " + children.peek().pid());
                 } else {
-                    startNodes(deadline);
+                    // Left running: it reconnects to HBase and its ZooKeeper on its own once the
+                    // next round has restarted them.
+                    out.println(
+                            "Restarted "
+                                    + child.name()
+                                    + ": "
+                                    + children.peek().pid()
+                                    + ", not healthy yet: hbase exited meanwhile and is restarted"
+                                    + " next.");
                 }
-                out.println("Restarted " + child.name() + ": " + children.peek().pid());
             } catch (Exception e) {
                 // Left in children if it was started: the next round sees it dead or stops it.
                 out.println("Restarting " + child.name() + " failed: " + e.getMessage());
