@@ -178,10 +178,12 @@ public final class PushRouter {
                 reply -> {
                     if (reply.getDuplicate()) {
                         duplicates.mark();
-                        if (idempotencyKey == null) {
+                        if (idempotencyKey == null && expireSeconds > 0) {
                             // A random claim the store held already: an earlier attempt of this
                             // very push took the mid (an append whose answer the comet lost, then
-                            // found by its next proposal), and so nobody delivered it live.
+                            // found by its next proposal), and so nobody delivered it live. Stored,
+                            // so its clients get it from the pull after they reconnect; an
+                            // online-only push is not stored, and a reconnect would find nothing.
                             closeUndelivered(key);
                         }
                     }

@@ -194,6 +194,18 @@ class PushRouterTest {
     }
 
     @Test
+    void aDuplicateAnswerToAnOnlineOnlyPushClosesNothingAsThereIsNothingToPull() {
+        placement.put("k", COMET_A);
+        comets.answerDuplicate = true;
+
+        Answer answer = router.push("k", PAYLOAD, 0).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(comets.calls).containsExactly("push comet-a [k] expire 0");
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isZero();
+    }
+
+    @Test
     void aPushWithAnIdempotencyKeyAnswersItsMidAndSendsTheDerivedClaim() {
         placement.put("k", COMET_A);
 
