@@ -61,9 +61,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A key push acknowledged without reaching the key's connections — stored by the fallback while
  * its comet was the key's owner, or answered by the comet as a duplicate although it carried no
- * idempotency key (an earlier attempt of the same push, whose answer the comet lost, took the mid)
- * — makes the key's owner comet close them, so their clients reconnect and pull it ({@link
- * #closeUndelivered}).
+ * idempotency key (an earlier attempt of the same push, whose answer the comet lost, took the mid;
+ * for a multi-key push, a key its comet names in {@code duplicate_keys}) — makes the key's owner
+ * comet close them, so their clients reconnect and pull it ({@link #closeUndelivered}). Not for an
+ * online-only push: nothing is stored to pull.
  *
  * <p>Thread-safe and non-blocking. Metrics: meters {@code web.push.fallback} (pushes stored by the
  * web node), {@code web.push.fallback.found} (fallbacks that found the push appended already: its
@@ -177,15 +178,7 @@ public final class PushRouter {
                 comets.push(comet, request),
                 reply -> {
                     if (reply.getDuplicate()) {
-                        duplicates.mark();
-                        if (idempotencyKey == null && expireSeconds > 0) {
-                            // A random claim the store held already: an earlier attempt of this
-                            // very push took the mid (an append whose answer the comet lost, then
-                            // found by its next proposal), and so nobody delivered it live. Stored,
-                            // so its clients get it from the pull after they reconnect; an
-                            // online-only push is not stored, and a reconnect would find nothing.
-                            closeUndelivered(key);
-                        }
+                        duplicateAnswered(key, expireSeconds, idempotencyKey);
                     }
                     return answer(
                             new Stored(Answer.ok(), reply.getMid(), reply.getDuplicate()),
@@ -203,6 +196,19 @@ public final class PushRouter {
                                             }
                                             return answer(stored, idempotencyKey);
                                         }));
+    }
+
+    /** A comet answered that {@code key}'s push was a duplicate: appended before, not now. */
+    private void duplicateAnswered(String key, long expireSeconds, String idempotencyKey) {
+        duplicates.mark();
+        if (idempotencyKey == null && expireSeconds > 0) {
+            // A random claim the store held already: an earlier attempt of this very push took
+            // the mid (an append whose answer the comet lost, then found by its next proposal),
+            // and so nobody delivered it live. Stored, so its clients get it from the pull after
+            // they reconnect; an online-only push is not stored, and a reconnect would find
+            // nothing.
+            closeUndelivered(key);
+        }
     }
 
     private AppendClaim claimFor(String idempotencyKey) {
@@ -255,7 +261,14 @@ public final class PushRouter {
         }
         List<CompletableFuture<List<String>>> failed = new ArrayList<>();
         for (Map.Entry<CometNode, List<String>> group : byComet.entrySet()) {
-            failed.add(pushGroup(group.getKey(), group.getValue(), body, expireSeconds, claim));
+            failed.add(
+                    pushGroup(
+                            group.getKey(),
+                            group.getValue(),
+                            body,
+                            expireSeconds,
+                            claim,
+                            idempotencyKey));
         }
         if (!ownerless.isEmpty()) {
             failed.add(storeEach(ownerless, body, expireSeconds, "no comet node is live", claim));
@@ -276,7 +289,8 @@ public final class PushRouter {
             List<String> keys,
             ByteString body,
             long expireSeconds,
-            AppendClaim claim) {
+            AppendClaim claim,
+            String idempotencyKey) {
         PushManyRequest request =
                 PushManyRequest.newBuilder()
                         .addAllKeys(keys)
@@ -287,7 +301,12 @@ public final class PushRouter {
         return cometFailed.decide(
                 comet,
                 comets.pushMany(comet, request),
-                reply -> List.copyOf(reply.getFailedKeysList()),
+                reply -> {
+                    for (String key : reply.getDuplicateKeysList()) {
+                        duplicateAnswered(key, expireSeconds, idempotencyKey);
+                    }
+                    return List.copyOf(reply.getFailedKeysList());
+                },
                 refusal -> {
                     LOG.warn(
                             "Multi-key push of {} keys refused: {}",

@@ -206,6 +206,40 @@ class PushRouterTest {
     }
 
     @Test
+    void theDuplicateKeysOfAMultiKeyPushWithoutAnIdempotencyKeyAreClosedAndNoOthers() {
+        placement.put("a1", COMET_A);
+        placement.put("a2", COMET_A);
+        placement.put("b1", COMET_B);
+        comets.duplicateKeys.put(COMET_A.nodeName(), List.of("a2"));
+
+        Answer answer = router.pushMany(List.of("a1", "a2", "b1"), PAYLOAD, EXPIRE).join();
+
+        assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
+        assertThat(comets.calls)
+                .containsExactlyInAnyOrder(
+                        "pushMany comet-a [a1, a2] expire 600",
+                        "pushMany comet-b [b1] expire 600",
+                        "close comet-a [a2]");
+        assertThat(metrics.meter("web.push.duplicates").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theDuplicateKeysOfAnIdempotentOrOnlineOnlyMultiKeyRetryCloseNothing() {
+        placement.put("a1", COMET_A);
+        comets.duplicateKeys.put(COMET_A.nodeName(), List.of("a1"));
+
+        router.pushMany(List.of("a1"), PAYLOAD, EXPIRE, "order-42").join();
+        router.pushMany(List.of("a1"), PAYLOAD, 0).join();
+
+        assertThat(comets.calls)
+                .containsExactly(
+                        "pushMany comet-a [a1] expire 600", "pushMany comet-a [a1] expire 0");
+        assertThat(metrics.meter("web.push.duplicates").getCount()).isEqualTo(2);
+        assertThat(metrics.meter("web.push.undelivered.closed").getCount()).isZero();
+    }
+
+    @Test
     void aPushWithAnIdempotencyKeyAnswersItsMidAndSendsTheDerivedClaim() {
         placement.put("k", COMET_A);
 
@@ -449,6 +483,7 @@ class PushRouterTest {
         final List<ByteString> payloads = new ArrayList<>();
         final Map<String, Status> failures = new HashMap<>();
         final Map<String, List<String>> failedKeys = new HashMap<>();
+        final Map<String, List<String>> duplicateKeys = new HashMap<>();
         // Comets that append the push (with the web node's claim) and then fail to answer.
         final Map<String, MessageLog> appendFirst = new HashMap<>();
         final List<PushRequest> requests = new ArrayList<>();
@@ -525,6 +560,8 @@ class PushRouterTest {
                     comet,
                     PushManyReply.newBuilder()
                             .addAllFailedKeys(failedKeys.getOrDefault(comet.nodeName(), List.of()))
+                            .addAllDuplicateKeys(
+                                    duplicateKeys.getOrDefault(comet.nodeName(), List.of()))
                             .build());
         }
 

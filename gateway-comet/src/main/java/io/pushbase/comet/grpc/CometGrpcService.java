@@ -119,7 +119,11 @@ public final class CometGrpcService extends CometServiceGrpc.CometServiceImplBas
                         req.getExpireSeconds(),
                         req.hasClaim() ? claim(req.getClaim()) : null,
                         call::isCancelled),
-                failed -> PushManyReply.newBuilder().addAllFailedKeys(failed).build(),
+                pushed ->
+                        PushManyReply.newBuilder()
+                                .addAllFailedKeys(pushed.failedKeys())
+                                .addAllDuplicateKeys(pushed.duplicateKeys())
+                                .build(),
                 CometGrpcService::toStatus,
                 out);
     }

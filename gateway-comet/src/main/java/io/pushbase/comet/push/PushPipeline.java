@@ -151,10 +151,11 @@ public final class PushPipeline {
     }
 
     /**
-     * Pushes to many keys independently; completes with the keys whose push failed. Invalid input
-     * for any key fails the whole call before anything is pushed.
+     * Pushes to many keys independently; completes with the keys whose push failed and those
+     * recognised as duplicates. Invalid input for any key fails the whole call before anything is
+     * pushed.
      */
-    public CompletableFuture<List<String>> pushMany(
+    public CompletableFuture<PushedMany> pushMany(
             List<String> keys, byte[] payload, long expireSeconds) {
         return pushMany(keys, payload, expireSeconds, null, () -> false);
     }
@@ -164,7 +165,7 @@ public final class PushPipeline {
      * claim per key; claims live per key, so one claim serves every key), and none once {@code
      * abandoned} (as {@link #push(String, byte[], long, AppendClaim, BooleanSupplier)}).
      */
-    public CompletableFuture<List<String>> pushMany(
+    public CompletableFuture<PushedMany> pushMany(
             List<String> keys,
             byte[] payload,
             long expireSeconds,
@@ -180,7 +181,8 @@ public final class PushPipeline {
             }
         }
         List<String> unique = keys.stream().distinct().toList();
-        List<CompletableFuture<Boolean>> outcomes = new ArrayList<>(unique.size());
+        // Per key: the push, or null when it failed.
+        List<CompletableFuture<Pushed>> outcomes = new ArrayList<>(unique.size());
         for (String key : unique) {
             outcomes.add(
                     push(
@@ -189,18 +191,22 @@ public final class PushPipeline {
                                     expireSeconds,
                                     claim == null ? AppendClaim.random() : claim,
                                     abandoned)
-                            .handle((pushed, err) -> err == null));
+                            .handle((pushed, err) -> err == null ? pushed : null));
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(
                         done -> {
                             List<String> failedKeys = new ArrayList<>();
+                            List<String> duplicateKeys = new ArrayList<>();
                             for (int i = 0; i < unique.size(); i++) {
-                                if (!outcomes.get(i).join()) {
+                                Pushed pushed = outcomes.get(i).join();
+                                if (pushed == null) {
                                     failedKeys.add(unique.get(i));
+                                } else if (pushed.duplicate()) {
+                                    duplicateKeys.add(unique.get(i));
                                 }
                             }
-                            return failedKeys;
+                            return new PushedMany(failedKeys, duplicateKeys);
                         });
     }
 

@@ -303,6 +303,33 @@ class PushPipelineTest {
     }
 
     @Test
+    void aRetriedMultiKeyPushNamesTheKeysPushedBeforeAsDuplicatesAndDeliversOnlyTheOthers()
+            throws Exception {
+        RecordingSubscriber one = new RecordingSubscriber("one");
+        RecordingSubscriber two = new RecordingSubscriber("two");
+        channels.add(one);
+        channels.add(two);
+        PushPipeline comet = comet();
+        AppendClaim claim =
+                new AppendClaim(AppendClaim.fromIdempotencyKey("order-43"), true, true, 3600);
+        Pushed first = await(comet.push("one", json("{\"order\":43}"), 600, claim));
+
+        PushedMany retry =
+                await(
+                        comet.pushMany(
+                                List.of("one", "two"),
+                                json("{\"order\":43}"),
+                                600,
+                                claim,
+                                () -> false));
+
+        assertThat(retry).isEqualTo(new PushedMany(List.of(), List.of("one")));
+        assertThat(one.mids).containsExactly(first.mid());
+        assertThat(two.mids).hasSize(1);
+        assertThat(await(store.fetch("one", 0, 0))).hasSize(1);
+    }
+
+    @Test
     void pushManyReportsExactlyTheKeysThatFailed() throws Exception {
         StoreBackedLog real = new StoreBackedLog(store);
         MessageLog flaky =
@@ -311,13 +338,14 @@ class PushPipelineTest {
                                 ? CompletableFuture.failedFuture(new IllegalStateException("down"))
                                 : real.append(request);
         PushPipeline comet = comet(MidClock.system(), flaky);
-        List<String> failed =
+        PushedMany pushed =
                 await(
                         comet.pushMany(
                                 List.of("good1", "bad1", "good2", "bad2", "good1"),
                                 json("{}"),
                                 60));
-        assertThat(failed).containsExactlyInAnyOrder("bad1", "bad2");
+        assertThat(pushed.failedKeys()).containsExactlyInAnyOrder("bad1", "bad2");
+        assertThat(pushed.duplicateKeys()).isEmpty();
         assertThat(await(store.fetch("good1", 0, 0))).hasSize(1);
         assertThat(await(store.fetch("good2", 0, 0))).hasSize(1);
     }
