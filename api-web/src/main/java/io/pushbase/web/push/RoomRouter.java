@@ -42,9 +42,19 @@ import org.slf4j.LoggerFactory;
  * The decision is {@link CometFallback}'s, as for a key's push ({@link PushRouter}); this class
  * keeps what differs: the room's fallback delivers to every comet. Idempotency keys work as for
  * keys: the claim is derived from the idempotency key (per room: the same idempotency key for
- * another room is another push), looked up first and indexed for the window. Thread-safe and
- * non-blocking. Meters {@code web.room.push.fallback}, {@code web.room.push.fallback.found}, {@code
- * web.room.push.fallback.failed}, {@code web.room.push.duplicates}, {@code
+ * another room is another push), looked up first and indexed for the window.
+ *
+ * <p>A push without an idempotency key that was appended but perhaps never delivered — the fallback
+ * found it appended (the owner's append landed after the owner had failed the push), or the owner
+ * answered {@code duplicate} (an earlier attempt of this very push took the mid, its answer lost) —
+ * is also sent to every comet under the mid it took. Members that had it drop it (a member drops
+ * room mids not above its largest, docs/PROTOCOL.md); the others get it live instead of at their
+ * next resume. A push with an idempotency key is not: its duplicate may be a retry of one delivered
+ * long ago, and a retry is never delivered again.
+ *
+ * <p>Thread-safe and non-blocking. Meters {@code web.room.push.fallback}, {@code
+ * web.room.push.fallback.found}, {@code web.room.push.fallback.failed}, {@code
+ * web.room.push.duplicates}, {@code web.room.push.undelivered.resent}, {@code
  * web.room.push.comet.overloaded}.
  */
 public final class RoomRouter {
@@ -59,6 +69,7 @@ public final class RoomRouter {
     private final Meter fallbackFound;
     private final Meter fallbackFailed;
     private final Meter duplicates;
+    private final Meter resent;
     private final CometFallback cometFailed;
 
     /**
@@ -81,6 +92,7 @@ public final class RoomRouter {
         this.fallbackFound = metrics.meter("web.room.push.fallback.found");
         this.fallbackFailed = metrics.meter("web.room.push.fallback.failed");
         this.duplicates = metrics.meter("web.room.push.duplicates");
+        this.resent = metrics.meter("web.room.push.undelivered.resent");
         this.cometFailed = new CometFallback(metrics.meter("web.room.push.comet.overloaded"));
     }
 
@@ -107,6 +119,7 @@ public final class RoomRouter {
         ByteString body = UnsafeByteOperations.unsafeWrap(payload);
         AppendClaim claim = CometFallback.claimFor(idempotencyKey, idempotencyWindowSeconds);
         Optional<CometNode> owner = directory.ownerOf(room);
+        boolean resendFound = idempotencyKey == null;
         if (owner.isEmpty()) {
             return store(
                     room,
@@ -115,7 +128,8 @@ public final class RoomRouter {
                     expireSeconds,
                     spreadMillis,
                     "no comet node is live",
-                    claim);
+                    claim,
+                    resendFound);
         }
         CometNode comet = owner.get();
         PushRoomRequest request =
@@ -132,6 +146,9 @@ public final class RoomRouter {
                 reply -> {
                     if (reply.getDuplicate()) {
                         duplicates.mark();
+                        if (resendFound) {
+                            resend(room, reply.getMid(), payload, spreadMillis);
+                        }
                     }
                     return Answer.ok(Data.pushed(reply.getMid(), reply.getDuplicate()));
                 },
@@ -144,10 +161,14 @@ public final class RoomRouter {
                                 expireSeconds,
                                 spreadMillis,
                                 why,
-                                claim.lookedUpFirst()));
+                                claim.lookedUpFirst(),
+                                resendFound));
     }
 
-    /** The fallback: appends to the room's log here, then sends it to every comet. */
+    /**
+     * The fallback: appends to the room's log here, then sends it to every comet; when {@code
+     * resendFound}, also a push found appended already.
+     */
     private CompletableFuture<Answer> store(
             String room,
             byte[] payload,
@@ -155,7 +176,8 @@ public final class RoomRouter {
             long expireSeconds,
             long spreadMillis,
             String why,
-            AppendClaim claim) {
+            AppendClaim claim,
+            boolean resendFound) {
         return appender.append(room, body, expireSeconds, 0, claim)
                 .handle(
                         (appended, err) -> {
@@ -174,6 +196,9 @@ public final class RoomRouter {
                             if (appended.duplicate()) {
                                 fallbackFound.mark();
                                 duplicates.mark();
+                                if (resendFound) {
+                                    resend(room, appended.mid(), payload, spreadMillis);
+                                }
                             } else {
                                 fallback.mark();
                                 deliverEverywhere(room, appended.mid(), payload, spreadMillis);
@@ -189,6 +214,12 @@ public final class RoomRouter {
                             }
                             return Answer.ok(Data.pushed(appended.mid(), appended.duplicate()));
                         });
+    }
+
+    /** A push appended that perhaps no comet delivered: sent to every comet under its mid. */
+    private void resend(String room, long mid, byte[] payload, long spreadMillis) {
+        resent.mark();
+        deliverEverywhere(room, mid, payload, spreadMillis);
     }
 
     /** Best effort: each comet's members get it live; those who miss it resume the room. */

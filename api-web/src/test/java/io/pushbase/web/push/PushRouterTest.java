@@ -17,7 +17,6 @@ import io.pushbase.schema.comet.v1.PushManyReply;
 import io.pushbase.schema.comet.v1.PushManyRequest;
 import io.pushbase.schema.comet.v1.PushReply;
 import io.pushbase.schema.comet.v1.PushRequest;
-import io.pushbase.schema.message.v1.AppendReply;
 import io.pushbase.schema.message.v1.AppendRequest;
 import io.pushbase.web.comet.CometDirectory.CometNode;
 import io.pushbase.web.comet.CometOwners;
@@ -103,7 +102,8 @@ class PushRouterTest {
         Answer answer = pushToACometThatAnswers(Status.UNAVAILABLE);
 
         assertThat(answer.ret()).isEqualTo(Ret.OK);
-        assertThat(log.stored).containsExactly(new Stored("k", earlier + 1, "{\"hello\":1}", 600));
+        assertThat(log.stored)
+                .containsExactly(new FakeMessageLog.Stored("k", earlier + 1, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(1);
         // The fallback looks its claim up first, and the message node then takes a mid above the
         // head at once: no refused proposal.
@@ -121,7 +121,8 @@ class PushRouterTest {
         Answer answer = router.push("k", PAYLOAD, EXPIRE).join();
 
         assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
-        assertThat(log.stored).containsExactly(new Stored("k", NOW - 1, "{\"hello\":1}", 600));
+        assertThat(log.stored)
+                .containsExactly(new FakeMessageLog.Stored("k", NOW - 1, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
         assertThat(metrics.meter("web.push.fallback").getCount()).isZero();
         assertThat(comets.requests.get(0).getClaim().getClaim().size()).isEqualTo(16);
@@ -172,8 +173,8 @@ class PushRouterTest {
         assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
         assertThat(log.stored)
                 .containsExactlyInAnyOrder(
-                        new Stored("a1", NOW - 1, "{\"hello\":1}", 600),
-                        new Stored("a2", NOW, "{\"hello\":1}", 600));
+                        new FakeMessageLog.Stored("a1", NOW - 1, "{\"hello\":1}", 600),
+                        new FakeMessageLog.Stored("a2", NOW, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
         assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(1);
     }
@@ -278,8 +279,8 @@ class PushRouterTest {
                 .contains("\"duplicate\":false", "\"mid\":\"" + (NOW + 1) + "\"");
         assertThat(log.stored)
                 .containsExactly(
-                        new Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600),
-                        new Stored("nobody-owns-it", NOW + 1, "{\"hello\":1}", 600));
+                        new FakeMessageLog.Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600),
+                        new FakeMessageLog.Stored("nobody-owns-it", NOW + 1, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback.found").getCount()).isEqualTo(1);
     }
 
@@ -291,7 +292,8 @@ class PushRouterTest {
         Answer answer = pushToACometThatAnswers(Status.fromCode(code));
 
         assertThat(answer.ret()).isEqualTo(Ret.OK);
-        assertThat(log.stored).containsExactly(new Stored("k", NOW, "{\"hello\":1}", 600));
+        assertThat(log.stored)
+                .containsExactly(new FakeMessageLog.Stored("k", NOW, "{\"hello\":1}", 600));
     }
 
     @Test
@@ -301,7 +303,8 @@ class PushRouterTest {
         assertThat(answer.ret()).isEqualTo(Ret.OK);
         assertThat(comets.calls).isEmpty();
         assertThat(log.stored)
-                .containsExactly(new Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600));
+                .containsExactly(
+                        new FakeMessageLog.Stored("nobody-owns-it", NOW, "{\"hello\":1}", 600));
     }
 
     @Test
@@ -365,7 +368,8 @@ class PushRouterTest {
                 .containsExactlyInAnyOrder(
                         "pushMany comet-a [a1, a2] expire 600", "pushMany comet-b [b1] expire 600");
         // c1 has no live comet: stored by the web node. a2 failed on its comet: listed.
-        assertThat(log.stored).containsExactly(new Stored("c1", NOW, "{\"hello\":1}", 600));
+        assertThat(log.stored)
+                .containsExactly(new FakeMessageLog.Stored("c1", NOW, "{\"hello\":1}", 600));
         assertThat(answer.ret()).isEqualTo(Ret.OK);
         assertThat(new String(answer.render(false), StandardCharsets.UTF_8))
                 .isEqualTo("{\"data\":{\"fk\":[\"a2\"]},\"ret\":0}");
@@ -383,8 +387,8 @@ class PushRouterTest {
         assertThat(answer.render(false)).isEqualTo("{\"ret\":0}".getBytes(StandardCharsets.UTF_8));
         assertThat(log.stored)
                 .containsExactlyInAnyOrder(
-                        new Stored("a1", NOW, "{\"hello\":1}", 600),
-                        new Stored("a2", NOW, "{\"hello\":1}", 600));
+                        new FakeMessageLog.Stored("a1", NOW, "{\"hello\":1}", 600),
+                        new FakeMessageLog.Stored("a2", NOW, "{\"hello\":1}", 600));
         assertThat(metrics.meter("web.push.fallback").getCount()).isEqualTo(2);
         // Each key stored by the web node is closed on its comet (which fails here, counted).
         assertThat(comets.calls).contains("close comet-a [a1]", "close comet-a [a2]");
@@ -470,9 +474,6 @@ class PushRouterTest {
     private static Clock fixedClock() {
         return Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
     }
-
-    /** A message as the fake message log stored it. */
-    record Stored(String key, long mid, String payload, long expireSeconds) {}
 
     /**
      * Comets that answer every call at once: with success (a {@code PushMany} with the failed keys
@@ -580,72 +581,6 @@ class PushRouterTest {
             return failure == null
                     ? CompletableFuture.completedFuture(reply)
                     : CompletableFuture.failedFuture(failure.asRuntimeException());
-        }
-    }
-
-    /**
-     * A message log with a message node's append rule: a mid is taken only if it is larger than the
-     * key's head (else the reply carries the head), and a message is stored only when its expire is
-     * above 0. {@link #down} fails every append as unreachable message nodes do.
-     */
-    private static final class FakeMessageLog implements MessageLog {
-        final Map<String, Long> heads = new HashMap<>();
-        final List<Stored> stored = new ArrayList<>();
-        // key + claim -> the mid that claim took, as a message node finds it (find_claim).
-        final Map<String, Long> claims = new HashMap<>();
-        int appends;
-        boolean down;
-
-        @Override
-        public synchronized CompletableFuture<AppendReply> append(AppendRequest request) {
-            appends++;
-            if (down) {
-                return CompletableFuture.failedFuture(
-                        Status.UNAVAILABLE
-                                .withDescription("message nodes down")
-                                .asRuntimeException());
-            }
-            long head = heads.getOrDefault(request.getKey(), 0L);
-            String claim =
-                    request.getKey()
-                            + "/"
-                            + java.util.HexFormat.of().formatHex(request.getClaim().toByteArray());
-            long mid = request.getMid();
-            long original = mid;
-            if (request.getFindClaim()) {
-                Long found = claims.get(claim);
-                if (found != null) {
-                    return CompletableFuture.completedFuture(
-                            AppendReply.newBuilder()
-                                    .setAppended(true)
-                                    .setHead(head)
-                                    .setClaimedMid(found)
-                                    .setDuplicate(true)
-                                    .build());
-                }
-                mid = Math.max(mid, head + 1);
-            }
-            if (mid <= head) {
-                return CompletableFuture.completedFuture(
-                        AppendReply.newBuilder().setAppended(false).setHead(head).build());
-            }
-            heads.put(request.getKey(), mid);
-            claims.put(claim, mid);
-            request = request.toBuilder().setMid(mid).build();
-            if (request.getExpireSeconds() > 0) {
-                stored.add(
-                        new Stored(
-                                request.getKey(),
-                                request.getMid(),
-                                request.getPayload().toStringUtf8(),
-                                request.getExpireSeconds()));
-            }
-            return CompletableFuture.completedFuture(
-                    AppendReply.newBuilder()
-                            .setAppended(true)
-                            .setHead(mid)
-                            .setClaimedMid(mid == original ? 0 : mid)
-                            .build());
         }
     }
 }
