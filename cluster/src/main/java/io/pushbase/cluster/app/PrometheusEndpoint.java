@@ -69,10 +69,31 @@ public final class PrometheusEndpoint {
                     map("web.route.*.*.*", "pushbase_web_route_seconds", "route", "${0}.${1}.${2}"),
                     map("web.route.*.*", "pushbase_web_route_seconds", "route", "${0}.${1}"),
                     map("web.push.inFlight", "pushbase_web_push_in_flight"),
-                    map("web.push.fallback.failed", "pushbase_web_push_fallback_failed"),
+                    map("web.push.fallback.*", "pushbase_web_push_fallback_${0}"),
                     map("web.push.comet.overloaded", "pushbase_web_push_comet_overloaded"),
+                    map("web.push.undelivered.closed", "pushbase_web_push_undelivered_closed"),
+                    map(
+                            "web.push.undelivered.close.failed",
+                            "pushbase_web_push_undelivered_close_failed"),
                     map("web.push.*", "pushbase_web_push_${0}"),
                     map("web.delete.close.failed", "pushbase_web_delete_close_failed"),
+                    // web: each HTTP listener's connections and bounds (application, admin, ops)
+                    map(
+                            "web.http.*.connections",
+                            "pushbase_web_http_connections",
+                            "listener",
+                            "${0}"),
+                    map(
+                            "web.http.*.headerTimeouts",
+                            "pushbase_web_http_header_timeouts",
+                            "listener",
+                            "${0}"),
+                    map(
+                            "web.http.*.limitReached",
+                            "pushbase_web_http_limit_reached",
+                            "listener",
+                            "${0}"),
+                    map("web.http.*.refused", "pushbase_web_http_refused", "listener", "${0}"),
                     // web: comets that did not answer presence (deadline, unavailable, error)
                     map(
                             "web.presence.unanswered.*",
@@ -84,6 +105,9 @@ public final class PrometheusEndpoint {
                             "web.room.push.comet.overloaded",
                             "pushbase_web_room_push_comet_overloaded"),
                     map("web.room.push.fallback.*", "pushbase_web_room_push_fallback_${0}"),
+                    map(
+                            "web.room.push.undelivered.resent",
+                            "pushbase_web_room_push_undelivered_resent"),
                     map("web.room.push.*", "pushbase_web_room_push_${0}"),
                     // (Pushbase, issue 14) comet: rooms (memberships, refusals, pushes, fan-out,
                     // the owner's calls to the other comets)

@@ -119,6 +119,32 @@ class PrometheusEndpointTest {
     }
 
     @Test
+    void webListenersAreALabelAndEveryWebPushMeterIsRenamed() throws Exception {
+        MetricRegistry metrics = new MetricRegistry();
+        metrics.register("web.http.ops.connections", (Gauge<Integer>) () -> 2);
+        metrics.meter("web.http.admin.headerTimeouts").mark();
+        metrics.meter("web.http.admin.limitReached").mark(3);
+        metrics.meter("web.http.application.refused").mark(4);
+        metrics.meter("web.push.fallback.found").mark(5);
+        metrics.meter("web.push.undelivered.closed").mark(6);
+        metrics.meter("web.push.undelivered.close.failed").mark(7);
+        metrics.meter("web.room.push.undelivered.resent").mark(8);
+
+        String text = scrape(metrics);
+
+        assertThat(text.lines())
+                .contains(
+                        line("pushbase_web_http_connections", "listener=|ops|,", 2),
+                        line("pushbase_web_http_header_timeouts_total", "listener=|admin|,", 1),
+                        line("pushbase_web_http_limit_reached_total", "listener=|admin|,", 3),
+                        line("pushbase_web_http_refused_total", "listener=|application|,", 4),
+                        line("pushbase_web_push_fallback_found_total", "", 5),
+                        line("pushbase_web_push_undelivered_closed_total", "", 6),
+                        line("pushbase_web_push_undelivered_close_failed_total", "", 7),
+                        line("pushbase_web_room_push_undelivered_resent_total", "", 8));
+    }
+
+    @Test
     void acknowledgementOutcomesAndRefusalsAreLabelsOfTheirOwnFamilies() throws Exception {
         MetricRegistry metrics = new MetricRegistry();
         metrics.meter("comet.acks.stored").mark(4);
