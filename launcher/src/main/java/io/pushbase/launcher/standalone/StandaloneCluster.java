@@ -165,22 +165,24 @@ final class StandaloneCluster implements AutoCloseable {
             }
             long deadline = System.nanoTime() + START_BUDGET.toNanos();
             try {
+                boolean healthy;
                 if (child.name().equals(HBASE)) {
                     startHBase(deadline);
-                    out.println("Restarted " + child.name() + ": " + children.peek().pid());
-                } else if (startNodes(deadline)) {
-                    out.println("Restarted " + child.name() + ": " + children.peek().pid());
+                    healthy = true;
                 } else {
-                    // Left running: it reconnects to HBase and its ZooKeeper on its own once the
-                    // next round has restarted them.
-                    out.println(
-                            "Restarted "
-                                    + child.name()
-                                    + ": "
-                                    + children.peek().pid()
-                                    + ", not healthy yet: hbase exited meanwhile and is restarted"
-                                    + " next.");
+                    // Not healthy: left running; the nodes reconnect to HBase and its ZooKeeper
+                    // on their own once the next round has restarted them.
+                    healthy = startNodes(deadline);
                 }
+                out.println(
+                        "Restarted "
+                                + child.name()
+                                + ": "
+                                + children.peek().pid()
+                                + (healthy
+                                        ? ""
+                                        : ", not healthy yet: hbase exited meanwhile and is"
+                                                + " restarted next."));
             } catch (Exception e) {
                 // Left in children if it was started: the next round sees it dead or stops it.
                 out.println("Restarting " + child.name() + " failed: " + e.getMessage());
