@@ -19,8 +19,9 @@ import java.util.Map;
  * PushbaseMain}), {@code launcher} ({@code PushbaseMain standalone}); anything else by its program
  * name. Descendants are found through {@link ProcessHandle#descendants()}, which reads {@code
  * /proc} on Linux; the set is taken once, when the server is ready (standalone starts no process
- * later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}) and GC pauses ({@link
- * GcPauses}) at one moment, to subtract at the end of a window.
+ * later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}), GC pauses ({@link
+ * GcPauses}) and context switches ({@link ContextSwitches}) at one moment, to subtract at the end
+ * of a window.
  *
  * <p>Immutable; owns no process (the benchmark stops the server through its launcher's handle).
  */
@@ -41,19 +42,30 @@ final class ServerProcesses {
      * at one moment.
      *
      * @param gcNanos GC pause time per member so far, -1 where unknown
+     * @param switches context switches per member so far ({@link ContextSwitches}), -1 where
+     *     unknown
      */
-    record Snapshot(CpuUsage cpu, Map<String, Long> gcNanos) {
+    record Snapshot(CpuUsage cpu, Map<String, Long> gcNanos, Map<String, Long> switches) {
         /** GC pause time per member since {@code start}, in ns (unknown ones left out). */
         Map<String, Long> gcNanosSince(Snapshot start) {
-            Map<String, Long> paused = new LinkedHashMap<>();
-            gcNanos.forEach(
-                    (name, nanos) -> {
-                        Long before = start.gcNanos.get(name);
-                        if (nanos >= 0 && before != null && before >= 0) {
-                            paused.put(name, nanos - before);
+            return since(gcNanos, start.gcNanos);
+        }
+
+        /** Context switches per member since {@code start} (unknown ones left out). */
+        Map<String, Long> switchesSince(Snapshot start) {
+            return since(switches, start.switches);
+        }
+
+        private static Map<String, Long> since(Map<String, Long> now, Map<String, Long> before) {
+            Map<String, Long> grown = new LinkedHashMap<>();
+            now.forEach(
+                    (name, value) -> {
+                        Long was = before.get(name);
+                        if (value >= 0 && was != null && was >= 0) {
+                            grown.put(name, value - was);
                         }
                     });
-            return paused;
+            return grown;
         }
     }
 
@@ -116,8 +128,13 @@ final class ServerProcesses {
 
     Snapshot snapshot() {
         Map<String, Long> gc = new LinkedHashMap<>();
-        members.forEach(m -> gc.put(m.name(), GcPauses.totalNanos(m.pid())));
-        return new Snapshot(CpuUsage.now(pids()), gc);
+        Map<String, Long> switches = new LinkedHashMap<>();
+        members.forEach(
+                m -> {
+                    gc.put(m.name(), GcPauses.totalNanos(m.pid()));
+                    switches.put(m.name(), ContextSwitches.total(m.pid()));
+                });
+        return new Snapshot(CpuUsage.now(pids()), gc, switches);
     }
 
     private static boolean taken(List<Member> members, String name) {

@@ -9,18 +9,20 @@ import java.util.Set;
 
 /**
  * What the server's processes and this load generator used in one measured window: CPU time per
- * process (utime + stime, {@link CpuUsage}), GC pause time per process ({@link GcPauses}), and a
- * line with the cores each used and the rest of the machine (flagged when other load disturbed the
- * window). Immutable.
+ * process (utime + stime, {@link CpuUsage}), GC pause time per process ({@link GcPauses}), context
+ * switches per process ({@link ContextSwitches}), and a line with the cores each used and the rest
+ * of the machine (flagged when other load disturbed the window). Immutable.
  *
  * @param serverCpuNanos CPU time per server process, in report order (empty: processes unknown)
  * @param loadGeneratorCpuNanos CPU time of this JVM, -1 when unknown
  * @param gcNanos GC pause time per server process (unknown ones left out)
+ * @param switches context switches per server process (unknown ones left out)
  */
 record ServerUsage(
         Map<String, Long> serverCpuNanos,
         long loadGeneratorCpuNanos,
         Map<String, Long> gcNanos,
+        Map<String, Long> switches,
         String cpuLine) {
 
     /** One row of {@link #appendTables}: a label, its window's usage, operations done in it. */
@@ -67,6 +69,7 @@ record ServerUsage(
                     end.cpu().childNanosSince(start.cpu()),
                     end.cpu().ownNanosSince(start.cpu()),
                     end.gcNanosSince(start),
+                    end.switchesSince(start),
                     end.cpu().since(start.cpu()).replace("this JVM", "load generator"));
         }
     }
@@ -81,9 +84,9 @@ record ServerUsage(
     }
 
     /**
-     * Two Markdown tables over {@code rows}: CPU per operation ({@code unit}) of all server
-     * processes together, of each, and of the load generator; then GC pause time per server process
-     * in the window.
+     * Three Markdown tables over {@code rows}: CPU per operation ({@code unit}) of all server
+     * processes together, of each, and of the load generator; context switches per operation, of
+     * all server processes and of each; then GC pause time per server process in the window.
      */
     static void appendTables(StringBuilder out, String rowTitle, List<Row> rows, String unit) {
         Set<String> names = new LinkedHashSet<>();
@@ -108,6 +111,17 @@ record ServerUsage(
             out.append(' ')
                     .append(u.perOperation(u.loadGeneratorCpuNanos(), row.operations()))
                     .append(" |\n");
+        }
+        out.append("\nContext switches per ").append(unit).append(", by process:\n\n");
+        header(out, rowTitle, names, "all server processes", null);
+        for (Row row : rows) {
+            Map<String, Long> switches = row.usage().switches();
+            out.append("| ").append(row.label()).append(" | ");
+            out.append(count(total(switches, names), row.operations())).append(" |");
+            for (String name : names) {
+                out.append(' ').append(count(switches.get(name), row.operations())).append(" |");
+            }
+            out.append('\n');
         }
         out.append("\nGC pauses in the window (ms), by process:\n\n");
         header(out, rowTitle, names, null, null);
@@ -138,6 +152,27 @@ record ServerUsage(
             columns.add(last);
         }
         StandaloneReport.header(out, columns);
+    }
+
+    /** The sum over {@code names}, null when any of them is unknown. */
+    private static Long total(Map<String, Long> values, Set<String> names) {
+        long sum = 0;
+        for (String name : names) {
+            Long v = values.get(name);
+            if (v == null) {
+                return null;
+            }
+            sum += v;
+        }
+        return sum;
+    }
+
+    /** A count per operation to one decimal; "—" when unknown. */
+    private static String count(Long n, long operations) {
+        if (n == null || n < 0 || operations <= 0) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.1f", (double) n / operations);
     }
 
     /** CPU ms per operation; "—" when unknown (no process data, no operations). */
