@@ -12,11 +12,11 @@ import java.util.List;
  * parked, waited on a lock or a futex, slept in {@code epoll_wait}) and {@code
  * nonvoluntary_ctxt_switches} (preempted). Linux only; -1 elsewhere.
  *
- * <p>Why a benchmark reports it: on a virtual machine every switch also pays for entering and
- * leaving the guest kernel, and that price differs by an order of magnitude between hosts
- * (docs/BENCHMARKS.md, "What a push costs the kernel"). CPU time per push moves with the host's
- * speed from run to run; switches per push count the thread hand-offs of the code and hardly move,
- * so they show a change of the code's threading on a host too noisy for its CPU time to.
+ * <p>Why a benchmark reports it: a switch costs what waking a thread and entering and leaving the
+ * kernel cost on the host, ~12 µs on the virtual machine of docs/BENCHMARKS.md ("What a push costs
+ * the kernel on this host"). CPU time per push moves with the host's speed from run to run;
+ * switches per push count the thread hand-offs of the code and hardly move, so they show a change
+ * of the code's threading on a host too noisy for its CPU time to.
  *
  * <p>A thread that exits between two readings takes its switches with it, so a difference can come
  * out slightly low when pool threads come and go; the servers' pools keep their threads under load.
