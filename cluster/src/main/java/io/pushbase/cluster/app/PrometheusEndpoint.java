@@ -117,6 +117,7 @@ public final class PrometheusEndpoint {
                     map("comet.rooms.push", "pushbase_comet_room_push_seconds"),
                     map("comet.rooms.push.*", "pushbase_comet_room_pushes", "outcome", "${0}"),
                     map("comet.rooms.peer.*", "pushbase_comet_room_peer_calls", "result", "${0}"),
+                    map("comet.rooms.broadcasts.*", "pushbase_comet_room_broadcasts_${0}"),
                     map("comet.rooms.*", "pushbase_comet_room_${0}"),
                     // comet: pushes, deliveries, connections, refusals, closes
                     map("comet.push", "pushbase_comet_push_seconds"),

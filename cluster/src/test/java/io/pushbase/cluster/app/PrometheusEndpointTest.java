@@ -119,7 +119,7 @@ class PrometheusEndpointTest {
     }
 
     @Test
-    void webListenersAreALabelAndEveryWebPushMeterIsRenamed() throws Exception {
+    void webListenersAreALabelAndEveryWebPushAndBroadcastMetricIsRenamed() throws Exception {
         MetricRegistry metrics = new MetricRegistry();
         metrics.register("web.http.ops.connections", (Gauge<Integer>) () -> 2);
         metrics.meter("web.http.admin.headerTimeouts").mark();
@@ -129,6 +129,8 @@ class PrometheusEndpointTest {
         metrics.meter("web.push.undelivered.closed").mark(6);
         metrics.meter("web.push.undelivered.close.failed").mark(7);
         metrics.meter("web.room.push.undelivered.resent").mark(8);
+        metrics.counter("comet.rooms.broadcasts.queued").inc(9);
+        metrics.counter("comet.rooms.broadcasts.refused").inc(10);
 
         String text = scrape(metrics);
 
@@ -141,7 +143,9 @@ class PrometheusEndpointTest {
                         line("pushbase_web_push_fallback_found_total", "", 5),
                         line("pushbase_web_push_undelivered_closed_total", "", 6),
                         line("pushbase_web_push_undelivered_close_failed_total", "", 7),
-                        line("pushbase_web_room_push_undelivered_resent_total", "", 8));
+                        line("pushbase_web_room_push_undelivered_resent_total", "", 8),
+                        line("pushbase_comet_room_broadcasts_queued", "", 9),
+                        line("pushbase_comet_room_broadcasts_refused", "", 10));
     }
 
     @Test

@@ -43,6 +43,24 @@ public class PushConfiguration {
     @Min(1)
     private int maxQueuedPerRoomPeer = 1_000;
 
+    /**
+     * (Pushbase) Broadcasts waiting or being written on this comet (each holds a snapshot of the
+     * comet's connections until its spread is done); one more is refused (docs/ROOMS.md).
+     */
+    @Min(1)
+    @Max(100_000)
+    private int maxQueuedBroadcasts = 64;
+
+    @JsonProperty
+    public int getMaxQueuedBroadcasts() {
+        return maxQueuedBroadcasts;
+    }
+
+    @JsonProperty
+    public void setMaxQueuedBroadcasts(int maxQueuedBroadcasts) {
+        this.maxQueuedBroadcasts = maxQueuedBroadcasts;
+    }
+
     @JsonProperty
     public Duration getRoomPeerTimeout() {
         return roomPeerTimeout;

@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * members.
  *
  * <p>Bounds: {@code maxQueuedPerRoom} pushes wait per room and {@code maxInFlight} in all (the key
- * pipeline's values); beyond either, {@link PushRejectedException.Reason#OVERLOADED}. Thread-safe
- * and non-blocking. Metrics: timer {@code comet.rooms.push}, meters {@code
+ * pipeline's values); beyond either, {@link PushRejectedException.Reason#OVERLOADED}. So is a
+ * broadcast pushed here, before it is appended, or sent here by its owner, while the fan-out holds
+ * its most broadcasts ({@link RoomFanout#acceptsBroadcast}): a broadcast is answered before it is
+ * written, so without that bound a caller could queue them faster than they are written.
+ * Thread-safe and non-blocking. Metrics: timer {@code comet.rooms.push}, meters {@code
  * comet.rooms.push.acknowledged}, {@code comet.rooms.push.failed}, {@code
  * comet.rooms.push.rejected}, {@code comet.rooms.push.duplicates}, {@code
  * comet.rooms.push.conflicts} (mids refused by the room's head), {@code comet.rooms.received}
@@ -109,6 +112,10 @@ public final class RoomPipeline {
         if (invalid != null) {
             return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
         }
+        if (Rooms.ALL.equals(room) && !fanout.acceptsBroadcast()) {
+            // Before the append: nothing is stored for a broadcast the caller is told to retry.
+            return pushes.refuse(PushRejectedException.Reason.OVERLOADED, broadcastsQueued());
+        }
         return pushes.push(
                 room,
                 payload,
@@ -151,7 +158,20 @@ public final class RoomPipeline {
             return pushes.refuse(PushRejectedException.Reason.INVALID, invalid);
         }
         received.mark();
+        if (Rooms.ALL.equals(room) && !fanout.acceptsBroadcast()) {
+            // Stored already (or online only): this comet's connections get it by pulling room *.
+            return CompletableFuture.failedFuture(
+                    new PushRejectedException(
+                            PushRejectedException.Reason.OVERLOADED, broadcastsQueued()));
+        }
         return fanout.deliver(room, mid, payload, spreadMillis);
+    }
+
+    private String broadcastsQueued() {
+        return fanout.queuedBroadcasts()
+                + " broadcasts are queued on this comet (push.maxQueuedBroadcasts: "
+                + fanout.maxQueuedBroadcasts()
+                + "); retry once they are written";
     }
 
     /** The longest spread of a broadcast: 10 minutes. */

@@ -54,6 +54,13 @@ import java.util.function.Supplier;
  * <p>A member still replaying the room (a join with a since) gets the message through its resuming
  * subscriber, which holds it until the replay is done ({@link RoomMember#deliver}).
  *
+ * <p>Broadcasts (room {@link Rooms#ALL}) are answered at once and written one after another, each
+ * spread over its own time; at most {@code maxQueuedBroadcasts} of them wait or are being written
+ * here ({@link #acceptsBroadcast}: the comet's pipeline refuses the next before anything is stored
+ * or queued, so a caller pushing faster than the broadcasts are written, or many long spreads,
+ * meets a bound instead of a queue of connection snapshots growing without one). Counter {@code
+ * comet.rooms.broadcasts.queued}.
+ *
  * <p>Order: one room's messages must be handed in mid order ({@link #deliver} called one after
  * another for a room, as the owner's sequencer and the per-comet delivery order do); each event
  * loop runs its tasks in submission order, so every member receives them in that order.
@@ -77,26 +84,62 @@ public final class RoomFanout {
     /** Per room with messages being written: their results, oldest first. Guarded by itself. */
     private final Map<String, ArrayDeque<CompletableFuture<Integer>>> unwritten = new HashMap<>();
 
+    /** The last broadcast's spread; the next starts when it completes. Guarded by this. */
     private CompletableFuture<Void> broadcasts = CompletableFuture.completedFuture(null);
 
-    /** A fan-out of rooms only: a broadcast reaches no connection. */
+    private final int maxQueuedBroadcasts;
+    private final AtomicInteger queuedBroadcasts = new AtomicInteger();
+
+    /** A fan-out of rooms only: a broadcast reaches no connection (and is never refused). */
     public RoomFanout(RoomIndex index, RoomMetrics metrics, ByteBufAllocator alloc) {
-        this(index, metrics, alloc, List::of);
+        this(index, metrics, alloc, List::of, Integer.MAX_VALUE);
     }
 
     /**
      * @param everyone every subscribed connection of this comet now (its {@code KeyChannels}): a
      *     broadcast's (room {@link Rooms#ALL})
+     * @param maxQueuedBroadcasts broadcasts waiting or being written here before {@link
+     *     #acceptsBroadcast} says no (each holds its snapshot of the connections until written)
      */
     public RoomFanout(
             RoomIndex index,
             RoomMetrics metrics,
             ByteBufAllocator alloc,
-            Supplier<List<Subscriber>> everyone) {
+            Supplier<List<Subscriber>> everyone,
+            int maxQueuedBroadcasts) {
+        if (maxQueuedBroadcasts < 1) {
+            throw new IllegalArgumentException(
+                    "maxQueuedBroadcasts must be at least 1, got " + maxQueuedBroadcasts);
+        }
         this.index = index;
         this.metrics = metrics;
         this.alloc = alloc;
         this.everyone = everyone;
+        this.maxQueuedBroadcasts = maxQueuedBroadcasts;
+    }
+
+    /**
+     * Whether a broadcast may be queued now: fewer than {@link #maxQueuedBroadcasts} wait or are
+     * being written. When not, the caller refuses it, counted here ({@code
+     * comet.rooms.broadcasts.refused}). {@link #broadcast} itself never refuses: a broadcast is
+     * appended between this check and its queueing, and a room's owner runs one at a time, so the
+     * bound holds to within the number of callers checking at once.
+     */
+    public boolean acceptsBroadcast() {
+        if (queuedBroadcasts.get() < maxQueuedBroadcasts) {
+            return true;
+        }
+        metrics.broadcastsRefused().inc();
+        return false;
+    }
+
+    /** Broadcasts waiting or being written here now. */
+    public int queuedBroadcasts() {
+        return queuedBroadcasts.get();
+    }
+
+    public int maxQueuedBroadcasts() {
+        return maxQueuedBroadcasts;
     }
 
     /**
@@ -182,7 +225,8 @@ public final class RoomFanout {
      * evenly over {@code spreadMillis} in slices of about {@value #SLICE_MILLIS} ms (each slice's
      * connections written and flushed by their event loops). A comet's broadcasts run one after
      * another, so a connection gets them in mid order whatever their spreads. Answers at once with
-     * the connections it will write to; the writes follow.
+     * the connections it will write to; the writes follow. Counted in {@link #queuedBroadcasts}
+     * until its last slice is written; callers check {@link #acceptsBroadcast} first.
      */
     public CompletableFuture<Integer> broadcast(long mid, byte[] payload, long spreadMillis) {
         List<RoomMember> targets = new ArrayList<>();
@@ -195,12 +239,21 @@ public final class RoomFanout {
                 targets.add(new RoomMember(Rooms.ALL, connection));
             }
         }
+        queuedBroadcasts.incrementAndGet();
+        metrics.broadcastsQueued().inc();
+        CompletableFuture<Void> written;
         synchronized (this) {
-            broadcasts =
+            written =
                     broadcasts
                             .thenCompose(v -> spread(targets, mid, payload, spreadMillis))
                             .exceptionally(e -> null);
+            broadcasts = written;
         }
+        written.whenComplete(
+                (v, e) -> {
+                    queuedBroadcasts.decrementAndGet();
+                    metrics.broadcastsQueued().dec();
+                });
         return CompletableFuture.completedFuture(targets.size());
     }
 

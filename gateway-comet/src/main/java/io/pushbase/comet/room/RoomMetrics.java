@@ -12,9 +12,11 @@ import java.util.Map;
  * {@code comet.rooms.refused.<name|since|auth|limit|full>} (joins refused, one per reason), {@code
  * comet.rooms.delivered} (room messages written to members), {@code comet.rooms.undelivered}
  * (members closed or over their bound at delivery), {@code comet.rooms.flushes} (flushes of the
- * fan-out: one per member connection per event-loop batch). Gauges {@code comet.rooms} (rooms with
- * a member here) and {@code comet.rooms.members} (memberships) are {@link RoomIndex}'s.
- * Thread-safe.
+ * fan-out: one per member connection per event-loop batch), {@code comet.rooms.broadcasts.queued}
+ * (broadcasts waiting or being written here, up and down) and {@code
+ * comet.rooms.broadcasts.refused} (broadcasts refused because that many were queued: pushed here,
+ * or sent by their owner). Gauges {@code comet.rooms} (rooms with a member here) and {@code
+ * comet.rooms.members} (memberships) are {@link RoomIndex}'s. Thread-safe.
  */
 public final class RoomMetrics {
     private final Counter joined;
@@ -23,6 +25,8 @@ public final class RoomMetrics {
     private final Counter delivered;
     private final Counter undelivered;
     private final Counter flushes;
+    private final Counter broadcastsQueued;
+    private final Counter broadcastsRefused;
 
     public RoomMetrics(MetricRegistry metrics) {
         this.joined = metrics.counter("comet.rooms.joined");
@@ -33,6 +37,8 @@ public final class RoomMetrics {
         this.delivered = metrics.counter("comet.rooms.delivered");
         this.undelivered = metrics.counter("comet.rooms.undelivered");
         this.flushes = metrics.counter("comet.rooms.flushes");
+        this.broadcastsQueued = metrics.counter("comet.rooms.broadcasts.queued");
+        this.broadcastsRefused = metrics.counter("comet.rooms.broadcasts.refused");
     }
 
     public Counter joined() {
@@ -57,5 +63,13 @@ public final class RoomMetrics {
 
     public Counter flushes() {
         return flushes;
+    }
+
+    public Counter broadcastsQueued() {
+        return broadcastsQueued;
+    }
+
+    public Counter broadcastsRefused() {
+        return broadcastsRefused;
     }
 }

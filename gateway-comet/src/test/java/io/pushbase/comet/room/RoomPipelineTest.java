@@ -15,6 +15,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
+import io.pushbase.cluster.message.AppendClaim;
 import io.pushbase.cluster.token.TokenIssuer;
 import io.pushbase.cluster.token.TokenVerifier;
 import io.pushbase.comet.channel.KeyChannels;
@@ -22,6 +23,9 @@ import io.pushbase.comet.connection.ConnectionMetrics;
 import io.pushbase.comet.connection.ConnectionSettings;
 import io.pushbase.comet.handler.TcpInitializer;
 import io.pushbase.comet.handler.WebSocketInitializer;
+import io.pushbase.comet.push.PushRejectedException;
+import io.pushbase.comet.push.RoomPeers;
+import io.pushbase.comet.push.RoomPipeline;
 import io.pushbase.comet.replay.Replayer;
 import io.pushbase.comet.testing.KeyChannelsGate;
 import io.pushbase.comet.testing.RecordingGate;
@@ -30,7 +34,10 @@ import io.pushbase.comet.testing.ScriptedHistory;
 import io.pushbase.comet.testing.StallingOutbound;
 import io.pushbase.comet.testing.WebSocketWire;
 import io.pushbase.comet.testing.Wire;
+import io.pushbase.schema.client.MidClock;
 import io.pushbase.schema.client.Rooms;
+import io.pushbase.schema.message.v1.AppendReply;
+import io.pushbase.schema.message.v1.AppendRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -512,14 +520,12 @@ class RoomPipelineTest {
 
     // --- broadcast ---
 
-    @Test
-    void aBroadcastReachesEveryConnectionOfEveryTransportSpreadOverTime() {
-        MockTicker ticker = Ticker.newMockTicker();
-        KeyChannels keys = new KeyChannels(64, registry);
-        RoomFanout all =
-                new RoomFanout(index, roomMetrics, PooledByteBufAllocator.DEFAULT, keys::all);
+    /**
+     * {@code n} TCP connections subscribed through {@code keys}, on event loops of {@code ticker}.
+     */
+    private List<EmbeddedChannel> subscribed(KeyChannels keys, MockTicker ticker, int n) {
         List<EmbeddedChannel> connections = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             EmbeddedChannel c =
                     EmbeddedChannel.builder()
                             .ticker(ticker)
@@ -535,6 +541,16 @@ class RoomPipelineTest {
             assertThat(outbound(c)).isEqualTo("+h\r\n");
             connections.add(c);
         }
+        return connections;
+    }
+
+    @Test
+    void aBroadcastReachesEveryConnectionOfEveryTransportSpreadOverTime() {
+        MockTicker ticker = Ticker.newMockTicker();
+        KeyChannels keys = new KeyChannels(64, registry);
+        RoomFanout all =
+                new RoomFanout(index, roomMetrics, PooledByteBufAllocator.DEFAULT, keys::all, 64);
+        List<EmbeddedChannel> connections = subscribed(keys, ticker, 3);
 
         // Spread over 60 ms: three slices (at 0, 20 and 40 ms), one connection each.
         assertThat(all.deliver(Rooms.ALL, 77, "{\"all\":1}".getBytes(), 60).join()).isEqualTo(3);
@@ -562,5 +578,94 @@ class RoomPipelineTest {
         for (EmbeddedChannel c : connections) {
             assertThat(outbound(c)).contains("\"mid\":78,");
         }
+    }
+
+    @Test
+    void broadcastsAreCountedUntilWrittenAndRefusedBeyondTheBoundBeforeAnythingIsStored() {
+        KeyChannels keys = new KeyChannels(64, registry);
+        RoomFanout all =
+                new RoomFanout(index, roomMetrics, PooledByteBufAllocator.DEFAULT, keys::all, 2);
+        EmbeddedChannel c = subscribed(keys, Ticker.newMockTicker(), 1).get(0);
+        List<AppendRequest> appended = new ArrayList<>();
+        RoomPipeline owner =
+                new RoomPipeline(
+                        all,
+                        RoomPeers.NONE,
+                        request -> {
+                            appended.add(request);
+                            return CompletableFuture.completedFuture(
+                                    AppendReply.newBuilder().setAppended(true).build());
+                        },
+                        MidClock.system(),
+                        room -> true,
+                        1024,
+                        100,
+                        100,
+                        registry);
+
+        // Two broadcasts answered and queued; the event loop has not written them yet.
+        assertThat(
+                        owner.push(
+                                Rooms.ALL,
+                                "{\"b\":1}".getBytes(),
+                                60,
+                                AppendClaim.random(),
+                                () -> false))
+                .succeedsWithin(Duration.ofSeconds(5));
+        assertThat(all.deliver(Rooms.ALL, 2, "{\"b\":2}".getBytes(), 0)).isCompletedWithValue(1);
+        assertThat(all.queuedBroadcasts()).isEqualTo(2);
+        assertThat(count("comet.rooms.broadcasts.queued")).isEqualTo(2);
+
+        // A third, pushed here: refused before its append, so nothing is stored for a retry.
+        assertThat(
+                        owner.push(
+                                Rooms.ALL,
+                                "{\"b\":3}".getBytes(),
+                                60,
+                                AppendClaim.random(),
+                                () -> false))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOfSatisfying(
+                        PushRejectedException.class,
+                        e -> {
+                            assertThat(e.reason())
+                                    .isEqualTo(PushRejectedException.Reason.OVERLOADED);
+                            assertThat(e.getMessage())
+                                    .contains("2 broadcasts are queued")
+                                    .contains("push.maxQueuedBroadcasts");
+                        });
+        assertThat(appended).hasSize(1);
+        // Sent here by its owner (a DeliverRoom): refused too, not queued.
+        assertThat(owner.deliver(Rooms.ALL, 4, "{\"b\":4}".getBytes(), 0))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(PushRejectedException.class);
+        assertThat(count("comet.rooms.broadcasts.refused")).isEqualTo(2);
+        // A room's push is not a broadcast: not bounded by them.
+        assertThat(owner.push("lobby", "{}".getBytes(), 60, AppendClaim.random(), () -> false))
+                .succeedsWithin(Duration.ofSeconds(5));
+
+        // Written one after the other, in mid order; then there is room again.
+        c.runPendingTasks();
+        c.runPendingTasks();
+        String out = outbound(c);
+        assertThat(out).contains("{\"b\":1}").contains("{\"b\":2}").doesNotContain("\"b\":4");
+        assertThat(out.indexOf("{\"b\":1}")).isLessThan(out.indexOf("{\"b\":2}"));
+        assertThat(all.queuedBroadcasts()).isZero();
+        assertThat(count("comet.rooms.broadcasts.queued")).isZero();
+        assertThat(
+                        owner.push(
+                                Rooms.ALL,
+                                "{\"b\":5}".getBytes(),
+                                60,
+                                AppendClaim.random(),
+                                () -> false))
+                .succeedsWithin(Duration.ofSeconds(5));
+        c.runPendingTasks();
+        assertThat(outbound(c)).contains("{\"b\":5}");
+        c.finishAndReleaseAll();
     }
 }
