@@ -19,9 +19,9 @@ import java.util.Map;
  * PushbaseMain}), {@code launcher} ({@code PushbaseMain standalone}); anything else by its program
  * name. Descendants are found through {@link ProcessHandle#descendants()}, which reads {@code
  * /proc} on Linux; the set is taken once, when the server is ready (standalone starts no process
- * later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}), GC pauses ({@link
- * GcPauses}) and context switches ({@link ContextSwitches}) at one moment, to subtract at the end
- * of a window.
+ * later). A {@link #snapshot()} reads each one's CPU time ({@link CpuUsage}), GC pauses and JIT
+ * compilation time ({@link HotSpotCounters}) and context switches ({@link ContextSwitches}) at one
+ * moment, to subtract at the end of a window.
  *
  * <p>Immutable; owns no process (the benchmark stops the server through its launcher's handle).
  */
@@ -38,17 +38,27 @@ final class ServerProcesses {
     record Member(String name, long pid, String jvmOptions) {}
 
     /**
-     * CPU and GC counters of every member (and of this JVM and the machine, in {@link #cpu}) read
-     * at one moment.
+     * CPU, GC, JIT and context-switch counters of every member (and of this JVM and the machine, in
+     * {@link #cpu}) read at one moment.
      *
      * @param gcNanos GC pause time per member so far, -1 where unknown
+     * @param jitNanos JIT compilation time per member so far, -1 where unknown
      * @param switches context switches per member so far ({@link ContextSwitches}), -1 where
      *     unknown
      */
-    record Snapshot(CpuUsage cpu, Map<String, Long> gcNanos, Map<String, Long> switches) {
+    record Snapshot(
+            CpuUsage cpu,
+            Map<String, Long> gcNanos,
+            Map<String, Long> jitNanos,
+            Map<String, Long> switches) {
         /** GC pause time per member since {@code start}, in ns (unknown ones left out). */
         Map<String, Long> gcNanosSince(Snapshot start) {
             return since(gcNanos, start.gcNanos);
+        }
+
+        /** JIT compilation time per member since {@code start}, in ns (unknown ones left out). */
+        Map<String, Long> jitNanosSince(Snapshot start) {
+            return since(jitNanos, start.jitNanos);
         }
 
         /** Context switches per member since {@code start} (unknown ones left out). */
@@ -128,13 +138,16 @@ final class ServerProcesses {
 
     Snapshot snapshot() {
         Map<String, Long> gc = new LinkedHashMap<>();
+        Map<String, Long> jit = new LinkedHashMap<>();
         Map<String, Long> switches = new LinkedHashMap<>();
         members.forEach(
                 m -> {
-                    gc.put(m.name(), GcPauses.totalNanos(m.pid()));
+                    HotSpotCounters counters = HotSpotCounters.of(m.pid());
+                    gc.put(m.name(), counters.gcPauseNanos());
+                    jit.put(m.name(), counters.compileNanos());
                     switches.put(m.name(), ContextSwitches.total(m.pid()));
                 });
-        return new Snapshot(CpuUsage.now(pids()), gc, switches);
+        return new Snapshot(CpuUsage.now(pids()), gc, jit, switches);
     }
 
     private static boolean taken(List<Member> members, String name) {

@@ -6,22 +6,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the server's processes and this load generator used in one measured window: CPU time per
- * process (utime + stime, {@link CpuUsage}), GC pause time per process ({@link GcPauses}), context
- * switches per process ({@link ContextSwitches}), and a line with the cores each used and the rest
- * of the machine (flagged when other load disturbed the window). Immutable.
+ * process (utime + stime, {@link CpuUsage}), GC pause and JIT compilation time per process ({@link
+ * HotSpotCounters}), context switches per process ({@link ContextSwitches}), and a line with the
+ * cores each used and the rest of the machine (flagged when other load disturbed the window).
+ * Immutable.
  *
  * @param serverCpuNanos CPU time per server process, in report order (empty: processes unknown)
  * @param loadGeneratorCpuNanos CPU time of this JVM, -1 when unknown
  * @param gcNanos GC pause time per server process (unknown ones left out)
+ * @param jitNanos JIT compilation time per server process (unknown ones left out)
  * @param switches context switches per server process (unknown ones left out)
  */
 record ServerUsage(
         Map<String, Long> serverCpuNanos,
         long loadGeneratorCpuNanos,
         Map<String, Long> gcNanos,
+        Map<String, Long> jitNanos,
         Map<String, Long> switches,
         String cpuLine) {
 
@@ -69,6 +73,7 @@ record ServerUsage(
                     end.cpu().childNanosSince(start.cpu()),
                     end.cpu().ownNanosSince(start.cpu()),
                     end.gcNanosSince(start),
+                    end.jitNanosSince(start),
                     end.switchesSince(start),
                     end.cpu().since(start.cpu()).replace("this JVM", "load generator"));
         }
@@ -86,7 +91,8 @@ record ServerUsage(
     /**
      * Three Markdown tables over {@code rows}: CPU per operation ({@code unit}) of all server
      * processes together, of each, and of the load generator; context switches per operation, of
-     * all server processes and of each; then GC pause time per server process in the window.
+     * all server processes and of each; then GC pause time and JIT compilation time per server
+     * process in the window (a window with seconds of compiling measured the compilers too).
      */
     static void appendTables(StringBuilder out, String rowTitle, List<Row> rows, String unit) {
         Set<String> names = new LinkedHashSet<>();
@@ -123,17 +129,26 @@ record ServerUsage(
             }
             out.append('\n');
         }
-        out.append("\nGC pauses in the window (ms), by process:\n\n");
+        millisTable(out, "GC pauses", rowTitle, names, rows, ServerUsage::gcNanos);
+        millisTable(out, "JIT compilation", rowTitle, names, rows, ServerUsage::jitNanos);
+    }
+
+    /** A table of {@code what} in the window, in ms per process ("—" where unknown). */
+    private static void millisTable(
+            StringBuilder out,
+            String what,
+            String rowTitle,
+            Set<String> names,
+            List<Row> rows,
+            Function<ServerUsage, Map<String, Long>> nanos) {
+        out.append('\n').append(what).append(" in the window (ms), by process:\n\n");
         header(out, rowTitle, names, null, null);
         for (Row row : rows) {
             out.append("| ").append(row.label()).append(" |");
             for (String name : names) {
-                Long nanos = row.usage().gcNanos().get(name);
+                Long n = nanos.apply(row.usage()).get(name);
                 out.append(' ')
-                        .append(
-                                nanos == null
-                                        ? "—"
-                                        : String.format(Locale.ROOT, "%.1f", nanos / 1e6))
+                        .append(n == null ? "—" : String.format(Locale.ROOT, "%.1f", n / 1e6))
                         .append(" |");
             }
             out.append('\n');
