@@ -17,11 +17,12 @@ import java.nio.file.Path;
  *   <li><b>GC pauses:</b> the sum of {@code sun.gc.collector.<n>.time} over its collectors, i.e.
  *       {@code jstat -gc}'s GCT (for G1: young, full and remark/cleanup pauses; concurrent marking
  *       runs beside the application and is not in it);
- *   <li><b>JIT compilation:</b> {@code java.ci.totalTime}, {@code jstat -compiler}'s Time: the time
- *       its compiler threads spent compiling, summed over compilations. A benchmark's window that
- *       still holds seconds of it measures the compilers as much as the code (docs/BENCHMARKS.md,
- *       "What a push costs the kernel on this host": the nodes' CPU in the 60 s warm window of
- *       issue 11 followed it).
+ *   <li><b>JIT compilation:</b> {@code java.ci.totalTime}, {@code jstat -compiler}'s Time: how long
+ *       its compilations took from start to end, summed over them — elapsed time, not CPU time: its
+ *       compiler threads run at once, and on a busy machine they wait for a core, so it can exceed
+ *       the CPU the process used. A benchmark's window that still holds seconds of it measures the
+ *       compilers as much as the code (docs/BENCHMARKS.md, "What a push costs the kernel on this
+ *       host": the nodes' CPU in the 60 s warm window of issue 11 followed it).
  * </ul>
  *
  * <p>Reading the file costs microseconds and starts no process, unlike {@code jstat} or {@code
@@ -33,7 +34,8 @@ import java.nio.file.Path;
  * and a type byte ({@code 'J'} for a 64-bit value). Stateless and thread-safe.
  *
  * @param gcPauseNanos GC pause time so far, -1 when unknown
- * @param compileNanos JIT compilation time so far, -1 when unknown
+ * @param compileNanos JIT compilation time so far (elapsed, summed over compilations), -1 when
+ *     unknown
  */
 record HotSpotCounters(long gcPauseNanos, long compileNanos) {
     /** Neither known: not a HotSpot JVM, {@code -XX:-UsePerfData}, or its file not readable. */
