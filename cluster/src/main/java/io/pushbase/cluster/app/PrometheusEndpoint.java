@@ -174,6 +174,8 @@ public final class PrometheusEndpoint {
                             "kind",
                             "${0}"),
                     map("store.trim.*", "pushbase_store_trim_${0}"),
+                    // a full-page fetch whose key's floor moved under it (found its window again)
+                    map("store.fetch.windowMoved", "pushbase_store_fetch_window_moved"),
                     // message node: device cursors (Pushbase): outcomes per ack, acks per call
                     map("store.acks.*", "pushbase_store_acks", "outcome", "${0}"),
                     map("store.ackMany.size", "pushbase_store_ack_many_size"),

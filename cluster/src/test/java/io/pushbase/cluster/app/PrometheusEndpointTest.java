@@ -119,7 +119,8 @@ class PrometheusEndpointTest {
     }
 
     @Test
-    void webListenersAreALabelAndEveryWebPushAndBroadcastMetricIsRenamed() throws Exception {
+    void webListenersAreALabelAndEveryWebPushBroadcastAndFetchRaceMetricIsRenamed()
+            throws Exception {
         MetricRegistry metrics = new MetricRegistry();
         metrics.register("web.http.ops.connections", (Gauge<Integer>) () -> 2);
         metrics.meter("web.http.admin.headerTimeouts").mark();
@@ -131,6 +132,7 @@ class PrometheusEndpointTest {
         metrics.meter("web.room.push.undelivered.resent").mark(8);
         metrics.counter("comet.rooms.broadcasts.queued").inc(9);
         metrics.counter("comet.rooms.broadcasts.refused").inc(10);
+        metrics.counter("store.fetch.windowMoved").inc(11);
 
         String text = scrape(metrics);
 
@@ -145,7 +147,8 @@ class PrometheusEndpointTest {
                         line("pushbase_web_push_undelivered_close_failed_total", "", 7),
                         line("pushbase_web_room_push_undelivered_resent_total", "", 8),
                         line("pushbase_comet_room_broadcasts_queued", "", 9),
-                        line("pushbase_comet_room_broadcasts_refused", "", 10));
+                        line("pushbase_comet_room_broadcasts_refused", "", 10),
+                        line("pushbase_store_fetch_window_moved", "", 11));
     }
 
     @Test

@@ -95,7 +95,13 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         hbase.deadlineMillis());
         HBaseMessageStore hbaseStore =
                 new HBaseMessageStore(
-                        client::table, limits, RowKeys.standard(), trimmer, hbase.deadlineMillis());
+                        client::table,
+                        limits,
+                        RowKeys.standard(),
+                        trimmer,
+                        hbase.deadlineMillis(),
+                        LogSpace.KEYS,
+                        metrics);
         HBaseCursorStore cursors =
                 new HBaseCursorStore(
                         client::table,
@@ -122,7 +128,8 @@ public class MessageConfiguration extends ClusterNodeConfiguration {
                         RowKeys.standard(),
                         roomTrimmer,
                         hbase.deadlineMillis(),
-                        LogSpace.ROOMS);
+                        LogSpace.ROOMS,
+                        metrics);
         return new MessageStoreStack(
                 client,
                 limits,

@@ -5,6 +5,8 @@ import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_KEY;
 import static io.pushbase.schema.hbase.MessageTableLayout.COLUMN_PAYLOAD;
 import static io.pushbase.schema.hbase.MessageTableLayout.FAMILY;
 
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.grpc.GrpcFutures;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendEntry;
@@ -62,6 +64,7 @@ public final class HBaseMessageStore implements MessageStore {
     private final HeadAppender appender;
     private final KeyRows keyRows;
     private final LogSpace space;
+    private final Counter windowsMoved;
 
     /**
      * Keys whose expiry marks this node remembers writing (ExpiryMarks); forgetting costs a cell.
@@ -93,6 +96,25 @@ public final class HBaseMessageStore implements MessageStore {
             KeyTrimmer trimmer,
             long deadlineMillis,
             LogSpace space) {
+        this(table, limits, rowKeys, trimmer, deadlineMillis, space, new MetricRegistry());
+    }
+
+    /**
+     * As a message node runs it: {@link #HBaseMessageStore(Supplier, StoreLimits, RowKeys,
+     * KeyTrimmer, long, LogSpace)} counting in {@code metrics} the full-page fetches that found
+     * their window again because a trim or delete moved the key's floor under them (counter {@code
+     * store.fetch.windowMoved}; one that still found it moving after {@link Floors#ROUNDS} tries
+     * fails {@code UNAVAILABLE}, counted as any fetch failure).
+     */
+    public HBaseMessageStore(
+            Supplier<? extends AsyncTable<?>> table,
+            StoreLimits limits,
+            RowKeys rowKeys,
+            KeyTrimmer trimmer,
+            long deadlineMillis,
+            LogSpace space,
+            MetricRegistry metrics) {
+        this.windowsMoved = metrics.counter("store.fetch.windowMoved");
         this.space = space;
         this.table = table;
         this.limits = limits;
@@ -257,6 +279,7 @@ public final class HBaseMessageStore implements MessageStore {
                                                 boundary,
                                                 p.withFloor() ? head : null));
                             }
+                            windowsMoved.inc();
                             if (round + 1 >= Floors.ROUNDS) {
                                 return CompletableFuture.failedFuture(
                                         new StoreUnavailableException(

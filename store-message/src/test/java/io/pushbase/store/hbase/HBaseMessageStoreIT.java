@@ -15,10 +15,18 @@ import io.pushbase.store.MessageStore;
 import io.pushbase.store.MessageStoreContract;
 import io.pushbase.store.StoredMessage;
 import io.pushbase.store.memory.SameBucket;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.hadoop.hbase.CellUtil;
+import org.apache.hadoop.hbase.client.AdvancedScanResultConsumer;
+import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
@@ -229,6 +237,80 @@ class HBaseMessageStoreIT extends MessageStoreContract {
                         (long) total - 2,
                         (long) total - 1,
                         (long) total);
+    }
+
+    /**
+     * The table, with each {@code get} of exactly {@code row} after the {@code skip}-th run after
+     * {@code before} completes: the store's own calls, with an interleaving placed between them
+     * (without blocking the HBase client's threads, which the callbacks run on).
+     */
+    @SuppressWarnings("unchecked")
+    private static AsyncTable<AdvancedScanResultConsumer> afterReads(
+            byte[] row, int skip, Supplier<CompletableFuture<?>> before) {
+        AsyncTable<AdvancedScanResultConsumer> real = client.table();
+        AtomicInteger reads = new AtomicInteger();
+        return (AsyncTable<AdvancedScanResultConsumer>)
+                Proxy.newProxyInstance(
+                        AsyncTable.class.getClassLoader(),
+                        new Class<?>[] {AsyncTable.class},
+                        (proxy, method, args) -> {
+                            boolean hooked =
+                                    method.getName().equals("get")
+                                            && args != null
+                                            && args.length == 1
+                                            && args[0] instanceof Get get
+                                            && Arrays.equals(get.getRow(), row)
+                                            && reads.incrementAndGet() == skip + 1;
+                            if (hooked) {
+                                return before.get()
+                                        .thenCompose(
+                                                done -> {
+                                                    try {
+                                                        return (CompletableFuture<?>)
+                                                                method.invoke(real, args);
+                                                    } catch (ReflectiveOperationException e) {
+                                                        return CompletableFuture.failedFuture(e);
+                                                    }
+                                                });
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+    }
+
+    @Test
+    void aFullPageFetchWhoseFloorMovesUnderItFindsItsWindowAgainAndCountsIt() throws Exception {
+        String k = key("moved");
+        for (long mid = 1; mid <= 10; mid++) {
+            place(store, k, mid, bytes("m" + mid), 600);
+        }
+        // A full page (3 of 10 rows) reads the key's head before its scans and again after them.
+        // A delete between the two moves the floor above every row the first round scanned.
+        MetricRegistry metrics = new MetricRegistry();
+        AsyncTable<AdvancedScanResultConsumer> racing =
+                afterReads(RowKeys.row(RowKeys.standard().prefix(k), 0), 1, () -> store.delete(k));
+        MessageStore fetching =
+                new HBaseMessageStore(
+                        () -> racing,
+                        LIMITS,
+                        RowKeys.standard(),
+                        byHand(CAP, new MetricRegistry()),
+                        10_000,
+                        LogSpace.KEYS,
+                        metrics);
+
+        // Found again: nothing is left above the new floor, and none of the deleted rows the
+        // first round had scanned is answered.
+        assertThat(await(fetching.fetch(k, 0, 3))).isEmpty();
+        assertThat(metrics.counter("store.fetch.windowMoved").getCount()).isEqualTo(1);
+        // Nothing moved this time: answered in one round.
+        place(store, k, 11, bytes("m11"), 600);
+        assertThat(await(fetching.fetch(k, 0, 3)).stream().map(StoredMessage::mid).toList())
+                .containsExactly(11L);
+        assertThat(metrics.counter("store.fetch.windowMoved").getCount()).isEqualTo(1);
     }
 
     @Test
