@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pushbase.cluster.ring.HashRing;
 import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.schema.client.MidClock;
 import io.pushbase.store.StoredMessage;
+import io.pushbase.web.testing.Rings;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.URI;
@@ -67,7 +67,7 @@ class WebApplicationIT {
     }
 
     private static Comet ownerOf(String key) {
-        String owner = HashRing.of(Map.of("comet-a", 1, "comet-b", 1)).nodeFor(key).orElseThrow();
+        String owner = Rings.of("comet-a", "comet-b").nodeFor(key).orElseThrow();
         return owner.equals("comet-a") ? cometA : cometB;
     }
 
@@ -677,7 +677,7 @@ class WebApplicationIT {
     void theKeyInspectorReportsOwnerConnectionsNewestMidAndMessagesWithTheirExpiry()
             throws Exception {
         String key = "inspected";
-        String owner = HashRing.of(Map.of("comet-a", 1, "comet-b", 1)).nodeFor(key).orElseThrow();
+        String owner = Rings.of("comet-a", "comet-b").nodeFor(key).orElseThrow();
         long before = System.currentTimeMillis();
         web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"first\":1}");
         web.post("/1/admin/push/private?key=" + key + "&expire=60", "{\"second\":\"<b>\"}");
@@ -730,7 +730,7 @@ class WebApplicationIT {
     @Test
     @Order(20)
     void whileAKeysCometIsDownItsPushesAreStoredWithGrowingMidsAndPulled() throws Exception {
-        String key = firstKeyOn("comet-b", "down-");
+        String key = Rings.nameOn("down", "comet-b", Rings.of("comet-a", "comet-b"));
         assertThat(web.post("/1/admin/push/private?key=" + key + "&expire=600", "{\"n\":0}").body())
                 .isEqualTo("{\"ret\":0}");
         long before = storedMids(key).get(0);
@@ -782,14 +782,5 @@ class WebApplicationIT {
         assertThat(pulledMids("x1", 0)).hasSize(1);
         HttpResponse<String> health = web.send(web.adminPort(), "GET", "/healthcheck", null, null);
         assertThat(JSON.readTree(health.body()).get("comets").get("healthy").asBoolean()).isFalse();
-    }
-
-    private static String firstKeyOn(String node, String prefix) {
-        HashRing ring = HashRing.of(Map.of("comet-a", 1, "comet-b", 1));
-        for (int i = 0; ; i++) {
-            if (ring.nodeFor(prefix + i).orElseThrow().equals(node)) {
-                return prefix + i;
-            }
-        }
     }
 }

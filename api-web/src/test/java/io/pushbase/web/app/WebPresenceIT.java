@@ -15,6 +15,7 @@ import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.Wire;
 import io.pushbase.schema.ZkPaths;
+import io.pushbase.web.testing.Rings;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.io.IOException;
@@ -111,21 +112,7 @@ class WebPresenceIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private static final HashRing TWO = HashRing.of(Map.of("comet-1", 1, "comet-2", 1));
-
-    /** The first key {@code prefix-<n>} that every ring of {@code rings} places on {@code node}. */
-    private static String keyOn(String prefix, String node, HashRing... rings) {
-        for (int i = 0; ; i++) {
-            String key = prefix + "-" + i;
-            boolean everywhere = true;
-            for (HashRing ring : rings) {
-                everywhere &= ring.nodeFor(key).orElseThrow().equals(node);
-            }
-            if (everywhere) {
-                return key;
-            }
-        }
-    }
+    private static final HashRing TWO = Rings.of("comet-1", "comet-2");
 
     /** A TCP subscriber of {@code key} on {@code comet}, admitted ({@code +h}). */
     private static TcpClient tcpSubscriber(Comet comet, String key) throws Exception {
@@ -200,8 +187,8 @@ class WebPresenceIT {
     @Test
     @Order(1)
     void aKeysConnectionsAreCountedPerCometAndTheTotalsPerCometAndInAll() throws Exception {
-        String here = keyOn("here", "comet-1", TWO);
-        String there = keyOn("there", "comet-2", TWO);
+        String here = Rings.nameOn("here", "comet-1", TWO);
+        String there = Rings.nameOn("there", "comet-2", TWO);
         try (TcpClient tcp = tcpSubscriber(comet1, here);
                 TextWebSocketClient ws = wsSubscriber(comet1, here);
                 TcpClient other = tcpSubscriber(comet2, there)) {
@@ -238,7 +225,7 @@ class WebPresenceIT {
     @Test
     @Order(2)
     void aKeyWhoseConnectionsSitOnTwoCometsIsCountedOnEach() throws Exception {
-        String key = keyOn("both", "comet-2", TWO);
+        String key = Rings.nameOn("both", "comet-2", TWO);
         String registration = DISCOVERY + "/" + ZkPaths.SERVICE_COMET + "/" + grpcId(comet2);
         String path = "/1/admin/online?key=" + key;
         byte[] registered = session.client().getData().forPath(registration);
@@ -291,7 +278,7 @@ class WebPresenceIT {
      * comet-1 and comet-1 admits the key.
      */
     private static TcpClient admittedOnComet1(String key) throws Exception {
-        assertThat(HashRing.of(Map.of("comet-1", 1)).nodeFor(key)).hasValue("comet-1");
+        assertThat(Rings.of("comet-1").nodeFor(key)).hasValue("comet-1");
         long deadline = System.currentTimeMillis() + WAIT.toMillis();
         while (!web.get("/1/server/get?p=2&k=" + key)
                 .body()
@@ -387,7 +374,7 @@ class WebPresenceIT {
     @Order(5)
     void cometsThatDoNotAnswerAreNamedWithWhyWhileTheOthersStillCount() throws Exception {
         HashRing five = registerUnansweringComets();
-        String key = keyOn("alive", "comet-1", TWO, five);
+        String key = Rings.nameOn("alive", "comet-1", TWO, five);
         long deadlines = web.meter("web.presence.unanswered.deadline");
         long unavailables = web.meter("web.presence.unanswered.unavailable");
         try (TcpClient client = tcpSubscriber(comet1, key)) {
@@ -465,7 +452,7 @@ class WebPresenceIT {
             cluster.registerComet(name, silent.getLocalPort());
         }
         // The web node's ring now holds the three (a key placed on them names their tcp port).
-        String onGhost = keyOn("g", "ghost", HashRing.of(five));
+        String onGhost = Rings.nameOn("g", "ghost", HashRing.of(five));
         long deadline = System.currentTimeMillis() + WAIT.toMillis();
         while (!web.get("/1/server/get?p=2&k=" + onGhost)
                 .body()
@@ -480,8 +467,8 @@ class WebPresenceIT {
     @Order(6)
     void roomPresenceWithCometsThatDoNotAnswerNamesThemWhileTheOthersStillCount() throws Exception {
         HashRing five = registerUnansweringComets();
-        String room = keyOn("hall", "comet-1", TWO, five);
-        String key = keyOn("member", "comet-1", TWO, five);
+        String room = Rings.nameOn("hall", "comet-1", TWO, five);
+        String key = Rings.nameOn("member", "comet-1", TWO, five);
         long deadlines = web.meter("web.presence.unanswered.deadline");
         long unavailables = web.meter("web.presence.unanswered.unavailable");
         // A member of the room on comet-1, joined at subscribe (the seventh argument); the comet

@@ -11,6 +11,7 @@ import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.Wire;
 import io.pushbase.schema.comet.v1.CometPingRequest;
+import io.pushbase.web.testing.Rings;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.http.HttpResponse;
@@ -29,8 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebRoomFailoverIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HashRing THREE =
-            HashRing.of(Map.of("comet-1", 1, "comet-2", 1, "comet-3", 1));
+    private static final HashRing THREE = Rings.of("comet-1", "comet-2", "comet-3");
 
     @Test
     void afterTheOwnersStandbyTakesOverRoomMidsKeepIncreasingAndReachEveryMember()
@@ -44,9 +44,9 @@ class WebRoomFailoverIT {
             Comet standby = cluster.comets().startComet("comet-3");
             assertThat(role(standby)).isEqualTo("standby");
 
-            String room = nameOn("hall", "comet-3");
-            try (TcpClient one = join(comet1, nameOn("f1", "comet-1"), room);
-                    TcpClient two = join(comet2, nameOn("f2", "comet-2"), room)) {
+            String room = Rings.nameOn("hall", "comet-3", THREE);
+            try (TcpClient one = join(comet1, Rings.nameOn("f1", "comet-1", THREE), room);
+                    TcpClient two = join(comet2, Rings.nameOn("f2", "comet-2", THREE), room)) {
                 List<Long> mids = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     mids.add(pushRoom(web, room, "{\"before\":" + i + "}"));
@@ -113,15 +113,5 @@ class WebRoomFailoverIT {
         JsonNode body = JSON.readTree(answer.body());
         assertThat(body.get("ret").asInt()).as(answer.body()).isZero();
         return Long.parseLong(body.get("data").get("mid").asText());
-    }
-
-    /** The first {@code prefix-<n>} the ring of three places on {@code node}. */
-    private static String nameOn(String prefix, String node) {
-        for (int i = 0; ; i++) {
-            String name = prefix + "-" + i;
-            if (THREE.nodeFor(name).orElseThrow().equals(node)) {
-                return name;
-            }
-        }
     }
 }

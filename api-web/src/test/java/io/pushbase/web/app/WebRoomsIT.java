@@ -10,6 +10,7 @@ import io.pushbase.comet.testing.CometTestCluster.Comet;
 import io.pushbase.comet.testing.TcpClient;
 import io.pushbase.comet.testing.TextWebSocketClient;
 import io.pushbase.comet.testing.Wire;
+import io.pushbase.web.testing.Rings;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
 import java.net.URI;
@@ -47,9 +48,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class WebRoomsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final HashRing THREE =
-            HashRing.of(Map.of("comet-1", 1, "comet-2", 1, "comet-3", 1));
-    private static final HashRing TWO = HashRing.of(Map.of("comet-1", 1, "comet-2", 1));
+    private static final HashRing THREE = Rings.of("comet-1", "comet-2", "comet-3");
+    private static final HashRing TWO = Rings.of("comet-1", "comet-2");
 
     private static WebTestCluster cluster;
     private static Comet comet1;
@@ -69,9 +69,9 @@ class WebRoomsIT {
         comet3 = cluster.comets().startComet("comet-3");
         web = cluster.startWeb();
         awaitRing(web, Map.of("comet-1", comet1, "comet-2", comet2, "comet-3", comet3));
-        room = nameOn("lobby", "comet-3", THREE);
-        String key1 = nameOn("m1", "comet-1", THREE, TWO);
-        String key2 = nameOn("m2", "comet-2", THREE, TWO);
+        room = Rings.nameOn("lobby", "comet-3", THREE);
+        String key1 = Rings.nameOn("m1", "comet-1", THREE, TWO);
+        String key2 = Rings.nameOn("m2", "comet-2", THREE, TWO);
         tcpMember =
                 TcpClient.send(
                         comet1.tcp(), Wire.request("sub", key1, "30", "", "pushbase.1", "", room));
@@ -93,20 +93,6 @@ class WebRoomsIT {
         } finally {
             if (cluster != null) {
                 cluster.close();
-            }
-        }
-    }
-
-    /** The first {@code prefix-<n>} every ring of {@code rings} places on {@code node}. */
-    private static String nameOn(String prefix, String node, HashRing... rings) {
-        for (int i = 0; ; i++) {
-            String name = prefix + "-" + i;
-            boolean everywhere = true;
-            for (HashRing ring : rings) {
-                everywhere &= ring.nodeFor(name).orElseThrow().equals(node);
-            }
-            if (everywhere) {
-                return name;
             }
         }
     }
@@ -209,7 +195,7 @@ class WebRoomsIT {
                 .startsWith("{\"data\":{\"complete\":true,\"msgs\":[{\"msg\":{\"n\":2}");
 
         // A member that was away resumes the room from the first mid it has.
-        String key = nameOn("m3", "comet-1", THREE, TWO);
+        String key = Rings.nameOn("m3", "comet-1", THREE, TWO);
         try (TcpClient away =
                 TcpClient.send(comet1.tcp(), Wire.request("sub", key, "30", "", "pushbase.1"))) {
             assertThat(away.readLine()).isEqualTo("+h\r\n");
@@ -264,7 +250,7 @@ class WebRoomsIT {
     @Test
     @Order(5)
     void aWebSocketSwitchesRoomsByCommandAndAStreamJoinsAtSubscribe() throws Exception {
-        String key = nameOn("m4", "comet-2", THREE, TWO);
+        String key = Rings.nameOn("m4", "comet-2", THREE, TWO);
         try (TextWebSocketClient switching = ws(comet2, key, "")) {
             switching.sendText("join " + room, WAIT);
             assertThat(switching.nextText(WAIT)).isEqualTo("+j " + room + "\r\n");
@@ -293,7 +279,7 @@ class WebRoomsIT {
                                                 "http://127.0.0.1:"
                                                         + comet2.ws()
                                                         + "/sse?key="
-                                                        + nameOn("m5", "comet-2", THREE, TWO)
+                                                        + Rings.nameOn("m5", "comet-2", THREE, TWO)
                                                         + "&ver=pushbase.1&room="
                                                         + room))
                                 .build(),
@@ -336,7 +322,7 @@ class WebRoomsIT {
     @Test
     @Order(6)
     void aBroadcastReachesEveryConnectionAndIsStoredInItsLog() throws Exception {
-        String key = nameOn("m6", "comet-1", THREE, TWO);
+        String key = Rings.nameOn("m6", "comet-1", THREE, TWO);
         try (TcpClient plain = TcpClient.subscribe(comet1.tcp(), key, "", "pushbase.1")) {
             assertThat(plain.readLine()).isEqualTo("+h\r\n");
             HttpResponse<String> answer =
