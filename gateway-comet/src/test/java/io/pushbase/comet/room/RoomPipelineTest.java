@@ -8,6 +8,7 @@ import static io.pushbase.comet.testing.Wire.bytes;
 import static io.pushbase.comet.testing.Wire.outbound;
 import static io.pushbase.comet.testing.Wire.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import io.netty.buffer.ByteBuf;
@@ -667,5 +668,19 @@ class RoomPipelineTest {
         c.runPendingTasks();
         assertThat(outbound(c)).contains("{\"b\":5}");
         c.finishAndReleaseAll();
+    }
+
+    @Test
+    void aFanOutWithoutRoomForOneBroadcastIsRefusedAtConstruction() {
+        assertThatThrownBy(
+                        () ->
+                                new RoomFanout(
+                                        index,
+                                        roomMetrics,
+                                        PooledByteBufAllocator.DEFAULT,
+                                        List::of,
+                                        0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxQueuedBroadcasts must be at least 1, got 0");
     }
 }

@@ -72,8 +72,7 @@ public final class HBaseMessageStore implements MessageStore {
     static final int EXPIRY_MARKED_KEYS = 100_000;
 
     /**
-     * @param deadlineMillis upper bound on any one operation; set a little above the HBase client's
-     *     operation timeout so the client's own timeout normally fires first
+     * A store of keys' logs whose metrics go nowhere: for tests and tools that do not read them.
      */
     public HBaseMessageStore(
             Supplier<? extends AsyncTable<?>> table,
@@ -81,30 +80,19 @@ public final class HBaseMessageStore implements MessageStore {
             RowKeys rowKeys,
             KeyTrimmer trimmer,
             long deadlineMillis) {
-        this(table, limits, rowKeys, trimmer, deadlineMillis, LogSpace.KEYS);
+        this(table, limits, rowKeys, trimmer, deadlineMillis, LogSpace.KEYS, new MetricRegistry());
     }
 
     /**
-     * (Pushbase) A store of the logs of {@code space} (docs/STORE.md "Room logs"): {@link
-     * LogSpace#ROOMS} serves room logs over the same table, with a trimmer of its own (built with
-     * the same space).
-     */
-    public HBaseMessageStore(
-            Supplier<? extends AsyncTable<?>> table,
-            StoreLimits limits,
-            RowKeys rowKeys,
-            KeyTrimmer trimmer,
-            long deadlineMillis,
-            LogSpace space) {
-        this(table, limits, rowKeys, trimmer, deadlineMillis, space, new MetricRegistry());
-    }
-
-    /**
-     * As a message node runs it: {@link #HBaseMessageStore(Supplier, StoreLimits, RowKeys,
-     * KeyTrimmer, long, LogSpace)} counting in {@code metrics} the full-page fetches that found
+     * The store of the logs of {@code space} as a message node runs it: {@link LogSpace#ROOMS}
+     * (Pushbase, docs/STORE.md "Room logs") serves room logs over the same table, with a trimmer of
+     * its own (built with the same space). {@code metrics} counts the full-page fetches that found
      * their window again because a trim or delete moved the key's floor under them (counter {@code
      * store.fetch.windowMoved}; one that still found it moving after {@link Floors#ROUNDS} tries
      * fails {@code UNAVAILABLE}, counted as any fetch failure).
+     *
+     * @param deadlineMillis upper bound on any one operation; set a little above the HBase client's
+     *     operation timeout so the client's own timeout normally fires first
      */
     public HBaseMessageStore(
             Supplier<? extends AsyncTable<?>> table,

@@ -2,6 +2,7 @@ package io.pushbase.store.hbase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.codahale.metrics.MetricRegistry;
 import io.pushbase.schema.hbase.MessageTableLayout;
 import io.pushbase.schema.hbase.RowKeys;
 import io.pushbase.store.AppendResult;
@@ -113,7 +114,8 @@ class HBaseRoomLogIT extends RoomLogContract {
                         colliding,
                         trimmer(colliding, LogSpace.ROOMS),
                         10_000,
-                        LogSpace.ROOMS);
+                        LogSpace.ROOMS,
+                        new MetricRegistry());
         String name = key("collide");
         place(keys, name, 10, bytes("k10"), 600);
         place(rooms, name, 20, bytes("r20"), 600);

@@ -48,7 +48,13 @@ final class LogStoreFixture {
         this.trimmer = trimmer(RowKeys.standard(), space);
         this.store =
                 new HBaseMessageStore(
-                        client::table, limits, RowKeys.standard(), trimmer, 10_000, space);
+                        client::table,
+                        limits,
+                        RowKeys.standard(),
+                        trimmer,
+                        10_000,
+                        space,
+                        new MetricRegistry());
     }
 
     static HBaseClient newClient(MiniHBase mini, MessageTableLayout layout) {
