@@ -35,12 +35,11 @@ import io.pushbase.web.resources.ClientScriptResource;
 import io.pushbase.web.resources.ConsoleResource;
 import io.pushbase.web.resources.DemoResource;
 import io.pushbase.web.resources.GetOnlyFilter;
-import io.pushbase.web.resources.MessageResource;
 import io.pushbase.web.resources.MethodNotAllowedMapper;
 import io.pushbase.web.resources.NodesResource;
 import io.pushbase.web.resources.PresenceResource;
+import io.pushbase.web.resources.PullRoutes;
 import io.pushbase.web.resources.ReceiptsResource;
-import io.pushbase.web.resources.RoomMessageResource;
 import io.pushbase.web.resources.ServerResource;
 import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
@@ -65,7 +64,8 @@ import org.glassfish.jersey.servlet.ServletProperties;
  * web nodes; the message-node client; comet channels; Jetty; then this node's registration. The
  * admin API is a second Jersey application mounted on the admin context under {@code /1/admin/*}
  * and {@code /admin/*}, except the push routes, which a plain servlet filter serves ahead of it
- * ({@link AdminPushRoutes}: Jersey's per-request cost on the hottest route).
+ * ({@link AdminPushRoutes}: Jersey's per-request cost on the hottest route); the offline pulls on
+ * the external port likewise ({@link PullRoutes}).
  */
 public final class WebApplication extends Application<WebConfiguration> {
     private final NodeHost host;
@@ -158,12 +158,13 @@ public final class WebApplication extends Application<WebConfiguration> {
         env.jersey().register(new GetOnlyFilter());
         env.jersey().register(new MethodNotAllowedMapper());
         env.jersey().register(new ServerResource(directory, metrics));
-        env.jersey()
-                .register(new MessageResource(messages, tokens, api.getMaxPullMessages(), metrics));
-        env.jersey()
-                .register(
-                        new RoomMessageResource(
-                                messages, tokens, api.getMaxPullMessages(), metrics));
+        // The pulls, as the admin pushes below: a plain filter on their exact paths, ahead of
+        // Jersey.
+        env.servlets()
+                .addFilter(
+                        "pull", new PullRoutes(messages, tokens, api.getMaxPullMessages(), metrics))
+                .addMappingForUrlPatterns(
+                        EnumSet.of(DispatcherType.REQUEST), true, PullRoutes.PATHS);
         env.jersey().register(new TimeResource(clock, metrics));
         env.jersey().register(new DemoResource());
         env.jersey().register(new ClientScriptResource());

@@ -59,6 +59,11 @@ public final class Route {
         return name;
     }
 
+    /** The query parameter naming the route's JSONP callback, or null when it offers none. */
+    public String callbackParameter() {
+        return dialect.callbackParameter();
+    }
+
     /** Answers at once (work that does not wait for another node). */
     public Response serve(String callback, Supplier<Answer> work) {
         long start = System.nanoTime();
@@ -115,16 +120,24 @@ public final class Route {
 
     /**
      * Answers when {@code work}'s answer is ready, on a plain servlet request (a route served
-     * outside Jersey, for the cost of Jersey's per-request work on the hottest route). The request
-     * goes asynchronous only when the answer is not ready at once; the answer is written and the
-     * exchange completed on the thread that completes it.
+     * outside Jersey, for the cost of Jersey's per-request work on the hottest routes: push and
+     * pull). The request goes asynchronous only when the answer is not ready at once; the answer is
+     * written and the exchange completed on the thread that completes it.
+     *
+     * @param callback the JSONP callback (null or empty: none; the route's dialect must have one);
+     *     one that is not a JavaScript name is answered {@code 65534} and {@code work} not run
      */
     public void serve(
             HttpServletRequest request,
             HttpServletResponse response,
+            String callback,
             Supplier<CompletionStage<Answer>> work)
             throws IOException {
         long start = System.nanoTime();
+        if (!validCallback(callback)) {
+            write(finish(badCallback(), null, start), response);
+            return;
+        }
         CompletableFuture<Answer> pending;
         try {
             pending = work.get().toCompletableFuture();
@@ -132,7 +145,7 @@ public final class Route {
             pending = CompletableFuture.completedFuture(failed(e));
         }
         if (pending.isDone()) {
-            write(finish(pending.handle(this::orFailure).join(), null, start), response);
+            write(finish(pending.handle(this::orFailure).join(), callback, start), response);
             return;
         }
         AsyncContext async = request.startAsync();
@@ -141,7 +154,8 @@ public final class Route {
         pending.whenComplete(
                 (answer, err) -> {
                     try {
-                        Rendered rendered = finish(err == null ? answer : failed(err), null, start);
+                        Rendered rendered =
+                                finish(err == null ? answer : failed(err), callback, start);
                         write(rendered, (HttpServletResponse) async.getResponse());
                     } catch (IOException | RuntimeException e) {
                         LOG.debug("Route {}: answer not written: {}", name, e.toString());

@@ -75,9 +75,6 @@ public final class AdminPushRoutes implements Filter {
         "/1/admin/push/all"
     };
 
-    private static final byte[] NOT_ALLOWED =
-            MethodNotAllowedMapper.BODY.getBytes(StandardCharsets.US_ASCII);
-
     private final PushRouter router;
     private final PushAdmission admission;
     private final AdminSecret secret;
@@ -161,10 +158,7 @@ public final class AdminPushRoutes implements Filter {
             }
         }
         if (!"POST".equals(request.getMethod())) {
-            response.setStatus(405);
-            response.setContentType("text/plain;charset=utf-8");
-            response.setHeader("X-Content-Type-Options", "nosniff");
-            response.getOutputStream().write(NOT_ALLOWED);
+            MethodNotAllowedMapper.write(response);
             return;
         }
         if (!secret.allows(request.getHeader(HttpHeaders.AUTHORIZATION))) {
@@ -179,6 +173,7 @@ public final class AdminPushRoutes implements Filter {
         route.serve(
                 request,
                 response,
+                null,
                 () -> {
                     MultivaluedMap<String, String> query;
                     try {

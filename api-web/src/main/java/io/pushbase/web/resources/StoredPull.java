@@ -15,11 +15,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * What a key's offline pull ({@link MessageResource}) and a room's ({@link RoomMessageResource})
- * share: reading the {@code ver}, {@code complete} and mid parameters, refusing a token, the answer
- * (the messages and, when asked, the completeness answer) and the answer when no message node
- * answers. Each resource keeps its own parameter names, order of checks and fetch; every answer is
- * byte for byte what each answered before this was shared.
+ * What a key's offline pull ({@link MessagePull}) and a room's ({@link RoomPull}) share: reading
+ * the {@code ver}, {@code complete} and mid parameters, refusing a token, the answer (the messages
+ * and, when asked, the completeness answer) and the answer when no message node answers. Each
+ * resource keeps its own parameter names, order of checks and fetch; every answer is byte for byte
+ * what each answered before this was shared.
  *
  * <p>Stateless and thread-safe.
  */

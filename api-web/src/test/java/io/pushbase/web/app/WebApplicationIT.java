@@ -14,6 +14,7 @@ import io.pushbase.store.StoredMessage;
 import io.pushbase.web.testing.Rings;
 import io.pushbase.web.testing.WebTestCluster;
 import io.pushbase.web.testing.WebTestCluster.Web;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -90,6 +91,21 @@ class WebApplicationIT {
             }
         }
         return mids;
+    }
+
+    /** The raw answer to a GET on the external port, sent as written (no URI check). */
+    private static String rawGet(String pathAndQuery) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", web.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(
+                            ("GET "
+                                            + pathAndQuery
+                                            + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            + "Connection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** Pushes {@code {"n":0}} .. {@code {"n":count-1}} to {@code key}, stored for 10 minutes. */
@@ -444,6 +460,71 @@ class WebApplicationIT {
                         web.adminPort(), "GET", "/1/admin/push/private?key=a&expire=1", null, null);
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(get.body()).isEqualTo("Method Not Allowed\n");
+    }
+
+    /**
+     * The pulls are a servlet filter ahead of Jersey (PullRoutes): every edge Jersey's resources
+     * had must answer as before — wrong methods, JSONP per dialect, the trailing slash Jersey
+     * matched, the first of a repeated parameter, '+' and %-escapes decoded as @QueryParam did.
+     */
+    @Test
+    @Order(10)
+    void thePullRoutesAnswerEveryEdgeAsTheJerseyResourcesDid() throws Exception {
+        String key = "pull edge";
+        pushOffline(q(key), 2);
+        List<Long> mids = storedMids(key);
+        String both =
+                "{\"data\":{\"msgs\":[{\"msg\":{\"n\":0},\"mid\":"
+                        + mids.get(0)
+                        + ",\"gid\":0},{\"msg\":{\"n\":1},\"mid\":"
+                        + mids.get(1)
+                        + ",\"gid\":0}]},\"ret\":0}";
+        assertThat(web.get("/1/msg/get?k=pull+edge&m=0").body()).isEqualTo(both);
+        assertThat(web.get("/1/msg/get?k=pull%20edge&m=0").body()).isEqualTo(both);
+        assertThat(web.get("/1/msg/get/?k=pull+edge&m=0").body()).isEqualTo(both);
+        // The first of a repeated parameter counts.
+        assertThat(web.get("/1/msg/get?k=pull+edge&m=0&k=other&m=" + mids.get(1)).body())
+                .isEqualTo(both);
+        HttpResponse<String> jsonp = web.get("/1/msg/get?k=pull+edge&m=0&cb=jQuery_1.f");
+        assertThat(jsonp.body()).isEqualTo("jQuery_1.f(" + both + ")");
+        assertThat(jsonp.headers().firstValue("Content-Type"))
+                .hasValue("application/javascript;charset=utf-8");
+        HttpResponse<String> old = web.get("/msg/get/?key=pull+edge&mid=" + mids.get(1));
+        assertThat(old.body()).isEqualTo("{\"msg\":\"ok\",\"ret\":0}");
+        assertThat(old.headers().firstValue("Content-Type"))
+                .hasValue("application/json;charset=utf-8");
+        assertThat(web.get("/msg/get?key=nobody&mid=0&callback=f").body())
+                .isEqualTo("f({\"msg\":\"ok\",\"ret\":0})");
+        // Each dialect reads its own callback parameter only.
+        assertThat(web.get("/msg/get?key=nobody&mid=0&cb=f").body())
+                .isEqualTo("{\"msg\":\"ok\",\"ret\":0}");
+        HttpResponse<String> badCallback = web.get("/1/msg/get?k=nobody&m=0&cb=" + q("x;alert(1)"));
+        assertThat(badCallback.body()).isEqualTo("{\"ret\":65534}");
+        assertThat(badCallback.headers().firstValue("X-Pushbase-Error").orElseThrow())
+                .startsWith("callback must be a JavaScript name");
+        assertThat(web.get("/1/room/msg/get?room=nobody&m=0&cb=f").body())
+                .isEqualTo("f({\"ret\":0})");
+        assertThat(web.get("/1/room/msg/get/?room=&m=0").body()).isEqualTo("{\"ret\":65534}");
+        // Go dropped a parameter with a bad escape (then "key missing"); named here. Java's
+        // HTTP client refuses to send such a URI, so these two go over a plain socket.
+        String malformed = rawGet("/1/msg/get?k=%ZZ&m=0");
+        assertThat(malformed).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n{\"ret\":65534}");
+        assertThat(malformed).containsPattern("(?i)X-Pushbase-Error: malformed query string");
+        assertThat(rawGet("/msg/get?key=%ZZ&mid=0"))
+                .endsWith("\r\n\r\n{\"msg\":\"ok\",\"ret\":65534}");
+        for (String path : new String[] {"/1/msg/get", "/msg/get/", "/1/room/msg/get"}) {
+            for (String method : new String[] {"POST", "HEAD", "OPTIONS", "PUT"}) {
+                HttpResponse<String> wrong =
+                        web.send(web.port(), method, path + "?k=a&m=0&room=r", null, null);
+                assertThat(wrong.statusCode()).as(method + " " + path).isEqualTo(405);
+                assertThat(wrong.headers().firstValue("Content-Type"))
+                        .hasValue("text/plain;charset=utf-8");
+                assertThat(wrong.headers().firstValue("X-Content-Type-Options"))
+                        .hasValue("nosniff");
+                assertThat(wrong.body())
+                        .isEqualTo("HEAD".equals(method) ? "" : "Method Not Allowed\n");
+            }
+        }
     }
 
     @Test

@@ -14,11 +14,7 @@ import io.pushbase.web.reply.Data;
 import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
 import io.pushbase.web.reply.Route;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -34,15 +30,16 @@ import java.util.concurrent.CompletionStage;
  * <p>With auth on, the subscriber's token ({@code t}) must be valid for its key ({@code k}) and its
  * {@code rooms} claim must name the room: {@code 1002} otherwise. A missing or invalid room or mid
  * is {@code 65534}; no message node answering {@code 65535}. Asynchronous.
+ *
+ * <p>Served by {@link PullRoutes}, as a key's pull. Thread-safe; one instance per web node.
  */
-@Path("/")
-public final class RoomMessageResource {
+final class RoomPull {
     private final MessageNodeClient messages;
     private final Optional<TokenVerifier> tokens;
     private final int maxMessages;
     private final Route route;
 
-    public RoomMessageResource(
+    RoomPull(
             MessageNodeClient messages,
             Optional<TokenVerifier> tokens,
             int maxMessages,
@@ -53,19 +50,19 @@ public final class RoomMessageResource {
         this.route = new Route("room.msg.get", Dialect.VERSIONED, metrics);
     }
 
-    @GET
-    @Path("1/room/msg/get")
-    public void pull(
-            @QueryParam("room") String room,
-            @QueryParam("m") String mid,
-            @QueryParam("k") String key,
-            @QueryParam("t") String token,
-            @QueryParam("cb") String cb,
-            @QueryParam("complete") String complete,
-            @QueryParam("ver") String ver,
-            @Suspended AsyncResponse out) {
-        MessageFormat format = StoredPull.format(ver, MessageFormat.NEW);
-        route.serve(out, cb, () -> pull(room, mid, key, token, complete, format));
+    Route route() {
+        return route;
+    }
+
+    /** {@code /1/room/msg/get?room=&m=&k=&t=&cb=&complete=&ver=}, from its decoded query. */
+    CompletionStage<Answer> pull(MultivaluedMap<String, String> query) {
+        return pull(
+                query.getFirst("room"),
+                query.getFirst("m"),
+                query.getFirst("k"),
+                query.getFirst("t"),
+                query.getFirst("complete"),
+                StoredPull.format(query.getFirst("ver"), MessageFormat.NEW));
     }
 
     private CompletionStage<Answer> pull(

@@ -14,11 +14,7 @@ import io.pushbase.web.reply.Data;
 import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
 import io.pushbase.web.reply.Route;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -42,9 +38,11 @@ import java.util.function.Function;
  * auth on, a token ({@code t} / {@code token}) that does not entitle its bearer to the key is
  * {@code 1002}; no message node answering is {@code 65535}. The pull is asynchronous: no request
  * thread waits for the store.
+ *
+ * <p>Served by {@link PullRoutes} (not a Jersey resource: Jersey's per-request work was a sixth of
+ * the web node's CPU per pull, docs/BENCHMARKS.md). Thread-safe; one instance per web node.
  */
-@Path("/")
-public final class MessageResource {
+final class MessagePull {
     private final MessageNodeClient messages;
     private final Optional<TokenVerifier> tokens;
     private final int maxMessages;
@@ -55,7 +53,7 @@ public final class MessageResource {
      * @param tokens the token check, empty when auth is off
      * @param maxMessages most messages one pull answers (the message nodes' per-key cap)
      */
-    public MessageResource(
+    MessagePull(
             MessageNodeClient messages,
             Optional<TokenVerifier> tokens,
             int maxMessages,
@@ -67,35 +65,34 @@ public final class MessageResource {
         this.unversioned = new Route("msg.get", Dialect.UNVERSIONED, metrics);
     }
 
-    @GET
-    @Path("1/msg/get")
-    public void pullV1(
-            @QueryParam("k") String key,
-            @QueryParam("m") String mid,
-            @QueryParam("t") String token,
-            @QueryParam("cb") String cb,
-            @QueryParam("complete") String complete,
-            @QueryParam("ver") String ver,
-            @Suspended AsyncResponse out) {
-        MessageFormat format = StoredPull.format(ver, MessageFormat.NEW);
-        v1.serve(out, cb, () -> pull(key, mid, token, complete, m -> Data.messages(m, format)));
+    /** The route of {@code /1/msg/get} (versioned) or {@code /msg/get}. */
+    Route route(boolean versioned) {
+        return versioned ? v1 : unversioned;
     }
 
-    @GET
-    @Path("msg/get")
-    public void pull(
-            @QueryParam("key") String key,
-            @QueryParam("mid") String mid,
-            @QueryParam("token") String token,
-            @QueryParam("callback") String callback,
-            @QueryParam("complete") String complete,
-            @QueryParam("ver") String ver,
-            @Suspended AsyncResponse out) {
+    /**
+     * {@code /1/msg/get?k=&m=&t=&cb=&complete=&ver=} (the new message format) or {@code
+     * /msg/get?key=&mid=&token=&callback=&complete=&ver=} (the old one), from its decoded query.
+     */
+    CompletionStage<Answer> pull(boolean versioned, MultivaluedMap<String, String> query) {
+        String complete = query.getFirst("complete");
+        String ver = query.getFirst("ver");
+        if (versioned) {
+            MessageFormat format = StoredPull.format(ver, MessageFormat.NEW);
+            return pull(
+                    query.getFirst("k"),
+                    query.getFirst("m"),
+                    query.getFirst("t"),
+                    complete,
+                    m -> Data.messages(m, format));
+        }
         MessageFormat format = StoredPull.format(ver, MessageFormat.OLD);
-        unversioned.serve(
-                out,
-                callback,
-                () -> pull(key, mid, token, complete, m -> Data.oldMessages(m, format)));
+        return pull(
+                query.getFirst("key"),
+                query.getFirst("mid"),
+                query.getFirst("token"),
+                complete,
+                m -> Data.oldMessages(m, format));
     }
 
     private CompletionStage<Answer> pull(
