@@ -17,8 +17,11 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code INVALID_ARGUMENT}: the comet refused the input, {@code ret 65534}, nothing stored.
- *   <li>{@code RESOURCE_EXHAUSTED}: the comet is overloaded, {@code ret 65535}, nothing stored; the
- *       caller retries later (the router's {@code ...comet.overloaded} meter counts it).
+ *   <li>{@code RESOURCE_EXHAUSTED}: the comet is overloaded, nothing stored: {@link
+ *       Answer#overloaded overloaded} as the web node's own bound answers, {@code ret 65535} with
+ *       HTTP status 503 and {@code Retry-After: 1}, so the caller retries later whichever bound
+ *       refused it (the router's {@code ...comet.overloaded} meter counts it). A multi-key push
+ *       lists such keys in {@code fk} instead.
  *   <li>Anything else (unreachable, deadline, no longer the owner, any other failure): the comet
  *       may have appended before it failed, so the router stores the push itself with its claim
  *       {@link AppendClaim#lookedUpFirst() looked up first}.
@@ -62,7 +65,10 @@ final class CometFallback {
                                 case RESOURCE_EXHAUSTED -> {
                                     overloaded.mark();
                                     yield CompletableFuture.completedFuture(
-                                            refused.apply(Answer.error(Ret.INTERNAL, why)));
+                                            refused.apply(
+                                                    Answer.overloaded(
+                                                            why,
+                                                            PushAdmission.RETRY_AFTER_SECONDS)));
                                 }
                                 default -> fallback.apply(why);
                             };

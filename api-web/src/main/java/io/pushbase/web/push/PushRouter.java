@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The owner answers: its answer stands (the comet appended, then delivered).
  *   <li>The owner refuses the input ({@code INVALID_ARGUMENT}): {@code ret 65534}. It is overloaded
- *       ({@code RESOURCE_EXHAUSTED}): {@code ret 65535}, nothing stored; the caller retries later.
+ *       ({@code RESOURCE_EXHAUSTED}): {@code ret 65535} with 503 and {@code Retry-After}, nothing
+ *       stored; the caller retries later.
  *   <li>There is no owner, or it cannot be reached, times out, no longer owns the key or fails in
  *       any other way: the web node appends the message itself through a message node with a mid
  *       taken exactly as a comet takes it ({@link KeyAppender}, docs/MIDS.md), so it is durable and

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The owner answers: its answer stands ({@code {"duplicate":..,"mid":".."}} in {@code data}).
  *   <li>The owner refuses the input ({@code INVALID_ARGUMENT}): {@code 65534}; it is overloaded
- *       ({@code RESOURCE_EXHAUSTED}): {@code 65535}, nothing stored.
+ *       ({@code RESOURCE_EXHAUSTED}): {@code 65535} with 503 and {@code Retry-After}, nothing
+ *       stored.
  *   <li>No owner, or it cannot be reached, times out, no longer owns the room, fails otherwise: the
  *       web node appends the message to the room's log itself (a mid taken as a comet takes it, the
  *       push's claim looked up first, so a push the comet appended before failing is found, not

@@ -323,11 +323,13 @@ class PushRouterTest {
     }
 
     @Test
-    void anOverloadedCometAnswers65535AndNothingIsStored() {
+    void anOverloadedCometAnswers65535WithRetryAfterAndNothingIsStored() {
         Answer answer =
                 pushToACometThatAnswers(Status.RESOURCE_EXHAUSTED.withDescription("queue full"));
 
         assertThat(answer.ret()).isEqualTo(Ret.INTERNAL);
+        // As the web node's own bound answers: 503 with Retry-After (Route renders it).
+        assertThat(answer.retryAfterSeconds()).isEqualTo(1);
         assertThat(answer.problem()).contains("RESOURCE_EXHAUSTED", "queue full");
         assertThat(log.appends).isZero();
         assertThat(metrics.meter("web.push.comet.overloaded").getCount()).isEqualTo(1);
