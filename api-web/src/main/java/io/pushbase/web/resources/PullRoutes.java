@@ -27,9 +27,11 @@ import org.glassfish.jersey.uri.UriComponent;
  * each also with a trailing slash, as Jersey matched them before.
  *
  * <p>Why a servlet filter and not Jersey resources: the pull is what every client calls after every
- * reconnect (a comet's failure makes thousands of them at once), and Jersey's per-request work
- * (matching, injection, its async plumbing and response writing) was about a sixth of the web
- * node's CPU per pull, the most of any one part (docs/BENCHMARKS.md, issue 11). Mounted ahead of
+ * reconnect (a comet's failure makes thousands of them at once), often on a web node whose pull
+ * path has not run yet, and Jersey's request path (matching, injection, its async plumbing and
+ * response writing) is a lot of code to compile first: in the first seconds of pulls the Jersey
+ * routes answered a third to a half fewer at two to three times the CPU per pull. Once warm, the
+ * two were alike within the measurements' spread (docs/BENCHMARKS.md, issue 11). Mounted ahead of
  * the Jersey application on exactly these paths; it never passes a request on. Every answer is byte
  * for byte what the Jersey resources answered: another method than GET (HEAD and OPTIONS too) is
  * 405 as {@link GetOnlyFilter} answers it; query parameters are decoded by Jersey's own {@link
