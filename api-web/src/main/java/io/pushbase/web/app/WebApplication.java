@@ -31,6 +31,7 @@ import io.pushbase.web.resources.AdminPushRoutes;
 import io.pushbase.web.resources.AdminSecret;
 import io.pushbase.web.resources.AdminSecretFilter;
 import io.pushbase.web.resources.AdminTokenResource;
+import io.pushbase.web.resources.ClientRoutes;
 import io.pushbase.web.resources.ClientScriptResource;
 import io.pushbase.web.resources.ConsoleResource;
 import io.pushbase.web.resources.DemoResource;
@@ -38,10 +39,7 @@ import io.pushbase.web.resources.GetOnlyFilter;
 import io.pushbase.web.resources.MethodNotAllowedMapper;
 import io.pushbase.web.resources.NodesResource;
 import io.pushbase.web.resources.PresenceResource;
-import io.pushbase.web.resources.PullRoutes;
 import io.pushbase.web.resources.ReceiptsResource;
-import io.pushbase.web.resources.ServerResource;
-import io.pushbase.web.resources.TimeResource;
 import io.pushbase.web.view.ClusterView;
 import io.pushbase.web.view.DeliveryReceipts;
 import io.pushbase.web.view.KeyInspector;
@@ -64,8 +62,8 @@ import org.glassfish.jersey.servlet.ServletProperties;
  * web nodes; the message-node client; comet channels; Jetty; then this node's registration. The
  * admin API is a second Jersey application mounted on the admin context under {@code /1/admin/*}
  * and {@code /admin/*}, except the push routes, which a plain servlet filter serves ahead of it
- * ({@link AdminPushRoutes}: Jersey's per-request cost on the hottest route); the offline pulls on
- * the external port likewise ({@link PullRoutes}).
+ * ({@link AdminPushRoutes}: Jersey's per-request cost on the hottest route); the routes clients
+ * call on the external port (lookup, time, pulls) likewise ({@link ClientRoutes}).
  */
 public final class WebApplication extends Application<WebConfiguration> {
     private final NodeHost host;
@@ -157,15 +155,20 @@ public final class WebApplication extends Application<WebConfiguration> {
 
         env.jersey().register(new GetOnlyFilter());
         env.jersey().register(new MethodNotAllowedMapper());
-        env.jersey().register(new ServerResource(directory, metrics));
-        // The pulls, as the admin pushes below: a plain filter on their exact paths, ahead of
-        // Jersey.
+        // What clients call (lookup, time, pulls), as the admin pushes below: a plain filter on
+        // their exact paths, ahead of Jersey.
         env.servlets()
                 .addFilter(
-                        "pull", new PullRoutes(messages, tokens, api.getMaxPullMessages(), metrics))
+                        "client",
+                        new ClientRoutes(
+                                directory,
+                                clock,
+                                messages,
+                                tokens,
+                                api.getMaxPullMessages(),
+                                metrics))
                 .addMappingForUrlPatterns(
-                        EnumSet.of(DispatcherType.REQUEST), true, PullRoutes.PATHS);
-        env.jersey().register(new TimeResource(clock, metrics));
+                        EnumSet.of(DispatcherType.REQUEST), true, ClientRoutes.PATHS);
         env.jersey().register(new DemoResource());
         env.jersey().register(new ClientScriptResource());
 

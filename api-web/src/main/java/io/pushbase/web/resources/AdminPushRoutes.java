@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
-import org.glassfish.jersey.uri.UriComponent;
 
 /**
  * Admin push (docs/PROTOCOL.md section 2), routed by {@link PushRouter}.
@@ -57,10 +56,8 @@ import org.glassfish.jersey.uri.UriComponent;
  * route an application server calls thousands of times a second, and Jersey's per-request work
  * (matching, injection, validation, its async plumbing) was the largest single cost of the web node
  * per push (docs/BENCHMARKS.md, issue 11). Mounted ahead of the admin Jersey application on exactly
- * these three paths; it never passes a request on. Query parameters are decoded by Jersey's own
- * {@link UriComponent}, as {@code @QueryParam} decoded them, and never from the body (a form
- * content type, which curl sends by default, must not make the container read the body as form
- * fields).
+ * these three paths; it never passes a request on. Query parameters are decoded as
+ * {@code @QueryParam} decoded them, and never from the body ({@link ServletRoutes#query}).
  *
  * <p>Thread-safe; one instance per web node. Bodies are read on the request thread (at most {@code
  * maxBodyBytes}); answers are written on the thread that completes the push.
@@ -127,7 +124,7 @@ public final class AdminPushRoutes implements Filter {
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        String path = request.getServletPath() + nullToEmpty(request.getPathInfo());
+        String path = ServletRoutes.path(request);
         Route route;
         BiFunction<MultivaluedMap<String, String>, InputStream, CompletionStage<Answer>> push;
         String idempotencyHeader = request.getHeader(IdempotencyKeys.HEADER);
@@ -157,8 +154,7 @@ public final class AdminPushRoutes implements Filter {
                 return;
             }
         }
-        if (!"POST".equals(request.getMethod())) {
-            MethodNotAllowedMapper.write(response);
+        if (!ServletRoutes.allows("POST", request, response)) {
             return;
         }
         if (!secret.allows(request.getHeader(HttpHeaders.AUTHORIZATION))) {
@@ -175,22 +171,10 @@ public final class AdminPushRoutes implements Filter {
                 response,
                 null,
                 () -> {
-                    MultivaluedMap<String, String> query;
-                    try {
-                        query =
-                                UriComponent.decodeQuery(
-                                        nullToEmpty(request.getQueryString()), true);
-                    } catch (IllegalArgumentException e) {
-                        return done(
-                                Answer.error(
-                                        Ret.PARAM, "malformed query string: " + e.getMessage()));
-                    }
-                    return admission.admit(() -> push.apply(query, body));
+                    ServletRoutes.Query query = ServletRoutes.query(request);
+                    return query.explain(
+                            admission.admit(() -> push.apply(query.parameters(), body)));
                 });
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 
     private CompletionStage<Answer> push(

@@ -39,7 +39,7 @@ import java.util.function.Function;
  * {@code 1002}; no message node answering is {@code 65535}. The pull is asynchronous: no request
  * thread waits for the store.
  *
- * <p>Served by {@link PullRoutes} (not a Jersey resource: Jersey's request path made a cold pull
+ * <p>Served by {@link ClientRoutes} (not a Jersey resource: Jersey's request path made a cold pull
  * path slow, docs/BENCHMARKS.md). Thread-safe; one instance per web node.
  */
 final class MessagePull {

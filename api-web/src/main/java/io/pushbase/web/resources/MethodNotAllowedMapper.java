@@ -31,7 +31,7 @@ public final class MethodNotAllowedMapper implements ExceptionMapper<NotAllowedE
 
     /**
      * The same answer on a route served outside Jersey ({@link AdminPushRoutes}, {@link
-     * PullRoutes}).
+     * ClientRoutes}).
      */
     static void write(HttpServletResponse response) throws IOException {
         response.setStatus(405);

@@ -31,7 +31,7 @@ import java.util.concurrent.CompletionStage;
  * {@code rooms} claim must name the room: {@code 1002} otherwise. A missing or invalid room or mid
  * is {@code 65534}; no message node answering {@code 65535}. Asynchronous.
  *
- * <p>Served by {@link PullRoutes}, as a key's pull. Thread-safe; one instance per web node.
+ * <p>Served by {@link ClientRoutes}, as a key's pull. Thread-safe; one instance per web node.
  */
 final class RoomPull {
     private final MessageNodeClient messages;

@@ -95,17 +95,45 @@ class WebApplicationIT {
 
     /** The raw answer to a GET on the external port, sent as written (no URI check). */
     private static String rawGet(String pathAndQuery) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", web.port())) {
+        return raw(web.port(), "GET", pathAndQuery, "");
+    }
+
+    /**
+     * The raw answer to a request sent as written: Java's HTTP client refuses a URI that is not
+     * valid percent-encoding.
+     */
+    private static String raw(int port, String method, String pathAndQuery, String body)
+            throws Exception {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream()
                     .write(
-                            ("GET "
+                            (method
+                                            + " "
                                             + pathAndQuery
                                             + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            + (content.length > 0
+                                                    ? "Content-Length: " + content.length + "\r\n"
+                                                    : "")
                                             + "Connection: close\r\n\r\n")
                                     .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * A {@code 65534} whose problem says a parameter with a malformed escape was dropped, then what
+     * the route refused (which starts with {@code routeProblem}).
+     */
+    private static void assertRefusedForADroppedParameter(String raw, String routeProblem) {
+        assertThat(raw).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n{\"ret\":65534}");
+        assertThat(raw)
+                .containsPattern(
+                        "(?i)X-Pushbase-Error: malformed query string, a parameter was dropped"
+                                + " \\(.*\\): "
+                                + java.util.regex.Pattern.quote(routeProblem));
     }
 
     /** Pushes {@code {"n":0}} .. {@code {"n":count-1}} to {@code key}, stored for 10 minutes. */
@@ -463,13 +491,54 @@ class WebApplicationIT {
     }
 
     /**
-     * The pulls are a servlet filter ahead of Jersey (PullRoutes): every edge Jersey's resources
-     * had must answer as before — wrong methods, JSONP per dialect, the trailing slash Jersey
-     * matched, the first of a repeated parameter, '+' and %-escapes decoded as @QueryParam did.
+     * What clients call — lookup, time, pulls — is a servlet filter ahead of Jersey (ClientRoutes):
+     * every edge Jersey's resources had must answer as before — wrong methods, JSONP per dialect,
+     * the trailing slash Jersey matched, the first of a repeated parameter, '+' and %-escapes
+     * decoded as @QueryParam did.
      */
     @Test
     @Order(10)
-    void thePullRoutesAnswerEveryEdgeAsTheJerseyResourcesDid() throws Exception {
+    void theClientRoutesAnswerEveryEdgeAsTheJerseyResourcesDid() throws Exception {
+        String spaced = "lookup edge";
+        assertThat(web.get("/1/server/get?k=lookup+edge&p=2").body())
+                .isEqualTo(serverJson(ownerOf(spaced).tcp()));
+        assertThat(web.get("/1/server/get/?k=lookup%20edge&p=1&k=other").body())
+                .isEqualTo(serverJson(ownerOf(spaced).ws()));
+        assertThat(web.get("/2/server/get/?k=lookup+edge&p=2&cb=f").body())
+                .isEqualTo(
+                        "f({\"data\":{\"server\":[\"127.0.0.1:"
+                                + ownerOf(spaced).tcp()
+                                + "\"]},\"ret\":0})");
+        assertThat(web.get("/server/get/?key=lookup+edge&proto=2&callback=g").body())
+                .isEqualTo(
+                        "g({\"data\":{\"server\":\"127.0.0.1:"
+                                + ownerOf(spaced).tcp()
+                                + "\"},\"msg\":\"ok\",\"ret\":0})");
+        assertThat(web.get("/1/time/get/").body())
+                .matches("\\{\"data\":\\{\"timeid\":\\d+},\"ret\":0}");
+        assertThat(web.get("/time/get/?callback=t").body())
+                .matches("t\\(\\{\"data\":\\{\"timeid\":\\d+},\"msg\":\"ok\",\"ret\":0}\\)");
+        // A parameter that is not valid percent-encoding is dropped, the others kept, as Go's
+        // url.Values dropped it (Java's HTTP client refuses such a URI: a plain socket).
+        assertRefusedForADroppedParameter(
+                rawGet("/1/server/get?k=%ZZ&p=2"), "key must not be empty");
+        assertThat(rawGet("/server/get?key=%ZZ&proto=2"))
+                .endsWith("\r\n\r\n{\"msg\":\"ok\",\"ret\":65534}");
+        assertThat(rawGet("/1/server/get?k=lookup+edge&junk=%ZZ&p=2"))
+                .endsWith("\r\n\r\n" + serverJson(ownerOf(spaced).tcp()))
+                .doesNotContain("X-Pushbase-Error");
+        assertThat(rawGet("/time/get?_=%G1&callback=t"))
+                .containsPattern(
+                        "\r\n\r\nt\\(\\{\"data\":\\{\"timeid\":\\d+},\"msg\":\"ok\",\"ret\":0}\\)$");
+        // The callback itself malformed: dropped, so plain JSON (never a script).
+        assertThat(rawGet("/1/time/get?cb=%ZZ"))
+                .containsPattern("\r\n\r\n\\{\"data\":\\{\"timeid\":\\d+},\"ret\":0}$")
+                .containsIgnoringCase("Content-Type: application/json;charset=utf-8");
+        long refusedTimes = web.meter("web.route.time.get.v1.ret.65534");
+        assertThat(web.get("/1/time/get?cb=" + q("x</script>")).body())
+                .isEqualTo("{\"ret\":65534}");
+        assertThat(web.meter("web.route.time.get.v1.ret.65534")).isEqualTo(refusedTimes + 1);
+
         String key = "pull edge";
         pushOffline(q(key), 2);
         List<Long> mids = storedMids(key);
@@ -507,12 +576,36 @@ class WebApplicationIT {
         assertThat(web.get("/1/room/msg/get/?room=&m=0").body()).isEqualTo("{\"ret\":65534}");
         // Go dropped a parameter with a bad escape (then "key missing"); named here. Java's
         // HTTP client refuses to send such a URI, so these two go over a plain socket.
-        String malformed = rawGet("/1/msg/get?k=%ZZ&m=0");
-        assertThat(malformed).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n{\"ret\":65534}");
-        assertThat(malformed).containsPattern("(?i)X-Pushbase-Error: malformed query string");
+        assertRefusedForADroppedParameter(
+                rawGet("/1/msg/get?k=%ZZ&m=0"), "key and mid are both required");
         assertThat(rawGet("/msg/get?key=%ZZ&mid=0"))
                 .endsWith("\r\n\r\n{\"msg\":\"ok\",\"ret\":65534}");
-        for (String path : new String[] {"/1/msg/get", "/msg/get/", "/1/room/msg/get"}) {
+        assertThat(rawGet("/1/msg/get?k=pull+edge&m=0&x=%zz%"))
+                .endsWith("\r\n\r\n" + both)
+                .doesNotContain("X-Pushbase-Error");
+        // The admin push reads its query the same way.
+        assertRefusedForADroppedParameter(
+                raw(web.adminPort(), "POST", "/1/admin/push/private?key=%ZZ&expire=60", "{}"),
+                "key must not be empty");
+        assertThat(
+                        raw(
+                                web.adminPort(),
+                                "POST",
+                                "/1/admin/push/private?key=pull+edge&expire=60&trace=%E",
+                                "{\"n\":2}"))
+                .endsWith("\r\n\r\n{\"ret\":0}");
+        assertThat(storedMids(key)).hasSize(3);
+        for (String path :
+                new String[] {
+                    "/1/msg/get",
+                    "/msg/get/",
+                    "/1/room/msg/get",
+                    "/1/server/get",
+                    "/2/server/get/",
+                    "/server/get",
+                    "/1/time/get",
+                    "/time/get/"
+                }) {
             for (String method : new String[] {"POST", "HEAD", "OPTIONS", "PUT"}) {
                 HttpResponse<String> wrong =
                         web.send(web.port(), method, path + "?k=a&m=0&room=r", null, null);
