@@ -10,9 +10,9 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * Settings of one standalone-benchmark run, from flags or {@code bench.<name>} system properties
  * ({@link BenchArguments}; {@code --help} lists them).
  *
- * @param scenarios which scenarios run, in running order (a, b, d)
- * @param warmupCold a: load before the first measured window, counted from the banner
- * @param warmupWarm a: further load between the first (cold) and second (warm) window
+ * @param scenarios which scenarios run, in running order (r, a, b, d)
+ * @param warmupCold a and r: load before the first measured window, counted from the banner
+ * @param warmupWarm a and r: further load between the first (cold) and second (warm) window
  * @param measure every measured window: a's two, each rate of b, each client count of d
  * @param rates b: offered pushes per second, one window each
  * @param subscribers a, b: keys, one TCP subscriber each
@@ -37,7 +37,11 @@ record StandaloneBenchOptions(
         boolean external,
         long pid) {
 
-    static final List<String> ALL_SCENARIOS = List.of("a", "b", "d");
+    /** Every scenario, in running order: r first, so that its cold window meets a cold server. */
+    static final List<String> ALL_SCENARIOS = List.of("r", "a", "b", "d");
+
+    /** What runs without {@code --only}: the scenarios of issue 11's load generator. */
+    static final List<String> DEFAULT_SCENARIOS = List.of("a", "b", "d");
 
     static final String DEFAULT_DIST = "dist/target/pushbase-0.1.0-SNAPSHOT";
 
@@ -66,33 +70,37 @@ record StandaloneBenchOptions(
                                         "  b  open model: pushes at fixed offered rates, latency"
                                                 + " from the intended send time",
                                         "  d  offline pull: 200 keys x 100 messages pre-filled,"
-                                                + " pulled at 1 and 8 concurrent clients"),
+                                                + " pulled at 1 and 8 concurrent clients",
+                                        "  r  reconnects (only when asked): 8 clients each looking"
+                                                + " a key up, then pulling it,",
+                                        "     closed loop; a cold and a warm window as a's (run"
+                                                + " first, so its cold window is the server's)"),
                                 "Progress goes to stderr, the report to stdout; standalone's own"
                                         + " logs are in its data directory's logs/.")
                         .option(
                                 "only",
                                 BenchArguments.subset(ALL_SCENARIOS),
-                                String.join(",", ALL_SCENARIOS),
+                                String.join(",", DEFAULT_SCENARIOS),
                                 "LIST",
-                                "scenarios to run, of a,b,d; they run in that order")
+                                "scenarios to run, of r,a,b,d; they run in that order")
                         .option(
                                 "warmup-cold",
                                 BenchArguments.number(0),
                                 "5",
                                 "N",
-                                "a: seconds of load before the cold window")
+                                "a, r: seconds of load before the cold window")
                         .option(
                                 "warmup-warm",
                                 BenchArguments.number(0),
                                 "60",
                                 "N",
-                                "a: seconds of further load between the cold and the warm window")
+                                "a, r: seconds of further load between the cold and the warm window")
                         .option(
                                 "seconds",
                                 BenchArguments.number(1),
                                 "20",
                                 "N",
-                                "each measured window: a's two, b per rate, d per client count")
+                                "each measured window: a's and r's two, b per rate, d per client count")
                         .option(
                                 "rates",
                                 BenchArguments.numbers(1),

@@ -5,7 +5,7 @@ import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.pushbase.bench.ClosedLoop.Outcome;
-import io.pushbase.bench.StandaloneReport.PullRow;
+import io.pushbase.bench.StandaloneReport.LoopRow;
 import io.pushbase.bench.StandaloneReport.PushScenario;
 import io.pushbase.bench.StandaloneReport.PushWindow;
 import io.pushbase.bench.StandaloneReport.RateRow;
@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <li>d — offline pull: 200 keys pre-filled with 100 messages each, then {@code GET
  *       /1/msg/get?k=K&m=0} closed-loop at 1 and 8 clients, every answer checked to hold 100
  *       messages in ascending mid order ({@link WebAnswers}).
+ *   <li>r — reconnects (only with {@code --only}; not a load generator scenario): 8 clients each
+ *       looking a key up, then pulling it, closed loop, in a cold and a warm window as a's; it runs
+ *       first, so that its cold window meets the server as a's would.
  * </ul>
  *
  * <p>Every window also records the CPU time (utime + stime from {@code /proc/<pid>/stat}) and GC
@@ -72,6 +76,11 @@ public final class StandaloneBenchmark {
     static final int PULL_KEYS = 200;
     static final int PULL_MESSAGES = 100;
     static final List<Integer> PULL_CLIENTS = List.of(1, 8);
+
+    /** r: clients reconnecting at once, and the keys they are (no subscriber, no message). */
+    static final int RECONNECT_CLIENTS = 8;
+
+    static final int RECONNECT_KEYS = 1000;
 
     /** a: keys pulled back for the store check. */
     static final int STORE_SAMPLE = 50;
@@ -139,6 +148,10 @@ public final class StandaloneBenchmark {
         report.server(server, data, server.started() ? server.startSeconds() : -1);
         try (StandaloneServer running = server) {
             log.info("Server processes: {}", running.processes().pids());
+            if (options.runs("r")) {
+                reconnects(report);
+                Thread.sleep(PAUSE_BETWEEN.toMillis());
+            }
             List<String> keys = StoreBenchmark.keys(runId + "-sub", options.subscribers());
             if (options.needsSubscribers()) {
                 try (TcpSubscribers subs =
@@ -342,6 +355,79 @@ public final class StandaloneBenchmark {
         return row;
     }
 
+    // ---- r: reconnects --------------------------------------------------------------------
+
+    /**
+     * Clients reconnecting as a gopush-cluster client does after losing its comet: each looks its
+     * key up ({@code /1/server/get?k=K&p=2}), then pulls what it missed ({@code
+     * /1/msg/get?k=K&m=0}, an empty mailbox here), one after the other on its keep-alive
+     * connection, closed loop; a cold window {@code --warmup-cold} after the banner and a warm one
+     * {@code --warmup-warm} later, as a's. The routes every reconnect meets first on a web node
+     * that has not run them yet.
+     */
+    private void reconnects(StandaloneReport report) throws Exception {
+        List<String> keys = StoreBenchmark.keys(runId + "-reconnect", RECONNECT_KEYS);
+        InetSocketAddress api = server.webApi();
+        KeepAliveHttpClient.Request[] lookups = new KeepAliveHttpClient.Request[keys.size()];
+        KeepAliveHttpClient.Request[] pulls = new KeepAliveHttpClient.Request[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            String k = WebBenchmark.q(keys.get(i));
+            lookups[i] = KeepAliveHttpClient.get(api, "/1/server/get?k=" + k + "&p=2");
+            pulls[i] = KeepAliveHttpClient.get(api, "/1/msg/get?k=" + k + "&m=0");
+        }
+        List<ServerUsage.Window> marks = List.of(window(), window());
+        List<Duration> warmups = List.of(options.warmupCold(), options.warmupWarm());
+        try (KeepAliveHttpClient http =
+                new KeepAliveHttpClient("reconnect", api, RECONNECT_CLIENTS)) {
+            ClosedLoop.Operation reconnect =
+                    caller -> {
+                        int key = ThreadLocalRandom.current().nextInt(keys.size());
+                        return Futures.transformAsync(
+                                http.send(caller, lookups[key]),
+                                reply -> {
+                                    Outcome found = WebAnswers.lookup(reply);
+                                    if (found.problem() != null) {
+                                        return Futures.immediateFuture(found);
+                                    }
+                                    return Futures.transform(
+                                            http.send(caller, pulls[key]),
+                                            WebAnswers::emptyPull,
+                                            directExecutor());
+                                },
+                                directExecutor());
+                    };
+            for (int i = 0; i < warmups.size(); i++) {
+                String name = i == 0 ? "cold" : "warm";
+                log.info(
+                        "r: {} clients, {}: {} s warm-up + {} s measured",
+                        RECONNECT_CLIENTS,
+                        name,
+                        warmups.get(i).toSeconds(),
+                        options.measure().toSeconds());
+                ClosedLoop.Result r =
+                        logged(
+                                ClosedLoop.run(
+                                        name,
+                                        RECONNECT_CLIENTS,
+                                        warmups.get(i),
+                                        options.measure(),
+                                        reconnect,
+                                        marks.get(i)));
+                ServerUsage.Window m = marks.get(i);
+                report.reconnect(
+                        new LoopRow(
+                                String.format(
+                                        Locale.ROOT,
+                                        "%s: %.0f–%.0f s",
+                                        name,
+                                        (m.startNanos() - server.readyNanos()) / 1e9,
+                                        (m.endNanos() - server.readyNanos()) / 1e9),
+                                r,
+                                m.usage()));
+            }
+        }
+    }
+
     // ---- d: offline pull -------------------------------------------------------------------
 
     private void offlinePull(StandaloneReport report) throws Exception {
@@ -384,7 +470,9 @@ public final class StandaloneBenchmark {
                                 marks);
             }
             logged(r);
-            report.pull(new PullRow(r, marks.usage()));
+            report.pull(
+                    new LoopRow(
+                            clients + (clients == 1 ? " client" : " clients"), r, marks.usage()));
         }
     }
 

@@ -55,8 +55,11 @@ final class StandaloneReport {
             ServerUsage usage,
             long connectionsOpened) {}
 
-    /** One client count of scenario d. */
-    record PullRow(ClosedLoop.Result result, ServerUsage usage) {}
+    /**
+     * One closed-loop window of d (a client count, {@code label} "1 client") or r ("cold: 5–25 s"):
+     * its result and the server's usage in it.
+     */
+    record LoopRow(String label, ClosedLoop.Result result, ServerUsage usage) {}
 
     /** The latency columns of b and d, and the percentiles that fill them (100: the maximum). */
     private static final List<String> LATENCY_COLUMNS =
@@ -71,7 +74,8 @@ final class StandaloneReport {
     private double startSeconds = -1;
     private PushScenario push;
     private final List<RateRow> rates = new ArrayList<>();
-    private final List<PullRow> pulls = new ArrayList<>();
+    private final List<LoopRow> pulls = new ArrayList<>();
+    private final List<LoopRow> reconnects = new ArrayList<>();
     private double prefillSeconds = -1;
     private long prefillFailed;
     private long subscribersClosed = -1;
@@ -154,16 +158,21 @@ final class StandaloneReport {
         }
     }
 
-    void pull(PullRow row) {
+    void pull(LoopRow row) {
         pulls.add(row);
+        loopFailures("d at " + row.label(), row, "pulls");
+    }
+
+    void reconnect(LoopRow row) {
+        reconnects.add(row);
+        loopFailures("r, " + row.label(), row, "reconnects");
+    }
+
+    private void loopFailures(String where, LoopRow row, String what) {
         ClosedLoop.Result r = row.result();
         if (r.errors() + r.warmupErrors() > 0) {
             failures.add(
-                    "d at "
-                            + r.callers()
-                            + " clients: "
-                            + (r.errors() + r.warmupErrors())
-                            + " wrong or failed pulls");
+                    where + ": " + (r.errors() + r.warmupErrors()) + " wrong or failed " + what);
         }
     }
 
@@ -196,6 +205,9 @@ final class StandaloneReport {
                     String.format(Locale.ROOT, " (banner %.1f s after the start)", startSeconds));
         }
         out.append(String.format(Locale.ROOT, "; the run took %.0f s.%n", seconds));
+        if (!reconnects.isEmpty()) {
+            reconnectSection(out);
+        }
         if (push != null) {
             pushSection(out);
         }
@@ -431,43 +443,67 @@ final class StandaloneReport {
                         options.workers(),
                         prefillSeconds,
                         prefillFailed));
+        loopTable(
+                out,
+                "Clients",
+                "pull",
+                pulls,
+                "pulls/s: answers with `ret 0` and exactly "
+                        + StandaloneBenchmark.PULL_MESSAGES
+                        + " messages in ascending mid order, per second of the window (each"
+                        + " client one request at a time). Bad answers: anything else (+ during"
+                        + " warm-up).");
+    }
+
+    // ---- r -------------------------------------------------------------------------------
+
+    private void reconnectSection(StringBuilder out) {
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n### r. Reconnects: lookup, then pull (%d clients, %,d keys)%n%n",
+                        StandaloneBenchmark.RECONNECT_CLIENTS,
+                        StandaloneBenchmark.RECONNECT_KEYS));
+        loopTable(
+                out,
+                "Window",
+                "reconnect",
+                reconnects,
+                "reconnects/s: a lookup (`/1/server/get?k=K&p=2`) answered with the comet's TCP"
+                        + " address, then a pull of the same key (`/1/msg/get?k=K&m=0`, an empty"
+                        + " mailbox) answered `{\"ret\":0}`, per second of the window (each client"
+                        + " one reconnect at a time; latency: both requests). Times from the"
+                        + " banner. Bad answers: anything else (+ during warm-up).");
+    }
+
+    /** A table of closed-loop windows (d, r): rate, latency, bad answers and server usage. */
+    private static void loopTable(
+            StringBuilder out, String rowTitle, String unit, List<LoopRow> rows, String note) {
         header(
                 out,
-                List.of("Clients", "pulls/s"),
+                List.of(rowTitle, unit + "s/s"),
                 LATENCY_COLUMNS,
-                List.of("bad answers", "server CPU per pull (ms)"));
+                List.of("bad answers", "server CPU per " + unit + " (ms)"));
         List<ServerUsage.Row> usage = new ArrayList<>();
-        for (PullRow row : pulls) {
+        for (LoopRow row : rows) {
             ClosedLoop.Result r = row.result();
             out.append(
                     String.format(
                             Locale.ROOT,
-                            "| %d | %,.0f | %s | %s | %s |%n",
-                            r.callers(),
+                            "| %s | %,.0f | %s | %s | %s |%n",
+                            row.label(),
                             r.callsPerSecond(),
                             percentiles(r.latencyMicros(), LATENCY_PERCENTILES),
                             errors(r.errors(), r.warmupErrors()),
                             row.usage().serverCpuPer(r.calls())));
-            usage.add(
-                    new ServerUsage.Row(
-                            r.callers() + (r.callers() == 1 ? " client" : " clients"),
-                            row.usage(),
-                            r.calls()));
+            usage.add(new ServerUsage.Row(row.label(), row.usage(), r.calls()));
         }
-        out.append(
-                "\npulls/s: answers with `ret 0` and exactly "
-                        + StandaloneBenchmark.PULL_MESSAGES
-                        + " messages in ascending mid order, per second of the window (each"
-                        + " client one request at a time). Bad answers: anything else (+ during"
-                        + " warm-up).\n");
-        ServerUsage.appendTables(out, "Clients", usage, "pull");
+        out.append('\n').append(note).append('\n');
+        ServerUsage.appendTables(out, rowTitle, usage, unit);
         out.append("\n");
-        for (PullRow row : pulls) {
-            out.append("- ")
-                    .append(row.result().callers())
-                    .append(" client(s): ")
-                    .append(row.usage().cpuLine())
-                    .append('\n');
+        for (LoopRow row : rows) {
+            out.append("- ").append(row.label()).append(": ").append(row.usage().cpuLine());
+            out.append('\n');
             problems(out, row.result().problems());
         }
     }

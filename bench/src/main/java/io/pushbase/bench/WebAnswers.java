@@ -25,6 +25,7 @@ final class WebAnswers {
     private static final String OK_SUFFIX = "\"ret\":0}";
 
     private static final String PUSH_OK = "{\"ret\":0}";
+    private static final String LOOKUP_PREFIX = "{\"data\":{\"server\":\"";
 
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong pulls = new AtomicLong();
@@ -60,6 +61,26 @@ final class WebAnswers {
         }
         String problem = notOk(reply);
         return Outcome.invalid(problem == null ? "push answered " + reply.text() : problem);
+    }
+
+    /** Outcome of a {@code /1/server/get?p=2} answer: a comet's address and {@code ret 0}. */
+    static Outcome lookup(Reply reply) {
+        String problem = notOk(reply);
+        if (problem != null) {
+            return Outcome.invalid(problem);
+        }
+        return reply.text().startsWith(LOOKUP_PREFIX)
+                ? Outcome.ok(1)
+                : Outcome.invalid("lookup answered " + reply.text());
+    }
+
+    /** Outcome of a pull of an empty mailbox: exactly {@code {"ret":0}}. */
+    static Outcome emptyPull(Reply reply) {
+        if (reply.status() == 200 && PUSH_OK.equals(reply.text())) {
+            return Outcome.ok(1);
+        }
+        String problem = notOk(reply);
+        return Outcome.invalid(problem == null ? "empty pull answered " + reply.text() : problem);
     }
 
     /** Pull answers parsed as JSON so far (all passed). */
