@@ -35,13 +35,14 @@ import java.util.function.Function;
  * of them at once, often on a web node whose paths have not run yet; and Jersey's request path
  * (matching, injection, its async plumbing and response writing) is a lot of code to compile first:
  * in the first seconds of pulls the Jersey routes answered a third to a half fewer at two to three
- * times the CPU per pull. Once warm, the two were alike within the measurements' spread
- * (docs/BENCHMARKS.md, issue 11). Mounted ahead of the Jersey application on exactly these paths;
- * it never passes a request on. Every answer is byte for byte what the Jersey resources answered:
- * another method than GET (HEAD and OPTIONS too) is 405 as {@link GetOnlyFilter} answers it; query
- * parameters are decoded as {@code @QueryParam} decoded them, the first of a repeated one counting,
- * except one that is not valid percent-encoding, which is dropped as gopush-cluster's Go server
- * dropped it ({@link ServletRoutes#query}).
+ * times the CPU per pull, and a standalone's first 20 s of reconnects (lookup, then pull) ran 1.1
+ * to 2.2 times as fast without them. Warm, a pull of 100 messages cost the same either way, a
+ * reconnect about a fifth less without Jersey (docs/BENCHMARKS.md, issue 11). Mounted ahead of the
+ * Jersey application on exactly these paths; it never passes a request on. Every answer is byte for
+ * byte what the Jersey resources answered: another method than GET (HEAD and OPTIONS too) is 405 as
+ * {@link GetOnlyFilter} answers it; query parameters are decoded as {@code @QueryParam} decoded
+ * them, the first of a repeated one counting, except one that is not valid percent-encoding, which
+ * is dropped as gopush-cluster's Go server dropped it ({@link ServletRoutes#query}).
  *
  * <p>Thread-safe; one instance per web node. The query is read on the request thread; lookups and
  * time ids are answered on it; pulls on the thread that completes the fetch (a gRPC executor
