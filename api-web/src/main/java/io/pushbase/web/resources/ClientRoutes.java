@@ -1,5 +1,7 @@
 package io.pushbase.web.resources;
 
+import static io.pushbase.web.resources.StoredPull.done;
+
 import com.codahale.metrics.MetricRegistry;
 import io.pushbase.cluster.message.MessageNodeClient;
 import io.pushbase.cluster.token.TokenVerifier;
@@ -18,7 +20,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -146,9 +147,5 @@ public final class ClientRoutes implements Filter {
                 response,
                 query.first(route.callbackParameter()),
                 () -> query.explain(work.apply(query.parameters())));
-    }
-
-    private static CompletionStage<Answer> done(Answer answer) {
-        return CompletableFuture.completedFuture(answer);
     }
 }

@@ -15,7 +15,6 @@ import io.pushbase.web.reply.Dialect;
 import io.pushbase.web.reply.Ret;
 import io.pushbase.web.reply.Route;
 import jakarta.ws.rs.core.MultivaluedMap;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -97,7 +96,8 @@ final class RoomPull {
                 return done(StoredPull.tokenRefused(check));
             }
             // Broadcasts reached every connection: any valid token reads their history.
-            if (!Rooms.ALL.equals(room) && !allows(tokens.get().rooms(token, key), room)) {
+            if (!Rooms.ALL.equals(room)
+                    && !Rooms.claimNames(tokens.get().rooms(token, key), room)) {
                 return done(
                         Answer.error(
                                 Ret.UNAUTHORISED, "the token's rooms claim does not name " + room));
@@ -111,17 +111,5 @@ final class RoomPull {
                                                 reply,
                                                 stored ->
                                                         Data.roomMessages(room, stored, format))));
-    }
-
-    /** The token claim's rule (as the comets apply it): exact names, {@code prefix*}, {@code *}. */
-    static boolean allows(List<String> claim, String room) {
-        for (String p : claim) {
-            if (p.endsWith("*")
-                    ? room.startsWith(p.substring(0, p.length() - 1))
-                    : p.equals(room)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

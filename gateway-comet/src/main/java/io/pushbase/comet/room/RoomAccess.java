@@ -1,5 +1,6 @@
 package io.pushbase.comet.room;
 
+import io.pushbase.schema.client.Rooms;
 import java.util.List;
 
 /**
@@ -27,16 +28,6 @@ public final class RoomAccess {
     }
 
     public boolean allows(String room) {
-        if (patterns == null) {
-            return true;
-        }
-        for (String p : patterns) {
-            if (p.endsWith("*")
-                    ? room.startsWith(p.substring(0, p.length() - 1))
-                    : p.equals(room)) {
-                return true;
-            }
-        }
-        return false;
+        return patterns == null || Rooms.claimNames(patterns, room);
     }
 }

@@ -1,5 +1,7 @@
 package io.pushbase.schema.client;
 
+import java.util.List;
+
 /**
  * (Pushbase) What every node accepts as a room name (issue 14: rooms, docs/PROTOCOL.md "Rooms"): 1
  * to {@value #MAX_BYTES} characters, each an ASCII letter or digit or one of {@code . _ - :}. One
@@ -29,6 +31,22 @@ public final class Rooms {
     public static final String ALL = "*";
 
     private Rooms() {}
+
+    /**
+     * Whether a token's {@code rooms} claim names {@code room}: a room exactly, {@code prefix*}
+     * every room starting with the prefix, {@code *} every room. The one rule of the comets' joins
+     * and the web node's room pulls.
+     */
+    public static boolean claimNames(List<String> claim, String room) {
+        for (String p : claim) {
+            if (p.endsWith("*")
+                    ? room.startsWith(p.substring(0, p.length() - 1))
+                    : p.equals(room)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Why {@code room} is not a room name, or null when it is. */
     public static String problem(String room) {
