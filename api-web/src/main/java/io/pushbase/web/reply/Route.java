@@ -64,28 +64,24 @@ public final class Route {
         return dialect.callbackParameter();
     }
 
-    /** Answers at once (work that does not wait for another node). */
-    public Response serve(String callback, Supplier<Answer> work) {
+    /**
+     * Answers at once (work that does not wait for another node), as a Jersey response. The Jersey
+     * routes are the admin port's, whose dialect has no JSONP callback.
+     */
+    public Response serve(Supplier<Answer> work) {
         long start = System.nanoTime();
-        if (!validCallback(callback)) {
-            return toResponse(finish(badCallback(), null, start));
-        }
         Answer answer;
         try {
             answer = work.get();
         } catch (RuntimeException e) {
             answer = failed(e);
         }
-        return toResponse(finish(answer, callback, start));
+        return toResponse(finish(answer, null, start));
     }
 
-    /** Answers when {@code work}'s answer is ready, resuming {@code out}. */
-    public void serve(AsyncResponse out, String callback, Supplier<CompletionStage<Answer>> work) {
+    /** Answers when {@code work}'s answer is ready, resuming {@code out} (a Jersey route). */
+    public void serve(AsyncResponse out, Supplier<CompletionStage<Answer>> work) {
         long start = System.nanoTime();
-        if (!validCallback(callback)) {
-            out.resume(toResponse(finish(badCallback(), null, start)));
-            return;
-        }
         CompletionStage<Answer> pending;
         try {
             pending = work.get();
@@ -96,10 +92,7 @@ public final class Route {
                 (answer, err) ->
                         out.resume(
                                 toResponse(
-                                        finish(
-                                                err == null ? answer : failed(err),
-                                                callback,
-                                                start))));
+                                        finish(err == null ? answer : failed(err), null, start))));
     }
 
     private Answer failed(Throwable e) {

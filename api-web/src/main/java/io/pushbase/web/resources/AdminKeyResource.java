@@ -37,7 +37,7 @@ public final class AdminKeyResource {
     @GET
     @Path("1/admin/key")
     public void key(@QueryParam("key") String key, @Suspended AsyncResponse out) {
-        route.serve(out, null, () -> inspect(key));
+        route.serve(out, () -> inspect(key));
     }
 
     private CompletionStage<Answer> inspect(String key) {

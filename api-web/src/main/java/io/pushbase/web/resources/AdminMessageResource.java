@@ -42,14 +42,14 @@ public final class AdminMessageResource {
     @Path("1/admin/msg/del")
     public void delete(
             @QueryParam("key") String key, InputStream body, @Suspended AsyncResponse out) {
-        delete.serve(out, null, () -> delete(body, key));
+        delete.serve(out, () -> delete(body, key));
     }
 
     @POST
     @Path("admin/msg/clean")
     public void clean(
             @QueryParam("key") String key, InputStream body, @Suspended AsyncResponse out) {
-        clean.serve(out, null, () -> delete(body, key));
+        clean.serve(out, () -> delete(body, key));
     }
 
     private CompletionStage<Answer> delete(InputStream in, String queryKey) {

@@ -48,7 +48,7 @@ public final class AdminTokenResource {
             @QueryParam("key") String key,
             @QueryParam("ttl") String ttl,
             @QueryParam("room") List<String> rooms) {
-        return route.serve(null, () -> issue(key, ttl, rooms == null ? List.of() : rooms));
+        return route.serve(() -> issue(key, ttl, rooms == null ? List.of() : rooms));
     }
 
     /**

@@ -36,7 +36,7 @@ public final class NodesResource {
     @GET
     @Path("1/admin/nodes")
     public void nodes(@Suspended AsyncResponse out) {
-        route.serve(out, null, this::render);
+        route.serve(out, this::render);
     }
 
     private CompletionStage<Answer> render() {

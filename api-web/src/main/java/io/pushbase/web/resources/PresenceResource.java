@@ -49,13 +49,13 @@ public final class PresenceResource {
     @GET
     @Path("1/admin/online")
     public void key(@QueryParam("key") String key, @Suspended AsyncResponse out) {
-        keyRoute.serve(out, null, () -> online(key));
+        keyRoute.serve(out, () -> online(key));
     }
 
     @GET
     @Path("1/admin/online/total")
     public void total(@Suspended AsyncResponse out) {
-        totalRoute.serve(out, null, this::total);
+        totalRoute.serve(out, this::total);
     }
 
     /**
@@ -68,7 +68,7 @@ public final class PresenceResource {
     @GET
     @Path("1/admin/room/online")
     public void room(@QueryParam("room") String room, @Suspended AsyncResponse out) {
-        roomRoute.serve(out, null, () -> roomOnline(room));
+        roomRoute.serve(out, () -> roomOnline(room));
     }
 
     private CompletionStage<Answer> roomOnline(String room) {

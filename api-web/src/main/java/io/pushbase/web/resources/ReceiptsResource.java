@@ -53,7 +53,6 @@ public final class ReceiptsResource {
     public void cursors(@QueryParam("key") String key, @Suspended AsyncResponse out) {
         cursorsRoute.serve(
                 out,
-                null,
                 () -> {
                     String problem = AdminInput.keyProblem(key);
                     if (problem != null) {
@@ -71,7 +70,6 @@ public final class ReceiptsResource {
             @Suspended AsyncResponse out) {
         ackedRoute.serve(
                 out,
-                null,
                 () -> {
                     String problem = AdminInput.keyProblem(key);
                     long m = AdminInput.positiveMid(mid);
